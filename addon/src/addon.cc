@@ -1,0 +1,18 @@
+// Export table of corral's native addon; the work is in the other files.
+#include <napi.h>
+
+#include "exports.h"
+
+namespace {
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("reapOrphans", Napi::Function::New(env, corral::ReapOrphans, "reapOrphans"));
+  exports.Set("setChildSubreaper", Napi::Function::New(env, corral::SetChildSubreaper, "setChildSubreaper"));
+  exports.Set("isChildSubreaper", Napi::Function::New(env, corral::IsChildSubreaper, "isChildSubreaper"));
+  exports.Set("pipe", Napi::Function::New(env, corral::Pipe, "pipe"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(corral_native, Init)

@@ -1,0 +1,13 @@
+// The functions addon.cc exports. Each is synchronous, runs on the main loop thread only,
+// installs no signal handler and changes no signal mask (libuv owns those).
+#pragma once
+#include <napi.h>
+
+namespace corral {
+
+Napi::Value ReapOrphans(const Napi::CallbackInfo& info);
+Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info);
+Napi::Value IsChildSubreaper(const Napi::CallbackInfo& info);
+Napi::Value Pipe(const Napi::CallbackInfo& info);
+
+}  // namespace corral

@@ -1,0 +1,148 @@
+// Reaps orphaned zombies without ever taking the exit status of a child that libuv
+// spawned. libuv waits for each of its children by pid and, if someone else reaped one
+// first, silently never reports its exit (libuv src/unix/process.c, uv__wait_children).
+// So: peek at the first exited child with waitid(WNOWAIT), reap it only if it is not a
+// live libuv process handle, and when a libuv zombie sits at the head of the kernel's
+// queue (hiding the orphans behind it), find the orphans through /proc instead and ask
+// the caller to try again once libuv has had its turn.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <unordered_set>
+#include <vector>
+
+#include "errors.h"
+#include "exports.h"
+
+namespace corral {
+namespace {
+
+// Bounds one call, so a fork bomb cannot keep the event loop in here.
+constexpr int kMaxReapsPerCall = 4096;
+
+struct Reaped {
+  pid_t pid;
+  int status;
+};
+
+void AddLiveProcess(uv_handle_t* handle, void* arg) {
+  if (uv_handle_get_type(handle) != UV_PROCESS || !uv_is_active(handle)) return;
+  auto* live = static_cast<std::unordered_set<pid_t>*>(arg);
+  live->insert(uv_process_get_pid(reinterpret_cast<const uv_process_t*>(handle)));
+}
+
+// The pids libuv still waits for: active process handles on the main loop.
+bool LivePids(Napi::Env env, std::unordered_set<pid_t>& live) {
+  uv_loop_t* loop = nullptr;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+    Napi::Error::New(env, "reapOrphans: no libuv loop for this thread").ThrowAsJavaScriptException();
+    return false;
+  }
+  uv_walk(loop, AddLiveProcess, &live);
+  return true;
+}
+
+bool ReapOne(pid_t pid, std::vector<Reaped>& out) {
+  int status = 0;
+  pid_t got;
+  do got = waitpid(pid, &status, WNOHANG);
+  while (got == -1 && errno == EINTR);
+  if (got != pid) return false;
+  out.push_back({pid, status});
+  return true;
+}
+
+// Zombies whose parent is this process, from /proc/[pid]/stat. Not /proc/self/task/*/
+// children, which proc(5) says may omit children while others exit.
+std::vector<pid_t> ZombieChildren() {
+  std::vector<pid_t> zombies;
+  DIR* dir = opendir("/proc");
+  if (dir == nullptr) return zombies;
+  const long self = getpid();
+  char path[64];
+  char stat[512];
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    const long pid = std::strtol(entry->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    std::snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd == -1) continue;
+    const ssize_t n = read(fd, stat, sizeof stat - 1);
+    close(fd);
+    if (n <= 0) continue;
+    stat[n] = '\0';
+    // comm may hold spaces and ')', so the fields start after the last ')'.
+    const char* fields = std::strrchr(stat, ')');
+    char state = 0;
+    long ppid = 0;
+    if (fields == nullptr || std::sscanf(fields + 1, " %c %ld", &state, &ppid) != 2) continue;
+    if (state == 'Z' && ppid == self) zombies.push_back(static_cast<pid_t>(pid));
+  }
+  closedir(dir);
+  return zombies;
+}
+
+Napi::Object ToJs(Napi::Env env, const Reaped& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", Napi::Number::New(env, r.pid));
+  o.Set("code", WIFEXITED(r.status) ? Napi::Number::New(env, WEXITSTATUS(r.status)) : env.Null());
+  o.Set("signal", WIFSIGNALED(r.status) ? Napi::Number::New(env, WTERMSIG(r.status)) : env.Null());
+  return o;
+}
+
+}  // namespace
+
+// reapOrphans(): { reaped: {pid, code, signal}[], retry: boolean }
+// retry is true when a libuv zombie blocked the fast path or the per-call bound was hit:
+// the caller runs it again after libuv has reaped its own children.
+Napi::Value ReapOrphans(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 0) {
+    ThrowUsage(env, "reapOrphans()");
+    return env.Undefined();
+  }
+  std::unordered_set<pid_t> live;
+  if (!LivePids(env, live)) return env.Undefined();
+
+  std::vector<Reaped> reaped;
+  bool retry = false;
+  int round = 0;
+  for (; round < kMaxReapsPerCall; ++round) {
+    siginfo_t si;
+    std::memset(&si, 0, sizeof si);  // si_pid stays 0 when no child has exited
+    if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == -1) {
+      if (errno == EINTR) continue;
+      break;  // ECHILD: no children at all
+    }
+    if (si.si_pid == 0) break;
+    if (live.count(si.si_pid) == 0) {
+      if (!ReapOne(si.si_pid, reaped)) break;
+      continue;
+    }
+    // A libuv child is at the head of the queue: every peek would return it again.
+    for (pid_t zombie : ZombieChildren()) {
+      if (live.count(zombie) == 0) ReapOne(zombie, reaped);
+    }
+    retry = true;
+    break;
+  }
+  if (round == kMaxReapsPerCall) retry = true;
+
+  Napi::Array list = Napi::Array::New(env, reaped.size());
+  for (uint32_t i = 0; i < reaped.size(); ++i) list.Set(i, ToJs(env, reaped[i]));
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("reaped", list);
+  result.Set("retry", Napi::Boolean::New(env, retry));
+  return result;
+}
+
+}  // namespace corral

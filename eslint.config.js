@@ -1,0 +1,40 @@
+// Lint: typescript-eslint's type-checked rules, plus corral's own boundaries.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'dist-check/', 'addon/build/', 'node_modules/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly' },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
+  {
+    // Only src/process/spawn.ts starts processes: every service must get the PID-1 options.
+    files: ['src/**/*.ts'],
+    ignores: ['src/process/spawn.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'execa', message: 'Start processes through src/process/spawn.ts.' },
+            { name: 'node:child_process', message: 'Start processes through src/process/spawn.ts.' },
+            { name: 'child_process', message: 'Start processes through src/process/spawn.ts.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// corral's entry point: the only place that calls process.exit.
+import { readFileSync } from 'node:fs';
+import { installSignalHandlers } from '../supervisor/signals.js';
+import { parseCommandLine, UsageError } from './args.js';
+import { ExitCode } from './exit-codes.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
+import { becomeReaper } from './init-mode.js';
+import { ConfigError } from '../config/config-error.js';
+import { parseDuration } from '../config/duration.js';
+import { loadServices } from '../config/load-services.js';
+import { LabelColumn } from '../logging/label-column.js';
+import { createLogger, EVENT_LABEL, parseLogLevel } from '../logging/logger.js';
+import { OutputSink } from '../logging/output-sink.js';
+import { loadNativeAddon, NativeAddonError } from '../native/addon.js';
+import { Reaper } from '../native/reaper.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+
+// First, before anything can wait: a signal without a listener is dropped for PID 1.
+const signals = installSignalHandlers(() => process.exit(ExitCode.ok));
+
+const MAX_LINE_BYTES = 16 * 1024;
+const FLUSH_TIMEOUT_MS = 500;
+
+const stdout = new OutputSink('stdout', process.stdout);
+const stderr = new OutputSink('stderr', process.stderr);
+const labels = new LabelColumn([EVENT_LABEL]);
+const logger = createLogger(stderr, parseLogLevel(process.env.CORRAL_LOG_LEVEL), labels);
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function shutdownBudgetMs(): number {
+  const text = process.env.CORRAL_SHUTDOWN_TIMEOUT ?? DEFAULT_SHUTDOWN_TIMEOUT;
+  // A bare number means seconds, as in docker stop -t.
+  const ms = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) * 1000 : parseDuration(text);
+  if (ms === undefined) {
+    throw new ConfigError([
+      { file: 'CORRAL_SHUTDOWN_TIMEOUT', message: `expected a duration like "9s" or "500ms", got ${JSON.stringify(text)}` },
+    ]);
+  }
+  return ms;
+}
+
+function serviceEnvironment(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+async function run(servicesDir: string): Promise<number> {
+  const addon = loadNativeAddon();
+  const mode = becomeReaper(addon, logger);
+  const reaper = new Reaper(addon, logger);
+  reaper.start();
+  const budgetMs = shutdownBudgetMs();
+  const services = loadServices(servicesDir);
+  labels.width = Math.max(labels.width, ...services.map((service) => service.name.length));
+  const supervisor = new Supervisor({
+    services,
+    reaper,
+    mode,
+    shutdownBudgetMs: budgetMs,
+    context: {
+      addon,
+      stdout,
+      stderr,
+      logger,
+      labels,
+      env: serviceEnvironment(),
+      maxLineBytes: MAX_LINE_BYTES,
+      now: () => Date.now(),
+    },
+  });
+  process.on('uncaughtException', (error) => {
+    logger.error(`internal error, stopping everything: ${error.stack ?? String(error)}`);
+    void supervisor.emergencyStop().then(() => exit(ExitCode.system));
+  });
+  signals.attach({
+    shutdown: (signal) => supervisor.requestShutdown(`received ${signal}`),
+    forward: (signal) => supervisor.forward(signal),
+  });
+  const where = mode === 'pid1' ? 'as PID 1' : `as pid ${process.pid} (subreaper)`;
+  logger.info(`corral ${version()} ${where}: starting ${services.length} service(s) from ${servicesDir}`);
+  if (services.length === 0) logger.warn(`no service files (*.yaml, *.yml) in ${servicesDir}; nothing to run`);
+  supervisor.start();
+  return supervisor.finished;
+}
+
+async function exit(code: number): Promise<never> {
+  await Promise.all([stdout.flush(FLUSH_TIMEOUT_MS), stderr.flush(FLUSH_TIMEOUT_MS)]);
+  process.exit(code);
+}
+
+async function main(): Promise<number> {
+  const command = parseCommandLine(process.argv.slice(2), process.env);
+  switch (command.kind) {
+    case 'help':
+      stdout.write(usage);
+      return ExitCode.ok;
+    case 'version':
+      stdout.write(`${version()}\n`);
+      return ExitCode.ok;
+    case 'run':
+      return run(command.servicesDir);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) {
+    stderr.write(`corral: ${error.message}\n`);
+    return ExitCode.config;
+  }
+  if (error instanceof ConfigError) {
+    logger.error(`invalid configuration; nothing was started:\n${error.message}`);
+    return ExitCode.config;
+  }
+  if (error instanceof NativeAddonError) {
+    logger.error(error.message);
+    return ExitCode.system;
+  }
+  logger.error(`internal error: ${(error as Error).stack ?? String(error)}`);
+  return ExitCode.system;
+}
+
+main().then(exit, (error: unknown) => exit(exitCodeFor(error)));

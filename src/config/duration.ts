@@ -1,0 +1,19 @@
+// Durations as users write them: "500ms", "10s", "1.5s", "2m", "1h".
+const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+
+// Milliseconds, or undefined when `text` is not a duration.
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  return Math.round(Number(match[1]) * UNITS_MS[match[2]!]!);
+}
+
+// 1500 -> "1.5s", 250 -> "250ms", 90000 -> "1m30s"
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return seconds === 0 ? `${minutes}m` : `${minutes}m${seconds}s`;
+}

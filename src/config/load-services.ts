@@ -1,0 +1,149 @@
+// Reads services.d: one service per *.yaml / *.yml file, named after the file's stem.
+// Every file is parsed and validated before anything starts, and every problem in every
+// file is collected into one ConfigError.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, extname, join } from 'node:path';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from './config-error.js';
+import { serviceKeys, serviceSchema, type ServiceConfig } from './schema.js';
+import { closest } from './suggest.js';
+
+const SERVICE_FILE = /\.ya?ml$/;
+const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+// The services defined in `dir`, in file-name order; throws ConfigError listing every problem.
+export function loadServices(dir: string): ServiceConfig[] {
+  const files = listServiceFiles(dir);
+  const problems: ConfigProblem[] = [];
+  const services: ServiceConfig[] = [];
+  const fileByName = new Map<string, string>();
+  for (const file of files) {
+    const name = basename(file, extname(file));
+    const other = fileByName.get(name);
+    if (other !== undefined) {
+      problems.push({ file, message: `service "${name}" is already defined by ${other}; remove or rename one of them` });
+      continue;
+    }
+    fileByName.set(name, file);
+    if (!SERVICE_NAME.test(name)) {
+      problems.push({
+        file,
+        message: `"${name}" is not a valid service name (the file's name without .yaml); use letters, digits, '.', '_' and '-', starting with a letter or digit`,
+      });
+    }
+    const result = loadServiceFile(file, name);
+    if ('problems' in result) problems.push(...result.problems);
+    else services.push(result.service);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return services;
+}
+
+function listServiceFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    names = readdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : `cannot be read (${code})`;
+    throw new ConfigError([
+      { file: dir, message: `the services directory ${why}; create it, or choose another with --services DIR or CORRAL_SERVICES_DIR` },
+    ]);
+  }
+  return names
+    .filter((name) => SERVICE_FILE.test(name))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+function loadServiceFile(file: string, name: string): { service: ServiceConfig } | { problems: ConfigProblem[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { problems: [{ file, message: `cannot be read (${(error as NodeJS.ErrnoException).code}); check its permissions` }] };
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  const source = text.split('\n');
+  const at = (offset: number, path: string | undefined, message: string): ConfigProblem => {
+    const { line, col } = lines.linePos(offset);
+    return { file, line, col, path, message, source: source[line - 1] };
+  };
+
+  if (doc.errors.length > 0) {
+    return { problems: doc.errors.map((e) => at(e.pos[0], undefined, yamlMessage(e.code, e.message))) };
+  }
+  if (doc.contents === null) {
+    return { problems: [{ file, message: 'the file is empty; a service needs at least a command, e.g. command: ["my-server", "--port", "8080"]' }] };
+  }
+  if (!isMap(doc.contents)) {
+    return { problems: [at(doc.contents.range?.[0] ?? 0, undefined, 'expected keys such as "command:", got a single value or a list')] };
+  }
+
+  const input: unknown = doc.toJS();
+  const parsed = serviceSchema.safeParse(input);
+  if (!parsed.success) {
+    return { problems: parsed.error.issues.flatMap((issue) => describeIssue(issue, doc, input, at)) };
+  }
+  const { command } = parsed.data;
+  const argv: [string, ...string[]] =
+    typeof command === 'string' ? ['/bin/sh', '-c', command] : (command as [string, ...string[]]);
+  return { service: { ...parsed.data, name, file, argv } };
+}
+
+type Locate = (offset: number, path: string | undefined, message: string) => ConfigProblem;
+
+function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unknown, at: Locate): ConfigProblem[] {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const suggestion = path.length === 0 ? closest(key, serviceKeys) : undefined;
+      const hint = suggestion ? `; did you mean "${suggestion}"?` : '; remove it';
+      return at(keyOffset(doc, path, key), [...path, key].join('.'), `unknown key "${key}"${hint}`);
+    });
+  }
+  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  const offset = node?.range?.[0] ?? keyOffset(doc, path.slice(0, -1), path[path.length - 1] ?? '');
+  const value = path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], input);
+  return [at(offset, path.join('.') || undefined, `${expectation(issue)}, got ${describeValue(value)}`)];
+}
+
+function expectation(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.message.startsWith('expected') ? issue.message : `expected ${issue.expected}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => String(v)).join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+// Where key `key` of the map at `path` starts, falling back to the map itself.
+function keyOffset(doc: Document, path: string[], key: string): number {
+  const map = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  if (isMap(map)) {
+    for (const pair of map.items) {
+      if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key) return pair.key.range?.[0] ?? 0;
+    }
+    return map.range?.[0] ?? 0;
+  }
+  return 0;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}
+
+function yamlMessage(code: string, message: string): string {
+  const first = message.split('\n')[0] ?? message;
+  if (code === 'DUPLICATE_KEY') return `${first}; each key may appear once`;
+  return `YAML syntax error: ${first}`;
+}

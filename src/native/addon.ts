@@ -1,0 +1,88 @@
+// Loads corral's native addon and gives it a type. Without the addon corral can neither
+// reap orphans safely nor give services real pipes, so a load failure is fatal and its
+// message says how to fix it.
+import { createRequire } from 'node:module';
+import { constants } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export interface ReapedOrphan {
+  pid: number;
+  /** Exit code, or null when a signal killed it. */
+  code: number | null;
+  /** Signal number that killed it, or null. */
+  signal: number | null;
+}
+
+export interface NativeAddon {
+  /** Reaps exited children that libuv does not own; see addon/src/reap.cc. */
+  reapOrphans(): { reaped: ReapedOrphan[]; retry: boolean };
+  setChildSubreaper(): void;
+  isChildSubreaper(): boolean;
+  /** pipe2(O_CLOEXEC): a real pipe, unlike libuv's socketpair. */
+  pipe(): [readFd: number, writeFd: number];
+}
+
+export type NativeAddonErrorCode = 'ADDON_NOT_LOADED' | 'SYSCALL_FAILED';
+
+// A failure of the addon itself or of a syscall it made.
+export class NativeAddonError extends Error {
+  override name = 'NativeAddonError';
+  constructor(
+    message: string,
+    readonly code: NativeAddonErrorCode,
+    readonly errno?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export const defaultAddonPath = fileURLToPath(
+  new URL('../../addon/build/Release/corral_native.node', import.meta.url),
+);
+
+// The errno's name ("EPERM") for a number, for messages and for code that branches on it.
+export function errnoName(errno: number): string {
+  const entry = Object.entries(constants.errno).find(([, value]) => value === errno);
+  return entry?.[0] ?? `errno ${errno}`;
+}
+
+function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      try {
+        return fn(...args);
+      } catch (error) {
+        const { errno, message } = error as { errno?: unknown; message?: string };
+        if (typeof errno !== 'number') throw error;
+        throw new NativeAddonError(message ?? 'syscall failed', 'SYSCALL_FAILED', errnoName(errno), { cause: error });
+      }
+    };
+  return {
+    reapOrphans: guard(() => addon.reapOrphans()),
+    setChildSubreaper: guard(() => addon.setChildSubreaper()),
+    isChildSubreaper: guard(() => addon.isChildSubreaper()),
+    pipe: guard(() => addon.pipe()),
+  };
+}
+
+// Loads the addon from `path`; throws NativeAddonError with the fix in its message.
+export function loadNativeAddon(path: string = defaultAddonPath): NativeAddon {
+  try {
+    const require = createRequire(import.meta.url);
+    return wrapSyscallErrors(require(path) as NativeAddon);
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    const reason = `${code ?? 'error'}: ${String(message).split('\n')[0]}`;
+    throw new NativeAddonError(
+      `corral's native addon failed to load from ${path} (${reason}).\n` +
+        `  corral needs it to reap zombies and to give services real pipes, so it will not run without it.\n` +
+        `  Rebuild it with 'npm rebuild corral' (or 'npm install' in a checkout); that needs python3, make,\n` +
+        `  g++ and the Node.js headers of this node (${process.version}). An install with --ignore-scripts skips the build.`,
+      'ADDON_NOT_LOADED',
+      undefined,
+      { cause: error },
+    );
+  }
+}

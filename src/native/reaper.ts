@@ -1,0 +1,88 @@
+// Drives the addon's orphan reaper from the event loop: on every SIGCHLD and on a 1 s
+// safety timer (SIGCHLDs coalesce, and libuv drops them when its signal pipe is full).
+// It runs on the main thread only, in the check phase (setImmediate), so libuv's own
+// SIGCHLD handler has already reaped libuv's children when we peek.
+import type { Logger } from 'winston';
+import { constants } from 'node:os';
+import type { NativeAddon, ReapedOrphan } from './addon.js';
+
+const SAFETY_SWEEP_MS = 1000;
+const RETRY_DELAY_MS = 50;
+// After this many retries in a row a libuv zombie is not going away: something stole
+// its status or spawned from a worker thread. Say so once; keep reaping around it.
+const STUCK_STREAK = 40;
+
+export class Reaper {
+  private queued = false;
+  private streak = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** Orphans reaped since start. */
+  reapedCount = 0;
+
+  constructor(
+    private readonly addon: NativeAddon,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    process.on('SIGCHLD', this.onSigchld);
+    this.timer = setInterval(() => this.schedule(), SAFETY_SWEEP_MS);
+    this.timer.unref();
+    this.schedule();
+  }
+
+  stop(): void {
+    process.off('SIGCHLD', this.onSigchld);
+    clearInterval(this.timer);
+  }
+
+  // Reaps now, synchronously; for the shutdown sweep, which polls.
+  reapNow(): void {
+    const { reaped, retry } = this.addon.reapOrphans();
+    this.record(reaped);
+    if (retry) this.schedule(RETRY_DELAY_MS);
+  }
+
+  private readonly onSigchld = (): void => this.schedule();
+
+  private schedule(delayMs = 0): void {
+    if (this.queued) return;
+    this.queued = true;
+    const run = (): void => {
+      this.queued = false;
+      this.run();
+    };
+    if (delayMs === 0) setImmediate(run);
+    else setTimeout(run, delayMs);
+  }
+
+  private run(): void {
+    const { reaped, retry } = this.addon.reapOrphans();
+    this.record(reaped);
+    if (!retry) {
+      this.streak = 0;
+      return;
+    }
+    this.streak += 1;
+    if (this.streak === STUCK_STREAK) {
+      this.logger.warn(
+        'a child that libuv spawned stays a zombie that libuv does not reap; its exit may have been taken by ' +
+          'another waiter (a native module calling waitpid(-1)?) or it was spawned from a worker thread',
+      );
+    }
+    this.schedule(this.streak === 1 ? 0 : RETRY_DELAY_MS);
+  }
+
+  private record(reaped: ReapedOrphan[]): void {
+    this.reapedCount += reaped.length;
+    for (const orphan of reaped) this.logger.debug(`reaped orphan pid ${orphan.pid}, ${describeOrphan(orphan)}`);
+  }
+}
+
+function describeOrphan({ code, signal }: ReapedOrphan): string {
+  if (signal !== null) {
+    const name = Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
+    return `killed by ${name}`;
+  }
+  return `exit code ${code ?? '?'}`;
+}

@@ -1,0 +1,63 @@
+// A snapshot of /proc: which processes exist, their parents, groups and states. Used for
+// the shutdown sweep in subreaper mode and to report what could not be killed.
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface ProcEntry {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  /** R, S, D, Z, T, ... (proc(5)) */
+  state: string;
+  comm: string;
+}
+
+export function readProcEntry(pid: number): ProcEntry | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  // comm may contain spaces and ')': the fields after it start at the last ')'.
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  const [state = '?', ppid = '0', pgid = '0'] = text.slice(close + 2).split(' ');
+  return { pid, ppid: Number(ppid), pgid: Number(pgid), state, comm: text.slice(open + 1, close) };
+}
+
+export function readProcTable(): ProcEntry[] {
+  const entries: ProcEntry[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const entry = readProcEntry(Number(name));
+    if (entry) entries.push(entry);
+  }
+  return entries;
+}
+
+// Every process whose chain of parents leads to `root` (root itself excluded).
+export function descendantsOf(root: number, table: ProcEntry[] = readProcTable()): ProcEntry[] {
+  const children = new Map<number, ProcEntry[]>();
+  for (const entry of table) children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), entry]);
+  const found: ProcEntry[] = [];
+  const stack = [root];
+  for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {
+    for (const child of children.get(pid) ?? []) {
+      found.push(child);
+      stack.push(child.pid);
+    }
+  }
+  return found;
+}
+
+// "pid 42 (sleep), state D, waiting in kernel_clone" for a process that would not die.
+export function describeStuck(entry: ProcEntry): string {
+  let wchan = '';
+  try {
+    wchan = readFileSync(`/proc/${entry.pid}/wchan`, 'latin1').trim();
+  } catch {
+    // gone meanwhile, or wchan hidden: report without it
+  }
+  const where = wchan && wchan !== '0' ? `, waiting in ${wchan}` : '';
+  return `pid ${entry.pid} (${entry.comm}), state ${entry.state}${where}`;
+}

@@ -1,0 +1,102 @@
+/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises test() and describe() return */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCommandLine, UsageError } from '../../src/cli/args.js';
+import { DEFAULT_SERVICES_DIR } from '../../src/cli/usage.js';
+
+// The UsageError that parsing `argv` must throw.
+function usageErrorOf(argv: string[]): UsageError {
+  let caught: unknown;
+  try {
+    parseCommandLine(argv, {});
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof UsageError, `expected a UsageError, got ${String(caught)}`);
+  assert.equal(caught.name, 'UsageError');
+  assert.equal(caught.code, 'USAGE');
+  return caught;
+}
+
+describe('parseCommandLine', () => {
+  test('--help and -h ask for help', () => {
+    assert.deepEqual(parseCommandLine(['--help'], {}), { kind: 'help' });
+    assert.deepEqual(parseCommandLine(['-h'], {}), { kind: 'help' });
+  });
+
+  test('--version and -V ask for the version', () => {
+    assert.deepEqual(parseCommandLine(['--version'], {}), { kind: 'version' });
+    assert.deepEqual(parseCommandLine(['-V'], {}), { kind: 'version' });
+  });
+
+  test('--help wins over --version and --services', () => {
+    assert.deepEqual(parseCommandLine(['--services', 'x', '--version', '--help'], {}), { kind: 'help' });
+  });
+
+  test('--services DIR, -s DIR and --services=DIR choose the services directory', () => {
+    assert.deepEqual(parseCommandLine(['--services', '/srv/a'], {}), { kind: 'run', servicesDir: '/srv/a' });
+    assert.deepEqual(parseCommandLine(['-s', '/srv/b'], {}), { kind: 'run', servicesDir: '/srv/b' });
+    assert.deepEqual(parseCommandLine(['--services=/srv/c'], {}), { kind: 'run', servicesDir: '/srv/c' });
+  });
+
+  test('without --services, CORRAL_SERVICES_DIR is the default', () => {
+    assert.deepEqual(parseCommandLine([], { CORRAL_SERVICES_DIR: '/from/env' }), { kind: 'run', servicesDir: '/from/env' });
+  });
+
+  test('--services wins over CORRAL_SERVICES_DIR', () => {
+    assert.deepEqual(parseCommandLine(['-s', '/from/cli'], { CORRAL_SERVICES_DIR: '/from/env' }), {
+      kind: 'run',
+      servicesDir: '/from/cli',
+    });
+  });
+
+  test('with neither, the services directory is /etc/corral/services.d', () => {
+    assert.equal(DEFAULT_SERVICES_DIR, '/etc/corral/services.d');
+    assert.deepEqual(parseCommandLine([], {}), { kind: 'run', servicesDir: '/etc/corral/services.d' });
+  });
+
+  test('the real process environment is not consulted, only the env argument', () => {
+    const saved = process.env.CORRAL_SERVICES_DIR;
+    process.env.CORRAL_SERVICES_DIR = '/from/process/env';
+    try {
+      assert.deepEqual(parseCommandLine([], {}), { kind: 'run', servicesDir: DEFAULT_SERVICES_DIR });
+    } finally {
+      if (saved === undefined) delete process.env.CORRAL_SERVICES_DIR;
+      else process.env.CORRAL_SERVICES_DIR = saved;
+    }
+  });
+
+  test('unknown option --servcies throws a UsageError suggesting --services', () => {
+    const error = usageErrorOf(['--servcies', '/srv']);
+    assert.match(error.message, /'--servcies'/);
+    assert.match(error.message, /; did you mean --services\? \(see corral --help\)$/);
+  });
+
+  test('unknown option --hlep suggests --help', () => {
+    assert.match(usageErrorOf(['--hlep']).message, /did you mean --help\?/);
+  });
+
+  test('an unknown option far from any real one gets no suggestion', () => {
+    const error = usageErrorOf(['--frobnicate']);
+    assert.match(error.message, /'--frobnicate'/);
+    assert.doesNotMatch(error.message, /did you mean/);
+    assert.match(error.message, /\(see corral --help\)$/);
+  });
+
+  test('a positional argument throws a UsageError naming it', () => {
+    const error = usageErrorOf(['services.d']);
+    assert.match(error.message, /'services\.d'/);
+    assert.match(error.message, /\(see corral --help\)$/);
+  });
+
+  test('--services without a value throws a UsageError', () => {
+    const error = usageErrorOf(['--services']);
+    assert.match(error.message, /--services/);
+  });
+
+  test('a UsageError message is one line and keeps the parser error as its cause', () => {
+    const error = usageErrorOf(['--servcies', 'x']);
+    assert.doesNotMatch(error.message, /\n/);
+    assert.ok(error.cause instanceof Error);
+  });
+});

@@ -1,0 +1,60 @@
+/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises test() and describe() return */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { closest } from '../../src/config/suggest.js';
+import { serviceKeys } from '../../src/config/schema.js';
+
+const KEYS = ['command', 'restart', 'backoff', 'reset_after', 'stop_signal', 'stop_timeout'];
+
+describe('closest', () => {
+  test('closest: a transposition "restrat" suggests "restart"', () => {
+    assert.equal(closest('restrat', KEYS), 'restart');
+  });
+
+  test('closest: a missing letter "comand" suggests "command"', () => {
+    assert.equal(closest('comand', KEYS), 'command');
+  });
+
+  test('closest: "stop_timout" suggests "stop_timeout", not "stop_signal"', () => {
+    assert.equal(closest('stop_timout', KEYS), 'stop_timeout');
+  });
+
+  test('closest: "reset-after" suggests "reset_after"', () => {
+    assert.equal(closest('reset-after', KEYS), 'reset_after');
+  });
+
+  test('closest: case is ignored but the candidate is returned as spelt', () => {
+    assert.equal(closest('RESTART', KEYS), 'restart');
+    assert.equal(closest('restart', ['Restart']), 'Restart');
+  });
+
+  test('closest: something far off ("xyzzy") gets no suggestion', () => {
+    assert.equal(closest('xyzzy', KEYS), undefined);
+  });
+
+  test('closest: a short word three edits away gets no suggestion', () => {
+    assert.equal(closest('abc', ['xyz']), undefined);
+    assert.equal(closest('abc', ['abxy']), 'abxy', 'two edits away is close enough');
+  });
+
+  test('closest: longer words tolerate more edits (a third of their length)', () => {
+    // 12 letters: up to 4 edits are accepted, 5 are not.
+    assert.equal(closest('abcdefghijkl', ['abcdefghWXYZ']), 'abcdefghWXYZ');
+    assert.equal(closest('abcdefghijkl', ['abcdefgVWXYZ']), undefined);
+  });
+
+  test('closest: the nearest of several candidates wins, the first on a tie', () => {
+    assert.equal(closest('help', ['helm', 'held', 'help']), 'help');
+    assert.equal(closest('hexp', ['help', 'hemp']), 'help');
+  });
+
+  test('closest: no candidates, no suggestion', () => {
+    assert.equal(closest('restart', []), undefined);
+  });
+
+  test('closest: works against the real service keys of the schema', () => {
+    assert.deepEqual([...serviceKeys].sort(), [...KEYS].sort());
+    assert.equal(closest('restrat', serviceKeys), 'restart');
+    assert.equal(closest('stopsignal', serviceKeys), 'stop_signal');
+  });
+});

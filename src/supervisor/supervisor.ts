@@ -47,6 +47,10 @@ export class Supervisor {
   }
 
   start(): void {
+    // Signal listeners do not keep Node's event loop alive: without this, corral would
+    // exit as soon as every service has exited, and an init must stay up until told to stop.
+    const keepAlive = setInterval(() => undefined, 2 ** 30);
+    void this.finished.then(() => clearInterval(keepAlive));
     for (const runner of this.runners) runner.start();
   }
 

@@ -103,3 +103,14 @@ test('leftover processes (a daemon that double-forked) are swept after the servi
   assert.ok(corral.texts().some((line) => /1 process\(es\) left over \(sleep\); sending SIGTERM/.test(line)), corral.tail());
   assert.ok(corral.texts().some((line) => /1 process\(es\) ignored SIGTERM; sending SIGKILL/.test(line)), corral.tail());
 });
+
+test('corral stays up after every service has exited, until it is told to stop', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const corral = await startCorral({ pid1: true, services: { 'once.yaml': 'command: "echo once"\nrestart: never\n' } });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/once exited with code 0; not restarting/);
+  const stillUp = await Promise.race([corral.exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), 1500))]);
+  assert.ok(stillUp, `corral exited on its own:\n${corral.tail()}`);
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
+});

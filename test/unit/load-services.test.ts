@@ -424,6 +424,6 @@ describe('loadServices: problems', () => {
     const problems = problemsOf(dir);
     assert.equal(problems.length, 1);
     assert.equal(problems[0]?.file, join(dir, 'extra.yaml'));
-    assert.match(problems[0]!.message, /^cannot be read \(EISDIR\)/);
+    assert.match(problems[0]?.message ?? '', /^cannot be read \(EISDIR\)/);
   });
 });

@@ -47,7 +47,7 @@ function listServiceFiles(dir: string): string[] {
     names = readdirSync(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : `cannot be read (${code})`;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code})`;
     throw new ConfigError([
       { file: dir, message: `the services directory ${why}; create it, or choose another with --services DIR or CORRAL_SERVICES_DIR` },
     ]);

@@ -1,0 +1,74 @@
+// The command line and bad input, through the built binary: clear errors, documented codes.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { corralMain, startCorral } from '../helpers/corral-process.js';
+
+function corral(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [corralMain, ...args], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, ...env } });
+}
+
+test('--help and --version print and exit 0', () => {
+  const help = corral(['--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /^Usage: corral \[--services DIR\]/);
+  const version = corral(['--version']);
+  assert.equal(version.status, 0);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+test('a misspelt option exits 100 and suggests the right one', () => {
+  const result = corral(['--servcies', '/tmp']);
+  assert.equal(result.status, 100);
+  assert.match(result.stderr, /Unknown option '--servcies'; did you mean --services\? \(see corral --help\)/);
+});
+
+test('an invalid service file exits 100, names file, line and key, and starts nothing', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'corral-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'good.yaml'), 'command: "echo should-not-run"\n');
+  writeFileSync(join(dir, 'web.yaml'), 'command: server\nrestrat: always\nstop_timeout: 5\n');
+  const result = corral(['--services', dir]);
+  assert.equal(result.status, 100);
+  assert.match(result.stderr, /invalid configuration; nothing was started/);
+  assert.ok(result.stderr.includes(`${join(dir, 'web.yaml')}:2:1: restrat: unknown key "restrat"; did you mean "restart"?`), result.stderr);
+  assert.ok(result.stderr.includes(`${join(dir, 'web.yaml')}:3:15: stop_timeout: expected a duration like "10s" or "500ms", got 5`), result.stderr);
+  assert.doesNotMatch(result.stdout + result.stderr, /should-not-run|started \(pid/);
+});
+
+test('a missing services directory exits 100 and says how to fix it', () => {
+  const result = corral(['--services', '/nonexistent/services.d']);
+  assert.equal(result.status, 100);
+  assert.match(result.stderr, /\/nonexistent\/services\.d: the services directory does not exist; create it, or choose another with --services DIR/);
+});
+
+test('a bad CORRAL_SHUTDOWN_TIMEOUT exits 100', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'corral-cli-'));
+  try {
+    const result = corral(['--services', dir], { CORRAL_SHUTDOWN_TIMEOUT: 'soon' });
+    assert.equal(result.status, 100);
+    assert.match(result.stderr, /CORRAL_SHUTDOWN_TIMEOUT: expected a duration like "9s" or "500ms", got "soon"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a command that does not exist is reported as such, retried with backoff, and corral stays up', async (t) => {
+  const run = await startCorral({
+    pid1: false,
+    services: {
+      'typo.yaml': 'command: ["/usr/bin/no-such-server", "--port", "80"]\nbackoff: {initial: 100ms, max: 200ms}\n',
+      'fine.yaml': 'command: "echo fine; sleep 1000"\n',
+    },
+  });
+  t.after(() => run.dispose());
+  const first = await run.waitForLine(/typo could not be started/);
+  assert.equal(first, 'corral | warning: typo could not be started: /usr/bin/no-such-server: command not found (ENOENT); check the command\'s spelling and PATH; restarting in 100ms');
+  await run.waitForLine(/typo could not be started.*restarting in 200ms/);
+  await run.waitForLine(/fine +\| fine/);
+  run.signal('SIGTERM');
+  assert.deepEqual(await run.waitExit(5000), { code: 0, signal: null });
+});

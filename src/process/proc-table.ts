@@ -38,7 +38,11 @@ export function readProcTable(): ProcEntry[] {
 // Every process whose chain of parents leads to `root` (root itself excluded).
 export function descendantsOf(root: number, table: ProcEntry[] = readProcTable()): ProcEntry[] {
   const children = new Map<number, ProcEntry[]>();
-  for (const entry of table) children.set(entry.ppid, [...(children.get(entry.ppid) ?? []), entry]);
+  for (const entry of table) {
+    const siblings = children.get(entry.ppid);
+    if (siblings) siblings.push(entry);
+    else children.set(entry.ppid, [entry]);
+  }
   const found: ProcEntry[] = [];
   const stack = [root];
   for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {

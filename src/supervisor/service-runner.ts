@@ -100,7 +100,8 @@ export class ServiceRunner {
     const groupGone = exited && (await waitUntil(() => !groupExists(running.pid), graceEnd - this.ctx.now(), GROUP_POLL_MS, forced));
     if (groupGone) return;
     const what = exited ? `processes left in ${name}'s group` : name;
-    this.ctx.logger.warn(`${what} did not stop within ${formatDuration(graceMs)} of ${stopSignal}; sending SIGKILL`);
+    const why = this.ctx.now() < graceEnd ? 'shutdown forced' : `did not stop within ${formatDuration(graceMs)} of ${stopSignal}`;
+    this.ctx.logger.warn(`${what}: ${why}; sending SIGKILL`);
     signalGroup(running.pid, 'SIGKILL');
     const killed = await waitUntil(() => !groupExists(running.pid), KILL_WAIT_MS, GROUP_POLL_MS);
     await Promise.race([running.settled, sleep(KILL_WAIT_MS)]);

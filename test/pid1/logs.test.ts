@@ -22,7 +22,7 @@ test('two services writing 100,000 lines each at full speed: no line lost, torn 
   const next = { a: 1, b: 1 };
   const bad: string[] = [];
   for (const line of corral.texts('stdout')) {
-    const match = /^(a|b)      \| ([AB]) (\d{6}) (x+)$/.exec(line);
+    const match = /^(a|b) {6}\| ([AB]) (\d{6}) (x+)$/.exec(line);
     const name = match?.[1] as 'a' | 'b' | undefined;
     if (!match || !name || match[2] !== name.toUpperCase() || match[4] !== PAYLOAD || Number(match[3]) !== next[name]) {
       bad.push(line.slice(0, 120));

@@ -48,7 +48,7 @@ test('a service that ignores SIGTERM is SIGKILLed after its stop_timeout', async
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
   const elapsed = corral.exitedAt! - sent;
   t.diagnostic(`corral exited ${elapsed}ms after SIGTERM`);
-  assert.ok(corral.texts().includes('corral | warning: deaf did not stop within 300ms of SIGTERM; sending SIGKILL'), corral.tail());
+  assert.ok(corral.texts().includes('corral | warning: deaf: did not stop within 300ms of SIGTERM; sending SIGKILL'), corral.tail());
   assert.ok(corral.texts().includes('corral | deaf stopped (was killed by SIGKILL)'), corral.tail());
   assert.ok(elapsed >= 300, `killed before its stop_timeout: ${elapsed}ms`);
 });

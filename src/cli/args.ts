@@ -26,7 +26,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CliCom
   const { values } = parsed;
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
-  return { kind: 'run', servicesDir: values.services ?? env.CORRAL_SERVICES_DIR ?? DEFAULT_SERVICES_DIR };
+  if (values.services === '') throw new UsageError('--services needs a directory (see corral --help)');
+  // An empty CORRAL_SERVICES_DIR counts as unset.
+  return { kind: 'run', servicesDir: values.services ?? (env.CORRAL_SERVICES_DIR || DEFAULT_SERVICES_DIR) };
 }
 
 // Node's messages, plus the likely intended option.

@@ -6,7 +6,7 @@ import { basename, extname, join } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.js';
-import { serviceKeys, serviceSchema, type ServiceConfig } from './schema.js';
+import { keysAt, serviceSchema, type ServiceConfig } from './schema.js';
 import { closest } from './suggest.js';
 
 const SERVICE_FILE = /\.ya?ml$/;
@@ -63,7 +63,12 @@ function loadServiceFile(file: string, name: string): { service: ServiceConfig }
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return { problems: [{ file, message: `cannot be read (${(error as NodeJS.ErrnoException).code}); check its permissions` }] };
+    const code = (error as NodeJS.ErrnoException).code;
+    const message =
+      code === 'EISDIR'
+        ? 'is a directory, not a service file; rename it so its name does not end in .yaml or .yml'
+        : `cannot be read (${code}); check its permissions`;
+    return { problems: [{ file, message }] };
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
@@ -100,7 +105,7 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unknown, a
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
-      const suggestion = path.length === 0 ? closest(key, serviceKeys) : undefined;
+      const suggestion = closest(key, keysAt[path.join('.')] ?? []);
       const hint = suggestion ? `; did you mean "${suggestion}"?` : '; remove it';
       return at(keyOffset(doc, path, key), [...path, key].join('.'), `unknown key "${key}"${hint}`);
     });
@@ -108,13 +113,24 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unknown, a
   const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
   const offset = node?.range?.[0] ?? keyOffset(doc, path.slice(0, -1), path[path.length - 1] ?? '');
   const value = path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], input);
-  return [at(offset, path.join('.') || undefined, `${expectation(issue)}, got ${describeValue(value)}`)];
+  const where = path.join('.') || undefined;
+  if (value === undefined) {
+    const message = `the required key "${path[path.length - 1]}" is missing; add it, e.g. command: ["my-server", "--port", "8080"]`;
+    return [{ ...at(0, where, message), line: undefined, col: undefined, source: undefined }];
+  }
+  if (issue.code === 'too_small' || issue.code === 'too_big') {
+    return [at(offset, where, typeof value === 'number' ? `${issue.message}, got ${value}` : issue.message)];
+  }
+  const suggestion = issue.code === 'invalid_value' && typeof value === 'string' ? closest(value, issue.values.map(String)) : undefined;
+  const hint = suggestion ? `; did you mean "${suggestion}"?` : '';
+  return [at(offset, where, `${expectation(issue)}, got ${describeValue(value)}${hint}`)];
 }
 
 function expectation(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return issue.message.startsWith('expected') ? issue.message : `expected ${issue.expected}`;
+      if (issue.message.startsWith('expected')) return issue.message;
+      return `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => String(v)).join(', ')}`;
     default:
@@ -145,5 +161,6 @@ function describeValue(value: unknown): string {
 function yamlMessage(code: string, message: string): string {
   const first = message.split('\n')[0] ?? message;
   if (code === 'DUPLICATE_KEY') return `${first}; each key may appear once`;
+  if (code === 'MULTIPLE_DOCS') return 'the file holds more than one YAML document (---); put each service in its own file';
   return `YAML syntax error: ${first}`;
 }

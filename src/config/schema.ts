@@ -33,7 +33,7 @@ const command = z.union(
 
 export const restartPolicies = ['always', 'on-failure', 'never'] as const;
 
-const backoff = z.strictObject({
+export const backoffSchema = z.strictObject({
   initial: duration.default(1000),
   max: duration.default(30_000),
   factor: z.number().min(1, 'factor must be at least 1').default(2),
@@ -42,7 +42,7 @@ const backoff = z.strictObject({
 export const serviceSchema = z.strictObject({
   command,
   restart: z.enum(restartPolicies).default('always'),
-  backoff: backoff.default({ initial: 1000, max: 30_000, factor: 2 }),
+  backoff: backoffSchema.default({ initial: 1000, max: 30_000, factor: 2 }),
   reset_after: duration.default(10_000),
   stop_signal: signal.default('SIGTERM'),
   stop_timeout: duration.default(5000),
@@ -58,4 +58,8 @@ export interface ServiceConfig extends ServiceFileConfig {
   argv: [string, ...string[]];
 }
 
-export const serviceKeys: readonly string[] = Object.keys(serviceSchema.shape);
+// The keys allowed at each path, for "did you mean" on a misspelt key.
+export const keysAt: Record<string, readonly string[]> = {
+  '': Object.keys(serviceSchema.shape),
+  backoff: Object.keys(backoffSchema.shape),
+};

@@ -44,9 +44,13 @@ export function descendantsOf(root: number, table: ProcEntry[] = readProcTable()
     else children.set(entry.ppid, [entry]);
   }
   const found: ProcEntry[] = [];
+  // /proc is read one process at a time, so a reused pid can make the table loop.
+  const seen = new Set([root]);
   const stack = [root];
   for (let pid = stack.pop(); pid !== undefined; pid = stack.pop()) {
     for (const child of children.get(pid) ?? []) {
+      if (seen.has(child.pid)) continue;
+      seen.add(child.pid);
       found.push(child);
       stack.push(child.pid);
     }

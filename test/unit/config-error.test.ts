@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises test() and describe() return */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, formatProblem, type ConfigProblem } from '../../src/config/config-error.js';

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises test() and describe() return */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { allSignalNames, normalizeSignal, signalName, signalNumber } from '../../src/process/signal-names.js';

@@ -1,8 +1,9 @@
-/* eslint-disable @typescript-eslint/no-floating-promises -- node:test awaits the promises test() and describe() return */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { closest } from '../../src/config/suggest.js';
-import { serviceKeys } from '../../src/config/schema.js';
+import { keysAt } from '../../src/config/schema.js';
+
+const serviceKeys = keysAt['']!;
 
 const KEYS = ['command', 'restart', 'backoff', 'reset_after', 'stop_signal', 'stop_timeout'];
 

@@ -251,7 +251,7 @@ describe('loadServices: problems', () => {
         message: 'expected a string (run with /bin/sh -c) or a list of arguments, got an empty value',
       },
       { file: join(dir, 'b.yaml'), line: 1, col: 10, path: 'command', message: 'the command is empty' },
-      { file: join(dir, 'c.yaml'), line: 1, col: 10, path: 'command', message: 'the command list is empty, got a list' },
+      { file: join(dir, 'c.yaml'), line: 1, col: 10, path: 'command', message: 'the command list is empty' },
     ]);
   });
 

@@ -9,7 +9,6 @@ export class PipeRelay {
   private readonly framer: LineFramer;
   /** Resolves when the pipe reached EOF or was cut off by drain(). */
   readonly closed: Promise<void>;
-  lines = 0;
 
   constructor(
     readFd: number,

@@ -15,7 +15,6 @@ const STUCK_STREAK = 40;
 export class Reaper {
   private queued = false;
   private streak = 0;
-  private timer: NodeJS.Timeout | undefined;
   /** Orphans reaped since start. */
   reapedCount = 0;
 
@@ -26,14 +25,8 @@ export class Reaper {
 
   start(): void {
     process.on('SIGCHLD', this.onSigchld);
-    this.timer = setInterval(() => this.schedule(), SAFETY_SWEEP_MS);
-    this.timer.unref();
+    setInterval(() => this.schedule(), SAFETY_SWEEP_MS).unref();
     this.schedule();
-  }
-
-  stop(): void {
-    process.off('SIGCHLD', this.onSigchld);
-    clearInterval(this.timer);
   }
 
   // Reaps now, synchronously; for the shutdown sweep, which polls.

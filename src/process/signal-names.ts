@@ -20,5 +20,3 @@ export function signalName(signal: number): string {
 export function signalNumber(name: SignalName): number {
   return byName[name] ?? 0;
 }
-
-export const allSignalNames: readonly string[] = Object.keys(byName);

@@ -6,6 +6,12 @@
       "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2", "-fstack-protector-strong"]
+    },
+    {
+      "target_name": "svexec",
+      "type": "executable",
+      "sources": ["src/svexec.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-fstack-protector-strong"]
     }
   ]
 }

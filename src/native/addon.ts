@@ -13,6 +13,14 @@ export interface ReapedOrphan {
   signal: number | null;
 }
 
+/** One sd_notify message, e.g. "READY=1\nSTATUS=listening". */
+export interface NotifyDatagram {
+  /** The payload, cut at 4096 bytes. */
+  text: string;
+  /** The sender's pid from SCM_CREDENTIALS, or 0 when the kernel attached none. */
+  pid: number;
+}
+
 export interface NativeAddon {
   /** Reaps exited children that libuv does not own; see addon/src/reap.cc. */
   reapOrphans(): { reaped: ReapedOrphan[]; retry: boolean };
@@ -20,6 +28,18 @@ export interface NativeAddon {
   isChildSubreaper(): boolean;
   /** pipe2(O_CLOEXEC): a real pipe, unlike libuv's socketpair. */
   pipe(): [readFd: number, writeFd: number];
+  /**
+   * Binds a non-blocking, close-on-exec unix datagram socket at `path` for systemd's
+   * sd_notify protocol (services find it through $NOTIFY_SOCKET), replacing a stale file
+   * left there, with SO_PASSCRED on so each message carries its sender's pid. Returns
+   * the fd. A path longer than sun_path throws with errno ENAMETOOLONG.
+   */
+  notifySocket(path: string): number;
+  /**
+   * Reads the datagrams waiting on a notifySocket() fd, at most 64 per call, without
+   * blocking; [] when none are waiting. Call it again while it returns 64.
+   */
+  readDatagrams(fd: number): NotifyDatagram[];
 }
 
 export type NativeAddonErrorCode = 'ADDON_NOT_LOADED' | 'SYSCALL_FAILED';
@@ -40,6 +60,10 @@ export class NativeAddonError extends Error {
 export const defaultAddonPath = fileURLToPath(
   new URL('../../addon/build/Release/corral_native.node', import.meta.url),
 );
+
+// svexec, the exec shim built next to the addon (addon/src/svexec.c): it applies what
+// spawn() cannot (rlimits, umask, supplementary groups, closing stray fds), then execs.
+export const defaultShimPath = fileURLToPath(new URL('../../addon/build/Release/svexec', import.meta.url));
 
 // The errno's name ("EPERM") for a number, for messages and for code that branches on it.
 export function errnoName(errno: number): string {
@@ -64,6 +88,8 @@ function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
     setChildSubreaper: guard(() => addon.setChildSubreaper()),
     isChildSubreaper: guard(() => addon.isChildSubreaper()),
     pipe: guard(() => addon.pipe()),
+    notifySocket: guard((path: string) => addon.notifySocket(path)),
+    readDatagrams: guard((fd: number) => addon.readDatagrams(fd)),
   };
 }
 

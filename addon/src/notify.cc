@@ -1,0 +1,125 @@
+// The receiving end of systemd's sd_notify protocol: services send datagrams such as
+// "READY=1\nSTATUS=listening" to the unix socket named in $NOTIFY_SOCKET. Node has no
+// unix datagram sockets, and the sender's pid (which service said READY=1) is only
+// available as SCM_CREDENTIALS ancillary data, so both live here.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "errors.h"
+#include "exports.h"
+
+namespace corral {
+namespace {
+
+// systemd caps notify messages at this size too; longer ones come back truncated.
+constexpr size_t kMaxDatagram = 4096;
+// Bounds one call, so a chatty service cannot keep the event loop in here.
+constexpr int kMaxDatagramsPerCall = 64;
+// Room for the credentials plus a few fds: a service may attach fds (FDSTORE=1), and we
+// must receive them to close them; fds that do not fit are dropped by the kernel.
+constexpr size_t kMaxPassedFds = 16;
+
+}  // namespace
+
+Napi::Value NotifySocket(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString() || info[0].As<Napi::String>().Utf8Value().empty()) {
+    ThrowUsage(env, "notifySocket(path: string)");
+    return env.Undefined();
+  }
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  // sun_path needs its terminating NUL here: senders such as sd_notify read it as a C string.
+  if (path.size() >= sizeof(address.sun_path)) {
+    ThrowErrno(env, "bind", ENAMETOOLONG);
+    return env.Undefined();
+  }
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd == -1) {
+    ThrowErrno(env, "socket", errno);
+    return env.Undefined();
+  }
+  const char* failed = nullptr;
+  int one = 1;
+  // A socket file left by an earlier run (a container restart) would make bind fail.
+  if (unlink(path.c_str()) == -1 && errno != ENOENT) {
+    failed = "unlink";
+  } else if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == -1) {
+    failed = "bind";
+  } else if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == -1) {
+    failed = "setsockopt";
+  }
+  if (failed != nullptr) {
+    int err = errno;
+    close(fd);
+    ThrowErrno(env, failed, err);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, fd);
+}
+
+Napi::Value ReadDatagrams(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    ThrowUsage(env, "readDatagrams(fd: number)");
+    return env.Undefined();
+  }
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  Napi::Array result = Napi::Array::New(env);
+  uint32_t count = 0;
+  char text[kMaxDatagram];
+  union {
+    cmsghdr align;
+    char bytes[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(int) * kMaxPassedFds)];
+  } control;
+
+  while (count < kMaxDatagramsPerCall) {
+    iovec vector{text, sizeof(text)};
+    msghdr message{};
+    message.msg_iov = &vector;
+    message.msg_iovlen = 1;
+    message.msg_control = control.bytes;
+    message.msg_controllen = sizeof(control.bytes);
+    ssize_t length = recvmsg(fd, &message, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (length == -1) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      ThrowErrno(env, "recvmsg", errno);
+      return env.Undefined();
+    }
+    pid_t pid = 0;
+    for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
+      if (header->cmsg_level != SOL_SOCKET) continue;
+      if (header->cmsg_type == SCM_CREDENTIALS && header->cmsg_len >= CMSG_LEN(sizeof(ucred))) {
+        ucred credentials;
+        std::memcpy(&credentials, CMSG_DATA(header), sizeof(credentials));
+        pid = credentials.pid;
+      } else if (header->cmsg_type == SCM_RIGHTS) {
+        // corral stores no fds for services: close them rather than leak them.
+        size_t fds = (header->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < fds; i++) {
+          int passed;
+          std::memcpy(&passed, CMSG_DATA(header) + i * sizeof(int), sizeof(passed));
+          close(passed);
+        }
+      }
+    }
+    // A truncated datagram (MSG_TRUNC) still yields its first kMaxDatagram bytes.
+    size_t kept = static_cast<size_t>(length) < sizeof(text) ? static_cast<size_t>(length) : sizeof(text);
+    Napi::Object datagram = Napi::Object::New(env);
+    datagram.Set("text", Napi::String::New(env, text, kept));
+    datagram.Set("pid", Napi::Number::New(env, pid));
+    result.Set(count++, datagram);
+  }
+  return result;
+}
+
+}  // namespace corral

@@ -2,6 +2,7 @@
 // it went. Unlike a service, a check's output is buffered (capped) so its last line can
 // explain a failure, and corral enforces its deadline itself: the whole process group is
 // SIGKILLed, so nothing the check started outlives it.
+import { statSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import { formatDuration } from '../config/duration.js';
 import { signalGroup } from './process-group.js';
@@ -66,7 +67,7 @@ export async function runCheck(argv: readonly [string, ...string[]], options: Ru
     const result = await subprocess;
     if (stoppedBy === 'timeout') return { ok: false, detail: `timed out after ${formatDuration(options.timeoutMs)}` };
     if (stoppedBy === 'abort') return { ok: false, detail: 'aborted' };
-    return describeResult(file, result);
+    return describeResult(file, options.cwd, result);
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
@@ -83,7 +84,7 @@ interface FinishedCheck {
   cause?: unknown;
 }
 
-function describeResult(file: string, result: FinishedCheck): CheckResult {
+function describeResult(file: string, cwd: string | undefined, result: FinishedCheck): CheckResult {
   const output = lastLine(result.all ?? '');
   const cut = result.isMaxBuffer ? ` (output cut at ${CHECK_OUTPUT_LIMIT_BYTES / 1024} KiB)` : '';
   if (result.exitCode !== undefined) {
@@ -96,12 +97,14 @@ function describeResult(file: string, result: FinishedCheck): CheckResult {
   if (result.signal !== undefined) {
     return { ok: false, detail: `killed by ${result.signal}${output === '' ? '' : `: ${output}`}` };
   }
-  return { ok: false, detail: describeStartError(file, result.cause) };
+  return { ok: false, detail: describeStartError(file, cwd, result.cause) };
 }
 
-function describeStartError(file: string, cause: unknown): string {
+function describeStartError(file: string, cwd: string | undefined, cause: unknown): string {
   const error = cause as NodeJS.ErrnoException | undefined;
   const code = error?.code;
+  // spawn reports a missing working directory as the command's ENOENT.
+  if (code === 'ENOENT' && cwd !== undefined && !isDirectory(cwd)) return `working directory ${cwd} does not exist (ENOENT)`;
   switch (code) {
     case 'ENOENT':
       return `${file}: command not found (ENOENT)`;
@@ -122,6 +125,14 @@ function lastLine(output: string): string {
     if (line !== '') return line.length > DETAIL_OUTPUT_CHARS ? `${line.slice(0, DETAIL_OUTPUT_CHARS - 1)}…` : line;
   }
   return '';
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function killGroup(pgid: number): void {

@@ -231,9 +231,29 @@ describe('probeOnce exec', () => {
     assert.equal(result.detail, `exit code 2: ${'0'.repeat(199)}…`);
   });
 
+  test('exec: output past 64 KiB is cut; the exit code still decides', deadline, async () => {
+    const result = await probeOnce({ kind: 'exec', argv: ['sh', '-c', 'yes | head -c 200000; exit 0'] }, { timeoutMs: 5000, env });
+    assert.deepEqual(result, { ok: true, detail: 'exit code 0: y (output cut at 64 KiB)' });
+  });
+
+  test('exec: a command killed by a signal names the signal', deadline, async () => {
+    const result = await probeOnce({ kind: 'exec', argv: ['sh', '-c', 'kill -TERM $$'] }, { timeoutMs: 2000, env });
+    assert.deepEqual(result, { ok: false, detail: 'killed by SIGTERM' });
+  });
+
   test('exec: a missing command says command not found', deadline, async () => {
     const result = await probeOnce({ kind: 'exec', argv: ['corral-no-such-command'] }, { timeoutMs: 2000, env });
     assert.deepEqual(result, { ok: false, detail: 'corral-no-such-command: command not found (ENOENT)' });
+  });
+
+  test('exec: a missing working directory is named as such', deadline, async () => {
+    const result = await probeOnce({ kind: 'exec', argv: ['true'] }, { timeoutMs: 2000, env, cwd: '/nonexistent/corral-dir' });
+    assert.deepEqual(result, { ok: false, detail: 'working directory /nonexistent/corral-dir does not exist (ENOENT)' });
+  });
+
+  test('exec: runs in cwd', deadline, async () => {
+    const result = await probeOnce({ kind: 'exec', argv: ['sh', '-c', 'pwd; exit 1'] }, { timeoutMs: 2000, env, cwd: '/tmp' });
+    assert.deepEqual(result, { ok: false, detail: 'exit code 1: /tmp' });
   });
 
   test('exec: only the given env is passed', deadline, async () => {

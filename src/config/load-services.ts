@@ -6,17 +6,26 @@ import { basename, extname, join } from 'node:path';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.js';
-import { keysAt, serviceSchema, type ServiceConfig } from './schema.js';
+import { lookupGroup, lookupUser, parseGroup, parsePasswd, readGroupFile, readPasswdFile } from './accounts.js';
+import { keysAt, resolveRestart, serviceSchema, type Identity, type ServiceConfig } from './schema.js';
+import { checkDependencies } from './dependency-graph.js';
 import { closest } from './suggest.js';
 
 const SERVICE_FILE = /\.ya?ml$/;
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-// The services defined in `dir`, in file-name order; throws ConfigError listing every problem.
+interface LoadedFile {
+  service: ServiceConfig;
+  /** Where a key path of this file is written, for problems found across files. */
+  locate: (path: (string | number)[], message: string) => ConfigProblem;
+}
+
+// The enabled services defined in `dir`, in file-name order; throws ConfigError listing
+// every problem of every file, and of the dependencies between them.
 export function loadServices(dir: string): ServiceConfig[] {
   const files = listServiceFiles(dir);
   const problems: ConfigProblem[] = [];
-  const services: ServiceConfig[] = [];
+  const loaded = new Map<string, LoadedFile>();
   const fileByName = new Map<string, string>();
   for (const file of files) {
     const name = basename(file, extname(file));
@@ -34,10 +43,14 @@ export function loadServices(dir: string): ServiceConfig[] {
     }
     const result = loadServiceFile(file, name);
     if ('problems' in result) problems.push(...result.problems);
-    else services.push(result.service);
+    else loaded.set(name, result);
+  }
+  if (problems.length === 0) {
+    const services = [...loaded.values()].map((entry) => entry.service);
+    problems.push(...checkDependencies(services, (node, path, message) => loaded.get(node.name)!.locate(path, message)));
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return services;
+  return [...loaded.values()].map((entry) => entry.service).filter((service) => service.enabled);
 }
 
 function listServiceFiles(dir: string): string[] {
@@ -58,7 +71,7 @@ function listServiceFiles(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
-function loadServiceFile(file: string, name: string): { service: ServiceConfig } | { problems: ConfigProblem[] } {
+function loadServiceFile(file: string, name: string): LoadedFile | { problems: ConfigProblem[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -93,10 +106,43 @@ function loadServiceFile(file: string, name: string): { service: ServiceConfig }
   if (!parsed.success) {
     return { problems: parsed.error.issues.flatMap((issue) => describeIssue(issue, doc, input, at)) };
   }
-  const { command } = parsed.data;
-  const argv: [string, ...string[]] =
-    typeof command === 'string' ? ['/bin/sh', '-c', command] : (command as [string, ...string[]]);
-  return { service: { ...parsed.data, name, file, argv } };
+  const locate = (path: (string | number)[], message: string): ConfigProblem => {
+    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    return at(node?.range?.[0] ?? keyOffset(doc, path.slice(0, -1).map(String), String(path[path.length - 1])), path.join('.'), message);
+  };
+  const { command, restart, ...settings } = parsed.data;
+  const identity = resolveIdentity(parsed.data, (path, message) => locate([path], message));
+  if ('problems' in identity) return identity;
+  return { service: { ...settings, name, file, argv: command, restart: resolveRestart(parsed.data), identity: identity.identity }, locate };
+}
+
+// user and group, looked up in /etc/passwd and /etc/group now, so a typo is a
+// configuration error rather than a service that fails at every start.
+function resolveIdentity(
+  config: { user?: string | number; group?: string | number },
+  at: (path: string, message: string) => ConfigProblem,
+): { identity: Identity | undefined } | { problems: ConfigProblem[] } {
+  if (config.user === undefined) return { identity: undefined };
+  const passwd = readPasswdFile();
+  const user = lookupUser(config.user, passwd);
+  if (user === undefined) {
+    const names = parsePasswd(passwd).flatMap((entry) => (entry.name ? [entry.name] : []));
+    const suggestion = closest(String(config.user), names);
+    const hint = suggestion ? `did you mean "${suggestion}"?` : 'create it in the image (useradd), or give a numeric uid';
+    return { problems: [at('user', `no user "${config.user}" in /etc/passwd; ${hint}`)] };
+  }
+  let gid = user.gid;
+  if (config.group !== undefined) {
+    const groups = readGroupFile();
+    const group = lookupGroup(config.group, groups);
+    if (group === undefined) {
+      const suggestion = closest(String(config.group), parseGroup(groups).flatMap((entry) => (entry.name ? [entry.name] : [])));
+      const hint = suggestion ? `did you mean "${suggestion}"?` : 'create it in the image (groupadd), or give a numeric gid';
+      return { problems: [at('group', `no group "${config.group}" in /etc/group; ${hint}`)] };
+    }
+    gid = group.gid;
+  }
+  return { identity: { userName: user.name, uid: user.uid, gid, home: user.home, shell: user.shell } };
 }
 
 type Locate = (offset: number, path: string | undefined, message: string) => ConfigProblem;
@@ -115,8 +161,13 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unknown, a
   const value = path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], input);
   const where = path.join('.') || undefined;
   if (value === undefined) {
-    const message = `the required key "${path[path.length - 1]}" is missing; add it, e.g. command: ["my-server", "--port", "8080"]`;
+    const key = path[path.length - 1] ?? '';
+    const example = key === 'command' ? ', e.g. command: ["my-server", "--port", "8080"]' : '';
+    const message = `the required key "${key}" is missing; add it${example}`;
     return [{ ...at(0, where, message), line: undefined, col: undefined, source: undefined }];
+  }
+  if (issue.code === 'custom' && (issue.params as { plain?: boolean } | undefined)?.plain) {
+    return [at(offset, where, issue.message)];
   }
   if (issue.code === 'too_small' || issue.code === 'too_big') {
     return [at(offset, where, typeof value === 'number' ? `${issue.message}, got ${value}` : issue.message)];

@@ -22,7 +22,8 @@ export function isSuccess(outcome: ExitOutcome): boolean {
   return outcome.kind === 'exited' && outcome.code === 0;
 }
 
-// The shell's convention: the code itself, or 128 + the signal's number.
+// The shell's convention: the code itself, or 128 + the signal's number. A process that
+// could not be started at all has no code of its own: 1, "a required service failed".
 export function outcomeExitCode(outcome: ExitOutcome): number {
   switch (outcome.kind) {
     case 'exited':
@@ -30,6 +31,6 @@ export function outcomeExitCode(outcome: ExitOutcome): number {
     case 'signalled':
       return 128 + signalNumber(outcome.signal);
     case 'spawn-failed':
-      return 111;
+      return 1;
   }
 }

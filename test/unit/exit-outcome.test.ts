@@ -35,8 +35,8 @@ describe('outcomeExitCode', () => {
     assert.equal(outcomeExitCode({ kind: 'signalled', signal: 'SIGINT' }), 130);
   });
 
-  test('outcomeExitCode: spawn-failed -> 111', () => {
-    assert.equal(outcomeExitCode(spawnFailed), 111);
+  test('outcomeExitCode: spawn-failed -> 1 (a required service failed)', () => {
+    assert.equal(outcomeExitCode(spawnFailed), 1);
   });
 });
 

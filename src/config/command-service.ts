@@ -1,0 +1,23 @@
+// `corral -- COMMAND ARGS`: the command becomes the main service "main", started once
+// every service from services.d is ready, as my_init and s6-overlay's CMD do.
+import { ConfigError } from './config-error.js';
+import { serviceSchema, type ServiceConfig } from './schema.js';
+
+export const COMMAND_SERVICE = 'main';
+export const COMMAND_SOURCE = '(the command after --)';
+
+export function withCommandService(services: ServiceConfig[], command: [string, ...string[]] | undefined): ServiceConfig[] {
+  if (command === undefined) return services;
+  const taken = services.find((service) => service.name === COMMAND_SERVICE);
+  if (taken) {
+    throw new ConfigError([{ file: taken.file, message: `the name "${COMMAND_SERVICE}" is kept for the command after --; rename this file` }]);
+  }
+  const main = services.find((service) => service.main);
+  if (main) {
+    throw new ConfigError([
+      { file: main.file, path: 'main', message: 'this service is the main one, and so is the command after --; remove main: true, or the command' },
+    ]);
+  }
+  const { command: argv, restart: _restart, ...settings } = serviceSchema.parse({ command, main: true });
+  return [...services, { ...settings, name: COMMAND_SERVICE, file: COMMAND_SOURCE, argv, restart: 'never', after_all: true }];
+}

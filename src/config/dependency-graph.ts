@@ -1,0 +1,74 @@
+// The services' depends_on edges, checked as a whole: every dependency exists and is
+// enabled, there is no cycle, and at most one service is the main one. Pure: the caller
+// says where each depends_on entry is written, for the messages.
+import type { ConfigProblem } from './config-error.js';
+import { closest } from './suggest.js';
+
+export interface GraphNode {
+  name: string;
+  file: string;
+  depends_on: readonly string[];
+  enabled: boolean;
+  main: boolean;
+}
+
+/** Where entry `index` of a service's depends_on (or the key itself) is written. */
+export type Locate = (service: GraphNode, path: (string | number)[], message: string) => ConfigProblem;
+
+export function checkDependencies(nodes: readonly GraphNode[], at: Locate): ConfigProblem[] {
+  const byName = new Map(nodes.map((node) => [node.name, node]));
+  const problems: ConfigProblem[] = [];
+  for (const node of nodes) {
+    if (!node.enabled) continue;
+    node.depends_on.forEach((dependency, index) => {
+      const target = byName.get(dependency);
+      if (dependency === node.name) {
+        problems.push(at(node, ['depends_on', index], `${node.name} cannot depend on itself; remove "${dependency}"`));
+      } else if (target === undefined) {
+        const suggestion = closest(dependency, [...byName.keys()]);
+        const hint = suggestion ? `did you mean "${suggestion}"?` : `add services.d/${dependency}.yaml or remove the dependency`;
+        problems.push(at(node, ['depends_on', index], `no service is named "${dependency}"; ${hint}`));
+      } else if (!target.enabled) {
+        problems.push(at(node, ['depends_on', index], `"${dependency}" is disabled (enabled: false in ${target.file}); enable it or remove the dependency`));
+      }
+    });
+  }
+  problems.push(...findCycles(nodes, byName, at));
+  const mains = nodes.filter((node) => node.enabled && node.main);
+  for (const extra of mains.slice(1)) {
+    problems.push(at(extra, ['main'], `only one service can be the main one, and ${mains[0]!.name} (${mains[0]!.file}) already is; remove main from one of them`));
+  }
+  return problems;
+}
+
+// Each cycle once, reported at the depends_on entry that closes it.
+function findCycles(nodes: readonly GraphNode[], byName: Map<string, GraphNode>, at: Locate): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const done = new Set<string>();
+  const onPath: string[] = [];
+  const visit = (node: GraphNode): void => {
+    onPath.push(node.name);
+    node.depends_on.forEach((dependency, index) => {
+      const target = byName.get(dependency);
+      if (target === undefined || !target.enabled || dependency === node.name || done.has(dependency)) return;
+      const loopStart = onPath.indexOf(dependency);
+      if (loopStart !== -1) {
+        const cycle = [...onPath.slice(loopStart), dependency].join(' -> ');
+        problems.push(at(node, ['depends_on', index], `dependency cycle: ${cycle}; remove one of these dependencies`));
+        return;
+      }
+      visit(target);
+    });
+    onPath.pop();
+    done.add(node.name);
+  };
+  for (const node of nodes) if (node.enabled && !done.has(node.name)) visit(node);
+  return problems;
+}
+
+// Reverse edges: for each service, the services that depend on it.
+export function dependentsOf(nodes: readonly Pick<GraphNode, 'name' | 'depends_on'>[]): Map<string, string[]> {
+  const dependents = new Map<string, string[]>(nodes.map((node) => [node.name, []]));
+  for (const node of nodes) for (const dependency of node.depends_on) dependents.get(dependency)?.push(node.name);
+  return dependents;
+}

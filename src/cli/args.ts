@@ -3,7 +3,11 @@ import { parseArgs } from 'node:util';
 import { closest } from '../config/suggest.js';
 import { DEFAULT_SERVICES_DIR } from './usage.js';
 
-export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'run'; servicesDir: string };
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  /** command: what follows `--`, run as the main service. */
+  | { kind: 'run'; servicesDir: string; command?: [string, ...string[]] };
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -19,16 +23,24 @@ const OPTIONS = {
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true, tokens: true });
   } catch (error) {
     throw new UsageError(explain((error as Error).message), { cause: error });
   }
-  const { values } = parsed;
+  const { values, tokens } = parsed;
+  const terminator = tokens.find((token) => token.kind === 'option-terminator')?.index;
+  const stray = tokens.find((token) => token.kind === 'positional' && (terminator === undefined || token.index < terminator));
+  if (stray?.kind === 'positional') {
+    throw new UsageError(`unexpected argument "${stray.value}"; to run a command as the main service, put it after --: corral -- ${stray.value} ... (see corral --help)`);
+  }
+  const command = terminator === undefined ? undefined : argv.slice(terminator + 1);
+  if (command !== undefined && command.length === 0) throw new UsageError('-- needs a command after it, e.g. corral -- my-app --port 8080');
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   if (values.services === '') throw new UsageError('--services needs a directory (see corral --help)');
   // An empty CORRAL_SERVICES_DIR counts as unset.
-  return { kind: 'run', servicesDir: values.services ?? (env.CORRAL_SERVICES_DIR || DEFAULT_SERVICES_DIR) };
+  const servicesDir = values.services ?? (env.CORRAL_SERVICES_DIR || DEFAULT_SERVICES_DIR);
+  return command === undefined ? { kind: 'run', servicesDir } : { kind: 'run', servicesDir, command: command as [string, ...string[]] };
 }
 
 // Node's messages, plus the likely intended option.

@@ -4,16 +4,19 @@ import { readFileSync } from 'node:fs';
 import { installSignalHandlers } from '../supervisor/signals.js';
 import { parseCommandLine, UsageError } from './args.js';
 import { ExitCode } from './exit-codes.js';
-import { DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
+import { DEFAULT_RUN_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
 import { becomeReaper } from './init-mode.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
+import { withCommandService } from '../config/command-service.js';
 import { loadServices } from '../config/load-services.js';
+import type { ServiceConfig } from '../config/schema.js';
 import { LabelColumn } from '../logging/label-column.js';
 import { createLogger, EVENT_LABEL, parseLogLevel } from '../logging/logger.js';
 import { OutputSink } from '../logging/output-sink.js';
-import { loadNativeAddon, NativeAddonError } from '../native/addon.js';
+import { defaultShimPath, loadNativeAddon, NativeAddonError } from '../native/addon.js';
 import { Reaper } from '../native/reaper.js';
+import { defaultNofile } from '../process/rlimits.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 
 // First, before anything can wait: a signal without a listener is dropped for PID 1.
@@ -48,13 +51,14 @@ function serviceEnvironment(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-async function run(servicesDir: string): Promise<number> {
+async function run(servicesDir: string, command: [string, ...string[]] | undefined): Promise<number> {
   const addon = loadNativeAddon();
   const mode = becomeReaper(addon, logger);
   const reaper = new Reaper(addon, logger);
   reaper.start();
   const budgetMs = shutdownBudgetMs();
-  const services = loadServices(servicesDir);
+  const load = (): ServiceConfig[] => withCommandService(loadServices(servicesDir), command);
+  const services = load();
   labels.width = Math.max(labels.width, ...services.map((service) => service.name.length));
   const supervisor = new Supervisor({
     services,
@@ -67,9 +71,13 @@ async function run(servicesDir: string): Promise<number> {
       stderr,
       logger,
       labels,
+      shimPath: defaultShimPath,
       env: serviceEnvironment(),
       maxLineBytes: MAX_LINE_BYTES,
+      runDir: process.env.CORRAL_RUN_DIR || DEFAULT_RUN_DIR,
+      defaultNofile: defaultNofile(),
       now: () => Date.now(),
+      random: Math.random,
     },
   });
   process.on('uncaughtException', (error) => {
@@ -79,6 +87,15 @@ async function run(servicesDir: string): Promise<number> {
   signals.attach({
     shutdown: (signal) => supervisor.requestShutdown(`received ${signal}`),
     forward: (signal) => supervisor.forward(signal),
+    reload: () => {
+      logger.info(`received SIGHUP: reloading ${servicesDir}`);
+      try {
+        void supervisor.reload(load());
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        logger.error(`reload refused, nothing was changed; the new configuration is invalid:\n${error.message}`);
+      }
+    },
   });
   const where = mode === 'pid1' ? 'as PID 1' : `as pid ${process.pid} (subreaper)`;
   logger.info(`corral ${version()} ${where}: starting ${services.length} service(s) from ${servicesDir}`);
@@ -102,7 +119,7 @@ async function main(): Promise<number> {
       stdout.write(`${version()}\n`);
       return ExitCode.ok;
     case 'run':
-      return run(command.servicesDir);
+      return run(command.servicesDir, command.command);
   }
 }
 

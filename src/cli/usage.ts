@@ -2,13 +2,19 @@
 export const DEFAULT_SERVICES_DIR = '/etc/corral/services.d';
 export const DEFAULT_SHUTDOWN_TIMEOUT = '9s';
 
-export const usage = `Usage: corral [--services DIR]
+export const DEFAULT_RUN_DIR = '/run/corral';
+
+export const usage = `Usage: corral [--services DIR] [-- COMMAND [ARGS...]]
        corral --help | --version
 
 Runs every service defined in DIR/*.yaml (one file per service, named after the file)
 as PID 1 of a container: reaps orphaned zombies, relays each service's output line by
-line with its name, restarts services per their policy, and on SIGTERM stops them in
-reverse order within one time budget, then kills whatever is left.
+line with its name, starts services in dependency order once what they need is ready,
+restarts them per their policy, and on SIGTERM stops them, dependents first, within one
+time budget, then kills whatever is left.
+
+With -- COMMAND, the command runs as the main service "main" once every service is
+ready; when it exits, everything stops and corral exits with its exit code.
 
 Options:
   -s, --services DIR   the service files (default: $CORRAL_SERVICES_DIR, else ${DEFAULT_SERVICES_DIR})
@@ -20,9 +26,13 @@ Environment:
   CORRAL_SHUTDOWN_TIMEOUT  time to stop everything, e.g. 9s or 500ms (default ${DEFAULT_SHUTDOWN_TIMEOUT});
                            keep it below docker stop's -t (10s) or terminationGracePeriodSeconds
   CORRAL_LOG_LEVEL         error, warn, info (default) or debug
+  CORRAL_RUN_DIR           runtime files such as notify sockets (default ${DEFAULT_RUN_DIR})
 
 Signals: TERM, INT, QUIT stop everything (a second one skips the remaining grace);
-HUP, USR1, USR2, WINCH are forwarded to every running service; TSTP, TTIN, TTOU are ignored.
+HUP re-reads DIR and applies only what changed; USR1, USR2, WINCH go to the main
+service, or to every service when there is none; TSTP, TTIN, TTOU are ignored.
 
-Exit codes: 0 stopped on request; 100 usage or configuration error; 111 system error.
+Exit codes: 0 stopped on request; 1 a required service failed; 100 usage or
+configuration error; 111 system error; otherwise the main service's exit code,
+or 128+N when signal N killed it.
 `;

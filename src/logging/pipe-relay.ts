@@ -15,11 +15,16 @@ export class PipeRelay {
     label: string,
     maxLine: number,
     private readonly sink: OutputSink,
+    /** Sees every chunk read, e.g. a LineWatcher waiting for a ready line. */
+    tap?: (chunk: Buffer) => void,
   ) {
     this.framer = new LineFramer(label, maxLine);
     this.socket = new Socket({ fd: readFd, readable: true, writable: false });
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
-    this.socket.on('data', (chunk: Buffer) => this.forward(this.framer.push(chunk)));
+    this.socket.on('data', (chunk: Buffer) => {
+      tap?.(chunk);
+      this.forward(this.framer.push(chunk));
+    });
     this.socket.on('end', () => this.forward(this.framer.end()));
     this.socket.on('error', () => this.forward(this.framer.end()));
     sink.on('blocked', this.pause);

@@ -13,6 +13,8 @@ export interface SpawnRequest {
   /** Write ends of the service's stdout and stderr pipes. */
   stdoutFd: number;
   stderrFd: number;
+  /** Becomes the child's fd 3: the exec shim's status pipe. */
+  statusFd?: number;
 }
 
 export interface SpawnedProcess {
@@ -28,9 +30,7 @@ export function spawnProcess(request: SpawnRequest): SpawnedProcess {
     env: request.env,
     extendEnv: false,
     cwd: request.cwd,
-    stdin: 'ignore',
-    stdout: fdOption(request.stdoutFd),
-    stderr: fdOption(request.stderrFd),
+    stdio: ['ignore', fdOption(request.stdoutFd), fdOption(request.stderrFd), ...(request.statusFd === undefined ? [] : [fdOption(request.statusFd)])],
     detached: true,
     cleanup: false,
     buffer: false,

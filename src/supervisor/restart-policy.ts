@@ -1,35 +1,70 @@
 // What to do after a service's process ended: pure functions of its settings, how it
-// ended, and how long it ran; no clock, no timers, so they are tested without sleeping.
-import type { ExitOutcome } from '../process/exit-outcome.js';
-import { isSuccess } from '../process/exit-outcome.js';
-import type { ServiceFileConfig } from '../config/schema.js';
+// ended, its restart history and the time, with randomness passed in; no clock and no
+// timers, so they are tested without sleeping.
+import type { ServiceConfig } from '../config/schema.js';
+import { formatDuration } from '../config/duration.js';
 
-export type RestartDecision =
-  | { restart: true; delayMs: number; /** restarts in a row without a long enough run */ streak: number }
-  | { restart: false };
+export type Policy = Pick<ServiceConfig, 'restart' | 'backoff' | 'reset_after' | 'max_restarts'>;
 
-type Policy = Pick<ServiceFileConfig, 'restart' | 'backoff' | 'reset_after'>;
-
-// Exponential backoff: initial * factor^streak, capped at max.
-export function backoffDelayMs(backoff: Policy['backoff'], streak: number): number {
-  return Math.min(backoff.max, Math.round(backoff.initial * backoff.factor ** streak));
+export interface RestartHistory {
+  /** Restarts in a row without a run of at least reset_after. */
+  streak: number;
+  /** When the restarts within the max_restarts window were decided (ms, ascending). */
+  restartTimes: readonly number[];
 }
 
-export function wantsRestart(policy: Policy['restart'], outcome: ExitOutcome): boolean {
+export const freshHistory: RestartHistory = { streak: 0, restartTimes: [] };
+
+export type RestartDecision =
+  /** Start it again after delayMs. */
+  | { action: 'restart'; delayMs: number; history: RestartHistory }
+  /** It ended and the policy does not restart it: finished, not failed. */
+  | { action: 'done' }
+  /** It failed and will not be restarted: the service has failed for good. */
+  | { action: 'give-up'; reason: string };
+
+// Exponential backoff: initial * factor^streak, capped at max, spread by ±jitter so
+// services that failed together do not restart in lockstep. random() is in [0, 1).
+export function backoffDelayMs(backoff: Policy['backoff'], streak: number, random: () => number = () => 0.5): number {
+  const base = Math.min(backoff.max, backoff.initial * backoff.factor ** streak);
+  const spread = 1 + backoff.jitter * (2 * random() - 1);
+  return Math.round(Math.min(backoff.max, base * spread));
+}
+
+export function wantsRestart(policy: Policy['restart'], failed: boolean): boolean {
   switch (policy) {
     case 'always':
       return true;
     case 'never':
       return false;
     case 'on-failure':
-      return !isSuccess(outcome);
+      return failed;
   }
 }
 
-// After an exit: restart or not, and after which delay. A run of at least reset_after
-// starts the backoff again from its initial delay.
-export function decideAfterExit(policy: Policy, outcome: ExitOutcome, uptimeMs: number, streak: number): RestartDecision {
-  if (!wantsRestart(policy.restart, outcome)) return { restart: false };
-  const current = uptimeMs >= policy.reset_after ? 0 : streak;
-  return { restart: true, delayMs: backoffDelayMs(policy.backoff, current), streak: current + 1 };
+export interface ExitFacts {
+  /** It exited non-zero, was killed, could not be spawned, or failed a probe. */
+  failed: boolean;
+  uptimeMs: number;
+  now: number;
+}
+
+// After an exit: restart (after which delay), done, or give up. A run of at least
+// reset_after starts the backoff again from its initial delay; more than max_restarts
+// restarts within its window give up.
+export function decideAfterExit(policy: Policy, facts: ExitFacts, history: RestartHistory, random: () => number): RestartDecision {
+  if (!wantsRestart(policy.restart, facts.failed)) {
+    return facts.failed ? { action: 'give-up', reason: `restart: ${policy.restart}` } : { action: 'done' };
+  }
+  const limit = policy.max_restarts;
+  const recent = limit ? history.restartTimes.filter((at) => at > facts.now - limit.window) : [];
+  if (limit && recent.length >= limit.count) {
+    return { action: 'give-up', reason: `max_restarts: ${recent.length} restarts within ${formatDuration(limit.window)}` };
+  }
+  const streak = facts.uptimeMs >= policy.reset_after ? 0 : history.streak;
+  return {
+    action: 'restart',
+    delayMs: backoffDelayMs(policy.backoff, streak, random),
+    history: { streak: streak + 1, restartTimes: limit ? [...recent, facts.now] : [] },
+  };
 }

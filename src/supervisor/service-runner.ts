@@ -1,20 +1,17 @@
-// Runs one service: spawns it with real pipes for its output, follows its exit, restarts it
-// per its policy, and stops it (stop signal + SIGCONT to its process group, bounded wait,
-// SIGKILL). Decisions come from restart-policy.ts; this class only acts on them.
-import { closeSync } from 'node:fs';
-import type { Logger } from 'winston';
-import type { ServiceConfig } from '../config/schema.js';
+// Runs one service: launches it, watches its readiness and health, follows its exit,
+// restarts it per the pure decisions of restart-policy.ts, and stops it (stop signal +
+// SIGCONT to its process group, bounded wait, SIGKILL). Every state change goes through
+// ServiceStateHolder, which the supervisor listens to.
 import { formatDuration } from '../config/duration.js';
-import type { LabelColumn } from '../logging/label-column.js';
-import type { OutputSink } from '../logging/output-sink.js';
-import { PipeRelay } from '../logging/pipe-relay.js';
-import type { NativeAddon } from '../native/addon.js';
-import { describeOutcome, type ExitOutcome } from '../process/exit-outcome.js';
+import type { ServiceConfig } from '../config/schema.js';
+import { describeOutcome, isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { groupExists, signalGroup, stopGroup } from '../process/process-group.js';
 import { describeStuck, readProcEntry } from '../process/proc-table.js';
-import { spawnProcess } from '../process/spawn.js';
-import { decideAfterExit } from './restart-policy.js';
-import { ServiceStateHolder } from './service-state.js';
+import { launch } from './launch.js';
+import { watchReadiness, type Readiness } from './readiness.js';
+import { decideAfterExit, freshHistory, type RestartHistory } from './restart-policy.js';
+import type { RunnerContext } from './runner-context.js';
+import { ServiceStateHolder, type TransitionListener } from './service-state.js';
 import { sleep, waitUntil } from './timing.js';
 
 // How long output may keep arriving after the process exited (a grandchild can hold the
@@ -25,37 +22,36 @@ const STOP_DRAIN_MS = 200;
 const KILL_WAIT_MS = 1000;
 const GROUP_POLL_MS = 20;
 
-export interface RunnerContext {
-  addon: NativeAddon;
-  stdout: OutputSink;
-  stderr: OutputSink;
-  logger: Logger;
-  labels: LabelColumn;
-  env: Record<string, string>;
-  maxLineBytes: number;
-  now: () => number;
-}
-
-interface Running {
+interface Run {
   pid: number;
+  startedAt: number;
   /** Resolves once the exit was handled (output drained, next state chosen). */
   settled: Promise<void>;
+  readiness: Readiness;
+  /** Set when corral itself ended the run because a probe failed: the run failed. */
+  probeFailure?: string;
 }
 
 export class ServiceRunner {
   readonly state: ServiceStateHolder;
-  private running: Running | undefined;
+  private run: Run | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
-  private streak = 0;
-  private wantedUp = false;
+  private history: RestartHistory = freshHistory;
+  /** Stopped on purpose (shutdown, reload): its exit is not a failure to act on. */
+  private stopRequested = false;
   restarts = 0;
   lastOutcome: ExitOutcome | undefined;
+  /** Why it failed for good, for the messages of its dependents. */
+  failure: string | undefined;
+  /** For a blocked service: the chain of dependencies down to the failed one. */
+  blockedBy: string[] | undefined;
 
   constructor(
     readonly config: ServiceConfig,
     private readonly ctx: RunnerContext,
+    onChange: (runner: ServiceRunner, ...change: Parameters<TransitionListener>) => void,
   ) {
-    this.state = new ServiceStateHolder(config.name);
+    this.state = new ServiceStateHolder(config.name, (from, to) => onChange(this, from, to));
   }
 
   get name(): string {
@@ -63,126 +59,160 @@ export class ServiceRunner {
   }
 
   get pid(): number | undefined {
-    return this.running?.pid;
+    return this.run?.pid;
+  }
+
+  /** Waits for its dependencies (the supervisor starts it when they are ready). */
+  await(): void {
+    this.blockedBy = undefined;
+    this.state.transition('waiting');
+  }
+
+  block(chain: string[]): void {
+    this.blockedBy = chain;
+    this.state.transition('blocked');
   }
 
   start(): void {
-    this.wantedUp = true;
+    this.stopRequested = false;
+    this.history = freshHistory;
+    this.failure = undefined;
     this.spawn();
   }
 
   // Sends `signal` to the service's process group; false when it is not running.
   signal(signal: NodeJS.Signals): boolean {
-    return this.running !== undefined && signalGroup(this.running.pid, signal);
+    return this.run !== undefined && signalGroup(this.run.pid, signal);
   }
 
   // Stops the service within its stop_timeout, cut short at deadlineAt or when `forced`
   // resolves, then SIGKILLs its group. Never waits without a bound.
   async stop(deadlineAt: number, forced: Promise<void>): Promise<void> {
-    this.wantedUp = false;
+    this.stopRequested = true;
     if (this.restartTimer !== undefined) {
       clearTimeout(this.restartTimer);
       this.restartTimer = undefined;
       this.state.transition('stopped'); // BACKOFF -> STOPPED: no process to stop
       return;
     }
-    const running = this.running;
-    if (running === undefined) return;
-    const { name, stop_signal: stopSignal, stop_timeout: stopTimeout } = this.config;
-    this.state.transition('stopping'); // RUNNING -> STOPPING
-    const graceMs = Math.max(0, Math.min(stopTimeout, deadlineAt - this.ctx.now()));
+    if (this.state.state === 'waiting' || this.state.state === 'blocked') {
+      this.state.transition('stopped');
+      return;
+    }
+    if (this.run === undefined) return;
+    if (this.state.state === 'stopping') {
+      // Already being stopped because a probe failed: wait for that, within the deadline.
+      await Promise.race([this.run.settled, sleep(deadlineAt - this.ctx.now()), forced]);
+      return;
+    }
+    await this.terminate(this.run, Math.max(0, Math.min(this.config.stop_timeout, deadlineAt - this.ctx.now())), forced);
+  }
+
+  // Stop signal + SIGCONT, the grace, then SIGKILL; resolves when the run was handled.
+  private async terminate(run: Run, graceMs: number, forced: Promise<void>): Promise<void> {
+    const { name, stop_signal: stopSignal } = this.config;
+    this.state.transition('stopping'); // STARTING | RUNNING -> STOPPING
     this.ctx.logger.debug(`stopping ${name} with ${stopSignal} (waiting up to ${formatDuration(graceMs)})`);
-    stopGroup(running.pid, stopSignal);
+    stopGroup(run.pid, stopSignal);
     const graceEnd = this.ctx.now() + graceMs;
-    const exited = await Promise.race([running.settled.then(() => true), sleep(graceMs).then(() => false), forced.then(() => false)]);
+    const exited = await Promise.race([run.settled.then(() => true), sleep(graceMs).then(() => false), forced.then(() => false)]);
     // The main process may be gone while others in its group (workers, a TERM-ignoring
     // grandchild) are not: they get the rest of the same grace.
-    const groupGone = exited && (await waitUntil(() => !groupExists(running.pid), graceEnd - this.ctx.now(), GROUP_POLL_MS, forced));
+    const groupGone = exited && (await waitUntil(() => !groupExists(run.pid), graceEnd - this.ctx.now(), GROUP_POLL_MS, forced));
     if (groupGone) return;
     const what = exited ? `processes left in ${name}'s group` : name;
     const why = this.ctx.now() < graceEnd ? 'shutdown forced' : `did not stop within ${formatDuration(graceMs)} of ${stopSignal}`;
     this.ctx.logger.warn(`${what}: ${why}; sending SIGKILL`);
-    signalGroup(running.pid, 'SIGKILL');
-    const killed = await waitUntil(() => !groupExists(running.pid), KILL_WAIT_MS, GROUP_POLL_MS);
-    await Promise.race([running.settled, sleep(KILL_WAIT_MS)]);
-    if (!killed) this.reportStuck(running.pid);
+    signalGroup(run.pid, 'SIGKILL');
+    const killed = await waitUntil(() => !groupExists(run.pid), KILL_WAIT_MS, GROUP_POLL_MS);
+    await Promise.race([run.settled, sleep(KILL_WAIT_MS)]);
+    if (!killed) this.reportStuck(run.pid);
   }
 
   private spawn(): void {
-    this.state.transition('starting'); // STOPPED | BACKOFF | EXITED | FATAL -> STARTING
-    const { name, argv } = this.config;
-    const pipes = this.openPipes();
-    if (pipes === undefined) return;
-    const [[outRead, outWrite], [errRead, errWrite]] = pipes;
-    const child = spawnProcess({ argv, env: this.ctx.env, stdoutFd: outWrite, stderrFd: errWrite });
-    // Our copies of the write ends must go, or the relays never see EOF.
-    closeSync(outWrite);
-    closeSync(errWrite);
-    if (child.pid === undefined) {
-      closeSync(outRead);
-      closeSync(errRead);
-      void child.outcome.then((outcome) => this.afterEnd(outcome, 0));
+    this.state.transition('starting'); // WAITING | BACKOFF | EXITED | FATAL -> STARTING
+    const { name } = this.config;
+    const readiness = watchReadiness(this.config, this.ctx);
+    const started = launch(this.config, this.ctx, {
+      env: readiness.env,
+      tap: readiness.tap,
+      drainMs: () => (this.state.state === 'stopping' ? STOP_DRAIN_MS : EXIT_DRAIN_MS),
+    });
+    if (started.pid === undefined) {
+      readiness.cancel();
+      void started.ended.then((outcome) => this.afterEnd(outcome, undefined));
       return;
     }
-    const label = this.ctx.labels.pad(name);
-    const relays = [
-      new PipeRelay(outRead, label, this.ctx.maxLineBytes, this.ctx.stdout),
-      new PipeRelay(errRead, label, this.ctx.maxLineBytes, this.ctx.stderr),
-    ];
-    const startedAt = this.ctx.now();
-    const settled = child.outcome.then(async (outcome) => {
-      const drainMs = this.state.state === 'stopping' ? STOP_DRAIN_MS : EXIT_DRAIN_MS;
-      await Promise.all(relays.map((relay) => relay.drain(drainMs)));
-      this.running = undefined;
-      this.afterEnd(outcome, this.ctx.now() - startedAt);
+    const run: Run = { pid: started.pid, startedAt: this.ctx.now(), readiness, settled: Promise.resolve() };
+    run.settled = started.ended.then((outcome) => {
+      readiness.cancel();
+      this.run = undefined;
+      this.afterEnd(outcome, run);
     });
-    this.running = { pid: child.pid, settled };
-    this.state.transition('running'); // STARTING -> RUNNING
-    this.ctx.logger.info(`${name} started (pid ${child.pid})`);
+    this.run = run;
+    this.ctx.logger.info(`${name} started (pid ${started.pid})`);
+    void readiness.result.then((result) => this.onReadiness(run, result));
   }
 
-  private openPipes(): [[number, number], [number, number]] | undefined {
-    const opened: [number, number][] = [];
-    try {
-      opened.push(this.ctx.addon.pipe());
-      opened.push(this.ctx.addon.pipe());
-      return [opened[0]!, opened[1]!];
-    } catch (error) {
-      for (const fd of opened.flat()) closeSync(fd);
-      const message = `cannot create its output pipes: ${(error as Error).message}`;
-      this.afterEnd({ kind: 'spawn-failed', errno: (error as { errno?: string }).errno ?? 'UNKNOWN', message }, 0);
-      return undefined;
+  private onReadiness(run: Run, result: Awaited<Readiness['result']>): void {
+    if (this.run !== run || this.state.state !== 'starting') return;
+    switch (result.kind) {
+      case 'ready':
+        if (result.detail) this.ctx.logger.info(`${this.name} is ready (${result.detail})`);
+        this.state.transition('running'); // STARTING -> RUNNING
+        run.readiness.startHealth((detail) => this.onUnhealthy(run, detail));
+        return;
+      case 'timeout':
+        run.probeFailure = `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})`;
+        this.ctx.logger.warn(`${this.name} is ${run.probeFailure}; stopping it`);
+        void this.terminate(run, this.config.stop_timeout, new Promise(() => undefined));
+        return;
+      case 'cancelled':
+        return;
     }
   }
 
-  private afterEnd(outcome: ExitOutcome, uptimeMs: number): void {
+  private onUnhealthy(run: Run, detail: string): void {
+    if (this.run !== run || this.state.state !== 'running') return;
+    run.probeFailure = `unhealthy (${detail})`;
+    this.ctx.logger.warn(`${this.name} is ${run.probeFailure}; restarting it`);
+    void this.terminate(run, this.config.stop_timeout, new Promise(() => undefined));
+  }
+
+  private afterEnd(outcome: ExitOutcome, run: Run | undefined): void {
     this.lastOutcome = outcome;
-    const { name, restart } = this.config;
-    const what = `${name} ${describeOutcome(outcome)}`;
-    if (this.state.state === 'stopping') {
+    const { name } = this.config;
+    const how = run?.probeFailure ? `was stopped: ${run.probeFailure}` : describeOutcome(outcome);
+    if (this.stopRequested) {
       this.state.transition('stopped'); // STOPPING -> STOPPED
       this.ctx.logger.info(`${name} stopped (${describeOutcome(outcome)})`);
       return;
     }
-    const level = outcome.kind === 'exited' && outcome.code === 0 ? 'info' : 'warn';
-    const decision = this.wantedUp ? decideAfterExit(this.config, outcome, uptimeMs, this.streak) : { restart: false as const };
-    if (decision.restart) {
-      this.streak = decision.streak;
-      this.state.transition('backoff'); // RUNNING | STARTING -> BACKOFF
-      this.ctx.logger.log(level, `${what}; restarting in ${formatDuration(decision.delayMs)}`);
-      this.restartTimer = setTimeout(() => {
-        this.restartTimer = undefined;
-        this.restarts += 1;
-        this.spawn();
-      }, decision.delayMs);
-      return;
+    const now = this.ctx.now();
+    const failed = run?.probeFailure !== undefined || !isSuccess(outcome);
+    const facts = { failed, uptimeMs: run ? now - run.startedAt : 0, now };
+    const decision = decideAfterExit(this.config, facts, this.history, this.ctx.random);
+    switch (decision.action) {
+      case 'restart':
+        this.history = decision.history;
+        this.state.transition('backoff'); // STARTING | RUNNING | STOPPING -> BACKOFF
+        this.ctx.logger.log(failed ? 'warn' : 'info', `${name} ${how}; restarting in ${formatDuration(decision.delayMs)}`);
+        this.restartTimer = setTimeout(() => {
+          this.restartTimer = undefined;
+          this.restarts += 1;
+          this.spawn();
+        }, decision.delayMs);
+        return;
+      case 'done':
+        this.state.transition('exited'); // STARTING | RUNNING -> EXITED
+        this.ctx.logger.info(`${name} ${how}`);
+        return;
+      case 'give-up':
+        this.failure = how;
+        this.ctx.logger.error(`${name} ${how}; giving up (${decision.reason})`);
+        this.state.transition('fatal'); // STARTING | RUNNING | STOPPING -> FATAL
+        return;
     }
-    if (this.state.state === 'starting') {
-      this.state.transition(this.wantedUp ? 'fatal' : 'stopped'); // STARTING -> FATAL | STOPPED
-    } else {
-      this.state.transition('exited'); // RUNNING -> EXITED
-    }
-    this.ctx.logger.log(level, `${what}; not restarting (restart: ${restart})`);
   }
 
   private reportStuck(pgid: number): void {

@@ -10,10 +10,15 @@ export class IllegalTransitionError extends Error {
   }
 }
 
+export type TransitionListener = (from: ServiceState, to: ServiceState) => void;
+
 export class ServiceStateHolder {
   private current: ServiceState = 'stopped';
 
-  constructor(readonly service: string) {}
+  constructor(
+    readonly service: string,
+    private readonly onChange: TransitionListener = () => undefined,
+  ) {}
 
   get state(): ServiceState {
     return this.current;
@@ -21,6 +26,8 @@ export class ServiceStateHolder {
 
   transition(to: ServiceState): void {
     if (!canTransition(this.current, to)) throw new IllegalTransitionError(this.service, this.current, to);
+    const from = this.current;
     this.current = to;
+    this.onChange(from, to);
   }
 }

@@ -4,13 +4,15 @@
 // from opening its inspector on it.
 
 export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGQUIT'] as const;
-export const FORWARDED_SIGNALS = ['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
+// HUP re-reads services.d; these go to the main service (or every service).
+export const FORWARDED_SIGNALS = ['SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 // Job-control stops make no sense for an init; catatonit ignores them too.
 export const IGNORED_SIGNALS = ['SIGTSTP', 'SIGTTIN', 'SIGTTOU'] as const;
 
 export interface SignalTarget {
   shutdown(signal: NodeJS.Signals): void;
   forward(signal: NodeJS.Signals): void;
+  reload(): void;
 }
 
 export interface SignalRouter {
@@ -25,6 +27,7 @@ export function installSignalHandlers(exitEarly: (signal: NodeJS.Signals) => voi
     process.on(signal, () => (target ? target.shutdown(signal) : exitEarly(signal)));
   }
   for (const signal of FORWARDED_SIGNALS) process.on(signal, () => target?.forward(signal));
+  process.on('SIGHUP', () => target?.reload());
   for (const signal of IGNORED_SIGNALS) process.on(signal, () => undefined);
   return {
     attach(next) {

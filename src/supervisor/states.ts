@@ -4,27 +4,34 @@
 export type ServiceState =
   /** Not running and not meant to be (initial, or stopped at shutdown). */
   | 'stopped'
-  /** Being spawned. */
+  /** Waiting for its dependencies to be ready. */
+  | 'waiting'
+  /** Will not start: a dependency failed for good. */
+  | 'blocked'
+  /** Its process is alive but not ready yet (a oneshot: still running). */
   | 'starting'
-  /** Its process is alive. */
+  /** Its process is alive and ready. */
   | 'running'
   /** Exited or failed to spawn; waiting out the restart delay. */
   | 'backoff'
   /** Was sent its stop signal; waiting for it to exit. */
   | 'stopping'
-  /** Exited and its restart policy says not to restart it. */
+  /** Ended and its restart policy says not to restart it (a oneshot: succeeded). */
   | 'exited'
-  /** Could not be started and will not be retried. */
+  /** Failed for good: gave up restarting, or failed with restart: never. */
   | 'fatal';
 
 export const TRANSITIONS = {
-  stopped: ['starting'],
-  starting: ['running', 'backoff', 'fatal', 'stopped'],
-  running: ['stopping', 'backoff', 'exited'],
+  stopped: ['waiting', 'starting'],
+  waiting: ['starting', 'blocked', 'stopped'],
+  blocked: ['waiting', 'stopped'],
+  starting: ['running', 'exited', 'backoff', 'fatal', 'stopping'],
+  running: ['stopping', 'exited', 'backoff', 'fatal'],
   backoff: ['starting', 'stopped'],
-  stopping: ['stopped'],
-  exited: ['starting'],
-  fatal: ['starting'],
+  // A stop because a readiness or liveness probe failed ends in a restart decision.
+  stopping: ['stopped', 'backoff', 'fatal'],
+  exited: ['waiting', 'starting'],
+  fatal: ['waiting', 'starting'],
 } as const satisfies Record<ServiceState, readonly ServiceState[]>;
 
 export function canTransition(from: ServiceState, to: ServiceState): boolean {

@@ -1,12 +1,20 @@
-// Starts the services in order, forwards signals to them, and shuts everything down within
-// one budget: services in reverse start order, then the sweep of what is left.
+// The one place that acts on the services as a whole: starts each when its dependencies
+// are ready (decided by start-plan.ts), blocks those whose dependencies failed, reacts to
+// the main service and on_failure, applies reloads, forwards signals, and shuts
+// everything down within one budget: dependents before their dependencies, independent
+// services in parallel, then the sweep of what is left.
 import type { Logger } from 'winston';
 import { formatDuration } from '../config/duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Reaper } from '../native/reaper.js';
+import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
 import { signalGroup, stopGroup } from '../process/process-group.js';
-import { ServiceRunner, type RunnerContext } from './service-runner.js';
+import { diffServices } from './reload-diff.js';
+import type { RunnerContext } from './runner-context.js';
+import { ServiceRunner } from './service-runner.js';
 import { sweepLeftovers, type InitMode } from './shutdown-sweep.js';
+import { startActions, type ServiceView } from './start-plan.js';
+import type { ServiceState } from './states.js';
 import { sleep, waitUntil } from './timing.js';
 
 export type SupervisorPhase = 'running' | 'stopping' | 'forced';
@@ -24,10 +32,15 @@ export interface SupervisorOptions {
 const SWEEP_RESERVE_MAX_MS = 1500;
 const SWEEP_GRACE_MAX_MS = 1000;
 const EMERGENCY_GRACE_MS = 1000;
+const REQUIRED_SERVICE_FAILED = 1;
 
 export class Supervisor {
-  readonly runners: readonly ServiceRunner[];
+  private readonly runners = new Map<string, ServiceRunner>();
   private phase: SupervisorPhase = 'running';
+  /** Set by what ended the container (the main service, on_failure: shutdown). */
+  private exitCode: number | undefined;
+  private reconcileQueued = false;
+  private reloading: Promise<void> = Promise.resolve();
   private force: () => void = () => undefined;
   private readonly forced = new Promise<void>((resolve) => {
     this.force = resolve;
@@ -39,11 +52,19 @@ export class Supervisor {
   });
 
   constructor(private readonly options: SupervisorOptions) {
-    this.runners = options.services.map((config) => new ServiceRunner(config, options.context));
+    for (const config of options.services) this.add(config);
   }
 
   private get logger(): Logger {
     return this.options.context.logger;
+  }
+
+  get services(): readonly ServiceRunner[] {
+    return [...this.runners.values()];
+  }
+
+  private get main(): ServiceRunner | undefined {
+    return this.services.find((runner) => runner.config.main);
   }
 
   start(): void {
@@ -51,26 +72,145 @@ export class Supervisor {
     // exit as soon as every service has exited, and an init must stay up until told to stop.
     const keepAlive = setInterval(() => undefined, 2 ** 30);
     void this.finished.then(() => clearInterval(keepAlive));
-    for (const runner of this.runners) runner.start();
+    for (const runner of this.runners.values()) runner.await();
+    this.reconcile();
   }
 
-  // Forwards a signal to every running service's process group.
+  // USR1, USR2, WINCH: to the main service when there is one, else to every service.
   forward(signal: NodeJS.Signals): void {
     if (this.phase !== 'running') return;
-    const reached = this.runners.filter((runner) => runner.signal(signal)).map((runner) => runner.name);
+    const targets = this.main ? [this.main] : this.services;
+    const reached = targets.filter((runner) => runner.signal(signal)).map((runner) => runner.name);
     this.logger.info(`received ${signal}; forwarded to ${reached.length > 0 ? reached.join(', ') : 'no running service'}`);
   }
 
   // First call: graceful shutdown. A second call: skip the remaining graces.
-  requestShutdown(reason: string): void {
+  requestShutdown(reason: string, exitCode?: number): void {
     if (this.phase === 'running') {
       this.phase = 'stopping';
+      this.exitCode ??= exitCode;
       void this.shutdown(reason);
-    } else if (this.phase === 'stopping') {
+    } else if (this.phase === 'stopping' && exitCode === undefined) {
       this.phase = 'forced';
       this.logger.warn(`${reason} again: stopping now, without waiting for the services`);
       this.force();
     }
+  }
+
+  // HUP: apply a new configuration: start added services, stop removed ones, restart
+  // changed ones, leave the rest running. Reloads run one at a time.
+  reload(next: readonly ServiceConfig[]): Promise<void> {
+    this.reloading = this.reloading.then(() => this.applyReload(next));
+    return this.reloading;
+  }
+
+  private async applyReload(next: readonly ServiceConfig[]): Promise<void> {
+    if (this.phase !== 'running') return;
+    const diff = diffServices(this.services.map((runner) => runner.config), next);
+    const summary = [`${diff.added.length} added`, `${diff.removed.length} removed`, `${diff.changed.length} changed`, `${diff.unchanged.length} unchanged`];
+    const names = (list: readonly ServiceConfig[]) => (list.length > 0 ? ` (${list.map((config) => config.name).join(', ')})` : '');
+    this.logger.info(`reload: ${summary.join(', ')}${names([...diff.added, ...diff.removed, ...diff.changed])}`);
+    const leaving = new Set([...diff.removed, ...diff.changed].map((config) => config.name));
+    const { now } = this.options.context;
+    const deadline = now() + Math.max(...[...leaving].map((name) => this.runners.get(name)!.config.stop_timeout), 0);
+    await this.stopInOrder([...leaving], deadline, new Promise(() => undefined));
+    if (this.phase !== 'running') return;
+    for (const config of diff.removed) this.runners.delete(config.name);
+    for (const config of [...diff.changed, ...diff.added]) {
+      this.runners.delete(config.name);
+      this.add(config).await();
+    }
+    this.reconcile();
+  }
+
+  private add(config: ServiceConfig): ServiceRunner {
+    const runner = new ServiceRunner(config, this.options.context, (changed, from, to) => this.onChange(changed, from, to));
+    this.runners.set(config.name, runner);
+    this.options.context.labels.width = Math.max(this.options.context.labels.width, config.name.length);
+    return runner;
+  }
+
+  private onChange(runner: ServiceRunner, from: ServiceState, to: ServiceState): void {
+    this.logger.debug(`${runner.name}: ${from} -> ${to}`);
+    if (this.phase !== 'running' || this.runners.get(runner.name) !== runner) return;
+    const { main, on_failure: onFailure } = runner.config;
+    const outcome = runner.lastOutcome;
+    if (main && (to === 'exited' || to === 'fatal') && outcome !== undefined) {
+      const code = outcomeExitCode(outcome);
+      this.requestShutdown(`the main service ${runner.name} ${describeOutcome(outcome)}`, code);
+      return;
+    }
+    if (main && to === 'blocked') {
+      this.requestShutdown(`the main service ${runner.name} cannot start`, REQUIRED_SERVICE_FAILED);
+      return;
+    }
+    if (to === 'fatal' && onFailure === 'shutdown') {
+      const code = outcome && outcome.kind !== 'spawn-failed' ? outcomeExitCode(outcome) || REQUIRED_SERVICE_FAILED : REQUIRED_SERVICE_FAILED;
+      this.requestShutdown(`${runner.name} failed and has on_failure: shutdown`, code);
+      return;
+    }
+    this.reconcile();
+  }
+
+  // Starts what can start and blocks what never will; batched, since one change can
+  // enable many services.
+  private reconcile(): void {
+    if (this.reconcileQueued) return;
+    this.reconcileQueued = true;
+    queueMicrotask(() => {
+      this.reconcileQueued = false;
+      if (this.phase !== 'running') return;
+      for (const action of startActions(this.views())) {
+        const runner = this.runners.get(action.name)!;
+        if (action.kind === 'start') {
+          runner.start();
+        } else {
+          this.logger.error(`${runner.name} will not start: ${this.describeChain(action.chain)}`);
+          runner.block(action.chain);
+        }
+      }
+    });
+  }
+
+  // "it needs api, which needs migrate, which failed: exited with code 2"
+  private describeChain(chain: readonly string[]): string {
+    const failed = this.runners.get(chain[chain.length - 1] ?? '');
+    const why = failed?.failure ?? (failed ? `is ${failed.state.state}` : 'is missing');
+    return `${chain.map((name, index) => `${index === 0 ? 'it needs' : ', which needs'} ${name}`).join('')}, which ${why}`;
+  }
+
+  private views(): Map<string, ServiceView> {
+    const names = [...this.runners.keys()];
+    return new Map(
+      this.services.map((runner) => [
+        runner.name,
+        {
+          name: runner.name,
+          type: runner.config.type,
+          // The command after `--` waits for every other service.
+          depends_on: runner.config.after_all ? names.filter((name) => name !== runner.name) : runner.config.depends_on,
+          state: runner.state.state,
+          blockedBy: runner.blockedBy,
+        },
+      ]),
+    );
+  }
+
+  // Stops `names`, each only after those of its dependents that are stopping too:
+  // dependents first, independent services in parallel.
+  private stopInOrder(names: readonly string[], deadline: number, forced: Promise<void>): Promise<void> {
+    const views = this.views();
+    const stopping = new Set(names);
+    const done = new Map<string, Promise<void>>();
+    const stopOne = (name: string): Promise<void> => {
+      const known = done.get(name);
+      if (known) return known;
+      const dependents = [...views.values()].filter((view) => view.depends_on.includes(name) && stopping.has(view.name));
+      const promise = Promise.all(dependents.map((view) => stopOne(view.name))).then(() => this.runners.get(name)?.stop(deadline, forced));
+      done.set(name, promise);
+      return promise;
+    };
+    return Promise.all(names.map(stopOne)).then(() => undefined);
   }
 
   private async shutdown(reason: string): Promise<void> {
@@ -79,19 +219,21 @@ export class Supervisor {
     const budget = this.options.shutdownBudgetMs;
     const reserve = Math.min(SWEEP_RESERVE_MAX_MS, budget * 0.2);
     const deadline = started + budget;
-    this.logger.info(`${reason}: stopping ${this.runners.length} service(s) in reverse order (budget ${formatDuration(budget)})`);
-    for (const runner of [...this.runners].reverse()) await runner.stop(deadline - reserve, this.forced);
+    this.logger.info(`${reason}: stopping ${this.runners.size} service(s), dependents first (budget ${formatDuration(budget)})`);
+    await this.stopInOrder([...this.runners.keys()], deadline - reserve, this.forced);
     const graceMs = this.phase === 'forced' ? 0 : Math.min(SWEEP_GRACE_MAX_MS, Math.max(0, deadline - now()));
     await sweepLeftovers(this.options.mode, graceMs, this.options.reaper, this.logger);
-    this.logger.info(`stopped in ${formatDuration(now() - started)}; exiting with code 0`);
-    this.finish(0);
+    const mainOutcome = this.main?.lastOutcome;
+    const code = this.exitCode ?? (mainOutcome ? outcomeExitCode(mainOutcome) : 0);
+    this.logger.info(`stopped in ${formatDuration(now() - started)}; exiting with code ${code}`);
+    this.finish(code);
   }
 
   // After an internal error: no orderly stop is possible any more, so TERM+CONT every
   // service group, wait briefly, KILL the rest. Resolves when done.
   async emergencyStop(): Promise<void> {
     this.phase = 'forced';
-    const pids = this.runners.map((runner) => runner.pid).filter((pid): pid is number => pid !== undefined);
+    const pids = this.services.map((runner) => runner.pid).filter((pid): pid is number => pid !== undefined);
     for (const pid of pids) stopGroup(pid, 'SIGTERM');
     await waitUntil(() => pids.every((pid) => !signalGroup(pid, 0)), EMERGENCY_GRACE_MS, 20);
     for (const pid of pids) signalGroup(pid, 'SIGKILL');

@@ -1,0 +1,30 @@
+// What a reload changes: services added, removed, changed (any setting differs) and
+// unchanged, by name. Pure, so it is tested without processes.
+import type { ServiceConfig } from '../config/schema.js';
+
+export interface ServiceDiff {
+  added: ServiceConfig[];
+  removed: ServiceConfig[];
+  changed: ServiceConfig[];
+  unchanged: ServiceConfig[];
+}
+
+export function diffServices(current: readonly ServiceConfig[], next: readonly ServiceConfig[]): ServiceDiff {
+  const before = new Map(current.map((config) => [config.name, config]));
+  const after = new Set(next.map((config) => config.name));
+  const diff: ServiceDiff = { added: [], removed: current.filter((config) => !after.has(config.name)), changed: [], unchanged: [] };
+  for (const config of next) {
+    const old = before.get(config.name);
+    if (old === undefined) diff.added.push(config);
+    else if (fingerprint(old) === fingerprint(config)) diff.unchanged.push(config);
+    else diff.changed.push(config);
+  }
+  return diff;
+}
+
+// Every setting that affects how the service runs; not the file it came from (a rename
+// from .yml to .yaml changes nothing).
+export function fingerprint(config: ServiceConfig): string {
+  const { file: _file, ...settings } = config;
+  return JSON.stringify(settings, (_key, value: unknown) => (value instanceof RegExp ? `/${value.source}/${value.flags}` : value));
+}

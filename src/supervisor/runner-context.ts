@@ -1,0 +1,24 @@
+// What every service runner shares: the addon, the output writers, the logger, the clock.
+import type { Logger } from 'winston';
+import type { RlimitValue } from '../config/schema.js';
+import type { LabelColumn } from '../logging/label-column.js';
+import type { OutputSink } from '../logging/output-sink.js';
+import type { NativeAddon } from '../native/addon.js';
+
+export interface RunnerContext {
+  addon: NativeAddon;
+  /** The exec shim (addon/build/Release/svexec). */
+  shimPath: string;
+  stdout: OutputSink;
+  stderr: OutputSink;
+  logger: Logger;
+  labels: LabelColumn;
+  /** corral's environment, which services inherit unless inherit_env is false. */
+  env: Record<string, string>;
+  maxLineBytes: number;
+  /** Where notify sockets are made (CORRAL_RUN_DIR, default /run/corral). */
+  runDir: string;
+  defaultNofile: { soft: RlimitValue; hard: RlimitValue };
+  now: () => number;
+  random: () => number;
+}

@@ -22,6 +22,8 @@ export interface StartOptions {
   /** true: PID 1 of a new PID namespace; false: a plain child, so corral is a subreaper */
   pid1: boolean;
   env?: Record<string, string>;
+  /** Appended to corral's command line, e.g. ['--', 'sh', '-c', 'exit 3']. */
+  args?: string[];
   /** Everything is killed and the test fails after this long. */
   deadlineMs?: number;
 }
@@ -145,6 +147,14 @@ export class CorralProcess extends EventEmitter<{ line: [OutputLine] }> {
     return this.lines.filter((line) => stream === undefined || line.stream === stream).map((line) => line.text);
   }
 
+  // corral's own event lines (stderr), without the padded "corral |" prefix.
+  events(): string[] {
+    return this.texts('stderr').flatMap((text) => {
+      const match = /^corral +\| (.*)$/.exec(text);
+      return match ? [match[1]!] : [];
+    });
+  }
+
   // Resolves with the first line (already seen or to come) that matches; fails after timeoutMs.
   waitForLine(pattern: RegExp, timeoutMs = 5000): Promise<string> {
     const seen = this.lines.find((line) => pattern.test(line.text));
@@ -213,13 +223,14 @@ export async function startCorral(options: StartOptions): Promise<CorralProcess>
   if (!existsSync(corralMain)) throw new Error(`${corralMain} is missing: run npm run build first`);
   const dir = mkdtempSync(join(tmpdir(), 'corral-test-'));
   for (const [file, text] of Object.entries(options.services)) writeFileSync(join(dir, file), text);
-  const corralArgs = [corralMain, '--services', dir];
+  const corralArgs = [corralMain, '--services', dir, ...(options.args ?? [])];
   const [command, args] = options.pid1
     ? ['unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, ...corralArgs]]
     : [process.execPath, corralArgs];
   const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...options.env },
+    // Its own run directory, so notify sockets of parallel tests never collide.
+    env: { ...process.env, CORRAL_RUN_DIR: join(dir, 'run'), ...options.env },
   });
   const corral = new CorralProcess(dir, child, options.deadlineMs ?? 20_000);
   corral.hostPid = options.pid1

@@ -1,0 +1,159 @@
+// Start order with each kind of readiness, a failed dependency gating its dependents, a
+// readiness timeout, and stop order under SIGTERM: corral as PID 1, real processes.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
+import { scratchDir } from '../helpers/scratch.js';
+
+// A port nothing listens on right now.
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// Index of the first of corral's event lines (stderr, one ordered stream) matching.
+function eventIndex(corral: CorralProcess, pattern: RegExp): number {
+  const index = corral.texts('stderr').findIndex((text) => pattern.test(text));
+  assert.notEqual(index, -1, `no event line matches ${pattern}:\n${corral.tail(40)}`);
+  return index;
+}
+
+const app = 'command: "echo app up; while :; do sleep 1 & wait $!; done"\ndepends_on: [db]\n';
+
+// Each kind: a "db" that becomes ready only after 400 ms, and an "app" that needs it.
+const kinds: Record<string, (port: number) => string> = {
+  exec: () =>
+    'command: "sleep 0.4; touch ready-flag; while :; do sleep 1 & wait $!; done"\n' +
+    'working_dir: WORKDIR\nready: {exec: "test -f ready-flag", interval: 50ms, timeout: 10s}\n',
+  tcp: (port) =>
+    `command: ["node", "-e", "setTimeout(() => require('net').createServer().listen(${port}, '127.0.0.1'), 400)"]\n` +
+    `ready: {tcp: ${port}, interval: 50ms, timeout: 10s}\n`,
+  http: (port) =>
+    `command: ["node", "-e", "const t = Date.now(); require('http').createServer((q, s) => { s.statusCode = Date.now() - t < 400 ? 503 : 200; s.end(); }).listen(${port}, '127.0.0.1')"]\n` +
+    `ready: {http: "http://127.0.0.1:${port}/healthz", interval: 50ms, timeout: 10s}\n`,
+  log: () => 'command: "echo booting; sleep 0.4; echo db listening on 5432; while :; do sleep 1 & wait $!; done"\nready: {log: "listening on \\\\d+", timeout: 10s}\n',
+  notify: () =>
+    'command: ["python3", "-c", "import os, socket, time\\ntime.sleep(0.4)\\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\\ns.sendto(b\\"STATUS=warm\\\\nREADY=1\\", os.environ[\\"NOTIFY_SOCKET\\"])\\nwhile True: time.sleep(1)"]\n' +
+    'ready: {notify: true, timeout: 10s}\n',
+};
+
+for (const [kind, db] of Object.entries(kinds)) {
+  test(`ready: ${kind}: the dependent starts only once its dependency is ready`, async (t) => {
+    if (skipUnlessPid1(t)) return;
+    const workdir = scratchDir(t);
+    const corral = await startCorral({
+      pid1: true,
+      services: { 'db.yaml': db(await freePort()).replace('WORKDIR', workdir), 'app.yaml': app },
+    });
+    t.after(() => corral.dispose());
+    await corral.waitForLine(/app *\| app up/, 10_000);
+    const ready = await corral.waitForLine(/corral +\| db is ready/);
+    t.diagnostic(ready);
+    const [, amount, unit] = /after ([\d.]+)(ms|s)\)/.exec(ready) ?? [];
+    const readyAfter = Number(amount) * (unit === 'ms' ? 1 : 1000);
+    assert.ok(readyAfter >= 350, `ready too early: ${ready}`);
+    assert.ok(eventIndex(corral, /db started/) < eventIndex(corral, /db is ready/));
+    assert.ok(eventIndex(corral, /db is ready/) < eventIndex(corral, /app started/));
+  });
+}
+
+test('a failed oneshot leaves its dependents unstarted, with one message naming the chain', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const corral = await startCorral({
+    pid1: true,
+    services: {
+      'migrate.yaml': 'command: "echo migrating; exit 2"\ntype: oneshot\n',
+      'api.yaml': 'command: "echo api up; sleep 60"\ndepends_on: [migrate]\n',
+      'web.yaml': 'command: "echo web up; sleep 60"\ndepends_on: [api]\n',
+      'other.yaml': 'command: "echo other up; sleep 60"\n',
+    },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/corral +\| error: web will not start: it needs api, which needs migrate, which exited with code 2$/);
+  await corral.waitForLine(/corral +\| error: api will not start: it needs migrate, which exited with code 2$/);
+  await corral.waitForLine(/other *\| other up/);
+  assert.equal(corral.texts().filter((text) => /api up|web up/.test(text)).length, 0, corral.tail());
+  assert.equal(corral.texts().filter((text) => /migrating/.test(text)).length, 1, 'a oneshot with restart: never ran once');
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
+});
+
+test('a oneshot that succeeds gates its dependents until it has exited', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const corral = await startCorral({
+    pid1: true,
+    services: {
+      'migrate.yaml': 'command: "sleep 0.3; echo migrated"\ntype: oneshot\n',
+      'api.yaml': 'command: "echo api up; sleep 60"\ndepends_on: [migrate]\n',
+    },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/api *\| api up/);
+  assert.ok(eventIndex(corral, /migrate exited with code 0/) < eventIndex(corral, /api started/));
+  corral.signal('SIGTERM');
+  await corral.waitExit(5000);
+});
+
+test('a readiness timeout fails the service: it is stopped, and its dependents are blocked', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const corral = await startCorral({
+    pid1: true,
+    services: {
+      'db.yaml': 'command: "echo never says the word; sleep 60"\nready: {log: "listening", timeout: 300ms}\nrestart: never\n',
+      'app.yaml': app,
+    },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/corral +\| warning: db is not ready within 300ms \(no output line matched \/listening\/\); stopping it/);
+  await corral.waitForLine(/corral +\| error: db was stopped: not ready within 300ms .*; giving up \(restart: never\)/);
+  await corral.waitForLine(/corral +\| error: app will not start: it needs db, which was stopped: not ready within 300ms/);
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
+});
+
+// A service that needs 200 ms to clean up after SIGTERM and then writes a marker.
+function slowToStop(name: string, markers: string, dependsOn: string[]): string {
+  return [
+    `command: "trap 'sleep 0.2; echo ${name} >> ${markers}; exit 0' TERM; echo ready; while :; do sleep 1 & wait $!; done"`,
+    `depends_on: [${dependsOn.join(', ')}]`,
+    'ready: {log: ready}',
+    '',
+  ].join('\n');
+}
+
+test('SIGTERM: dependents stop before what they depend on; independent services stop in parallel', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const markers = join(scratchDir(t), 'markers');
+  // db <- api <- web, and three independent workers: the workers stop together with web.
+  const corral = await startCorral({
+    pid1: true,
+    services: {
+      'db.yaml': slowToStop('db', markers, []),
+      'api.yaml': slowToStop('api', markers, ['db']),
+      'web.yaml': slowToStop('web', markers, ['api']),
+      'w1.yaml': slowToStop('w1', markers, []),
+      'w2.yaml': slowToStop('w2', markers, []),
+      'w3.yaml': slowToStop('w3', markers, []),
+    },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/web *\| ready/, 10_000);
+  await corral.waitForLine(/corral +\| web is ready/);
+  for (const name of ['w1', 'w2', 'w3']) await corral.waitForLine(new RegExp(`corral +\\| ${name} is ready`));
+  const sent = Date.now();
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
+  const elapsed = corral.exitedAt! - sent;
+  t.diagnostic(`6 services (a chain of 3, 3 independent), 200 ms each: corral exited ${elapsed}ms after SIGTERM`);
+  const order = readFileSync(markers, 'utf8').trim().split('\n');
+  assert.deepEqual(order.slice(-2), ['api', 'db'], `order: ${order.join(' ')}`);
+  assert.deepEqual(order.slice(0, 4).sort(), ['w1', 'w2', 'w3', 'web']);
+  // Sequentially this takes 1.2 s; three waves of 200 ms take about 0.6 s.
+  assert.ok(elapsed < 1100, `took ${elapsed}ms`);
+});

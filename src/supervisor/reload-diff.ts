@@ -23,8 +23,12 @@ export function diffServices(current: readonly ServiceConfig[], next: readonly S
 }
 
 // Every setting that affects how the service runs; not the file it came from (a rename
-// from .yml to .yaml changes nothing).
+// from .yml to .yaml changes nothing), nor the order keys are written in (environment).
 export function fingerprint(config: ServiceConfig): string {
   const { file: _file, ...settings } = config;
-  return JSON.stringify(settings, (_key, value: unknown) => (value instanceof RegExp ? `/${value.source}/${value.flags}` : value));
+  return JSON.stringify(settings, (_key, value: unknown) => {
+    if (value instanceof RegExp) return `/${value.source}/${value.flags}`;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
 }

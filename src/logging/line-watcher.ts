@@ -18,19 +18,28 @@ export class LineWatcher {
     if (this.matched) return;
     let start = 0;
     for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
-      const line = Buffer.concat([this.partial, chunk.subarray(start, newline)]);
+      if (this.hold(chunk.subarray(start, newline))) return;
+      const line = this.partial;
       this.partial = Buffer.alloc(0);
       start = newline + 1;
       if (this.test(line)) return;
     }
-    const rest = Buffer.concat([this.partial, chunk.subarray(start)]);
-    // An over-long line is tested by its first maxLine bytes, as the relay cuts it.
-    if (rest.length >= this.maxLine) {
+    this.hold(chunk.subarray(start));
+  }
+
+  // Adds bytes of an unfinished line. An over-long line is tested in pieces of maxLine
+  // bytes, as the relay cuts it, whatever the chunks it arrived in.
+  private hold(bytes: Buffer): boolean {
+    let rest = bytes;
+    while (this.partial.length + rest.length > this.maxLine) {
+      const room = this.maxLine - this.partial.length;
+      const piece = Buffer.concat([this.partial, rest.subarray(0, room)]);
       this.partial = Buffer.alloc(0);
-      this.test(rest.subarray(0, this.maxLine));
-    } else {
-      this.partial = rest;
+      rest = rest.subarray(room);
+      if (this.test(piece)) return true;
     }
+    this.partial = Buffer.concat([this.partial, rest]);
+    return false;
   }
 
   private test(line: Buffer): boolean {

@@ -82,10 +82,11 @@ describe('parseCommandLine', () => {
     assert.match(error.message, /\(see corral --help\)$/);
   });
 
-  test('a positional argument throws a UsageError naming it', () => {
-    const error = usageErrorOf(['services.d']);
-    assert.match(error.message, /'services\.d'/);
-    assert.match(error.message, /\(see corral --help\)$/);
+  test('a positional argument throws a UsageError naming it and pointing at --', () => {
+    assert.equal(
+      usageErrorOf(['services.d']).message,
+      'unexpected argument "services.d"; to run a command as the main service, put it after --: corral -- services.d ... (see corral --help)',
+    );
   });
 
   test('--services without a value throws a UsageError', () => {
@@ -97,5 +98,82 @@ describe('parseCommandLine', () => {
     const error = usageErrorOf(['--servcies', 'x']);
     assert.doesNotMatch(error.message, /\n/);
     assert.ok(error.cause instanceof Error);
+  });
+});
+
+describe('parseCommandLine: -- CMD ARGS', () => {
+  test('-- CMD ARGS runs CMD ARGS as the main service, with the default services directory', () => {
+    assert.deepEqual(parseCommandLine(['--', 'my-app', '--port', '8080'], {}), {
+      kind: 'run',
+      servicesDir: DEFAULT_SERVICES_DIR,
+      command: ['my-app', '--port', '8080'],
+    });
+  });
+
+  test('-- CMD alone: a command of one word', () => {
+    assert.deepEqual(parseCommandLine(['--', 'nginx'], {}), { kind: 'run', servicesDir: DEFAULT_SERVICES_DIR, command: ['nginx'] });
+  });
+
+  test('options before -- still apply: --services, -s, and CORRAL_SERVICES_DIR', () => {
+    assert.deepEqual(parseCommandLine(['--services', '/srv', '--', 'app'], {}), { kind: 'run', servicesDir: '/srv', command: ['app'] });
+    assert.deepEqual(parseCommandLine(['-s', '/srv', '--', 'app'], {}), { kind: 'run', servicesDir: '/srv', command: ['app'] });
+    assert.deepEqual(parseCommandLine(['--', 'app'], { CORRAL_SERVICES_DIR: '/env' }), { kind: 'run', servicesDir: '/env', command: ['app'] });
+  });
+
+  test('after --, options belong to the command, not to corral', () => {
+    assert.deepEqual(parseCommandLine(['--', 'node', '--help', '-V', '--services', 'x'], {}), {
+      kind: 'run',
+      servicesDir: DEFAULT_SERVICES_DIR,
+      command: ['node', '--help', '-V', '--services', 'x'],
+    });
+  });
+
+  test('after --, an unknown option is not an error', () => {
+    assert.deepEqual(parseCommandLine(['--', 'app', '--frobnicate'], {}).kind, 'run');
+  });
+
+  test('a second -- is part of the command', () => {
+    assert.deepEqual(parseCommandLine(['--', 'sh', '-c', 'exec "$@"', '--', 'x'], {}), {
+      kind: 'run',
+      servicesDir: DEFAULT_SERVICES_DIR,
+      command: ['sh', '-c', 'exec "$@"', '--', 'x'],
+    });
+  });
+
+  test('arguments after -- are kept exactly, spaces and empty strings included', () => {
+    const command = parseCommandLine(['--', 'echo', 'a b', '', '  '], {});
+    assert.deepEqual(command.kind === 'run' && command.command, ['echo', 'a b', '', '  ']);
+  });
+
+  test('without --, there is no command', () => {
+    const command = parseCommandLine(['-s', '/srv'], {});
+    assert.deepEqual(command, { kind: 'run', servicesDir: '/srv' });
+    assert.ok(!('command' in command));
+  });
+
+  test('-- with nothing after it is a UsageError with an example', () => {
+    assert.equal(usageErrorOf(['--']).message, '-- needs a command after it, e.g. corral -- my-app --port 8080');
+    assert.equal(usageErrorOf(['-s', '/srv', '--']).message, '-- needs a command after it, e.g. corral -- my-app --port 8080');
+  });
+
+  test('a positional before -- is a UsageError naming it', () => {
+    const error = usageErrorOf(['web', '--', 'my-app']);
+    assert.match(error.message, /^unexpected argument "web"; /);
+    assert.match(error.message, /\(see corral --help\)$/);
+  });
+
+  test('a positional between options before -- is a UsageError naming the first one', () => {
+    assert.match(usageErrorOf(['-s', '/srv', 'extra', 'more', '--', 'app']).message, /^unexpected argument "extra"; /);
+  });
+
+  test('--help and --version before -- still win', () => {
+    assert.deepEqual(parseCommandLine(['--help', '--', 'app'], {}), { kind: 'help' });
+    assert.deepEqual(parseCommandLine(['-V', '--', 'app'], {}), { kind: 'version' });
+  });
+
+  test('--services with -- as its value is a UsageError, not a directory named --', () => {
+    const error = usageErrorOf(['--services', '--', 'app']);
+    assert.match(error.message, /'--services'/);
+    assert.doesNotMatch(error.message, /\n/);
   });
 });

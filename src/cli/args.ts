@@ -48,5 +48,7 @@ function explain(message: string): string {
   const unknown = /Unknown option '(-{1,2})([^']+)'/.exec(message);
   const hint = unknown?.[2] ? closest(unknown[2], Object.keys(OPTIONS)) : undefined;
   const suggestion = hint ? `; did you mean --${hint}?` : '';
-  return `${message.split('\n')[0]?.replace(/\.$/, '')}${suggestion} (see corral --help)`;
+  // Node goes on about positionals after '--'; its first sentence is the point.
+  const first = (message.split('\n')[0] ?? message).split('. ')[0]?.replace(/\.$/, '');
+  return `${first}${suggestion} (see corral --help)`;
 }

@@ -139,7 +139,7 @@ function hintFor(step: string, errno: string, attrs: ProcessAttributes): string 
     case 'chdir EACCES':
       return `uid ${uid ?? 'of corral'} needs search (x) permission on every directory in the path`;
     case 'exec ENOENT':
-      return 'check the command and PATH';
+      return "check the command's spelling and PATH";
     case 'exec EACCES':
       return `check that the file is executable${uid === undefined ? '' : ` by uid ${uid}`} and not on a noexec mount`;
     case 'exec ENOEXEC':
@@ -188,5 +188,7 @@ export function describeShimFailure(status: ShimStatus, file: string, attrs: Pro
       what = `${step} (starting ${file})`;
   }
   const hint = hintFor(step, errnoName(errno), attrs);
+  // What a shell would say, since that is what users know.
+  if (step === 'exec' && errnoName(errno) === 'ENOENT') return `${file}: command not found (ENOENT); ${hint}`;
   return `${what}: ${describeErrno(errno)}${hint === '' ? '' : `; ${hint}`}`;
 }

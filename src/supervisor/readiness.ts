@@ -89,6 +89,7 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
         path,
         addon: ctx.addon,
         pollMs: NOTIFY_POLL_MS,
+        onError: (error) => ctx.logger.warn(`${config.name}: notify socket ${path}: ${(error as Error).message}`),
         onMessage: (fields) => {
           const events = notifyEvents(fields);
           if (events.status !== undefined) ctx.logger.debug(`${config.name} status: ${events.status}`);

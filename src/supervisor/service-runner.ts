@@ -205,7 +205,7 @@ export class ServiceRunner {
         return;
       case 'done':
         this.state.transition('exited'); // STARTING | RUNNING -> EXITED
-        this.ctx.logger.info(`${name} ${how}`);
+        this.ctx.logger.info(`${name} ${how}; not restarting (restart: ${this.config.restart})`);
         return;
       case 'give-up':
         this.failure = how;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
+import { pollFor, skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 // A port nothing listens on right now.
@@ -156,4 +156,28 @@ test('SIGTERM: dependents stop before what they depend on; independent services 
   assert.deepEqual(order.slice(0, 4).sort(), ['w1', 'w2', 'w3', 'web']);
   // Sequentially this takes 1.2 s; three waves of 200 ms take about 0.6 s.
   assert.ok(elapsed < 1100, `took ${elapsed}ms`);
+});
+
+test('health: a service that fails its liveness probe `retries` times in a row is restarted', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const flag = join(scratchDir(t), 'healthy');
+  // Healthy while the flag file exists; the service removes it after its first 300 ms.
+  const corral = await startCorral({
+    pid1: true,
+    services: {
+      'svc.yaml': [
+        `command: "touch ${flag}; echo run; sleep 0.3; rm -f ${flag}; while :; do sleep 1 & wait $!; done"`,
+        `health: {exec: "test -f ${flag}", interval: 100ms, timeout: 1s, retries: 3}`,
+        'backoff: {initial: 50ms, jitter: 0}',
+        '',
+      ].join('\n'),
+    },
+  });
+  t.after(() => corral.dispose());
+  const unhealthy = await corral.waitForLine(/svc is unhealthy \(3 failed checks, the last: exit code 1\); restarting it/, 10_000);
+  t.diagnostic(unhealthy);
+  await corral.waitForLine(/svc was stopped: unhealthy .*; restarting in 50ms/);
+  await pollFor('the second run', 5000, () => (corral.texts().filter((text) => /svc *\| run/.test(text)).length >= 2 ? true : undefined));
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
 });

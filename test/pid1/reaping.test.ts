@@ -15,7 +15,7 @@ test('2000 orphans at a time leave no zombie; a service exiting with 3 meanwhile
     env: { CORRAL_LOG_LEVEL: 'debug' },
     services: {
       'storm.yaml': `command: "for r in $(seq ${ROUNDS}); do ${storm} ${PER_ROUND}; done; exec sleep 1000"\nrestart: never\n`,
-      'flaky.yaml': 'command: "sleep 0.1; exit 3"\nrestart: on-failure\nbackoff: {initial: 50ms, max: 50ms}\n',
+      'flaky.yaml': 'command: "sleep 0.1; exit 3"\nrestart: on-failure\nbackoff: {initial: 50ms, max: 50ms, jitter: 0}\n',
     },
   });
   t.after(() => corral.dispose());

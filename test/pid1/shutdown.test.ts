@@ -1,4 +1,4 @@
-// SIGTERM to corral as PID 1: services stop in reverse start order within the budget,
+// SIGTERM to corral as PID 1: services stop in reverse dependency order within the budget,
 // stubborn ones are killed, and corral exits 0.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -8,19 +8,20 @@ import { skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 // A service that needs 200 ms to clean up after SIGTERM and then writes a marker.
-function slowToStop(name: string, markers: string): string {
+function slowToStop(name: string, markers: string, dependsOn: string[]): string {
   return [
     `command: "trap 'sleep 0.2; echo ${name} >> ${markers}; exit 0' TERM; echo ready; while :; do sleep 1 & wait $!; done"`,
+    `depends_on: [${dependsOn.join(', ')}]`,
     '',
   ].join('\n');
 }
 
-test('SIGTERM: three services that take 200 ms each stop in reverse start order, and corral exits 0', async (t) => {
+test('SIGTERM: a chain of three services that take 200 ms each stops dependents first, and corral exits 0', async (t) => {
   if (skipUnlessPid1(t)) return;
   const markers = join(scratchDir(t), 'markers');
   const corral = await startCorral({
     pid1: true,
-    services: { 'a.yaml': slowToStop('a', markers), 'b.yaml': slowToStop('b', markers), 'c.yaml': slowToStop('c', markers) },
+    services: { 'a.yaml': slowToStop('a', markers, []), 'b.yaml': slowToStop('b', markers, ['a']), 'c.yaml': slowToStop('c', markers, ['b']) },
   });
   t.after(() => corral.dispose());
   for (const name of ['a', 'b', 'c']) await corral.waitForLine(new RegExp(`^${name} *\\| ready`));

@@ -60,7 +60,7 @@ test('a command that does not exist is reported as such, retried with backoff, a
   const run = await startCorral({
     pid1: false,
     services: {
-      'typo.yaml': 'command: ["/usr/bin/no-such-server", "--port", "80"]\nbackoff: {initial: 100ms, max: 200ms}\n',
+      'typo.yaml': 'command: ["/usr/bin/no-such-server", "--port", "80"]\nbackoff: {initial: 100ms, max: 200ms, jitter: 0}\n',
       'fine.yaml': 'command: "echo fine; sleep 1000"\n',
     },
   });

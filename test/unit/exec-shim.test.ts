@@ -84,7 +84,7 @@ describe('describeShimFailure', () => {
   test('describeShimFailure: exec ENOENT says to check the command', () => {
     assert.equal(
       describeShimFailure({ step: 'exec', errno: ENOENT }, '/usr/bin/foo', { limits: {} }),
-      'exec /usr/bin/foo: no such file or directory (ENOENT); check the command and PATH',
+      "/usr/bin/foo: command not found (ENOENT); check the command's spelling and PATH",
     );
   });
 

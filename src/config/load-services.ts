@@ -156,6 +156,11 @@ function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unknown, a
       return at(keyOffset(doc, path, key), [...path, key].join('.'), `unknown key "${key}"${hint}`);
     });
   }
+  if (issue.code === 'invalid_key') {
+    // A bad key of a mapping of names (environment): at the key, with the key's own rule.
+    const key = path[path.length - 1] ?? '';
+    return [at(keyOffset(doc, path.slice(0, -1), key), path.join('.'), `${issue.issues[0]?.message ?? issue.message}, got "${key}"`)];
+  }
   const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
   const offset = node?.range?.[0] ?? keyOffset(doc, path.slice(0, -1), path[path.length - 1] ?? '');
   const value = path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], input);

@@ -61,7 +61,9 @@ const logPattern = z.string({ error: 'expected a regular expression like "listen
   try {
     return new RegExp(text);
   } catch (error) {
-    ctx.issues.push({ code: 'custom', input: text, message: `not a valid regular expression: ${(error as Error).message}` });
+    // V8 says "Invalid regular expression: /(/: Unterminated group"; the pattern is shown anyway.
+    const why = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
+    ctx.issues.push({ code: 'custom', input: text, message: `not a valid regular expression: ${why}` });
     return z.NEVER;
   }
 });
@@ -126,7 +128,7 @@ export const healthSchema = z
     http: httpUrl.optional(),
     interval: duration.default(10_000),
     timeout: duration.default(2000),
-    retries: z.number().int().min(1, 'retries must be at least 1').default(3),
+    retries: z.number().int('expected a whole number').min(1, 'retries must be at least 1').default(3),
   })
   .superRefine(exactlyOne(healthKinds))
   .transform((value) => ({ spec: checkOf(value), intervalMs: value.interval, timeoutMs: value.timeout, retries: value.retries }));
@@ -144,7 +146,7 @@ export const backoffSchema = z.strictObject({
 });
 
 export const maxRestartsSchema = z.strictObject({
-  count: z.number().int().min(0, 'count must be 0 or more'),
+  count: z.number().int('expected a whole number').min(0, 'count must be 0 or more'),
   window: duration.default(300_000),
 });
 
@@ -154,9 +156,14 @@ const rlimitNames = RLIMIT_NAMES;
 
 // A limit: 4096 (soft = hard), "1024:4096" (soft:hard), or unlimited.
 const rlimitValue = z
-  .union([z.number().int().min(0), z.literal('unlimited'), z.string().regex(/^(\d+|unlimited):(\d+|unlimited)$/)], {
-    error: 'expected a number, unlimited, or "SOFT:HARD" like "1024:4096"',
-  })
+  .union(
+    [
+      z.number().int().min(0, 'a limit is 0 or more'),
+      z.literal('unlimited'),
+      z.string().regex(/^(\d+|unlimited):(\d+|unlimited)$/, 'expected a number, unlimited, or "SOFT:HARD" like "1024:4096"'),
+    ],
+    { error: 'expected a number, unlimited, or "SOFT:HARD" like "1024:4096"' },
+  )
   .transform((value, ctx): { soft: RlimitValue; hard: RlimitValue } => {
     if (typeof value === 'number' || value === 'unlimited') return { soft: value, hard: value };
     const [soft, hard] = value.split(':').map((part) => (part === 'unlimited' ? 'unlimited' : Number(part))) as [RlimitValue, RlimitValue];
@@ -170,7 +177,10 @@ const rlimitValue = z
 export const limitsSchema = z.strictObject(Object.fromEntries(rlimitNames.map((name) => [name, rlimitValue.optional()])) as Record<RlimitName, z.ZodOptional<typeof rlimitValue>>);
 
 // A user or group: a name, or a numeric id.
-const account = z.union([z.string().trim().min(1), z.number().int().min(0)], { error: 'expected a name or a numeric id' });
+const account = z.union(
+  [z.string().trim().min(1, 'expected a name or a numeric id, not an empty string'), z.number().int().min(0, 'a numeric id is 0 or more')],
+  { error: 'expected a name or a numeric id' },
+);
 
 // YAML reads 0027 as the decimal 27, so a umask must be a quoted octal string.
 const umask = z
@@ -179,7 +189,7 @@ const umask = z
   .transform((text) => parseInt(text, 8));
 
 const environment = z.record(
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name of letters, digits and _'),
+  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name of letters, digits and _, not starting with a digit'),
   z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }).transform(String),
   { error: 'expected a mapping of NAME: value' },
 );

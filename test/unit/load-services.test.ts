@@ -33,11 +33,18 @@ function where(p: ConfigProblem): Pick<ConfigProblem, 'file' | 'line' | 'col' | 
 }
 
 const DEFAULTS = {
+  enabled: true,
+  type: 'longrun',
+  main: false,
+  depends_on: [],
   restart: 'always',
-  backoff: { initial: 1000, max: 30_000, factor: 2 },
+  backoff: { initial: 1000, max: 30_000, factor: 2, jitter: 0.1 },
   reset_after: 10_000,
+  on_failure: 'ignore',
   stop_signal: 'SIGTERM',
   stop_timeout: 5000,
+  environment: {},
+  limits: {},
 };
 
 describe('loadServices: valid files', () => {
@@ -65,7 +72,7 @@ describe('loadServices: valid files', () => {
   test('defaults are filled in; the name is the file stem and file is the path', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: [server]\n' });
     assert.deepEqual(loadServices(dir), [
-      { command: ['server'], ...DEFAULTS, name: 'web', file: join(dir, 'web.yaml'), argv: ['server'] },
+      { ...DEFAULTS, name: 'web', file: join(dir, 'web.yaml'), argv: ['server'], identity: undefined },
     ]);
   });
 
@@ -84,7 +91,7 @@ describe('loadServices: valid files', () => {
     const [api] = loadServices(dir);
     assert.ok(api);
     assert.equal(api.restart, 'on-failure');
-    assert.deepEqual(api.backoff, { initial: 500, max: 60_000, factor: 1.5 });
+    assert.deepEqual(api.backoff, { initial: 500, max: 60_000, factor: 1.5, jitter: 0.1 });
     assert.equal(api.reset_after, 1500);
     assert.equal(api.stop_signal, 'SIGINT');
     assert.equal(api.stop_timeout, 3000);
@@ -92,7 +99,7 @@ describe('loadServices: valid files', () => {
 
   test('a partial backoff mapping gets the other backoff defaults', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: x\nbackoff:\n  initial: 200ms\n' });
-    assert.deepEqual(loadServices(dir)[0]?.backoff, { initial: 200, max: 30_000, factor: 2 });
+    assert.deepEqual(loadServices(dir)[0]?.backoff, { initial: 200, max: 30_000, factor: 2, jitter: 0.1 });
   });
 
   test('the name is the file stem, dots and dashes included', (t) => {
@@ -140,7 +147,7 @@ describe('loadServices: valid files', () => {
 
   test('comments and a leading document marker are fine', (t) => {
     const dir = servicesDir(t, { 'web.yaml': '# the web server\n---\ncommand: x # inline\n' });
-    assert.equal(loadServices(dir)[0]?.command, 'x');
+    assert.deepEqual(loadServices(dir)[0]?.argv, ['/bin/sh', '-c', 'x']);
   });
 });
 
@@ -425,3 +432,449 @@ describe('loadServices: problems', () => {
     assert.match(problems[0]?.message ?? '', /^is a directory, not a service file; rename it/);
   });
 });
+
+// One problem, as the user sees it: "file line:col path: message".
+function only(dir: string): string {
+  const problems = problemsOf(dir);
+  assert.equal(problems.length, 1, `expected one problem, got:\n${problems.map((p) => p.message).join('\n')}`);
+  const [p] = problems;
+  return `${p!.file.slice(dir.length + 1)} ${p!.line}:${p!.col} ${p!.path}: ${p!.message}`;
+}
+
+// Each problem of `dir` as "file line:col path: message".
+function all(dir: string): string[] {
+  return problemsOf(dir).map((p) => `${p.file.slice(dir.length + 1)} ${p.line}:${p.col} ${p.path}: ${p.message}`);
+}
+
+describe('loadServices: every key', () => {
+  const API = [
+    'description: the API server',
+    'enabled: true',
+    'command: ["node", "api.js"]',
+    'type: longrun',
+    'main: false',
+    'depends_on:',
+    '  - db',
+    'ready:',
+    '  http: http://127.0.0.1:8080/ready',
+    '  interval: 100ms',
+    '  timeout: 30s',
+    'health:',
+    '  exec: curl -f http://127.0.0.1:8080/healthz',
+    '  interval: 5s',
+    '  timeout: 1s',
+    '  retries: 2',
+    'restart: on-failure',
+    'backoff:',
+    '  initial: 500ms',
+    '  max: 1m',
+    '  factor: 1.5',
+    '  jitter: 0.2',
+    'reset_after: 30s',
+    'max_restarts:',
+    '  count: 5',
+    '  window: 10m',
+    'on_failure: shutdown',
+    'stop_signal: INT',
+    'stop_timeout: 3s',
+    'user: root',
+    'group: 0',
+    'umask: "0027"',
+    'working_dir: /srv/api',
+    'environment:',
+    '  PORT: 8080',
+    '  DEBUG: false',
+    '  NAME: api',
+    'limits:',
+    '  nofile: "1024:4096"',
+    '  nproc: 512',
+    '  core: unlimited',
+    '  memlock: unlimited',
+    '  stack: "8388608:unlimited"',
+    '  as: unlimited',
+    '',
+  ].join('\n');
+
+  test('a file using every key is read, normalised and resolved', (t) => {
+    const dir = servicesDir(t, { 'api.yaml': API, 'db.yaml': 'command: [db]\n' });
+    const [api, db] = loadServices(dir);
+    assert.equal(db?.name, 'db');
+    assert.ok(api);
+    const { identity, ...settings } = api;
+    assert.deepEqual(settings, {
+      description: 'the API server',
+      enabled: true,
+      type: 'longrun',
+      main: false,
+      depends_on: ['db'],
+      ready: { spec: { kind: 'http', url: 'http://127.0.0.1:8080/ready' }, intervalMs: 100, timeoutMs: 30_000 },
+      health: {
+        spec: { kind: 'exec', argv: ['/bin/sh', '-c', 'curl -f http://127.0.0.1:8080/healthz'] },
+        intervalMs: 5000,
+        timeoutMs: 1000,
+        retries: 2,
+      },
+      backoff: { initial: 500, max: 60_000, factor: 1.5, jitter: 0.2 },
+      reset_after: 30_000,
+      max_restarts: { count: 5, window: 600_000 },
+      on_failure: 'shutdown',
+      stop_signal: 'SIGINT',
+      stop_timeout: 3000,
+      user: 'root',
+      group: 0,
+      umask: 0o027,
+      working_dir: '/srv/api',
+      environment: { PORT: '8080', DEBUG: 'false', NAME: 'api' },
+      limits: {
+        nofile: { soft: 1024, hard: 4096 },
+        nproc: { soft: 512, hard: 512 },
+        core: { soft: 'unlimited', hard: 'unlimited' },
+        memlock: { soft: 'unlimited', hard: 'unlimited' },
+        stack: { soft: 8_388_608, hard: 'unlimited' },
+        as: { soft: 'unlimited', hard: 'unlimited' },
+      },
+      name: 'api',
+      file: join(dir, 'api.yaml'),
+      argv: ['node', 'api.js'],
+      restart: 'on-failure',
+    });
+    assert.deepEqual({ userName: identity?.userName, uid: identity?.uid, gid: identity?.gid }, { userName: 'root', uid: 0, gid: 0 });
+  });
+
+  test('every ready kind: exec, tcp (port, host:port, [v6]:port), http, log, notify', (t) => {
+    const dir = servicesDir(t, {
+      'a.yaml': 'command: a\nready:\n  exec: [pg_isready]\n',
+      'b.yaml': 'command: b\nready:\n  tcp: 5432\n',
+      'c.yaml': 'command: c\nready:\n  tcp: "db:5432"\n',
+      'd.yaml': 'command: d\nready:\n  tcp: "[::1]:80"\n',
+      'e.yaml': 'command: e\nready:\n  http: https://example.com:8443/ready\n',
+      'f.yaml': 'command: f\nready:\n  log: "listening on \\\\d+"\n',
+      'g.yaml': 'command: g\nready:\n  notify: true\n',
+    });
+    const specs = loadServices(dir).map((s) => s.ready?.spec);
+    assert.deepEqual(specs, [
+      { kind: 'exec', argv: ['pg_isready'] },
+      { kind: 'tcp', host: '127.0.0.1', port: 5432 },
+      { kind: 'tcp', host: 'db', port: 5432 },
+      { kind: 'tcp', host: '::1', port: 80 },
+      { kind: 'http', url: 'https://example.com:8443/ready' },
+      { kind: 'log', pattern: /listening on \d+/ },
+      { kind: 'notify' },
+    ]);
+  });
+
+  test('ready and health get their default interval, timeout and retries', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  tcp: 80\nhealth:\n  tcp: 80\n' });
+    const [web] = loadServices(dir);
+    assert.deepEqual(web?.ready, { spec: { kind: 'tcp', host: '127.0.0.1', port: 80 }, intervalMs: 200, timeoutMs: 60_000 });
+    assert.deepEqual(web?.health, { spec: { kind: 'tcp', host: '127.0.0.1', port: 80 }, intervalMs: 10_000, timeoutMs: 2000, retries: 3 });
+  });
+
+  test('max_restarts window defaults to 5m', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nmax_restarts:\n  count: 3\n' });
+    assert.deepEqual(loadServices(dir)[0]?.max_restarts, { count: 3, window: 300_000 });
+  });
+
+  test('umask: quoted octal strings, with or without the leading 0', (t) => {
+    const dir = servicesDir(t, { 'a.yaml': 'command: a\numask: "0027"\n', 'b.yaml': 'command: b\numask: "077"\n', 'c.yaml': "command: c\numask: '0'\n" });
+    assert.deepEqual(
+      loadServices(dir).map((s) => s.umask),
+      [0o027, 0o077, 0],
+    );
+  });
+});
+
+describe('loadServices: defaults resolved', () => {
+  test('restart: a longrun -> always, a oneshot -> never, the main service -> never', (t) => {
+    const dir = servicesDir(t, {
+      'a.yaml': 'command: a\n',
+      'b.yaml': 'command: b\ntype: oneshot\n',
+      'c.yaml': 'command: c\nmain: true\n',
+    });
+    assert.deepEqual(
+      loadServices(dir).map((s) => [s.name, s.restart]),
+      [
+        ['a', 'always'],
+        ['b', 'never'],
+        ['c', 'never'],
+      ],
+    );
+    const oneshotMain = servicesDir(t, { 'd.yaml': 'command: d\ntype: oneshot\nmain: true\n' });
+    assert.equal(loadServices(oneshotMain)[0]?.restart, 'never');
+  });
+
+  test('restart written out wins over the default', (t) => {
+    const dir = servicesDir(t, {
+      'a.yaml': 'command: a\nrestart: never\n',
+      'b.yaml': 'command: b\ntype: oneshot\nrestart: on-failure\n',
+      'c.yaml': 'command: c\nmain: true\nrestart: never\n',
+    });
+    assert.deepEqual(
+      loadServices(dir).map((s) => s.restart),
+      ['never', 'on-failure', 'never'],
+    );
+  });
+
+  test('a disabled service is validated but not returned', (t) => {
+    const dir = servicesDir(t, { 'a.yaml': 'command: a\n', 'off.yaml': 'command: b\nenabled: false\n' });
+    assert.deepEqual(
+      loadServices(dir).map((s) => s.name),
+      ['a'],
+    );
+    const broken = servicesDir(t, { 'off.yaml': 'command: b\nenabled: false\nrestrat: always\n' });
+    assert.deepEqual(all(broken), ['off.yaml 3:1 restrat: unknown key "restrat"; did you mean "restart"?']);
+  });
+
+  test('dependencies across files are fine when they exist and are enabled', (t) => {
+    const dir = servicesDir(t, { 'db.yaml': 'command: db\n', 'web.yaml': 'command: web\ndepends_on: [db]\n' });
+    assert.deepEqual(
+      loadServices(dir).map((s) => [s.name, s.depends_on]),
+      [
+        ['db', []],
+        ['web', ['db']],
+      ],
+    );
+  });
+});
+
+describe('loadServices: ready and health problems', () => {
+  test('ready with two kinds', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  tcp: 80\n  http: http://127.0.0.1/\n' });
+    assert.equal(only(dir), 'web.yaml 3:3 ready: only one of exec, tcp, http, log, notify may be given, got tcp and http');
+  });
+
+  test('ready with none', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  interval: 1s\n' });
+    assert.equal(only(dir), 'web.yaml 3:3 ready: say how to check: one of exec, tcp, http, log, notify');
+  });
+
+  test('ready: {} is ready with none, at the braces', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready: {}\n' });
+    assert.equal(only(dir), 'web.yaml 2:8 ready: say how to check: one of exec, tcp, http, log, notify');
+  });
+
+  test('ready written as a plain string', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready: tcp\n' });
+    assert.equal(only(dir), 'web.yaml 2:8 ready: expected a mapping, got "tcp"');
+  });
+
+  test('unknown key under ready, with did-you-mean', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  tcp: 80\n  intervall: 1s\n' });
+    assert.equal(only(dir), 'web.yaml 4:3 ready.intervall: unknown key "intervall"; did you mean "interval"?');
+  });
+
+  test('tcp port 70000, "db:70000" and 0 are out of range', (t) => {
+    const dir = servicesDir(t, {
+      'a.yaml': 'command: x\nready:\n  tcp: 70000\n',
+      'b.yaml': 'command: x\nready:\n  tcp: "db:70000"\n',
+      'c.yaml': 'command: x\nhealth:\n  tcp: 0\n',
+    });
+    assert.deepEqual(all(dir), [
+      'a.yaml 3:8 ready.tcp: a port is 1 to 65535, got 70000',
+      'b.yaml 3:8 ready.tcp: a port is 1 to 65535, got "db:70000"',
+      'c.yaml 3:8 health.tcp: a port is 1 to 65535, got 0',
+    ]);
+  });
+
+  test('tcp without a port', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  tcp: db\n' });
+    assert.equal(only(dir), 'web.yaml 3:8 ready.tcp: expected a port like 5432 or "host:port", got "db"');
+  });
+
+  test('http without a scheme', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  http: localhost:8080\n' });
+    assert.equal(only(dir), 'web.yaml 3:9 ready.http: expected a URL like "http://127.0.0.1:8080/healthz", got "localhost:8080"');
+  });
+
+  test('a bad regex in log', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  log: "listening (on"\n' });
+    assert.equal(only(dir), 'web.yaml 3:8 ready.log: not a valid regular expression: Unterminated group, got "listening (on"');
+  });
+
+  test('an empty exec command', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  exec: ""\n' });
+    assert.equal(only(dir), 'web.yaml 3:9 ready.exec: the command is empty');
+  });
+
+  test('health cannot use log: the key is unknown there and no kind is left', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nhealth:\n  log: ready\n' });
+    assert.deepEqual(all(dir), ['web.yaml 3:3 health.log: unknown key "log"; remove it', 'web.yaml 3:3 health: say how to check: one of exec, tcp, http']);
+  });
+
+  test('health retries 0 and 1.5', (t) => {
+    const dir = servicesDir(t, {
+      'a.yaml': 'command: x\nhealth:\n  tcp: 80\n  retries: 0\n',
+      'b.yaml': 'command: x\nhealth:\n  tcp: 80\n  retries: 1.5\n',
+    });
+    assert.deepEqual(all(dir), ['a.yaml 4:12 health.retries: retries must be at least 1, got 0', 'b.yaml 4:12 health.retries: expected a whole number, got 1.5']);
+  });
+});
+
+describe('loadServices: other key problems', () => {
+  test('umask written as 0027 unquoted', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\numask: 0027\n' });
+    assert.equal(only(dir), 'web.yaml 2:8 umask: expected a quoted octal string like "0027" (YAML reads 0027 unquoted as the number 27), got 27');
+  });
+
+  test('umask with a digit that is not octal', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\numask: "0028"\n' });
+    assert.equal(only(dir), 'web.yaml 2:8 umask: expected an octal umask like "0027", got "0028"');
+  });
+
+  test('limits "4096:1024": soft above hard', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nlimits:\n  nofile: "4096:1024"\n' });
+    assert.equal(only(dir), 'web.yaml 3:11 limits.nofile: the soft limit must not exceed the hard limit, got "4096:1024"');
+  });
+
+  test('limits "unlimited:10": soft above hard', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nlimits:\n  core: "unlimited:10"\n' });
+    assert.equal(only(dir), 'web.yaml 3:9 limits.core: the soft limit must not exceed the hard limit, got "unlimited:10"');
+  });
+
+  test('limits that are not a number, unlimited or SOFT:HARD', (t) => {
+    const dir = servicesDir(t, {
+      'a.yaml': 'command: x\nlimits:\n  nofile: lots\n',
+      'b.yaml': 'command: x\nlimits:\n  nofile: -1\n',
+      'c.yaml': 'command: x\nlimits:\n  nofile: 1.5\n',
+    });
+    assert.deepEqual(all(dir), [
+      'a.yaml 3:11 limits.nofile: expected a number, unlimited, or "SOFT:HARD" like "1024:4096", got "lots"',
+      'b.yaml 3:11 limits.nofile: a limit is 0 or more, got -1',
+      'c.yaml 3:11 limits.nofile: expected a number, unlimited, or "SOFT:HARD" like "1024:4096", got 1.5',
+    ]);
+  });
+
+  test('unknown key under limits, with did-you-mean', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nlimits:\n  nofiles: 10\n' });
+    assert.equal(only(dir), 'web.yaml 3:3 limits.nofiles: unknown key "nofiles"; did you mean "nofile"?');
+  });
+
+  test('backoff jitter above 1', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nbackoff:\n  jitter: 2\n' });
+    assert.equal(only(dir), 'web.yaml 3:11 backoff.jitter: jitter is 0 to 1, got 2');
+  });
+
+  test('max_restarts without count, and with a negative count', (t) => {
+    const dir = servicesDir(t, { 'a.yaml': 'command: x\nmax_restarts:\n  window: 1m\n', 'b.yaml': 'command: x\nmax_restarts:\n  count: -1\n' });
+    assert.deepEqual(all(dir), [
+      'a.yaml undefined:undefined max_restarts.count: the required key "count" is missing; add it',
+      'b.yaml 3:10 max_restarts.count: count must be 0 or more, got -1',
+    ]);
+  });
+
+  test('type and on_failure outside their values', (t) => {
+    const dir = servicesDir(t, { 'a.yaml': 'command: x\ntype: daemon\n', 'b.yaml': 'command: x\non_failure: stop\n' });
+    assert.deepEqual(all(dir), ['a.yaml 2:7 type: expected one of longrun, oneshot, got "daemon"', 'b.yaml 2:13 on_failure: expected one of ignore, shutdown, got "stop"']);
+  });
+
+  test('user: a negative id, and an empty name', (t) => {
+    const dir = servicesDir(t, { 'a.yaml': 'command: x\nuser: -1\n', 'b.yaml': 'command: x\nuser: "  "\n' });
+    assert.deepEqual(all(dir), ['a.yaml 2:7 user: a numeric id is 0 or more, got -1', 'b.yaml 2:7 user: expected a name or a numeric id, not an empty string']);
+  });
+
+  test('working_dir must be absolute', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nworking_dir: srv\n' });
+    assert.equal(only(dir), 'web.yaml 2:14 working_dir: expected an absolute path, got "srv"');
+  });
+
+  test('environment: a bad name is reported at the name, a bad value at the value', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nenvironment:\n  1BAD: x\n  OK: [1]\n  A-B: 1\n' });
+    assert.deepEqual(all(dir), [
+      'web.yaml 3:3 environment.1BAD: expected a variable name of letters, digits and _, not starting with a digit, got "1BAD"',
+      'web.yaml 4:7 environment.OK: expected a string, number or boolean, got a list',
+      'web.yaml 5:3 environment.A-B: expected a variable name of letters, digits and _, not starting with a digit, got "A-B"',
+    ]);
+  });
+
+  test('environment written as a list', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nenvironment:\n  - A=1\n' });
+    assert.equal(only(dir), 'web.yaml 3:3 environment: expected a mapping of NAME: value, got a list');
+  });
+
+  test('depends_on written as a string', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on: db\n' });
+    assert.equal(only(dir), 'web.yaml 2:13 depends_on: expected a list of service names, got "db"');
+  });
+});
+
+describe('loadServices: contradictions', () => {
+  test('a oneshot with health, ready and restart: always', (t) => {
+    const dir = servicesDir(t, { 'init.yaml': 'command: x\ntype: oneshot\nhealth:\n  tcp: 80\nready:\n  tcp: 80\nrestart: always\n' });
+    assert.deepEqual(all(dir), [
+      'init.yaml 4:3 health: a oneshot runs to completion, so it cannot have a liveness probe; remove health, or make it type: longrun',
+      'init.yaml 6:3 ready: a oneshot is ready when it exits with code 0; remove ready, or make it type: longrun',
+      'init.yaml 7:10 restart: a oneshot with restart: always would run for ever; use on-failure or never',
+    ]);
+  });
+
+  test('the main service with restart', (t) => {
+    const dir = servicesDir(t, { 'app.yaml': 'command: x\nmain: true\nrestart: on-failure\n' });
+    assert.equal(only(dir), 'app.yaml 3:10 restart: the main service is never restarted: the container stops when it exits; remove restart, or main');
+  });
+
+  test('group without user', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\ngroup: app\n' });
+    assert.equal(only(dir), 'web.yaml 2:8 group: group sets the primary group of user; give user too (e.g. user: app)');
+  });
+});
+
+describe('loadServices: dependencies across files', () => {
+  test('a missing dependency: did you mean, at the list entry (block list)', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on:\n  - cache\n  - dbb\n', 'cache.yaml': 'command: c\n', 'db.yaml': 'command: d\n' });
+    assert.equal(only(dir), 'web.yaml 4:5 depends_on.1: no service is named "dbb"; did you mean "db"?');
+    assert.equal(problemsOf(dir)[0]?.source, '  - dbb');
+  });
+
+  test('a missing dependency at the list entry (flow list)', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on: [cache, redis]\n', 'cache.yaml': 'command: c\n' });
+    assert.equal(only(dir), 'web.yaml 2:21 depends_on.1: no service is named "redis"; add services.d/redis.yaml or remove the dependency');
+  });
+
+  test('a dependency on a disabled service', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on: [db]\n', 'db.yaml': 'command: d\nenabled: false\n' });
+    assert.equal(only(dir), `web.yaml 2:14 depends_on.0: "db" is disabled (enabled: false in ${join(dir, 'db.yaml')}); enable it or remove the dependency`);
+  });
+
+  test('a dependency on itself', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on: [web]\n' });
+    assert.equal(only(dir), 'web.yaml 2:14 depends_on.0: web cannot depend on itself; remove "web"');
+  });
+
+  test('a cycle across three files, named in order, at the entry that closes it', (t) => {
+    const dir = servicesDir(t, {
+      'a.yaml': 'command: x\ndepends_on: [b]\n',
+      'b.yaml': 'command: y\ndepends_on:\n  - c\n',
+      'c.yaml': 'command: z\ndepends_on: [a]\n',
+    });
+    assert.equal(only(dir), 'c.yaml 2:14 depends_on.0: dependency cycle: a -> b -> c -> a; remove one of these dependencies');
+  });
+
+  test('a cycle across two files', (t) => {
+    const dir = servicesDir(t, { 'a.yaml': 'command: x\ndepends_on:\n  - b\n', 'b.yaml': 'command: y\ndepends_on:\n  - a\n' });
+    assert.equal(only(dir), 'b.yaml 3:5 depends_on.0: dependency cycle: a -> b -> a; remove one of these dependencies');
+  });
+
+  test('two main services: the second file is reported at main', (t) => {
+    const dir = servicesDir(t, { 'a.yaml': 'command: x\nmain: true\n', 'b.yaml': 'command: y\nmain: true\n' });
+    assert.equal(
+      only(dir),
+      `b.yaml 2:7 main: only one service can be the main one, and a (${join(dir, 'a.yaml')}) already is; remove main from one of them`,
+    );
+  });
+
+  test('the ConfigError message shows the dependency problem with its source line', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on: [dbb]\n', 'db.yaml': 'command: d\n' });
+    let caught: unknown;
+    try {
+      loadServices(dir);
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof ConfigError);
+    assert.equal(
+      caught.message,
+      `${join(dir, 'web.yaml')}:2:14: depends_on.0: no service is named "dbb"; did you mean "db"?\n  2 | depends_on: [dbb]\n                   ^`,
+    );
+  });
+});
+

@@ -26,7 +26,8 @@ export type RestartDecision =
 // Exponential backoff: initial * factor^streak, capped at max, spread by ±jitter so
 // services that failed together do not restart in lockstep. random() is in [0, 1).
 export function backoffDelayMs(backoff: Policy['backoff'], streak: number, random: () => number = () => 0.5): number {
-  const base = Math.min(backoff.max, backoff.initial * backoff.factor ** streak);
+  // 0 * factor^streak is NaN once factor^streak overflows to Infinity.
+  const base = backoff.initial === 0 ? 0 : Math.min(backoff.max, backoff.initial * backoff.factor ** streak);
   const spread = 1 + backoff.jitter * (2 * random() - 1);
   return Math.round(Math.min(backoff.max, base * spread));
 }

@@ -13,7 +13,12 @@ import { waitUntilReady } from '../readiness/wait-ready.js';
 import type { RunnerContext } from './runner-context.js';
 import { serviceEnvironment } from './service-env.js';
 
-export type ReadinessResult = { kind: 'ready'; detail?: string } | { kind: 'timeout'; detail: string } | { kind: 'cancelled' };
+export type ReadinessResult =
+  | { kind: 'ready'; detail?: string }
+  | { kind: 'timeout'; detail: string }
+  /** Readiness cannot be known at all (the notify socket could not be made). */
+  | { kind: 'failed'; detail: string }
+  | { kind: 'cancelled' };
 
 export interface Readiness {
   env: Record<string, string>;
@@ -83,7 +88,6 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
     case 'notify': {
       const event = eventWithDeadline(timeoutMs, abort.signal, 'no READY=1 on $NOTIFY_SOCKET');
       const dir = join(ctx.runDir, 'notify');
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
       const path = join(dir, `${config.name}.sock`);
       const listener = new NotifyListener({
         path,
@@ -97,7 +101,12 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
           if (events.ready) event.fire(`READY=1 ${since()}`);
         },
       });
-      listener.start();
+      try {
+        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        listener.start();
+      } catch (error) {
+        return { ...base, result: Promise.resolve({ kind: 'failed', detail: `cannot create its notify socket ${path}: ${(error as Error).message}` }) };
+      }
       cleanups.push(() => listener.close());
       return { ...base, env: { ...env, NOTIFY_SOCKET: path }, result: event.result };
     }

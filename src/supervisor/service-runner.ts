@@ -163,7 +163,9 @@ export class ServiceRunner {
         run.readiness.startHealth((detail) => this.onUnhealthy(run, detail));
         return;
       case 'timeout':
-        run.probeFailure = `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})`;
+      case 'failed':
+        run.probeFailure =
+          result.kind === 'timeout' ? `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})` : `of unknown readiness: ${result.detail}`;
         this.ctx.logger.warn(`${this.name} is ${run.probeFailure}; stopping it`);
         void this.terminate(run, this.config.stop_timeout, new Promise(() => undefined));
         return;

@@ -181,3 +181,21 @@ test('health: a service that fails its liveness probe `retries` times in a row i
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
 });
+
+test('ready: notify when the notify socket cannot be made: the service fails with the reason, corral stays up', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const corral = await startCorral({
+    pid1: true,
+    env: { CORRAL_RUN_DIR: '/dev/null/run' },
+    services: {
+      'svc.yaml': 'command: "sleep 60"\nready: {notify: true}\nrestart: never\n',
+      'other.yaml': 'command: "echo other up; sleep 60"\n',
+    },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/svc is of unknown readiness: cannot create its notify socket \/dev\/null\/run\/notify\/svc\.sock: .*ENOTDIR.*; stopping it/);
+  await corral.waitForLine(/svc was stopped: of unknown readiness: .*; giving up \(restart: never\)/);
+  await corral.waitForLine(/other *\| other up/);
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
+});

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { pollFor, skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { slowToStop } from '../helpers/service-files.js';
 
 // A port nothing listens on right now.
 async function freePort(): Promise<number> {
@@ -117,15 +118,6 @@ test('a readiness timeout fails the service: it is stopped, and its dependents a
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
 });
 
-// A service that needs 200 ms to clean up after SIGTERM and then writes a marker.
-function slowToStop(name: string, markers: string, dependsOn: string[]): string {
-  return [
-    `command: "trap 'sleep 0.2; echo ${name} >> ${markers}; exit 0' TERM; echo ready; while :; do sleep 1 & wait $!; done"`,
-    `depends_on: [${dependsOn.join(', ')}]`,
-    'ready: {log: ready}',
-    '',
-  ].join('\n');
-}
 
 test('SIGTERM: dependents stop before what they depend on; independent services stop in parallel', async (t) => {
   if (skipUnlessPid1(t)) return;

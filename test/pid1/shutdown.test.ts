@@ -6,15 +6,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
+import { slowToStop } from '../helpers/service-files.js';
 
-// A service that needs 200 ms to clean up after SIGTERM and then writes a marker.
-function slowToStop(name: string, markers: string, dependsOn: string[]): string {
-  return [
-    `command: "trap 'sleep 0.2; echo ${name} >> ${markers}; exit 0' TERM; echo ready; while :; do sleep 1 & wait $!; done"`,
-    `depends_on: [${dependsOn.join(', ')}]`,
-    '',
-  ].join('\n');
-}
 
 test('SIGTERM: a chain of three services that take 200 ms each stops dependents first, and corral exits 0', async (t) => {
   if (skipUnlessPid1(t)) return;

@@ -1,5 +1,6 @@
 import { test, describe, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { SERVICE_DEFAULTS } from '../helpers/service-config.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,20 +33,7 @@ function where(p: ConfigProblem): Pick<ConfigProblem, 'file' | 'line' | 'col' | 
   return { file: p.file, line: p.line, col: p.col, path: p.path, message: p.message };
 }
 
-const DEFAULTS = {
-  enabled: true,
-  type: 'longrun',
-  main: false,
-  depends_on: [],
-  restart: 'always',
-  backoff: { initial: 1000, max: 30_000, factor: 2, jitter: 0.1 },
-  reset_after: 10_000,
-  on_failure: 'ignore',
-  stop_signal: 'SIGTERM',
-  stop_timeout: 5000,
-  environment: {},
-  limits: {},
-};
+const DEFAULTS = SERVICE_DEFAULTS;
 
 describe('loadServices: valid files', () => {
   test('a string command becomes argv ["/bin/sh", "-c", command]', (t) => {

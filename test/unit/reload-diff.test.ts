@@ -2,28 +2,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffServices, fingerprint } from '../../src/supervisor/reload-diff.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
+import { serviceConfig } from '../helpers/service-config.js';
 
-// A service with every default, as loadServices returns it.
-function service(name: string, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
-  return {
-    name,
-    file: `/etc/corral/services.d/${name}.yaml`,
-    argv: [name],
-    enabled: true,
-    type: 'longrun',
-    main: false,
-    depends_on: [],
-    restart: 'always',
-    backoff: { initial: 1000, max: 30_000, factor: 2, jitter: 0.1 },
-    reset_after: 10_000,
-    on_failure: 'ignore',
-    stop_signal: 'SIGTERM',
-    stop_timeout: 5000,
-    environment: {},
-    limits: {},
-    ...overrides,
-  };
-}
+const service = serviceConfig;
 
 const names = (list: readonly ServiceConfig[]): string[] => list.map((config) => config.name);
 

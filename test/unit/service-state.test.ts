@@ -2,21 +2,9 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { IllegalTransitionError, ServiceStateHolder } from '../../src/supervisor/service-state.js';
 import type { ServiceState } from '../../src/supervisor/states.js';
+import { ALLOWED_EDGES, STATES } from '../helpers/transition-spec.js';
 
-const STATES: readonly ServiceState[] = ['stopped', 'waiting', 'blocked', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'];
-
-// The spec, written out: every allowed edge. Every other pair is not allowed.
-const ALLOWED: Record<ServiceState, readonly ServiceState[]> = {
-  stopped: ['waiting', 'starting'],
-  waiting: ['starting', 'blocked', 'stopped'],
-  blocked: ['waiting', 'stopped'],
-  starting: ['running', 'exited', 'backoff', 'fatal', 'stopping'],
-  running: ['stopping', 'exited', 'backoff', 'fatal'],
-  backoff: ['starting', 'stopped'],
-  stopping: ['stopped', 'backoff', 'fatal'],
-  exited: ['waiting', 'starting'],
-  fatal: ['waiting', 'starting'],
-};
+const ALLOWED = ALLOWED_EDGES;
 
 // A series of allowed transitions from 'stopped' to each state.
 const PATHS: Record<ServiceState, readonly ServiceState[]> = {

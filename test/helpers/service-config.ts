@@ -1,0 +1,22 @@
+// A service's settings with every default, as loadServices returns them for a file that
+// sets nothing but its command.
+import type { ServiceConfig } from '../../src/config/schema.js';
+
+export const SERVICE_DEFAULTS = {
+  enabled: true,
+  type: 'longrun',
+  main: false,
+  depends_on: [],
+  restart: 'always',
+  backoff: { initial: 1000, max: 30_000, factor: 2, jitter: 0.1 },
+  reset_after: 10_000,
+  on_failure: 'ignore',
+  stop_signal: 'SIGTERM',
+  stop_timeout: 5000,
+  environment: {},
+  limits: {},
+} as const satisfies Partial<ServiceConfig>;
+
+export function serviceConfig(name: string, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
+  return { ...SERVICE_DEFAULTS, depends_on: [], environment: {}, limits: {}, backoff: { ...SERVICE_DEFAULTS.backoff }, name, file: `/etc/corral/services.d/${name}.yaml`, argv: [name], ...overrides };
+}

@@ -1,6 +1,7 @@
 // The services' depends_on edges, checked as a whole: every dependency exists and is
 // enabled, there is no cycle, and at most one service is the main one. Pure: the caller
 // says where each depends_on entry is written, for the messages.
+import { dirname, join } from 'node:path';
 import type { ConfigProblem } from './config-error.js';
 import { closest } from './suggest.js';
 
@@ -26,7 +27,7 @@ export function checkDependencies(nodes: readonly GraphNode[], at: Locate): Conf
         problems.push(at(node, ['depends_on', index], `${node.name} cannot depend on itself; remove "${dependency}"`));
       } else if (target === undefined) {
         const suggestion = closest(dependency, [...byName.keys()]);
-        const hint = suggestion ? `did you mean "${suggestion}"?` : `add services.d/${dependency}.yaml or remove the dependency`;
+        const hint = suggestion ? `did you mean "${suggestion}"?` : `add ${join(dirname(node.file), `${dependency}.yaml`)} or remove the dependency`;
         problems.push(at(node, ['depends_on', index], `no service is named "${dependency}"; ${hint}`));
       } else if (!target.enabled) {
         problems.push(at(node, ['depends_on', index], `"${dependency}" is disabled (enabled: false in ${target.file}); enable it or remove the dependency`));

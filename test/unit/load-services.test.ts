@@ -815,7 +815,7 @@ describe('loadServices: dependencies across files', () => {
 
   test('a missing dependency at the list entry (flow list)', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on: [cache, redis]\n', 'cache.yaml': 'command: c\n' });
-    assert.equal(only(dir), 'web.yaml 2:21 depends_on.1: no service is named "redis"; add services.d/redis.yaml or remove the dependency');
+    assert.equal(only(dir), `web.yaml 2:21 depends_on.1: no service is named "redis"; add ${join(dir, 'redis.yaml')} or remove the dependency`);
   });
 
   test('a dependency on a disabled service', (t) => {

@@ -23,8 +23,8 @@ test('SIGTERM: a chain of three services that take 200 ms each stops dependents 
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
   const elapsed = corral.exitedAt! - sent;
   t.diagnostic(`corral exited ${elapsed}ms after SIGTERM`);
-  assert.equal(readFileSync(markers, 'utf8'), 'c\nb\na\n');
-  assert.ok(elapsed < 1000, `took ${elapsed}ms`);
+  assert.equal(readFileSync(markers, 'utf8'), 'term c\ndone c\nterm b\ndone b\nterm a\ndone a\n');
+  assert.ok(elapsed < 9000, `took ${elapsed}ms, beyond the 9s budget`);
 });
 
 test('a service that ignores SIGTERM is SIGKILLed after its stop_timeout', async (t) => {

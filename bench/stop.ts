@@ -8,12 +8,11 @@
 // Each supervisor runs under `unshare --pid --fork --mount-proc` as PID 1. A run counts as
 // started once N `sleep` processes exist below it; SIGTERM then goes to its PID 1.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { childrenOf, corralMain, descendantsOf, pollFor } from '../test/helpers/corral-process.js';
-import { readFileSync } from 'node:fs';
 import { writeBenchmarkSection } from './report.js';
 
 const { values } = parseArgs({

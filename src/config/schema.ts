@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { normalizeSignal } from '../process/signal-names.js';
-import { RLIMIT_NAMES, type RlimitName } from '../process/exec-shim.js';
+import { RLIMIT_NAMES, type RlimitName, type RlimitValue } from '../process/exec-shim.js';
+import type { ProbeSpec } from '../readiness/probe-spec.js';
 
 const duration = z.string({ error: 'expected a duration like "10s" or "500ms"' }).transform((text, ctx) => {
   const ms = parseDuration(text);
@@ -68,13 +69,8 @@ const logPattern = z.string({ error: 'expected a regular expression like "listen
   }
 });
 
-// How a check is made: the probe kinds both ready and health use.
-export type CheckSpec =
-  | { kind: 'exec'; argv: Argv }
-  | { kind: 'tcp'; host: string; port: number }
-  | { kind: 'http'; url: string };
-
-export type ReadySpec = CheckSpec | { kind: 'log'; pattern: RegExp } | { kind: 'notify' };
+// ready adds two kinds of its own to the probes health shares with it.
+export type ReadySpec = ProbeSpec | { kind: 'log'; pattern: RegExp } | { kind: 'notify' };
 
 const readyKinds = ['exec', 'tcp', 'http', 'log', 'notify'] as const;
 const healthKinds = ['exec', 'tcp', 'http'] as const;
@@ -95,7 +91,7 @@ function exactlyOne(kinds: readonly string[]) {
   };
 }
 
-function checkOf(value: { exec?: Argv; tcp?: { host: string; port: number }; http?: string }): CheckSpec {
+function checkOf(value: { exec?: Argv; tcp?: { host: string; port: number }; http?: string }): ProbeSpec {
   if (value.exec) return { kind: 'exec', argv: value.exec };
   if (value.tcp) return { kind: 'tcp', ...value.tcp };
   return { kind: 'http', url: value.http! };
@@ -151,7 +147,6 @@ export const maxRestartsSchema = z.strictObject({
 });
 
 export type { RlimitName };
-export type RlimitValue = number | 'unlimited';
 const rlimitNames = RLIMIT_NAMES;
 
 // A limit: 4096 (soft = hard), "1024:4096" (soft:hard), or unlimited.
@@ -164,9 +159,9 @@ const rlimitValue = z
     ],
     { error: 'expected a number, unlimited, or "SOFT:HARD" like "1024:4096"' },
   )
-  .transform((value, ctx): { soft: RlimitValue; hard: RlimitValue } => {
+  .transform((value, ctx): RlimitValue => {
     if (typeof value === 'number' || value === 'unlimited') return { soft: value, hard: value };
-    const [soft, hard] = value.split(':').map((part) => (part === 'unlimited' ? 'unlimited' : Number(part))) as [RlimitValue, RlimitValue];
+    const [soft, hard] = value.split(':').map((part) => (part === 'unlimited' ? 'unlimited' : Number(part))) as [RlimitValue['soft'], RlimitValue['hard']];
     if (soft === 'unlimited' ? hard !== 'unlimited' : hard !== 'unlimited' && soft > hard) {
       ctx.issues.push({ code: 'custom', input: value, message: 'the soft limit must not exceed the hard limit' });
       return z.NEVER;

@@ -1,6 +1,6 @@
 // What every service runner shares: the addon, the output writers, the logger, the clock.
 import type { Logger } from 'winston';
-import type { RlimitValue } from '../config/schema.js';
+import type { RlimitValue } from '../process/exec-shim.js';
 import type { LabelColumn } from '../logging/label-column.js';
 import type { OutputSink } from '../logging/output-sink.js';
 import type { NativeAddon } from '../native/addon.js';
@@ -18,7 +18,7 @@ export interface RunnerContext {
   maxLineBytes: number;
   /** Where notify sockets are made (CORRAL_RUN_DIR, default /run/corral). */
   runDir: string;
-  defaultNofile: { soft: RlimitValue; hard: RlimitValue };
+  defaultNofile: RlimitValue;
   now: () => number;
   random: () => number;
 }

@@ -5,6 +5,7 @@
 // services in parallel, then the sweep of what is left.
 import type { Logger } from 'winston';
 import { formatDuration } from '../config/duration.js';
+import { dependentsOf } from '../config/dependency-graph.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Reaper } from '../native/reaper.js';
 import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
@@ -145,7 +146,8 @@ export class Supervisor {
       return;
     }
     if (to === 'fatal' && onFailure === 'shutdown') {
-      const code = outcome && outcome.kind !== 'spawn-failed' ? outcomeExitCode(outcome) || REQUIRED_SERVICE_FAILED : REQUIRED_SERVICE_FAILED;
+      // A failure without a code of its own (a probe stopped it and it exited 0) is 1.
+      const code = (outcome && outcomeExitCode(outcome)) || REQUIRED_SERVICE_FAILED;
       this.requestShutdown(`${runner.name} failed and has on_failure: shutdown`, code);
       return;
     }
@@ -199,14 +201,14 @@ export class Supervisor {
   // Stops `names`, each only after those of its dependents that are stopping too:
   // dependents first, independent services in parallel.
   private stopInOrder(names: readonly string[], deadline: number, forced: Promise<void>): Promise<void> {
-    const views = this.views();
+    const dependents = dependentsOf([...this.views().values()]);
     const stopping = new Set(names);
     const done = new Map<string, Promise<void>>();
     const stopOne = (name: string): Promise<void> => {
       const known = done.get(name);
       if (known) return known;
-      const dependents = [...views.values()].filter((view) => view.depends_on.includes(name) && stopping.has(view.name));
-      const promise = Promise.all(dependents.map((view) => stopOne(view.name))).then(() => this.runners.get(name)?.stop(deadline, forced));
+      const first = (dependents.get(name) ?? []).filter((dependent) => stopping.has(dependent));
+      const promise = Promise.all(first.map(stopOne)).then(() => this.runners.get(name)?.stop(deadline, forced));
       done.set(name, promise);
       return promise;
     };

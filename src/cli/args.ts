@@ -30,11 +30,14 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CliCom
   const { values, tokens } = parsed;
   const terminator = tokens.find((token) => token.kind === 'option-terminator')?.index;
   const stray = tokens.find((token) => token.kind === 'positional' && (terminator === undefined || token.index < terminator));
+  if (stray?.kind === 'positional' && terminator !== undefined) {
+    throw new UsageError(`unexpected argument "${stray.value}" before --; only options go there, the command goes after -- (see corral --help)`);
+  }
   if (stray?.kind === 'positional') {
     throw new UsageError(`unexpected argument "${stray.value}"; to run a command as the main service, put it after --: corral -- ${stray.value} ... (see corral --help)`);
   }
   const command = terminator === undefined ? undefined : argv.slice(terminator + 1);
-  if (command !== undefined && command.length === 0) throw new UsageError('-- needs a command after it, e.g. corral -- my-app --port 8080');
+  if (command !== undefined && (command[0] ?? '') === '') throw new UsageError('-- needs a command after it, e.g. corral -- my-app --port 8080');
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   if (values.services === '') throw new UsageError('--services needs a directory (see corral --help)');

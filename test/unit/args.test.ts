@@ -154,16 +154,18 @@ describe('parseCommandLine: -- CMD ARGS', () => {
   test('-- with nothing after it is a UsageError with an example', () => {
     assert.equal(usageErrorOf(['--']).message, '-- needs a command after it, e.g. corral -- my-app --port 8080');
     assert.equal(usageErrorOf(['-s', '/srv', '--']).message, '-- needs a command after it, e.g. corral -- my-app --port 8080');
+    assert.equal(usageErrorOf(['--', '']).message, '-- needs a command after it, e.g. corral -- my-app --port 8080');
   });
 
   test('a positional before -- is a UsageError naming it', () => {
     const error = usageErrorOf(['web', '--', 'my-app']);
-    assert.match(error.message, /^unexpected argument "web"; /);
+    assert.equal(error.message, 'unexpected argument "web" before --; only options go there, the command goes after -- (see corral --help)');
     assert.match(error.message, /\(see corral --help\)$/);
   });
 
   test('a positional between options before -- is a UsageError naming the first one', () => {
-    assert.match(usageErrorOf(['-s', '/srv', 'extra', 'more', '--', 'app']).message, /^unexpected argument "extra"; /);
+    assert.match(usageErrorOf(['-s', '/srv', 'extra', 'more', '--', 'app']).message, /^unexpected argument "extra" before --; /);
+    assert.match(usageErrorOf(['web']).message, /^unexpected argument "web"; to run a command as the main service, put it after --: corral -- web/);
   });
 
   test('--help and --version before -- still win', () => {

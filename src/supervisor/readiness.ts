@@ -9,6 +9,9 @@ import { LineWatcher } from '../logging/line-watcher.js';
 import { HealthMonitor } from '../readiness/health-monitor.js';
 import { NotifyListener, notifyEvents } from '../readiness/notify.js';
 import { probeOnce } from '../readiness/probes.js';
+import type { ProbeSpec } from '../readiness/probe-spec.js';
+import { shimArgv } from '../process/exec-shim.js';
+import { processAttributes } from './launch.js';
 import { waitUntilReady } from '../readiness/wait-ready.js';
 import type { RunnerContext } from './runner-context.js';
 import { serviceEnvironment } from './service-env.js';
@@ -42,8 +45,9 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
   const startHealth = (onUnhealthy: (detail: string) => void): void => {
     const { health } = config;
     if (health === undefined || abort.signal.aborted) return;
+    const spec = asService(health.spec);
     const monitor = new HealthMonitor({
-      check: () => probeOnce(health.spec, { timeoutMs: health.timeoutMs, env, cwd: config.working_dir, signal: abort.signal }),
+      check: () => probeOnce(spec, { timeoutMs: health.timeoutMs, env, signal: abort.signal }),
       intervalMs: health.intervalMs,
       retries: health.retries,
       onUnhealthy: (detail, failures) => onUnhealthy(`${failures} failed checks, the last: ${detail}`),
@@ -52,6 +56,10 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
     cleanups.push(() => monitor.stop());
   };
   const base = { env, startHealth, cancel };
+  // A check command runs as the service itself would: its user, groups, umask, limits
+  // and working directory, through the same shim.
+  const asService = (spec: ProbeSpec): ProbeSpec =>
+    spec.kind === 'exec' ? { kind: 'exec', argv: shimArgv(ctx.shimPath, processAttributes(config, ctx), spec.argv) } : spec;
 
   // A oneshot is ready when it exits 0, which the runner sees itself.
   if (config.type === 'oneshot') return { ...base, result: new Promise(() => undefined) };
@@ -65,8 +73,9 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
     case 'exec':
     case 'tcp':
     case 'http': {
+      const probe = asService(spec);
       const result = waitUntilReady(
-        (attemptMs, signal) => probeOnce(spec, { timeoutMs: attemptMs, env, cwd: config.working_dir, signal }),
+        (attemptMs, signal) => probeOnce(probe, { timeoutMs: attemptMs, env, signal }),
         { intervalMs, timeoutMs, now: ctx.now, signal: abort.signal },
       ).then((outcome): ReadinessResult => {
         switch (outcome.kind) {

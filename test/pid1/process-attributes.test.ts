@@ -76,3 +76,26 @@ test('an exec failure is reported in words and retried with backoff; corral stay
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
 });
+
+test('an exec readiness check runs as the service: its user and working_dir', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const corral = await startCorral({
+    pid1: true,
+    services: {
+      'svc.yaml': [
+        'command: "sleep 60"',
+        'user: nobody',
+        'working_dir: /tmp',
+        `ready: {exec: 'test "$(id -u)" = 65534 && test "$(pwd)" = /tmp', interval: 50ms, timeout: 3s}`,
+        'restart: never',
+        '',
+      ].join('\n'),
+      'app.yaml': 'command: "echo app up; sleep 60"\ndepends_on: [svc]\n',
+    },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/svc is ready \(exec check passed/);
+  await corral.waitForLine(/app *\| app up/);
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
+});

@@ -6,6 +6,7 @@ import { parseCommandLine, UsageError } from './args.js';
 import { ExitCode } from './exit-codes.js';
 import { DEFAULT_RUN_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
 import { becomeReaper } from './init-mode.js';
+import { checkCommand, printCommand, schemaCommand } from './config-commands.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
 import { withCommandService } from '../config/command-service.js';
@@ -22,7 +23,6 @@ import { Supervisor } from '../supervisor/supervisor.js';
 // First, before anything can wait: a signal without a listener is dropped for PID 1.
 const signals = installSignalHandlers(() => process.exit(ExitCode.ok));
 
-const MAX_LINE_BYTES = 16 * 1024;
 const FLUSH_TIMEOUT_MS = 500;
 
 const stdout = new OutputSink('stdout', process.stdout);
@@ -59,7 +59,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const budgetMs = shutdownBudgetMs();
   const load = (): ServiceConfig[] => withCommandService(loadServices(servicesDir), command);
   const services = load();
-  labels.width = Math.max(labels.width, ...services.map((service) => service.name.length));
+  labels.width = Math.max(labels.width, ...services.map((service) => service.log.prefix.length));
   const supervisor = new Supervisor({
     services,
     reaper,
@@ -73,7 +73,6 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
       labels,
       shimPath: defaultShimPath,
       env: serviceEnvironment(),
-      maxLineBytes: MAX_LINE_BYTES,
       runDir: process.env.CORRAL_RUN_DIR || DEFAULT_RUN_DIR,
       defaultNofile: defaultNofile(),
       now: () => Date.now(),
@@ -109,6 +108,9 @@ async function exit(code: number): Promise<never> {
   process.exit(code);
 }
 
+// The configuration commands write plain text, without the log prefix and timestamps.
+const plainOutput = { stdout: (text: string) => stdout.write(text), stderr: (text: string) => stderr.write(text) };
+
 async function main(): Promise<number> {
   const command = parseCommandLine(process.argv.slice(2), process.env);
   switch (command.kind) {
@@ -120,6 +122,12 @@ async function main(): Promise<number> {
       return ExitCode.ok;
     case 'run':
       return run(command.servicesDir, command.command);
+    case 'check':
+      return checkCommand(command.servicesDir, plainOutput);
+    case 'print':
+      return printCommand(command.servicesDir, plainOutput);
+    case 'schema':
+      return schemaCommand(plainOutput);
   }
 }
 

@@ -1,7 +1,7 @@
 // `corral -- COMMAND ARGS`: the command becomes the main service "main", started once
 // every service from services.d is ready, as my_init and s6-overlay's CMD do.
 import { ConfigError } from './config-error.js';
-import { serviceSchema, type ServiceConfig } from './schema.js';
+import { serviceConfigOf, serviceSchema, type ServiceConfig } from './schema.js';
 
 export const COMMAND_SERVICE = 'main';
 export const COMMAND_SOURCE = '(the command after --)';
@@ -18,6 +18,6 @@ export function withCommandService(services: ServiceConfig[], command: [string, 
       { file: main.file, path: 'main', message: 'this service is the main one, and so is the command after --; remove main: true, or the command' },
     ]);
   }
-  const { command: argv, restart: _restart, ...settings } = serviceSchema.parse({ command, main: true });
-  return [...services, { ...settings, name: COMMAND_SERVICE, file: COMMAND_SOURCE, argv, restart: 'never', after_all: true }];
+  const settings = serviceSchema.parse({ command, main: true });
+  return [...services, serviceConfigOf(settings, { name: COMMAND_SERVICE, file: COMMAND_SOURCE }, { env_from_files: {}, after_all: true })];
 }

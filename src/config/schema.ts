@@ -3,12 +3,13 @@
 // error, not silently ignored. Durations, signals, probes and limits are validated and
 // normalised here, so the rest of corral works with numbers and argv lists.
 import { z } from 'zod';
+import { parseByteSize } from './byte-size.js';
 import { parseDuration } from './duration.js';
 import { normalizeSignal } from '../process/signal-names.js';
 import { RLIMIT_NAMES, type RlimitName, type RlimitValue } from '../process/exec-shim.js';
 import type { ProbeSpec } from '../readiness/probe-spec.js';
 
-const duration = z.string({ error: 'expected a duration like "10s" or "500ms"' }).transform((text, ctx) => {
+const duration = z.string({ error: 'expected a duration like "10s" or "500ms"' }).regex(/^\s*\d+(\.\d+)?(ms|s|m|h)\s*$/, { error: 'expected a duration like "10s" or "500ms"' }).transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) {
     ctx.issues.push({ code: 'custom', input: text, message: 'expected a duration like "10s" or "500ms"' });
@@ -38,9 +39,9 @@ const command = z
 
 const port = z.number().int().min(1, 'a port is 1 to 65535').max(65535, 'a port is 1 to 65535');
 
-// tcp: 5432, or tcp: "db:5432" / "[::1]:5432".
+// tcp: 5432, or tcp: "db:5432" / "[::1]:5432"; a port may be a string, as "${PORT}" is.
 const tcpTarget = z
-  .union([port, z.string().regex(/^(.+):(\d{1,5})$/, 'expected a port like 5432 or "host:port"')], {
+  .union([port, z.string().regex(/^(?:(.+):)?(\d{1,5})$/, 'expected a port like 5432 or "host:port"')], {
     error: 'expected a port like 5432 or "host:port"',
   })
   .transform((value, ctx) => {
@@ -51,7 +52,7 @@ const tcpTarget = z
       ctx.issues.push({ code: 'custom', input: value, message: 'a port is 1 to 65535' });
       return z.NEVER;
     }
-    return { host: value.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: number };
+    return { host: at === -1 ? '127.0.0.1' : value.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: number };
   });
 
 const httpUrl = z.string({ error: 'expected a URL like "http://127.0.0.1:8080/healthz"' }).regex(/^https?:\/\/[^/\s]+/, {
@@ -97,35 +98,39 @@ function checkOf(value: { exec?: Argv; tcp?: { host: string; port: number }; htt
   return { kind: 'http', url: value.http! };
 }
 
-export const readySchema = z
-  .strictObject({
-    exec: command.optional(),
-    tcp: tcpTarget.optional(),
-    http: httpUrl.optional(),
-    log: logPattern.optional(),
-    notify: z.literal(true, { error: 'expected true (notify: true)' }).optional(),
-    interval: duration.default(200),
-    timeout: duration.default(60_000),
-  })
-  .superRefine(exactlyOne(readyKinds))
-  .transform((value) => {
+const readyObject = z.strictObject({
+  exec: command.optional().describe('ready once this command exits 0'),
+  tcp: tcpTarget.optional().describe('ready once this port (5432 or "host:port") accepts a connection'),
+  http: httpUrl.optional().describe('ready once a GET of this URL returns 2xx'),
+  log: logPattern.optional().describe('ready once an output line matches this regular expression'),
+  notify: z.literal(true, { error: 'expected true (notify: true)' }).optional().describe('ready on READY=1 sent to $NOTIFY_SOCKET (sd_notify)'),
+  interval: duration.prefault('200ms').describe('time between two checks'),
+  timeout: duration.prefault('60s').describe('give up and count a failed start after this long'),
+});
+
+// ready: none says explicitly what leaving ready out means: ready once started.
+export const readySchema = z.union([
+  z.literal('none').transform(() => undefined),
+  readyObject.superRefine(exactlyOne(readyKinds)).transform((value) => {
     const spec: ReadySpec = value.log
       ? { kind: 'log', pattern: value.log }
       : value.notify
         ? { kind: 'notify' }
         : checkOf(value);
     return { spec, intervalMs: value.interval, timeoutMs: value.timeout };
-  });
+  }),
+], { error: 'expected none, or a mapping with one of exec, tcp, http, log, notify' });
 
-export const healthSchema = z
-  .strictObject({
-    exec: command.optional(),
-    tcp: tcpTarget.optional(),
-    http: httpUrl.optional(),
-    interval: duration.default(10_000),
-    timeout: duration.default(2000),
-    retries: z.number().int('expected a whole number').min(1, 'retries must be at least 1').default(3),
-  })
+const healthObject = z.strictObject({
+  exec: command.optional().describe('healthy while this command exits 0'),
+  tcp: tcpTarget.optional().describe('healthy while this port accepts connections'),
+  http: httpUrl.optional().describe('healthy while a GET of this URL returns 2xx'),
+  interval: duration.prefault('10s').describe('time between two probes'),
+  timeout: duration.prefault('2s').describe('a probe taking longer fails'),
+  retries: z.number().int('expected a whole number').min(1, 'retries must be at least 1').default(3).describe('failed probes in a row that restart the service'),
+});
+
+export const healthSchema = healthObject
   .superRefine(exactlyOne(healthKinds))
   .transform((value) => ({ spec: checkOf(value), intervalMs: value.interval, timeoutMs: value.timeout, retries: value.retries }));
 
@@ -134,16 +139,16 @@ export const serviceTypes = ['longrun', 'oneshot'] as const;
 export const failureActions = ['ignore', 'shutdown'] as const;
 
 export const backoffSchema = z.strictObject({
-  initial: duration.default(1000),
-  max: duration.default(30_000),
-  factor: z.number().min(1, 'factor must be at least 1').default(2),
+  initial: duration.prefault('1s').describe('the first delay before a restart'),
+  max: duration.prefault('30s').describe('the longest delay'),
+  factor: z.number().min(1, 'factor must be at least 1').default(2).describe('each delay is the previous one times this'),
   // 0.2 spreads each delay over ±20%, so services that failed together restart apart.
-  jitter: z.number().min(0, 'jitter is 0 to 1').max(1, 'jitter is 0 to 1').default(0.1),
+  jitter: z.number().min(0, 'jitter is 0 to 1').max(1, 'jitter is 0 to 1').default(0.1).describe('spread each delay randomly by this fraction'),
 });
 
 export const maxRestartsSchema = z.strictObject({
-  count: z.number().int('expected a whole number').min(0, 'count must be 0 or more'),
-  window: duration.default(300_000),
+  count: z.number({ error: 'expected a whole number of restarts' }).int('expected a whole number').min(0, 'count must be 0 or more').describe('restarts allowed within window'),
+  window: duration.prefault('5m').describe('the sliding window the restarts are counted in'),
 });
 
 export type { RlimitName };
@@ -189,30 +194,89 @@ const environment = z.record(
   { error: 'expected a mapping of NAME: value' },
 );
 
+// Where a service's stdout or stderr goes: corral's stdout or stderr, or nowhere.
+export const logDestinations = ['stdout', 'stderr', 'discard'] as const;
+
+const MIN_LINE = 256;
+const MAX_LINE = 1024 * 1024;
+const byteSize = z
+  .union([z.number().int(), z.string().regex(/^\s*\d+\s*[a-zA-Z]*\s*$/, 'expected a size like "16KiB" or 16384')], {
+    error: 'expected a size like "16KiB" or 16384',
+  })
+  .transform((value, ctx) => {
+    const bytes = typeof value === 'number' ? value : parseByteSize(value);
+    if (bytes === undefined) {
+      ctx.issues.push({ code: 'custom', input: value, message: 'expected a size like "16KiB", "1MiB" or 16384 (bytes)' });
+      return z.NEVER;
+    }
+    if (bytes < MIN_LINE || bytes > MAX_LINE) {
+      ctx.issues.push({ code: 'custom', input: value, message: `a line limit is 256B to 1MiB, got ${bytes} bytes` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+export const logSchema = z.strictObject({
+  prefix: z
+    .string({ error: 'expected a string' })
+    .regex(/^[^\s|][^\n\r|]{0,39}$/, 'expected 1 to 40 characters, not starting with a space, without "|" or a newline')
+    .optional()
+    .describe("the label in front of each line (default: the service's name)"),
+  stdout: z.enum(logDestinations).default('stdout').describe("where the service's stdout goes"),
+  stderr: z.enum(logDestinations).default('stderr').describe("where the service's stderr goes"),
+  max_line: byteSize.prefault('16KiB').describe('a longer line is split into pieces of this size, marked as continued'),
+});
+
+// env_file: a path, or {path, required}; a path is relative to the service file's directory.
+const envFileEntry = z.union(
+  [
+    z.string().min(1, 'expected a path'),
+    z.strictObject({ path: z.string().min(1, 'expected a path'), required: z.boolean().default(true) }),
+  ],
+  { error: 'expected a path, or {path: ..., required: false}' },
+);
+const envFiles = z
+  .union([envFileEntry, z.array(envFileEntry)], { error: 'expected a path or a list of paths' })
+  .transform((value) => (Array.isArray(value) ? value : [value]).map((entry) => (typeof entry === 'string' ? { path: entry, required: true } : entry)));
+
+export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
 export const serviceSchema = z
   .strictObject({
-    description: z.string().optional(),
-    enabled: z.boolean().default(true),
-    command,
-    type: z.enum(serviceTypes).default('longrun'),
-    main: z.boolean().default(false),
-    depends_on: z.array(z.string(), { error: 'expected a list of service names' }).default([]),
-    ready: readySchema.optional(),
-    health: healthSchema.optional(),
+    name: z
+      .string({ error: 'expected a service name' })
+      .regex(SERVICE_NAME, "expected letters, digits, '.', '_' and '-', starting with a letter or digit")
+      .optional()
+      .describe("the service's name (default: the file's name without .yaml)"),
+    description: z.string().optional().describe('what the service is, for corral status'),
+    enabled: z.boolean().default(true).describe('false keeps the file but does not run the service'),
+    command: command.describe('a string run with /bin/sh -c, or a list of arguments'),
+    type: z.enum(serviceTypes).default('longrun').describe('longrun keeps running; oneshot runs to completion and gates its dependents'),
+    main: z.boolean().default(false).describe('the container stops when this service exits, with its exit code'),
+    depends_on: z
+      .array(z.string(), { error: 'expected a list of service names' })
+      .default([])
+      .describe('services to start before this one (once ready) and to stop after it'),
+    ready: readySchema.optional().describe('how corral knows the service is ready'),
+    health: healthSchema.optional().describe('a liveness probe; the service is restarted when it fails'),
     // No default here: it depends on type and main (see resolveRestart).
-    restart: z.enum(restartPolicies).optional(),
-    backoff: backoffSchema.default({ initial: 1000, max: 30_000, factor: 2, jitter: 0.1 }),
-    reset_after: duration.default(10_000),
-    max_restarts: maxRestartsSchema.optional(),
-    on_failure: z.enum(failureActions).default('ignore'),
-    stop_signal: signal.default('SIGTERM'),
-    stop_timeout: duration.default(5000),
-    user: account.optional(),
-    group: account.optional(),
-    umask: umask.optional(),
-    working_dir: z.string().startsWith('/', 'expected an absolute path').optional(),
-    environment: environment.default({}),
-    limits: limitsSchema.default({}),
+    restart: z.enum(restartPolicies).optional().describe('always (default for a longrun), on-failure, or never (default for a oneshot)'),
+    backoff: backoffSchema.prefault({}).describe('the delay before each restart'),
+    reset_after: duration.prefault('10s').describe('uptime after which the backoff starts again from initial'),
+    max_restarts: maxRestartsSchema.optional().describe('give up after count restarts within window'),
+    on_failure: z.enum(failureActions).default('ignore').describe('when the service fails for good: ignore, or shutdown the container'),
+    stop_signal: signal.prefault('SIGTERM').describe('the signal that asks the service to stop'),
+    stop_timeout: duration.prefault('5s').describe('how long to wait after stop_signal before SIGKILL'),
+    reload_signal: signal.optional().describe('sent to the service when corral reloads (SIGHUP to corral)'),
+    user: account.optional().describe('run as this user (name or uid), with its groups'),
+    group: account.optional().describe("the primary group (name or gid) instead of the user's"),
+    umask: umask.optional().describe('a quoted octal umask like "0027"'),
+    working_dir: z.string({ error: 'expected an absolute path' }).startsWith('/', 'expected an absolute path').optional().describe('the directory the command starts in'),
+    environment: environment.default({}).describe('variables to set, over env_file and the inherited ones'),
+    env_file: envFiles.optional().describe('files of NAME=value lines, read at start and on reload'),
+    inherit_env: z.boolean().default(true).describe("false starts from an empty environment instead of corral's"),
+    limits: limitsSchema.prefault({}).describe('resource limits (setrlimit)'),
+    log: logSchema.prefault({}).describe("where the service's output goes, and how"),
   })
   .superRefine((value, ctx) => {
     const contradiction = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message, params: { plain: true } });
@@ -236,6 +300,7 @@ export type FailureAction = (typeof failureActions)[number];
 export type Backoff = z.output<typeof backoffSchema>;
 export type ReadyConfig = z.output<typeof readySchema>;
 export type HealthConfig = z.output<typeof healthSchema>;
+export type LogConfig = z.output<typeof logSchema>;
 
 // Who a service runs as, resolved from user and group with /etc/passwd and /etc/group.
 export interface Identity {
@@ -249,14 +314,29 @@ export interface Identity {
 
 // A validated service: its file's settings with every default resolved, plus where it
 // came from.
-export interface ServiceConfig extends Omit<ServiceFileConfig, 'command' | 'restart'> {
+export interface ServiceConfig extends Omit<ServiceFileConfig, 'command' | 'restart' | 'name' | 'log'> {
   name: string;
+  log: Required<LogConfig>;
   file: string;
   argv: Argv;
   restart: RestartPolicy;
   identity?: Identity;
+  /** What env_file held when the files were loaded, later files first overridden. */
+  env_from_files: Record<string, string>;
   /** The command after `corral --`: starts once every other service is ready. */
   after_all?: boolean;
+}
+
+// A validated file's settings as the rest of corral uses them: argv, the resolved restart
+// policy, and the log prefix defaulting to the service's name.
+export function serviceConfigOf(
+  data: ServiceFileConfig,
+  where: { name: string; file: string },
+  extra: Pick<ServiceConfig, 'identity' | 'env_from_files' | 'after_all'> = { env_from_files: {} },
+): ServiceConfig {
+  const { command, restart: _restart, name: _name, log, ...settings } = data;
+  const prefix = log.prefix ?? where.name;
+  return { ...settings, ...where, argv: command, restart: resolveRestart(data), log: { ...log, prefix }, identity: undefined, ...extra };
 }
 
 // A longrun is restarted unless told otherwise; a oneshot or the main service is not.
@@ -269,8 +349,9 @@ export function resolveRestart(value: Pick<ServiceFileConfig, 'restart' | 'type'
 export const keysAt: Record<string, readonly string[]> = {
   '': Object.keys(serviceSchema.shape),
   backoff: Object.keys(backoffSchema.shape),
-  ready: Object.keys(readySchema.in.shape),
-  health: Object.keys(healthSchema.in.shape),
+  ready: Object.keys(readyObject.shape),
+  health: Object.keys(healthObject.shape),
+  log: Object.keys(logSchema.shape),
   max_restarts: Object.keys(maxRestartsSchema.shape),
   limits: [...rlimitNames],
 };

@@ -1,5 +1,7 @@
 // Reads one service stream (the read end of a real pipe) and relays it, framed into
-// prefixed lines, to an OutputSink, pausing while the sink is blocked.
+// prefixed lines, to an OutputSink, pausing while the sink is blocked. Without a sink
+// (log: {stdout: discard}) the stream is still read, so the service never blocks on it,
+// and the tap still sees it, so ready: {log: ...} works on a discarded stream.
 import { Socket } from 'node:net';
 import { LineFramer } from './line-framer.js';
 import type { OutputSink } from './output-sink.js';
@@ -14,7 +16,7 @@ export class PipeRelay {
     readFd: number,
     label: string,
     maxLine: number,
-    private readonly sink: OutputSink,
+    private readonly sink: OutputSink | undefined,
     /** Sees every chunk read, e.g. a LineWatcher waiting for a ready line. */
     tap?: (chunk: Buffer) => void,
   ) {
@@ -23,10 +25,11 @@ export class PipeRelay {
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.socket.on('data', (chunk: Buffer) => {
       tap?.(chunk);
-      this.forward(this.framer.push(chunk));
+      if (sink !== undefined) this.forward(this.framer.push(chunk));
     });
     this.socket.on('end', () => this.forward(this.framer.end()));
     this.socket.on('error', () => this.forward(this.framer.end()));
+    if (sink === undefined) return;
     sink.on('blocked', this.pause);
     sink.on('drained', this.resume);
     if (sink.isBlocked) this.pause();
@@ -54,7 +57,7 @@ export class PipeRelay {
 
   private forward(bytes: Buffer | undefined): void {
     if (bytes === undefined) return;
-    this.sink.write(bytes);
+    this.sink?.write(bytes);
   }
 
   private readonly pause = (): void => {

@@ -57,10 +57,12 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
   });
   // Our copies of the write ends must go, or the readers never see EOF.
   for (const fd of [outWrite, errWrite, statusWrite]) closeSync(fd);
-  const label = ctx.labels.pad(config.name);
+  const { prefix, max_line: maxLine } = config.log;
+  const label = ctx.labels.pad(prefix);
+  const sinks = { stdout: ctx.stdout, stderr: ctx.stderr, discard: undefined };
   const relays = [
-    new PipeRelay(outRead, label, ctx.maxLineBytes, ctx.stdout, options.tap),
-    new PipeRelay(errRead, label, ctx.maxLineBytes, ctx.stderr, options.tap),
+    new PipeRelay(outRead, label, maxLine, sinks[config.log.stdout], options.tap),
+    new PipeRelay(errRead, label, maxLine, sinks[config.log.stderr], options.tap),
   ];
   const status = readAll(statusRead);
   const ended = child.outcome.then(async (outcome): Promise<ExitOutcome> => {

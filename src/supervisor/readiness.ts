@@ -91,7 +91,7 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
     }
     case 'log': {
       const event = eventWithDeadline(timeoutMs, abort.signal, `no output line matched /${spec.pattern.source}/`);
-      const watcher = new LineWatcher(spec.pattern, ctx.maxLineBytes, () => event.fire(`log line matched ${since()}`));
+      const watcher = new LineWatcher(spec.pattern, config.log.max_line, () => event.fire(`log line matched ${since()}`));
       return { ...base, tap: (chunk) => watcher.push(chunk), result: event.result };
     }
     case 'notify': {

@@ -15,7 +15,6 @@ export interface RunnerContext {
   labels: LabelColumn;
   /** corral's environment, which services inherit unless inherit_env is false. */
   env: Record<string, string>;
-  maxLineBytes: number;
   /** Where notify sockets are made (CORRAL_RUN_DIR, default /run/corral). */
   runDir: string;
   defaultNofile: RlimitValue;

@@ -121,13 +121,25 @@ export class Supervisor {
       this.runners.delete(config.name);
       this.add(config).await();
     }
+    this.signalUnchanged(diff.unchanged);
     this.reconcile();
+  }
+
+  // An unchanged service with reload_signal is asked to re-read its own configuration,
+  // as nginx does on HUP; the others are left alone.
+  private signalUnchanged(unchanged: readonly ServiceConfig[]): void {
+    const reached: string[] = [];
+    for (const config of unchanged) {
+      const signal = config.reload_signal;
+      if (signal !== undefined && this.runners.get(config.name)?.signal(signal)) reached.push(`${config.name} (${signal})`);
+    }
+    if (reached.length > 0) this.logger.info(`reload: sent reload_signal to ${reached.join(', ')}`);
   }
 
   private add(config: ServiceConfig): ServiceRunner {
     const runner = new ServiceRunner(config, this.options.context, (changed, from, to) => this.onChange(changed, from, to));
     this.runners.set(config.name, runner);
-    this.options.context.labels.width = Math.max(this.options.context.labels.width, config.name.length);
+    this.options.context.labels.width = Math.max(this.options.context.labels.width, config.log.prefix.length);
     return runner;
   }
 

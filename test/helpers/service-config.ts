@@ -14,9 +14,23 @@ export const SERVICE_DEFAULTS = {
   stop_signal: 'SIGTERM',
   stop_timeout: 5000,
   environment: {},
+  env_from_files: {},
+  inherit_env: true,
   limits: {},
 } as const satisfies Partial<ServiceConfig>;
 
 export function serviceConfig(name: string, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
-  return { ...SERVICE_DEFAULTS, depends_on: [], environment: {}, limits: {}, backoff: { ...SERVICE_DEFAULTS.backoff }, name, file: `/etc/corral/services.d/${name}.yaml`, argv: [name], ...overrides };
+  return {
+    ...SERVICE_DEFAULTS,
+    depends_on: [],
+    environment: {},
+    env_from_files: {},
+    limits: {},
+    backoff: { ...SERVICE_DEFAULTS.backoff },
+    log: { prefix: name, stdout: 'stdout', stderr: 'stderr', max_line: 16 * 1024 },
+    name,
+    file: `/etc/corral/services.d/${name}.yaml`,
+    argv: [name],
+    ...overrides,
+  };
 }

@@ -60,7 +60,14 @@ describe('loadServices: valid files', () => {
   test('defaults are filled in; the name is the file stem and file is the path', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: [server]\n' });
     assert.deepEqual(loadServices(dir), [
-      { ...DEFAULTS, name: 'web', file: join(dir, 'web.yaml'), argv: ['server'], identity: undefined },
+      {
+        ...DEFAULTS,
+        name: 'web',
+        file: join(dir, 'web.yaml'),
+        argv: ['server'],
+        identity: undefined,
+        log: { prefix: 'web', stdout: 'stdout', stderr: 'stderr', max_line: 16 * 1024 },
+      },
     ]);
   });
 
@@ -310,7 +317,7 @@ describe('loadServices: problems', () => {
     const dir = servicesDir(t, { 'web.yaml': 'command: echo hi\nrestart: always\nrestart: never\n' });
     const problems = problemsOf(dir);
     assert.deepEqual(problems.map(where), [
-      { file: join(dir, 'web.yaml'), line: 3, col: 1, path: undefined, message: 'Map keys must be unique; each key may appear once' },
+      { file: join(dir, 'web.yaml'), line: 3, col: 1, path: undefined, message: 'the key "restart" appears twice in this mapping; keep one of them' },
     ]);
     assert.equal(problems[0]?.source, 'restart: never');
   });
@@ -323,7 +330,7 @@ describe('loadServices: problems', () => {
         line: undefined,
         col: undefined,
         path: undefined,
-        message: `service "web" is already defined by ${join(dir, 'web.yaml')}; remove or rename one of them`,
+        message: `service "web" (named after its file) is already defined by ${join(dir, 'web.yaml')}; rename one of them (name: key or file name)`,
       },
     ]);
   });
@@ -337,7 +344,7 @@ describe('loadServices: problems', () => {
         col: undefined,
         path: undefined,
         message:
-          "\"_web\" is not a valid service name (the file's name without .yaml); use letters, digits, '.', '_' and '-', starting with a letter or digit",
+          "\"_web\" is not a valid service name; rename the file, or set name: with letters, digits, '.', '_' and '-', starting with a letter or digit",
       },
     ]);
   });
@@ -480,6 +487,13 @@ describe('loadServices: every key', () => {
     '  memlock: unlimited',
     '  stack: "8388608:unlimited"',
     '  as: unlimited',
+    'reload_signal: SIGUSR2',
+    'inherit_env: false',
+    'log:',
+    '  prefix: API',
+    '  stdout: stderr',
+    '  stderr: discard',
+    '  max_line: 64KiB',
     '',
   ].join('\n');
 
@@ -521,6 +535,10 @@ describe('loadServices: every key', () => {
         stack: { soft: 8_388_608, hard: 'unlimited' },
         as: { soft: 'unlimited', hard: 'unlimited' },
       },
+      reload_signal: 'SIGUSR2',
+      inherit_env: false,
+      env_from_files: {},
+      log: { prefix: 'API', stdout: 'stderr', stderr: 'discard', max_line: 65_536 },
       name: 'api',
       file: join(dir, 'api.yaml'),
       argv: ['node', 'api.js'],
@@ -643,7 +661,7 @@ describe('loadServices: ready and health problems', () => {
 
   test('ready written as a plain string', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: x\nready: tcp\n' });
-    assert.equal(only(dir), 'web.yaml 2:8 ready: expected a mapping, got "tcp"');
+    assert.equal(only(dir), 'web.yaml 2:8 ready: expected none, or a mapping with one of exec, tcp, http, log, notify, got "tcp"');
   });
 
   test('unknown key under ready, with did-you-mean', (t) => {
@@ -745,7 +763,7 @@ describe('loadServices: other key problems', () => {
   test('max_restarts without count, and with a negative count', (t) => {
     const dir = servicesDir(t, { 'a.yaml': 'command: x\nmax_restarts:\n  window: 1m\n', 'b.yaml': 'command: x\nmax_restarts:\n  count: -1\n' });
     assert.deepEqual(all(dir), [
-      'a.yaml undefined:undefined max_restarts.count: the required key "count" is missing; add it',
+      'a.yaml 3:3 max_restarts.count: the required key "count" is missing; add it',
       'b.yaml 3:10 max_restarts.count: count must be 0 or more, got -1',
     ]);
   });

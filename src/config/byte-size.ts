@@ -1,0 +1,18 @@
+// Sizes as users write them: 16384, "16KiB", "16k", "1MiB", "512B". k and K are 1024, as
+// every log tool means them.
+const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+const SIZE = /^(\d+)\s*([a-z]*)$/i;
+
+// Bytes, or undefined when `text` is not a size.
+export function parseByteSize(text: string): number | undefined {
+  const match = SIZE.exec(text.trim());
+  const factor = match ? UNITS[match[2]!.toLowerCase()] : undefined;
+  return factor === undefined ? undefined : Number(match![1]) * factor;
+}
+
+// 16384 -> "16KiB", 1000 -> "1000B"
+export function formatByteSize(bytes: number): string {
+  if (bytes >= 1024 ** 2 && bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2}MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}KiB`;
+  return `${bytes}B`;
+}

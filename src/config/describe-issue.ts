@@ -1,0 +1,89 @@
+// Turns one zod issue about a parsed YAML document into a ConfigProblem a person can act
+// on: where in the file (the YAML node's position), which key path, what was expected,
+// what was found, and the closest key or value for a misspelt one.
+import { isMap, isPair, isScalar, type Document } from 'yaml';
+import type { z } from 'zod';
+import type { ConfigProblem } from './config-error.js';
+import { keysAt } from './schema.js';
+import { closest } from './suggest.js';
+
+/** A problem at a byte offset of the file. */
+export type Locate = (offset: number, path: string | undefined, message: string) => ConfigProblem;
+
+export function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unknown, at: Locate): ConfigProblem[] {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const suggestion = closest(key, keysAt[path.join('.')] ?? []);
+      const hint = suggestion ? `; did you mean "${suggestion}"?` : '; remove it';
+      return at(keyOffset(doc, path, key), [...path, key].join('.'), `unknown key "${key}"${hint}`);
+    });
+  }
+  if (issue.code === 'invalid_key') {
+    // A bad key of a mapping of names (environment): at the key, with the key's own rule.
+    const key = path[path.length - 1] ?? '';
+    return [at(keyOffset(doc, path.slice(0, -1), key), path.join('.'), `${issue.issues[0]?.message ?? issue.message}, got "${key}"`)];
+  }
+  const value = valueAt(input, path);
+  if (issue.code === 'invalid_union' && value !== null && typeof value === 'object') {
+    // A mapping or list given where a union allows one: report the errors of the branch
+    // of that shape, not "expected a string or ...".
+    const branch = issue.errors.find((issues) => issues.some((inner) => inner.path.length > 0 || inner.code === 'custom'));
+    if (branch) return branch.flatMap((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }, doc, input, at));
+  }
+  const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  const offset = node?.range?.[0] ?? keyOffset(doc, path.slice(0, -1), path[path.length - 1] ?? '');
+  const where = path.join('.') || undefined;
+  if (value === undefined) {
+    const key = path[path.length - 1] ?? '';
+    const example = key === 'command' ? ', e.g. command: ["my-server", "--port", "8080"]' : '';
+    const message = `the required key "${key}" is missing; add it${example}`;
+    if (path.length > 1) return [at(offset, where, message)];
+    return [{ ...at(0, where, message), line: undefined, col: undefined, source: undefined }];
+  }
+  if (issue.code === 'custom' && (issue.params as { plain?: boolean } | undefined)?.plain) {
+    return [at(offset, where, issue.message)];
+  }
+  if (issue.code === 'too_small' || issue.code === 'too_big') {
+    return [at(offset, where, typeof value === 'number' ? `${issue.message}, got ${value}` : issue.message)];
+  }
+  const suggestion = issue.code === 'invalid_value' && typeof value === 'string' ? closest(value, issue.values.map(String)) : undefined;
+  const hint = suggestion ? `; did you mean "${suggestion}"?` : '';
+  return [at(offset, where, `${expectation(issue)}, got ${describeValue(value)}${hint}`)];
+}
+
+function valueAt(input: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], input);
+}
+
+function expectation(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.message.startsWith('expected')) return issue.message;
+      return `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected}`;
+    case 'invalid_value':
+      return `expected ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((v) => String(v)).join(', ')}`;
+    default:
+      return issue.message;
+  }
+}
+
+// Where key `key` of the map at `path` starts, falling back to the map itself.
+export function keyOffset(doc: Document, path: readonly string[], key: string): number {
+  const map = path.length === 0 ? doc.contents : doc.getIn(path, true);
+  if (isMap(map)) {
+    for (const pair of map.items) {
+      if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key) return pair.key.range?.[0] ?? 0;
+    }
+    return map.range?.[0] ?? 0;
+  }
+  return 0;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return JSON.stringify(value);
+}

@@ -1,0 +1,72 @@
+// A loaded service written back as a service file would say it, every default filled in:
+// what `corral print` shows. Parsing the result gives the same service again, which the
+// tests check, so what is printed is what corral runs.
+import { formatByteSize } from './byte-size.js';
+import { formatDurationExact } from './duration.js';
+import type { ReadySpec, ServiceConfig } from './schema.js';
+import type { RlimitValue } from '../process/exec-shim.js';
+
+export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
+  const form: Record<string, unknown> = {
+    name: service.name,
+    description: service.description,
+    enabled: service.enabled,
+    command: service.argv,
+    type: service.type,
+    main: service.main,
+    depends_on: service.depends_on,
+    // A oneshot's readiness is its exit, so it takes no ready key at all.
+    ready: service.ready
+      ? { ...probeForm(service.ready.spec), interval: duration(service.ready.intervalMs), timeout: duration(service.ready.timeoutMs) }
+      : service.type === 'oneshot'
+        ? undefined
+        : 'none',
+    health: service.health && {
+      ...probeForm(service.health.spec),
+      interval: duration(service.health.intervalMs),
+      timeout: duration(service.health.timeoutMs),
+      retries: service.health.retries,
+    },
+    restart: service.restart,
+    backoff: { ...service.backoff, initial: duration(service.backoff.initial), max: duration(service.backoff.max) },
+    reset_after: duration(service.reset_after),
+    max_restarts: service.max_restarts && { count: service.max_restarts.count, window: duration(service.max_restarts.window) },
+    on_failure: service.on_failure,
+    stop_signal: service.stop_signal,
+    stop_timeout: duration(service.stop_timeout),
+    reload_signal: service.reload_signal,
+    user: service.user,
+    group: service.group,
+    umask: service.umask === undefined ? undefined : service.umask.toString(8).padStart(4, '0'),
+    working_dir: service.working_dir,
+    environment: service.environment,
+    env_file: service.env_file,
+    inherit_env: service.inherit_env,
+    limits: Object.fromEntries(Object.entries(service.limits).map(([name, value]) => [name, limitForm(value)])),
+    log: { prefix: service.log.prefix, stdout: service.log.stdout, stderr: service.log.stderr, max_line: formatByteSize(service.log.max_line) },
+  };
+  // Unset optional keys are left out rather than printed as null.
+  return Object.fromEntries(Object.entries(form).filter(([, value]) => value !== undefined));
+}
+
+const duration = formatDurationExact;
+
+function probeForm(spec: ReadySpec): Record<string, unknown> {
+  switch (spec.kind) {
+    case 'exec':
+      return { exec: spec.argv };
+    case 'tcp':
+      return { tcp: `${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}` };
+    case 'http':
+      return { http: spec.url };
+    case 'log':
+      return { log: spec.pattern.source };
+    case 'notify':
+      return { notify: true };
+  }
+}
+
+function limitForm(value: RlimitValue | undefined): number | string | undefined {
+  if (value === undefined) return undefined;
+  return value.soft === value.hard ? value.soft : `${value.soft}:${value.hard}`;
+}

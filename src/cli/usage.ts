@@ -5,9 +5,12 @@ export const DEFAULT_SHUTDOWN_TIMEOUT = '9s';
 export const DEFAULT_RUN_DIR = '/run/corral';
 
 export const usage = `Usage: corral [--services DIR] [-- COMMAND [ARGS...]]
+       corral check [DIR]     validate DIR without starting anything (exit 0 or 100)
+       corral print [DIR]     print DIR's services with every default filled in
+       corral schema          print the JSON Schema of a service file, for editors
        corral --help | --version
 
-Runs every service defined in DIR/*.yaml (one file per service, named after the file)
+Runs every service defined in DIR/*.yaml (one file per service, see docs/services.md)
 as PID 1 of a container: reaps orphaned zombies, relays each service's output line by
 line with its name, starts services in dependency order once what they need is ready,
 restarts them per their policy, and on SIGTERM stops them, dependents first, within one

@@ -29,10 +29,16 @@ interface LoadedFile {
   locate: LocatePath;
 }
 
-/** A file that did not validate: its name, as far as it could be read, for the cross-file checks. */
+/**
+ * A file that did not validate. What could be read of its name, depends_on, enabled and
+ * main still takes part in the checks across files, so those problems are reported in
+ * the same run and its dependents are not told it is missing.
+ */
 interface FailedFile {
   name: string;
   problems: ConfigProblem[];
+  node: GraphNode;
+  locate?: LocatePath;
 }
 
 // The enabled services defined in `dir`, in file-name order; throws ConfigError listing
@@ -42,7 +48,8 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
   const problems: ConfigProblem[] = [];
   const loaded = new Map<string, LoadedFile>();
   const fileByName = new Map<string, string>();
-  const placeholders: GraphNode[] = [];
+  const failedNodes: GraphNode[] = [];
+  const locators = new Map<string, LocatePath>();
   for (const file of listServiceFiles(dir)) {
     const result = loadServiceFile(file, env);
     const name = 'service' in result ? result.service.name : result.name;
@@ -55,14 +62,17 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
     fileByName.set(name, file);
     if ('service' in result) {
       loaded.set(name, result);
+      locators.set(name, result.locate);
     } else {
       problems.push(...result.problems);
-      // Stands in for the broken file, so its dependents are not also told it is missing.
-      placeholders.push({ name, file, depends_on: [], enabled: true, main: false });
+      failedNodes.push(result.node);
+      if (result.locate) locators.set(name, result.locate);
     }
   }
   const services = [...loaded.values()].map((entry) => entry.service);
-  problems.push(...checkDependencies([...services, ...placeholders], (node, path, message) => loaded.get(node.name)!.locate(path, message)));
+  // A node is only located when it has depends_on or main, which a failed file only has
+  // when its YAML was read, and then it has a locator.
+  problems.push(...checkDependencies([...services, ...failedNodes], (node, path, message) => locators.get(node.name)!(path, message)));
   if (problems.length > 0) throw new ConfigError(problems);
   return services.filter((service) => service.enabled);
 }
@@ -91,7 +101,7 @@ function listServiceFiles(dir: string): string[] {
 
 function loadServiceFile(file: string, env: Readonly<Record<string, string | undefined>>): LoadedFile | FailedFile {
   const stem = stemOf(file);
-  const failed = (problems: ConfigProblem[], name = stem): FailedFile => ({ name, problems });
+  const failed = (problems: ConfigProblem[]): FailedFile => ({ name: stem, problems, node: { name: stem, file, depends_on: [], enabled: true, main: false } });
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -128,6 +138,7 @@ function loadServiceFile(file: string, env: Readonly<Record<string, string | und
   const raw = doc.toJS() as Record<string, unknown>;
   const name = typeof raw.name === 'string' ? raw.name : stem;
   const problems: ConfigProblem[] = [];
+  const failedAfterReading = (): FailedFile => ({ name, problems, node: graphNodeOf(raw, name, file), locate });
   if (raw.name === undefined && !SERVICE_NAME.test(stem)) {
     problems.push({
       file,
@@ -137,15 +148,30 @@ function loadServiceFile(file: string, env: Readonly<Record<string, string | und
   const expanded = expandInConfig(raw, env);
   problems.push(...expanded.problems.map((problem) => locate(problem.path, problem.message)));
   const parsed = serviceSchema.safeParse(expanded.value);
-  if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, doc, expanded.value, at)));
-  if (problems.length > 0 || !parsed.success) return failed(problems, name);
+  if (!parsed.success) {
+    // A value whose ${VAR} failed was kept as written; what the schema says of it would
+    // only repeat that problem.
+    const unexpanded = expanded.problems.map((problem) => problem.path.join('.'));
+    const within = (issuePath: string, path: string) => issuePath === path || issuePath.startsWith(`${path}.`);
+    const issues = parsed.error.issues.filter((issue) => !unexpanded.some((path) => within(issue.path.join('.'), path)));
+    problems.push(...issues.flatMap((issue) => describeIssue(issue, doc, expanded.value, at)));
+  }
+  if (problems.length > 0 || !parsed.success) return failedAfterReading();
 
   const identity = resolveIdentity(parsed.data, (path, message) => locate([path], message));
   const envFilePath = (index: number): Path => (Array.isArray(raw.env_file) ? ['env_file', index] : ['env_file']);
   const fromFiles = readEnvFiles(parsed.data.env_file ?? [], dirname(file), (index, message) => locate(envFilePath(index), message));
-  const fileProblems = [...('problems' in identity ? identity.problems : []), ...('problems' in fromFiles ? fromFiles.problems : [])];
-  if ('problems' in identity || 'problems' in fromFiles) return failed(fileProblems, name);
+  problems.push(...('problems' in identity ? identity.problems : []), ...('problems' in fromFiles ? fromFiles.problems : []));
+  if ('problems' in identity || 'problems' in fromFiles) return failedAfterReading();
   return { service: serviceConfigOf(parsed.data, { name, file }, { identity: identity.identity, env_from_files: fromFiles.values }), locate };
+}
+
+// What a file that failed validation says about its place among the services, as far as
+// those keys have the right shape.
+function graphNodeOf(raw: Record<string, unknown>, name: string, file: string): GraphNode {
+  const dependsOn = raw.depends_on;
+  const names = Array.isArray(dependsOn) && dependsOn.every((entry) => typeof entry === 'string') ? (dependsOn as string[]) : [];
+  return { name, file, depends_on: names, enabled: raw.enabled !== false, main: raw.main === true };
 }
 
 // env_file entries in order, later files overriding earlier ones.

@@ -179,3 +179,37 @@ describe('parseCommandLine: -- CMD ARGS', () => {
     assert.doesNotMatch(error.message, /\n/);
   });
 });
+
+describe('parseCommandLine: check, print and schema', () => {
+  test('check and print take DIR, --services DIR, or the default', () => {
+    assert.deepEqual(parseCommandLine(['check', '/srv/s'], {}), { kind: 'check', servicesDir: '/srv/s' });
+    assert.deepEqual(parseCommandLine(['print', '--services', '/srv/p'], {}), { kind: 'print', servicesDir: '/srv/p' });
+    assert.deepEqual(parseCommandLine(['check'], { CORRAL_SERVICES_DIR: '/env' }), { kind: 'check', servicesDir: '/env' });
+    assert.deepEqual(parseCommandLine(['print'], {}), { kind: 'print', servicesDir: DEFAULT_SERVICES_DIR });
+  });
+
+  test('schema takes nothing', () => {
+    assert.deepEqual(parseCommandLine(['schema'], {}), { kind: 'schema' });
+    assert.equal(usageErrorOf(['schema', 'x']).message, 'corral schema takes no arguments; it prints the JSON Schema of a service file');
+  });
+
+  test('two directories, or a directory given twice, are refused', () => {
+    assert.equal(usageErrorOf(['check', 'a', 'b']).message, 'corral check takes one directory, got 2: a b');
+    assert.equal(usageErrorOf(['check', 'a', '-s', 'b']).message, 'give the directory once: corral check DIR, or corral check --services DIR');
+  });
+
+  test('a command after -- makes no sense for them', () => {
+    assert.equal(usageErrorOf(['check', '--', 'app']).message, 'corral check takes no command after --; to run one, leave out "check" (see corral --help)');
+  });
+
+  test('a misspelt subcommand is named', () => {
+    assert.equal(
+      usageErrorOf(['chek']).message,
+      'unexpected argument "chek"; did you mean "corral check"? To run a command as the main service, put it after --: corral -- chek ... (see corral --help)',
+    );
+  });
+
+  test('-- check runs a program called check', () => {
+    assert.deepEqual(parseCommandLine(['--', 'check'], {}), { kind: 'run', servicesDir: DEFAULT_SERVICES_DIR, command: ['check'] });
+  });
+});

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, parseDuration } from '../../src/config/duration.js';
+import { formatDuration, formatDurationExact, parseDuration } from '../../src/config/duration.js';
 
 describe('parseDuration', () => {
   const valid: [string, number][] = [
@@ -65,4 +65,23 @@ describe('formatDuration', () => {
   test('formatDuration: what parseDuration accepts comes back the same', () => {
     for (const text of ['250ms', '1.5s', '10s', '2m']) assert.equal(formatDuration(parseDuration(text)!), text);
   });
+});
+
+describe('formatDurationExact', () => {
+  const cases: [number, string][] = [
+    [0, '0ms'],
+    [250, '250ms'],
+    [1500, '1500ms'],
+    [1000, '1s'],
+    [90_000, '90s'],
+    [120_000, '2m'],
+    [5_400_000, '90m'],
+    [7_200_000, '2h'],
+  ];
+  for (const [ms, text] of cases) {
+    test(`formatDurationExact: ${ms} ms is ${text}, and reads back as ${ms}`, () => {
+      assert.equal(formatDurationExact(ms), text);
+      assert.equal(parseDuration(text), ms);
+    });
+  }
 });

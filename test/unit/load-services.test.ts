@@ -15,11 +15,12 @@ function servicesDir(t: TestContext, files: Record<string, string>): string {
   return dir;
 }
 
-// The problems of the ConfigError that loading `dir` must throw.
-function problemsOf(dir: string): readonly ConfigProblem[] {
+// The problems of the ConfigError that loading `dir` must throw; ${VAR}s come from `env`,
+// not from the machine's environment.
+function problemsOf(dir: string, env: Record<string, string> = {}): readonly ConfigProblem[] {
   let caught: unknown;
   try {
-    loadServices(dir);
+    loadServices(dir, { env });
   } catch (error) {
     caught = error;
   }
@@ -884,3 +885,93 @@ describe('loadServices: dependencies across files', () => {
   });
 });
 
+
+describe('loadServices: names, environment files and variables', () => {
+  test('name: overrides the file stem, for depends_on and the log prefix', (t) => {
+    const dir = servicesDir(t, { '10-db.yaml': 'name: db\ncommand: db\n', '20-web.yaml': 'name: web\ncommand: web\ndepends_on: [db]\n' });
+    const services = loadServices(dir);
+    assert.deepEqual(
+      services.map((s) => [s.name, s.log.prefix, s.depends_on]),
+      [
+        ['db', 'db', []],
+        ['web', 'web', ['db']],
+      ],
+    );
+  });
+
+  test('two files with the same name: are one problem naming both', (t) => {
+    const dir = servicesDir(t, { 'a.yaml': 'name: web\ncommand: a\n', 'b.yaml': 'name: web\ncommand: b\n' });
+    assert.deepEqual(problemsOf(dir).map(where), [
+      {
+        file: join(dir, 'b.yaml'),
+        line: undefined,
+        col: undefined,
+        path: undefined,
+        message: `service "web" (name: web) is already defined by ${join(dir, 'a.yaml')}; rename one of them (name: key or file name)`,
+      },
+    ]);
+  });
+
+  test('a broken file still counts as a service: its dependents are not told it is missing', (t) => {
+    const dir = servicesDir(t, { 'db.yaml': 'command: db\nrestart: sometimes\n', 'web.yaml': 'command: web\ndepends_on: [db, cache]\n' });
+    assert.deepEqual(
+      problemsOf(dir).map((p) => `${p.file.slice(dir.length + 1)} ${p.path}: ${p.message}`),
+      [
+        'db.yaml restart: expected one of always, on-failure, never, got "sometimes"',
+        `web.yaml depends_on.1: no service is named "cache"; add ${join(dir, 'cache.yaml')} or remove the dependency`,
+      ],
+    );
+  });
+
+  test('env_file: a path relative to the file, a list in order, optional files, environment wins', (t) => {
+    const dir = servicesDir(t, {
+      'web.yaml': 'command: web\nenv_file: [base.env, {path: local.env, required: false}, override.env]\nenvironment: {C: from-yaml}\n',
+      'base.env': 'A=base\nB=base\nC=base\n',
+      'override.env': 'B=override\n',
+    });
+    const [web] = loadServices(dir);
+    assert.deepEqual(web?.env_from_files, { A: 'base', B: 'override', C: 'base' });
+    assert.deepEqual(web?.environment, { C: 'from-yaml' });
+  });
+
+  test('a missing env_file is reported at its entry; a bad line at its own file and line', (t) => {
+    const dir = servicesDir(t, {
+      'a.yaml': 'command: a\nenv_file:\n  - ok.env\n  - gone.env\n',
+      'b.yaml': 'command: b\nenv_file: bad.env\n',
+      'ok.env': 'X=1\n',
+      'bad.env': 'X=1\nY\n',
+    });
+    assert.deepEqual(
+      problemsOf(dir).map((p) => `${p.file.slice(dir.length + 1)}:${p.line}:${p.col} ${p.path ?? ''} ${p.message}`),
+      [
+        `a.yaml:4:5 env_file.1 ${join(dir, 'gone.env')} does not exist; create it, or write {path: ..., required: false} if it may be absent`,
+        'bad.env:2:1  expected NAME=value (or a # comment)',
+      ],
+    );
+  });
+
+  test('${VAR} comes from the env option; an unset one is reported where it is written', (t) => {
+    const dir = servicesDir(t, {
+      'a.yaml': 'command: ["server", "--port", "${PORT:-8080}"]\nworking_dir: ${ROOT}/app\nready:\n  tcp: ${PORT:-8080}\n',
+      'b.yaml': 'command: echo\nenvironment:\n  URL: http://${HOST}/\n',
+    });
+    assert.deepEqual(
+      problemsOf(dir).map((p) => `${p.file.slice(dir.length + 1)}:${p.line}:${p.col} ${p.path}`),
+      ['a.yaml:2:14 working_dir', 'b.yaml:3:8 environment.URL'],
+    );
+    const [a] = loadServices(dir, { env: { ROOT: '/srv', HOST: 'h', PORT: '9000' } });
+    assert.deepEqual(a?.argv, ['server', '--port', '9000']);
+    assert.equal(a?.working_dir, '/srv/app');
+    assert.deepEqual(a?.ready?.spec, { kind: 'tcp', host: '127.0.0.1', port: 9000 });
+  });
+
+  test('ready: none is the same as no ready key', (t) => {
+    const dir = servicesDir(t, { 'a.yaml': 'command: a\nready: none\n' });
+    assert.equal(loadServices(dir)[0]?.ready, undefined);
+  });
+
+  test('a wrong key inside a ready mapping is reported there, not as "expected none"', (t) => {
+    const dir = servicesDir(t, { 'a.yaml': 'command: a\nready:\n  tcp: 5432\n  intervall: 1s\n' });
+    assert.deepEqual(problemsOf(dir).map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`), ['4:3 ready.intervall: unknown key "intervall"; did you mean "interval"?']);
+  });
+});

@@ -170,7 +170,7 @@ function loadServiceFile(file: string, env: Readonly<Record<string, string | und
 // those keys have the right shape.
 function graphNodeOf(raw: Record<string, unknown>, name: string, file: string): GraphNode {
   const dependsOn = raw.depends_on;
-  const names = Array.isArray(dependsOn) && dependsOn.every((entry) => typeof entry === 'string') ? (dependsOn as string[]) : [];
+  const names = Array.isArray(dependsOn) && dependsOn.every((entry) => typeof entry === 'string') ? dependsOn : [];
   return { name, file, depends_on: names, enabled: raw.enabled !== false, main: raw.main === true };
 }
 

@@ -14,7 +14,8 @@ export function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unk
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
-      const suggestion = closest(key, keysAt[path.join('.')] ?? []);
+      // List entries share their keys: env_file.1 has the keys of env_file.
+      const suggestion = closest(key, keysAt[path.filter((part) => !/^\d+$/.test(part)).join('.')] ?? []);
       const hint = suggestion ? `; did you mean "${suggestion}"?` : '; remove it';
       return at(keyOffset(doc, path, key), [...path, key].join('.'), `unknown key "${key}"${hint}`);
     });
@@ -56,11 +57,22 @@ function valueAt(input: unknown, path: readonly string[]): unknown {
   return path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], input);
 }
 
+// zod's type names, as a YAML user would say them.
+const TYPE_NAMES: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+};
+
 function expectation(issue: z.core.$ZodIssue): string {
+  // The schema's own words, when it has them ("expected a duration like ...").
+  if (issue.message.startsWith('expected')) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
-      if (issue.message.startsWith('expected')) return issue.message;
-      return `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected}`;
+      return `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
     case 'invalid_value':
       return `expected ${issue.values.length === 1 ? '' : 'one of '}${issue.values.map((v) => String(v)).join(', ')}`;
     default:

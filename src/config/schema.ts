@@ -210,7 +210,7 @@ const byteSize = z
       return z.NEVER;
     }
     if (bytes < MIN_LINE || bytes > MAX_LINE) {
-      ctx.issues.push({ code: 'custom', input: value, message: `a line limit is 256B to 1MiB, got ${bytes} bytes` });
+      ctx.issues.push({ code: 'custom', input: value, message: 'expected a line limit from 256B to 1MiB' });
       return z.NEVER;
     }
     return bytes;
@@ -228,10 +228,11 @@ export const logSchema = z.strictObject({
 });
 
 // env_file: a path, or {path, required}; a path is relative to the service file's directory.
+const envFileObject = z.strictObject({ path: z.string().min(1, 'expected a path'), required: z.boolean().default(true) });
 const envFileEntry = z.union(
   [
     z.string().min(1, 'expected a path'),
-    z.strictObject({ path: z.string().min(1, 'expected a path'), required: z.boolean().default(true) }),
+    envFileObject,
   ],
   { error: 'expected a path, or {path: ..., required: false}' },
 );
@@ -352,6 +353,7 @@ export const keysAt: Record<string, readonly string[]> = {
   ready: Object.keys(readyObject.shape),
   health: Object.keys(healthObject.shape),
   log: Object.keys(logSchema.shape),
+  env_file: Object.keys(envFileObject.shape),
   max_restarts: Object.keys(maxRestartsSchema.shape),
   limits: [...rlimitNames],
 };

@@ -107,10 +107,13 @@ function loadServiceFile(file: string, env: Readonly<Record<string, string | und
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    // The directory listed it, so ENOENT means a symbolic link to nothing.
     const message =
       code === 'EISDIR'
         ? 'is a directory, not a service file; rename it so its name does not end in .yaml or .yml'
-        : `cannot be read (${code}); check its permissions`;
+        : code === 'ENOENT'
+          ? 'is a symbolic link to a file that does not exist; fix the link or remove it'
+          : `cannot be read (${code}); check its permissions`;
     return failed([{ file, message }]);
   }
   const lines = new LineCounter();

@@ -1,7 +1,7 @@
 import { test, describe, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { SERVICE_DEFAULTS } from '../helpers/service-config.js';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadServices } from '../../src/config/load-services.js';
@@ -426,6 +426,20 @@ describe('loadServices: problems', () => {
     assert.equal(problems.length, 1);
     assert.equal(problems[0]?.file, join(dir, 'extra.yaml'));
     assert.match(problems[0]?.message ?? '', /^is a directory, not a service file; rename it/);
+  });
+
+  test('a dangling symbolic link is reported as such; the other files are still checked', (t) => {
+    const dir = servicesDir(t, { 'web.yaml': 'command: x
+restart: alway
+' });
+    symlinkSync(join(dir, 'gone.yaml.orig'), join(dir, 'db.yaml'));
+    assert.deepEqual(
+      problemsOf(dir).map((p) => `${p.file.slice(dir.length + 1)}: ${p.message}`),
+      [
+        'db.yaml: is a symbolic link to a file that does not exist; fix the link or remove it',
+        'web.yaml: expected one of always, on-failure, never, got "alway"; did you mean "always"?',
+      ],
+    );
   });
 });
 

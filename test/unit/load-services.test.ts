@@ -429,9 +429,7 @@ describe('loadServices: problems', () => {
   });
 
   test('a dangling symbolic link is reported as such; the other files are still checked', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x
-restart: alway
-' });
+    const dir = servicesDir(t, { 'web.yaml': 'command: x\nrestart: alway\n' });
     symlinkSync(join(dir, 'gone.yaml.orig'), join(dir, 'db.yaml'));
     assert.deepEqual(
       problemsOf(dir).map((p) => `${p.file.slice(dir.length + 1)}: ${p.message}`),

@@ -1,6 +1,11 @@
-// Sizes as users write them: 16384, "16KiB", "16k", "1MiB", "512B". k and K are 1024, as
+// Sizes as users write them: 16384, "16KiB", "16k", "1MiB", "512B", "1GiB". k and K are 1024, as
 // every log tool means them.
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+const UNITS: Record<string, number> = {
+  ...{ '': 1, b: 1 },
+  ...{ k: 1024, kb: 1024, kib: 1024 },
+  ...{ m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 },
+  ...{ g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 },
+};
 const SIZE = /^(\d+)\s*([a-z]*)$/i;
 
 // Bytes, or undefined when `text` is not a size.

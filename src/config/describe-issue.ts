@@ -1,7 +1,7 @@
 // Turns one zod issue about a parsed YAML document into a ConfigProblem a person can act
 // on: where in the file (the YAML node's position), which key path, what was expected,
 // what was found, and the closest key or value for a misspelt one.
-import { isMap, isPair, isScalar, type Document } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.js';
 import { keysAt } from './schema.js';
@@ -39,11 +39,15 @@ export function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unk
     const key = path[path.length - 1] ?? '';
     const example = key === 'command' ? ', e.g. command: ["my-server", "--port", "8080"]' : '';
     const message = `the required key "${key}" is missing; add it${example}`;
-    if (path.length > 1) return [at(offset, where, message)];
+    // Under the key of the mapping it is missing from, e.g. max_restarts:.
+    if (path.length > 1) return [at(keyOffset(doc, path.slice(0, -2), path[path.length - 2]!), where, message)];
     return [{ ...at(0, where, message), line: undefined, col: undefined, source: undefined }];
   }
   if (issue.code === 'custom' && (issue.params as { plain?: boolean } | undefined)?.plain) {
-    return [at(offset, where, issue.message)];
+    // A problem of a whole mapping (a oneshot's health, a probe without a kind) is shown
+    // at its key, not at the mapping's first entry.
+    const keyAt = isCollection(node) && path.length > 0 ? keyOffset(doc, path.slice(0, -1), path[path.length - 1]!) : offset;
+    return [at(keyAt, where, issue.message)];
   }
   if (issue.code === 'too_small' || issue.code === 'too_big') {
     return [at(offset, where, typeof value === 'number' ? `${issue.message}, got ${value}` : issue.message)];

@@ -4,12 +4,14 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { lookupGroup, lookupUser, parseGroup, parsePasswd, readGroupFile, readPasswdFile } from './accounts.js';
 import { describeIssue, keyOffset } from './describe-issue.js';
 import { parseEnvFile } from './env-file.js';
+import { describeYamlErrors } from './yaml-errors.js';
 import { expandInConfig } from './expand-in-config.js';
-import { SERVICE_NAME, serviceConfigOf, serviceSchema, type Identity, type ServiceConfig } from './schema.js';
+import { keysAt, SERVICE_NAME, serviceConfigOf, serviceSchema, type Identity, type ServiceConfig } from './schema.js';
 import { checkDependencies, type GraphNode } from './dependency-graph.js';
 import { closest } from './suggest.js';
 
@@ -55,8 +57,7 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
     const name = 'service' in result ? result.service.name : result.name;
     const other = fileByName.get(name);
     if (other !== undefined) {
-      const how = name === stemOf(file) ? 'named after its file' : `name: ${name}`;
-      problems.push({ file, message: `service "${name}" (${how}) is already defined by ${other}; rename one of them (name: key or file name)` });
+      problems.push({ file, message: `service "${name}" (${howNamed(name, file)}) is already defined by ${other} (${howNamed(name, other)}); rename one of them (name: key or file name)` });
       continue;
     }
     fileByName.set(name, file);
@@ -75,6 +76,10 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
   problems.push(...checkDependencies([...services, ...failedNodes], (node, path, message) => locators.get(node.name)!(path, message)));
   if (problems.length > 0) throw new ConfigError(problems);
   return services.filter((service) => service.enabled);
+}
+
+function howNamed(name: string, file: string): string {
+  return name === stemOf(file) ? 'named after its file' : `name: ${name}`;
 }
 
 function stemOf(file: string): string {
@@ -125,7 +130,7 @@ function loadServiceFile(file: string, env: Readonly<Record<string, string | und
   };
 
   if (doc.errors.length > 0) {
-    return failed(doc.errors.map((e) => at(e.pos[0], undefined, yamlMessage(e.code, e.message, text.slice(e.pos[0])))));
+    return failed(describeYamlErrors(doc.errors, text).map((problem) => at(problem.offset, undefined, problem.message)));
   }
   if (doc.contents === null) {
     return failed([{ file, message: 'the file is empty; a service needs at least a command, e.g. command: ["my-server", "--port", "8080"]' }]);
@@ -141,7 +146,9 @@ function loadServiceFile(file: string, env: Readonly<Record<string, string | und
   const raw = doc.toJS() as Record<string, unknown>;
   const name = typeof raw.name === 'string' ? raw.name : stem;
   const problems: ConfigProblem[] = [];
-  const failedAfterReading = (): FailedFile => ({ name, problems, node: graphNodeOf(raw, name, file), locate });
+  // In the order of the file, as a person fixes them; whole-file problems first.
+  const byPosition = (a: ConfigProblem, b: ConfigProblem) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
+  const failedAfterReading = (): FailedFile => ({ name, problems: problems.sort(byPosition), node: graphNodeOf(raw, name, file), locate });
   if (raw.name === undefined && !SERVICE_NAME.test(stem)) {
     problems.push({
       file,
@@ -156,7 +163,10 @@ function loadServiceFile(file: string, env: Readonly<Record<string, string | und
     // only repeat that problem.
     const unexpanded = expanded.problems.map((problem) => problem.path.join('.'));
     const within = (issuePath: string, path: string) => issuePath === path || issuePath.startsWith(`${path}.`);
-    const issues = parsed.error.issues.filter((issue) => !unexpanded.some((path) => within(issue.path.join('.'), path)));
+    const misspelt = misspeltRequiredKeys(parsed.error.issues, expanded.value);
+    const issues = parsed.error.issues.filter(
+      (issue) => !unexpanded.some((path) => within(issue.path.join('.'), path)) && !misspelt.has(issue.path.join('.')),
+    );
     problems.push(...issues.flatMap((issue) => describeIssue(issue, doc, expanded.value, at)));
   }
   if (problems.length > 0 || !parsed.success) return failedAfterReading();
@@ -167,6 +177,22 @@ function loadServiceFile(file: string, env: Readonly<Record<string, string | und
   problems.push(...('problems' in identity ? identity.problems : []), ...('problems' in fromFiles ? fromFiles.problems : []));
   if ('problems' in identity || 'problems' in fromFiles) return failedAfterReading();
   return { service: serviceConfigOf(parsed.data, { name, file }, { identity: identity.identity, env_from_files: fromFiles.values }), locate };
+}
+
+// "comand: x" is one mistake: the unknown key's did-you-mean names the missing one, so
+// "command is missing" would only repeat it. The paths of such missing keys.
+function misspeltRequiredKeys(issues: readonly z.core.$ZodIssue[], input: unknown): Set<string> {
+  const suggested = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const keys = keysAt[issue.path.join('.')] ?? [];
+    for (const key of issue.keys) {
+      const suggestion = closest(key, keys);
+      if (suggestion !== undefined) suggested.add([...issue.path, suggestion].join('.'));
+    }
+  }
+  const absent = (path: PropertyKey[]) => path.reduce<unknown>((value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key], input) === undefined;
+  return new Set(issues.filter((issue) => suggested.has(issue.path.join('.')) && absent(issue.path)).map((issue) => issue.path.join('.')));
 }
 
 // What a file that failed validation says about its place among the services, as far as
@@ -232,15 +258,4 @@ function resolveIdentity(
     gid = group.gid;
   }
   return { identity: { userName: user.name, uid: user.uid, gid, home: user.home, shell: user.shell } };
-}
-
-// yaml's message, made specific: `rest` is the file from where yaml points.
-function yamlMessage(code: string, message: string, rest: string): string {
-  const first = message.split('\n')[0] ?? message;
-  if (code === 'DUPLICATE_KEY') {
-    const key = /^["']?([^"':\n]*)/.exec(rest)?.[1]?.trim();
-    return `the key "${key}" appears twice in this mapping; keep one of them`;
-  }
-  if (code === 'MULTIPLE_DOCS') return 'the file holds more than one YAML document (---); put each service in its own file';
-  return `YAML syntax error: ${first}`;
 }

@@ -219,7 +219,7 @@ const byteSize = z
 export const logSchema = z.strictObject({
   prefix: z
     .string({ error: 'expected a string' })
-    .regex(/^[^\s|][^\n\r|]{0,39}$/, 'expected 1 to 40 characters, not starting with a space, without "|" or a newline')
+    .regex(/^[^\s|][^\n\r|]*$/, 'expected text not starting with a space, without "|" or a newline')
     .optional()
     .describe("the label in front of each line (default: the service's name)"),
   stdout: z.enum(logDestinations).default('stdout').describe("where the service's stdout goes"),

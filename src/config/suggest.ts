@@ -15,8 +15,20 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-// The closest candidate, if it is close enough to be a plausible typo.
+// The closest candidate, if it is close enough to be a plausible typo, or else the one
+// candidate that the word is a clear start of ("retry" for "retries").
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  return nearest(word, candidates) ?? extending(word, candidates);
+}
+
+function extending(word: string, candidates: readonly string[]): string | undefined {
+  const stem = word.toLowerCase().replace(/[ys]$/, '');
+  if (stem.length < 4) return undefined;
+  const matches = candidates.filter((candidate) => candidate.toLowerCase().startsWith(stem));
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {

@@ -13,11 +13,12 @@ describe('parseByteSize', () => {
     ['1MiB', 1_048_576],
     ['2m', 2_097_152],
     [' 64 KiB ', 65_536],
+    ['1GiB', 1_073_741_824],
   ];
   for (const [text, bytes] of valid) {
     test(`${JSON.stringify(text)} is ${bytes} bytes`, () => assert.equal(parseByteSize(text), bytes));
   }
-  for (const text of ['', 'KiB', '1.5KiB', '-1', '16 kilobytes', '1GiB', '16KiBs']) {
+  for (const text of ['', 'KiB', '1.5KiB', '-1', '16 kilobytes', '1TiB', '16KiBs']) {
     test(`${JSON.stringify(text)} is not a size`, () => assert.equal(parseByteSize(text), undefined));
   }
 });

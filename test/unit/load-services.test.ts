@@ -300,7 +300,7 @@ describe('loadServices: problems', () => {
     const dir = servicesDir(t, { 'web.yaml': 'command: a\n\tstop_signal: TERM\n' });
     const problems = problemsOf(dir);
     assert.deepEqual(problems.map(where), [
-      { file: join(dir, 'web.yaml'), line: 2, col: 1, path: undefined, message: 'YAML syntax error: Tabs are not allowed as indentation' },
+      { file: join(dir, 'web.yaml'), line: 2, col: 1, path: undefined, message: 'YAML syntax error: a tab is used to indent; YAML indents with spaces only' },
     ]);
     assert.equal(problems[0]?.source, '\tstop_signal: TERM');
   });
@@ -331,7 +331,7 @@ describe('loadServices: problems', () => {
         line: undefined,
         col: undefined,
         path: undefined,
-        message: `service "web" (named after its file) is already defined by ${join(dir, 'web.yaml')}; rename one of them (name: key or file name)`,
+        message: `service "web" (named after its file) is already defined by ${join(dir, 'web.yaml')} (named after its file); rename one of them (name: key or file name)`,
       },
     ]);
   });
@@ -389,7 +389,7 @@ describe('loadServices: problems', () => {
       ['a.yaml', 2, 'restrat'],
       ['a.yaml', 3, 'stop_timeout'],
       ['b.yaml', 0, ''],
-      ['c.yaml', 2, ''],
+      ['c.yaml', 1, ''],
       ['e.yaml', 0, 'command'],
       ['e.yaml', 1, 'restart'],
       ['e.yaml', 2, 'stop_signal'],
@@ -659,17 +659,17 @@ describe('loadServices: defaults resolved', () => {
 describe('loadServices: ready and health problems', () => {
   test('ready with two kinds', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  tcp: 80\n  http: http://127.0.0.1/\n' });
-    assert.equal(only(dir), 'web.yaml 3:3 ready: only one of exec, tcp, http, log, notify may be given, got tcp and http');
+    assert.equal(only(dir), 'web.yaml 2:1 ready: only one of exec, tcp, http, log, notify may be given, got tcp and http');
   });
 
   test('ready with none', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  interval: 1s\n' });
-    assert.equal(only(dir), 'web.yaml 3:3 ready: say how to check: one of exec, tcp, http, log, notify');
+    assert.equal(only(dir), 'web.yaml 2:1 ready: say how to check: one of exec, tcp, http, log, notify');
   });
 
-  test('ready: {} is ready with none, at the braces', (t) => {
+  test('ready: {} is ready with none, at the key', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: x\nready: {}\n' });
-    assert.equal(only(dir), 'web.yaml 2:8 ready: say how to check: one of exec, tcp, http, log, notify');
+    assert.equal(only(dir), 'web.yaml 2:1 ready: say how to check: one of exec, tcp, http, log, notify');
   });
 
   test('ready written as a plain string', (t) => {
@@ -717,7 +717,7 @@ describe('loadServices: ready and health problems', () => {
 
   test('health cannot use log: the key is unknown there and no kind is left', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: x\nhealth:\n  log: ready\n' });
-    assert.deepEqual(all(dir), ['web.yaml 3:3 health.log: unknown key "log"; remove it', 'web.yaml 3:3 health: say how to check: one of exec, tcp, http']);
+    assert.deepEqual(all(dir), ['web.yaml 2:1 health: say how to check: one of exec, tcp, http', 'web.yaml 3:3 health.log: unknown key "log"; remove it']);
   });
 
   test('health retries 0 and 1.5', (t) => {
@@ -776,7 +776,7 @@ describe('loadServices: other key problems', () => {
   test('max_restarts without count, and with a negative count', (t) => {
     const dir = servicesDir(t, { 'a.yaml': 'command: x\nmax_restarts:\n  window: 1m\n', 'b.yaml': 'command: x\nmax_restarts:\n  count: -1\n' });
     assert.deepEqual(all(dir), [
-      'a.yaml 3:3 max_restarts.count: the required key "count" is missing; add it',
+      'a.yaml 2:1 max_restarts.count: the required key "count" is missing; add it',
       'b.yaml 3:10 max_restarts.count: count must be 0 or more, got -1',
     ]);
   });
@@ -820,8 +820,8 @@ describe('loadServices: contradictions', () => {
   test('a oneshot with health, ready and restart: always', (t) => {
     const dir = servicesDir(t, { 'init.yaml': 'command: x\ntype: oneshot\nhealth:\n  tcp: 80\nready:\n  tcp: 80\nrestart: always\n' });
     assert.deepEqual(all(dir), [
-      'init.yaml 4:3 health: a oneshot runs to completion, so it cannot have a liveness probe; remove health, or make it type: longrun',
-      'init.yaml 6:3 ready: a oneshot is ready when it exits with code 0; remove ready, or make it type: longrun',
+      'init.yaml 3:1 health: a oneshot runs to completion, so it cannot have a liveness probe; remove health, or make it type: longrun',
+      'init.yaml 5:1 ready: a oneshot is ready when it exits with code 0; remove ready, or make it type: longrun',
       'init.yaml 7:10 restart: a oneshot with restart: always would run for ever; use on-failure or never',
     ]);
   });
@@ -919,7 +919,7 @@ describe('loadServices: names, environment files and variables', () => {
         line: undefined,
         col: undefined,
         path: undefined,
-        message: `service "web" (name: web) is already defined by ${join(dir, 'a.yaml')}; rename one of them (name: key or file name)`,
+        message: `service "web" (name: web) is already defined by ${join(dir, 'a.yaml')} (name: web); rename one of them (name: key or file name)`,
       },
     ]);
   });

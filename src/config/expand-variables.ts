@@ -55,6 +55,11 @@ function substitute(body: string, env: Readonly<Record<string, string | undefine
   const value = env[name];
   if (operator) {
     const fallback = body.slice(operator.index + operator[0].length);
+    // "${A:-${B}}": the first } ends the reference, so the default would be "${B" and a
+    // stray } would follow. Refuse it rather than expand it wrongly.
+    if (fallback.includes('${')) {
+      throw new ExpansionError(`"\${${body}}}": a default cannot hold another \${...}; set ${name} or write the default out`);
+    }
     const useFallback = operator[0] === ':-' ? value === undefined || value === '' : value === undefined;
     return useFallback ? fallback : value!;
   }

@@ -1,6 +1,7 @@
 // A loaded service written back as a service file would say it, every default filled in:
-// what `corral print` shows. Parsing the result gives the same service again, which the
-// tests check, so what is printed is what corral runs.
+// what `corral print` shows. Loading the result gives the same service again, which the
+// tests check, so what is printed is what corral runs. Values are printed after ${VAR}
+// expansion, so a literal ${ left in them is written $${, as the file would say it.
 import { formatByteSize } from './byte-size.js';
 import { formatDurationExact } from './duration.js';
 import type { ReadySpec, ServiceConfig } from './schema.js';
@@ -11,7 +12,7 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     name: service.name,
     description: service.description,
     enabled: service.enabled,
-    command: service.argv,
+    command: service.argv.map(literal),
     type: service.type,
     main: service.main,
     depends_on: service.depends_on,
@@ -38,9 +39,9 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     user: service.user,
     group: service.group,
     umask: service.umask === undefined ? undefined : service.umask.toString(8).padStart(4, '0'),
-    working_dir: service.working_dir,
-    environment: service.environment,
-    env_file: service.env_file,
+    working_dir: service.working_dir === undefined ? undefined : literal(service.working_dir),
+    environment: Object.fromEntries(Object.entries(service.environment).map(([name, value]) => [name, literal(value)])),
+    env_file: service.env_file?.map((entry) => ({ ...entry, path: literal(entry.path) })),
     inherit_env: service.inherit_env,
     limits: Object.fromEntries(Object.entries(service.limits).map(([name, value]) => [name, limitForm(value)])),
     log: { prefix: service.log.prefix, stdout: service.log.stdout, stderr: service.log.stderr, max_line: formatByteSize(service.log.max_line) },
@@ -51,14 +52,20 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
 
 const duration = formatDurationExact;
 
+// Text as it must be written in a key that is ${VAR}-expanded, to mean itself.
+function literal(text: string): string {
+  // A function, since "$$" in a replacement string means one "$".
+  return text.replaceAll('${', () => '$${');
+}
+
 function probeForm(spec: ReadySpec): Record<string, unknown> {
   switch (spec.kind) {
     case 'exec':
-      return { exec: spec.argv };
+      return { exec: spec.argv.map(literal) };
     case 'tcp':
       return { tcp: `${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}` };
     case 'http':
-      return { http: spec.url };
+      return { http: literal(spec.url) };
     case 'log':
       return { log: spec.pattern.source };
     case 'notify':

@@ -9,12 +9,38 @@ import { serviceSchema } from './schema.js';
 
 export const SCHEMA_ID = 'https://corral.dev/schema/service.json';
 
-export function serviceJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(serviceSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+type JsonSchema = Record<string, unknown>;
+
+// A value with ${VAR} in it is checked by corral after expansion, so the schema accepts
+// it as written; the other forms keep their patterns (a port, an absolute path, a URL).
+const MAY_HOLD_VARIABLES = ['working_dir', 'ready.tcp', 'ready.http', 'health.tcp', 'health.http'];
+const WITH_VARIABLE: JsonSchema = { type: 'string', pattern: '\\$\\{' };
+
+export function serviceJsonSchema(): JsonSchema {
+  const generated = z.toJSONSchema(serviceSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
+  for (const path of MAY_HOLD_VARIABLES) allowVariables(generated, path.split('.'));
   return {
     ...generated,
     $id: SCHEMA_ID,
     title: 'corral service',
     description: 'One service of corral, the container init: a YAML file in /etc/corral/services.d',
   };
+}
+
+// Widens the property at `path` (through mappings, and the mapping branch of a union such
+// as ready's none-or-mapping) to also accept a string holding ${.
+function allowVariables(schema: JsonSchema, path: string[]): void {
+  const objects = [schema, ...((schema.anyOf as JsonSchema[] | undefined) ?? [])].filter((branch) => branch.properties !== undefined);
+  for (const object of objects) {
+    const properties = object.properties as Record<string, JsonSchema>;
+    const [key, ...rest] = path;
+    const property = properties[key!];
+    if (property === undefined) continue;
+    if (rest.length > 0) {
+      allowVariables(property, rest);
+    } else {
+      const { description, ...check } = property;
+      properties[key!] = { ...(description === undefined ? {} : { description }), anyOf: [check, WITH_VARIABLE] };
+    }
+  }
 }

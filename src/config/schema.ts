@@ -32,7 +32,15 @@ type Argv = [string, ...string[]];
 // A command: a string for /bin/sh -c, or an argv list; normalised to an argv list.
 const command = z
   .union(
-    [z.string().trim().min(1, 'the command is empty'), z.array(z.string()).min(1, 'the command list is empty')],
+    [
+      z.string().trim().min(1, 'the command is empty'),
+      z
+        .array(z.string())
+        .min(1, 'the command list is empty')
+        .superRefine((argv, ctx) => {
+          if (argv[0]?.trim() === '') ctx.addIssue({ code: 'custom', path: [0], message: 'the program (the first item of the list) is empty', params: { plain: true } });
+        }),
+    ],
     { error: 'expected a string (run with /bin/sh -c) or a list of arguments' },
   )
   .transform((value): Argv => (typeof value === 'string' ? ['/bin/sh', '-c', value] : (value as Argv)));
@@ -249,7 +257,7 @@ export const serviceSchema = z
       .regex(SERVICE_NAME, "expected letters, digits, '.', '_' and '-', starting with a letter or digit")
       .optional()
       .describe("the service's name (default: the file's name without .yaml)"),
-    description: z.string().optional().describe('what the service is, for corral status'),
+    description: z.string().optional().describe('what the service is, for people; corral print shows it'),
     enabled: z.boolean().default(true).describe('false keeps the file but does not run the service'),
     command: command.describe('a string run with /bin/sh -c, or a list of arguments'),
     type: z.enum(serviceTypes).default('longrun').describe('longrun keeps running; oneshot runs to completion and gates its dependents'),

@@ -56,6 +56,9 @@ function describe(error: YAMLError, text: string): YamlProblem {
       }
       break;
     }
+    default:
+      // yaml's own words: clear enough for the rarer mistakes (anchors, tags, directives).
+      break;
   }
   return { offset: at, message: `YAML syntax error: ${first}` };
 }

@@ -82,3 +82,9 @@ describe('expandInConfig', () => {
     assert.deepEqual(value, { command: 42, ready: 'none', health: null });
   });
 });
+
+describe('expandVariables: what is refused', () => {
+  test('a default holding another reference', () => {
+    assert.throws(() => expandVariables('${A:-${B}}', {}), /^ExpansionError: "\$\{A:-\$\{B\}\}": a default cannot hold another \$\{\.\.\.\}; set A or write the default out$/);
+  });
+});

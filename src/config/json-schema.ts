@@ -19,6 +19,8 @@ const WITH_VARIABLE: JsonSchema = { type: 'string', pattern: '\\$\\{' };
 export function serviceJsonSchema(): JsonSchema {
   const generated = z.toJSONSchema(serviceSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
   for (const path of MAY_HOLD_VARIABLES) allowVariables(generated, path.split('.'));
+  requireOneKind(generated, 'ready', ['exec', 'tcp', 'http', 'log', 'notify']);
+  requireOneKind(generated, 'health', ['exec', 'tcp', 'http']);
   return {
     ...generated,
     $id: SCHEMA_ID,
@@ -43,4 +45,12 @@ function allowVariables(schema: JsonSchema, path: string[]): void {
       properties[key!] = { ...(description === undefined ? {} : { description }), anyOf: [check, WITH_VARIABLE] };
     }
   }
+}
+
+// "Exactly one probe kind" is a zod refinement, which toJSONSchema cannot see; said in
+// JSON Schema, an editor flags a ready: mapping without a kind, or with two.
+function requireOneKind(schema: JsonSchema, key: string, kinds: readonly string[]): void {
+  const property = (schema.properties as Record<string, JsonSchema>)[key]!;
+  const mappings = [property, ...((property.anyOf as JsonSchema[] | undefined) ?? [])].filter((branch) => branch.type === 'object');
+  for (const mapping of mappings) mapping.oneOf = kinds.map((kind) => ({ required: [kind] }));
 }

@@ -208,7 +208,7 @@ export const logDestinations = ['stdout', 'stderr', 'discard'] as const;
 const MIN_LINE = 256;
 const MAX_LINE = 1024 * 1024;
 const byteSize = z
-  .union([z.number().int(), z.string().regex(/^\s*\d+\s*[a-zA-Z]*\s*$/, 'expected a size like "16KiB" or 16384')], {
+  .union([z.number().int(), z.string().regex(/^\s*\d+\s*([kKmMgG]([iI]?[bB])?|[bB])?\s*$/, 'expected a size like "16KiB", "1MiB" or 16384 (bytes)')], {
     error: 'expected a size like "16KiB" or 16384',
   })
   .transform((value, ctx) => {

@@ -6,12 +6,14 @@ const UNITS: Record<string, number> = {
   ...{ m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 },
   ...{ g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 },
 };
-const SIZE = /^(\d+)\s*([a-z]*)$/i;
+// Also the schema's pattern, so the JSON Schema and corral accept the same text. Written
+// without the i flag, which JSON Schema patterns do not have.
+export const SIZE_PATTERN = /^\s*(\d+)\s*([kKmMgG](?:[iI]?[bB])?|[bB])?\s*$/;
 
 // Bytes, or undefined when `text` is not a size.
 export function parseByteSize(text: string): number | undefined {
-  const match = SIZE.exec(text.trim());
-  const factor = match ? UNITS[match[2]!.toLowerCase()] : undefined;
+  const match = SIZE_PATTERN.exec(text);
+  const factor = match ? UNITS[(match[2] ?? '').toLowerCase()] : undefined;
   return factor === undefined ? undefined : Number(match![1]) * factor;
 }
 

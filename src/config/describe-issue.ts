@@ -57,8 +57,8 @@ export function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unk
   return [at(offset, where, `${expectation(issue)}, got ${describeValue(value)}${hint}`)];
 }
 
-function valueAt(input: unknown, path: readonly string[]): unknown {
-  return path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], input);
+export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>((value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key], input);
 }
 
 // zod's type names, as a YAML user would say them.

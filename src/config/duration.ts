@@ -1,10 +1,11 @@
 // Durations as users write them: "500ms", "10s", "1.5s", "2m", "1h".
 const UNITS_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+// Also the schema's pattern, so the JSON Schema and corral accept the same text.
+export const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?)(ms|s|m|h)\s*$/;
 
 // Milliseconds, or undefined when `text` is not a duration.
 export function parseDuration(text: string): number | undefined {
-  const match = DURATION.exec(text.trim());
+  const match = DURATION_PATTERN.exec(text);
   if (!match) return undefined;
   return Math.round(Number(match[1]) * UNITS_MS[match[2]!]!);
 }

@@ -5,7 +5,7 @@
 // would write them. Checks across keys (a oneshot with health) and across files
 // (depends_on) are corral's alone; `corral check` does those.
 import { z } from 'zod';
-import { serviceSchema } from './schema.js';
+import { HEALTH_KINDS, READY_KINDS, serviceSchema } from './schema.js';
 
 export const SCHEMA_ID = 'https://corral.dev/schema/service.json';
 
@@ -19,8 +19,8 @@ const WITH_VARIABLE: JsonSchema = { type: 'string', pattern: '\\$\\{' };
 export function serviceJsonSchema(): JsonSchema {
   const generated = z.toJSONSchema(serviceSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
   for (const path of MAY_HOLD_VARIABLES) allowVariables(generated, path.split('.'));
-  requireOneKind(generated, 'ready', ['exec', 'tcp', 'http', 'log', 'notify']);
-  requireOneKind(generated, 'health', ['exec', 'tcp', 'http']);
+  requireOneKind(generated, 'ready', READY_KINDS);
+  requireOneKind(generated, 'health', HEALTH_KINDS);
   return {
     ...generated,
     $id: SCHEMA_ID,

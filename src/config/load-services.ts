@@ -7,7 +7,7 @@ import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { lookupGroup, lookupUser, parseGroup, parsePasswd, readGroupFile, readPasswdFile } from './accounts.js';
-import { describeIssue, keyOffset } from './describe-issue.js';
+import { describeIssue, keyOffset, valueAt } from './describe-issue.js';
 import { parseEnvFile } from './env-file.js';
 import { describeYamlErrors } from './yaml-errors.js';
 import { expandInConfig } from './expand-in-config.js';
@@ -48,7 +48,7 @@ interface FailedFile {
 export function loadServices(dir: string, options: LoadOptions = {}): ServiceConfig[] {
   const env = options.env ?? process.env;
   const problems: ConfigProblem[] = [];
-  const loaded = new Map<string, LoadedFile>();
+  const services: ServiceConfig[] = [];
   const fileByName = new Map<string, string>();
   const failedNodes: GraphNode[] = [];
   const locators = new Map<string, LocatePath>();
@@ -62,7 +62,7 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
     }
     fileByName.set(name, file);
     if ('service' in result) {
-      loaded.set(name, result);
+      services.push(result.service);
       locators.set(name, result.locate);
     } else {
       problems.push(...result.problems);
@@ -70,7 +70,6 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
       if (result.locate) locators.set(name, result.locate);
     }
   }
-  const services = [...loaded.values()].map((entry) => entry.service);
   // A node is only located when it has depends_on or main, which a failed file only has
   // when its YAML was read, and then it has a locator.
   problems.push(...checkDependencies([...services, ...failedNodes], (node, path, message) => locators.get(node.name)!(path, message)));
@@ -191,8 +190,7 @@ function misspeltRequiredKeys(issues: readonly z.core.$ZodIssue[], input: unknow
       if (suggestion !== undefined) suggested.add([...issue.path, suggestion].join('.'));
     }
   }
-  const absent = (path: PropertyKey[]) => path.reduce<unknown>((value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key], input) === undefined;
-  return new Set(issues.filter((issue) => suggested.has(issue.path.join('.')) && absent(issue.path)).map((issue) => issue.path.join('.')));
+  return new Set(issues.filter((issue) => suggested.has(issue.path.join('.')) && valueAt(input, issue.path) === undefined).map((issue) => issue.path.join('.')));
 }
 
 // What a file that failed validation says about its place among the services, as far as

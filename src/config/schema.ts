@@ -3,20 +3,17 @@
 // error, not silently ignored. Durations, signals, probes and limits are validated and
 // normalised here, so the rest of corral works with numbers and argv lists.
 import { z } from 'zod';
-import { parseByteSize } from './byte-size.js';
-import { parseDuration } from './duration.js';
+import { parseByteSize, SIZE_PATTERN } from './byte-size.js';
+import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { normalizeSignal } from '../process/signal-names.js';
 import { RLIMIT_NAMES, type RlimitName, type RlimitValue } from '../process/exec-shim.js';
 import type { ProbeSpec } from '../readiness/probe-spec.js';
 
-const duration = z.string({ error: 'expected a duration like "10s" or "500ms"' }).regex(/^\s*\d+(\.\d+)?(ms|s|m|h)\s*$/, { error: 'expected a duration like "10s" or "500ms"' }).transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.issues.push({ code: 'custom', input: text, message: 'expected a duration like "10s" or "500ms"' });
-    return z.NEVER;
-  }
-  return ms;
-});
+// The pattern is parseDuration's, so the transform always has a number.
+const duration = z
+  .string({ error: 'expected a duration like "10s" or "500ms"' })
+  .regex(DURATION_PATTERN, { error: 'expected a duration like "10s" or "500ms"' })
+  .transform((text) => parseDuration(text)!);
 
 const signal = z.string({ error: 'expected a signal name like SIGTERM' }).transform((text, ctx) => {
   const name = normalizeSignal(text);
@@ -81,8 +78,8 @@ const logPattern = z.string({ error: 'expected a regular expression like "listen
 // ready adds two kinds of its own to the probes health shares with it.
 export type ReadySpec = ProbeSpec | { kind: 'log'; pattern: RegExp } | { kind: 'notify' };
 
-const readyKinds = ['exec', 'tcp', 'http', 'log', 'notify'] as const;
-const healthKinds = ['exec', 'tcp', 'http'] as const;
+export const READY_KINDS = ['exec', 'tcp', 'http', 'log', 'notify'] as const;
+export const HEALTH_KINDS = ['exec', 'tcp', 'http'] as const;
 
 // Exactly one of the probe keys must be present: say so, naming them.
 function exactlyOne(kinds: readonly string[]) {
@@ -119,7 +116,7 @@ const readyObject = z.strictObject({
 // ready: none says explicitly what leaving ready out means: ready once started.
 export const readySchema = z.union([
   z.literal('none').transform(() => undefined),
-  readyObject.superRefine(exactlyOne(readyKinds)).transform((value) => {
+  readyObject.superRefine(exactlyOne(READY_KINDS)).transform((value) => {
     const spec: ReadySpec = value.log
       ? { kind: 'log', pattern: value.log }
       : value.notify
@@ -139,7 +136,7 @@ const healthObject = z.strictObject({
 });
 
 export const healthSchema = healthObject
-  .superRefine(exactlyOne(healthKinds))
+  .superRefine(exactlyOne(HEALTH_KINDS))
   .transform((value) => ({ spec: checkOf(value), intervalMs: value.interval, timeoutMs: value.timeout, retries: value.retries }));
 
 export const restartPolicies = ['always', 'on-failure', 'never'] as const;
@@ -208,15 +205,12 @@ export const logDestinations = ['stdout', 'stderr', 'discard'] as const;
 const MIN_LINE = 256;
 const MAX_LINE = 1024 * 1024;
 const byteSize = z
-  .union([z.number().int(), z.string().regex(/^\s*\d+\s*([kKmMgG]([iI]?[bB])?|[bB])?\s*$/, 'expected a size like "16KiB", "1MiB" or 16384 (bytes)')], {
+  .union([z.number().int(), z.string().regex(SIZE_PATTERN, 'expected a size like "16KiB", "1MiB" or 16384 (bytes)')], {
     error: 'expected a size like "16KiB" or 16384',
   })
   .transform((value, ctx) => {
-    const bytes = typeof value === 'number' ? value : parseByteSize(value);
-    if (bytes === undefined) {
-      ctx.issues.push({ code: 'custom', input: value, message: 'expected a size like "16KiB", "1MiB" or 16384 (bytes)' });
-      return z.NEVER;
-    }
+    // The pattern is parseByteSize's, so a string always gives a number.
+    const bytes = typeof value === 'number' ? value : parseByteSize(value)!;
     if (bytes < MIN_LINE || bytes > MAX_LINE) {
       ctx.issues.push({ code: 'custom', input: value, message: 'expected a line limit from 256B to 1MiB' });
       return z.NEVER;
@@ -280,7 +274,7 @@ export const serviceSchema = z
     user: account.optional().describe('run as this user (name or uid), with its groups'),
     group: account.optional().describe("the primary group (name or gid) instead of the user's"),
     umask: umask.optional().describe('a quoted octal umask like "0027"'),
-    working_dir: z.string({ error: 'expected an absolute path' }).startsWith('/', 'expected an absolute path').optional().describe('the directory the command starts in'),
+    working_dir: z.string({ error: 'expected an absolute path' }).regex(/^\//, 'expected an absolute path').optional().describe('the directory the command starts in'),
     environment: environment.default({}).describe('variables to set, over env_file and the inherited ones'),
     env_file: envFiles.optional().describe('files of NAME=value lines, read at start and on reload'),
     inherit_env: z.boolean().default(true).describe("false starts from an empty environment instead of corral's"),

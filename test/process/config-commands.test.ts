@@ -2,24 +2,19 @@
 // nothing is started.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { test } from 'node:test';
+import { compileServiceSchema } from '../helpers/json-schema.js';
 import { parseAllDocuments, parse } from 'yaml';
 import { corralMain } from '../helpers/corral-process.js';
+import { scratchDir, scratchFiles } from '../helpers/scratch.js';
 
 function corral(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [corralMain, ...args], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, ...env } });
 }
 
-function servicesDir(t: TestContext, files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'corral-check-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
+const servicesDir = scratchFiles;
 
 test("check: the repository's services.d is valid", () => {
   const result = corral(['check', 'services.d']);
@@ -28,7 +23,7 @@ test("check: the repository's services.d is valid", () => {
 });
 
 test('check: every problem, exit 100, and nothing runs', (t) => {
-  const marker = join(tmpdir(), `corral-check-ran-${process.pid}`);
+  const marker = join(scratchDir(t), 'ran');
   const dir = servicesDir(t, {
     'a.yaml': `command: touch ${marker}\nrestart: alway\n`,
     'b.yaml': `command: touch ${marker}\ndepends_on: [c]\nstop_timeout: 5\n`,
@@ -90,7 +85,7 @@ test('schema: JSON Schema that accepts the example services and rejects an unkno
   assert.equal(result.status, 0, result.stderr);
   const schema = JSON.parse(result.stdout) as Record<string, unknown>;
   assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
-  const validate = new Ajv2020({ strict: false }).compile(schema);
+  const validate = compileServiceSchema(schema);
   for (const name of ['hello', 'ticker', 'web']) {
     const text = spawnSync('cat', [`services.d/${name}.yaml`], { encoding: 'utf8' }).stdout;
     assert.equal(validate(parse(text)), true, `${name}: ${JSON.stringify(validate.errors)}`);

@@ -1,19 +1,14 @@
-import { test, describe, type TestContext } from 'node:test';
+import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { SERVICE_DEFAULTS } from '../helpers/service-config.js';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { scratchFiles } from '../helpers/scratch.js';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadServices } from '../../src/config/load-services.js';
 import { ConfigError, formatProblem, type ConfigProblem } from '../../src/config/config-error.js';
 
 // A fresh services directory holding `files`, removed when the test ends.
-function servicesDir(t: TestContext, files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'corral-unit-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
+const servicesDir = scratchFiles;
 
 // The problems of the ConfigError that loading `dir` must throw; ${VAR}s come from `env`,
 // not from the machine's environment.

@@ -15,13 +15,12 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse, stringify } from 'yaml';
 import { ConfigError } from '../../src/config/config-error.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { expandInConfig } from '../../src/config/expand-in-config.js';
 import { fileFormOf } from '../../src/config/file-form.js';
-import { serviceJsonSchema } from '../../src/config/json-schema.js';
+import { compileServiceSchema } from '../helpers/json-schema.js';
 import { loadServices } from '../../src/config/load-services.js';
 import { keysAt, serviceConfigOf, serviceSchema, type ServiceConfig } from '../../src/config/schema.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -33,11 +32,7 @@ const FIXTURES = fileURLToPath(new URL('../fixtures/services-valid', import.meta
 const DOC_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/root', PORT: '8080', DATABASE_URL: 'postgres://app@db:5432/app' };
 const FIXTURE_ENV = { PATH: '/usr/bin:/bin', PORT: '8080', APP_DIR: '/srv/app', GREETING: 'hello', EMPTY: '' };
 
-// The JSON Schema as an editor would use it. Two allowances for ajv's strict mode, which
-// is stricter than JSON Schema itself: zod writes `format: "starts_with"` (an unknown
-// format, which JSON Schema says to ignore) and `type: [string, number, boolean]`.
-const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true, formats: { starts_with: true } });
-const validateJson = ajv.compile(serviceJsonSchema());
+const validateJson = compileServiceSchema();
 
 function assertSchemaAccepts(data: unknown, what: string): void {
   const valid = validateJson(data);

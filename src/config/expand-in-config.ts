@@ -18,30 +18,37 @@ const PROBE_KEYS = ['exec', 'tcp', 'http'];
 // that failed. Values of unexpected types are left for the schema to report.
 export function expandInConfig(input: Record<string, unknown>, env: Env): { value: Record<string, unknown>; problems: ExpansionProblem[] } {
   const problems: ExpansionProblem[] = [];
-  const expand = (value: unknown, path: Path): unknown => {
-    if (typeof value === 'string') {
-      try {
-        return expandVariables(value, env);
-      } catch (error) {
-        if (!(error instanceof ExpansionError)) throw error;
-        problems.push({ path, message: error.message });
-        return value;
-      }
+  const value = mapExpandable(input, (text, path) => {
+    try {
+      return expandVariables(text, env);
+    } catch (error) {
+      if (!(error instanceof ExpansionError)) throw error;
+      problems.push({ path, message: error.message });
+      return text;
     }
-    if (Array.isArray(value)) return value.map((item, index) => expand(item, [...path, index]));
+  });
+  return { value, problems };
+}
+
+// A copy of a service file's data with `change` applied to every string in the keys that
+// are expanded; corral print uses it to write a literal ${ back as $${.
+export function mapExpandable(input: Record<string, unknown>, change: (text: string, path: Path) => string): Record<string, unknown> {
+  const map = (value: unknown, path: Path): unknown => {
+    if (typeof value === 'string') return change(value, path);
+    if (Array.isArray(value)) return value.map((item, index) => map(item, [...path, index]));
     if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, expand(item, [...path, key])]));
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, map(item, [...path, key])]));
     }
     return value;
   };
   const value = { ...input };
-  for (const key of TOP_LEVEL) if (key in value) value[key] = expand(value[key], [key]);
+  for (const key of TOP_LEVEL) if (key in value) value[key] = map(value[key], [key]);
   for (const probe of ['ready', 'health']) {
     const section = value[probe];
     if (section === null || typeof section !== 'object' || Array.isArray(section)) continue;
     const copy: Record<string, unknown> = { ...section };
-    for (const key of PROBE_KEYS) if (key in copy) copy[key] = expand(copy[key], [probe, key]);
+    for (const key of PROBE_KEYS) if (key in copy) copy[key] = map(copy[key], [probe, key]);
     value[probe] = copy;
   }
-  return { value, problems };
+  return value;
 }

@@ -4,6 +4,7 @@
 // expansion, so a literal ${ left in them is written $${, as the file would say it.
 import { formatByteSize } from './byte-size.js';
 import { formatDurationExact } from './duration.js';
+import { mapExpandable } from './expand-in-config.js';
 import type { ReadySpec, ServiceConfig } from './schema.js';
 import type { RlimitValue } from '../process/exec-shim.js';
 
@@ -12,7 +13,7 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     name: service.name,
     description: service.description,
     enabled: service.enabled,
-    command: service.argv.map(literal),
+    command: service.argv,
     type: service.type,
     main: service.main,
     depends_on: service.depends_on,
@@ -39,15 +40,15 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     user: service.user,
     group: service.group,
     umask: service.umask === undefined ? undefined : service.umask.toString(8).padStart(4, '0'),
-    working_dir: service.working_dir === undefined ? undefined : literal(service.working_dir),
-    environment: Object.fromEntries(Object.entries(service.environment).map(([name, value]) => [name, literal(value)])),
-    env_file: service.env_file?.map((entry) => ({ ...entry, path: literal(entry.path) })),
+    working_dir: service.working_dir,
+    environment: service.environment,
+    env_file: service.env_file,
     inherit_env: service.inherit_env,
     limits: Object.fromEntries(Object.entries(service.limits).map(([name, value]) => [name, limitForm(value)])),
     log: { prefix: service.log.prefix, stdout: service.log.stdout, stderr: service.log.stderr, max_line: formatByteSize(service.log.max_line) },
   };
   // Unset optional keys are left out rather than printed as null.
-  return Object.fromEntries(Object.entries(form).filter(([, value]) => value !== undefined));
+  return mapExpandable(Object.fromEntries(Object.entries(form).filter(([, value]) => value !== undefined)), literal);
 }
 
 const duration = formatDurationExact;
@@ -61,11 +62,11 @@ function literal(text: string): string {
 function probeForm(spec: ReadySpec): Record<string, unknown> {
   switch (spec.kind) {
     case 'exec':
-      return { exec: spec.argv.map(literal) };
+      return { exec: spec.argv };
     case 'tcp':
       return { tcp: `${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}` };
     case 'http':
-      return { http: literal(spec.url) };
+      return { http: spec.url };
     case 'log':
       return { log: spec.pattern.source };
     case 'notify':

@@ -15,9 +15,8 @@ export type CliCommand =
   /** Print the JSON Schema of a service file. */
   | { kind: 'schema' };
 
-// Subcommands that take an optional DIR, and those that take nothing.
-const DIR_COMMANDS = ['check', 'print'] as const;
-const SUBCOMMANDS = [...DIR_COMMANDS, 'schema'] as const;
+// check and print take an optional DIR; schema takes nothing.
+const SUBCOMMANDS = ['check', 'print', 'schema'] as const;
 
 export class UsageError extends Error {
   override name = 'UsageError';

@@ -13,6 +13,7 @@ import { withCommandService } from '../config/command-service.js';
 import { loadServices } from '../config/load-services.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { LabelColumn } from '../logging/label-column.js';
+import { logStyleFrom, PLAIN_STYLE, type LogStyle } from '../logging/log-style.js';
 import { createLogger, EVENT_LABEL, parseLogLevel } from '../logging/logger.js';
 import { OutputSink } from '../logging/output-sink.js';
 import { defaultShimPath, loadNativeAddon, NativeAddonError } from '../native/addon.js';
@@ -28,7 +29,18 @@ const FLUSH_TIMEOUT_MS = 500;
 const stdout = new OutputSink('stdout', process.stdout);
 const stderr = new OutputSink('stderr', process.stderr);
 const labels = new LabelColumn([EVENT_LABEL]);
-const logger = createLogger(stderr, parseLogLevel(process.env.CORRAL_LOG_LEVEL), labels);
+const { style: logStyle, problem: logStyleProblem } = readLogStyle();
+const logger = createLogger(stderr, parseLogLevel(process.env.CORRAL_LOG_LEVEL), labels, logStyle);
+
+// A bad CORRAL_LOG_FORMAT stops `corral run` (reported in plain text), not check or print.
+function readLogStyle(): { style: LogStyle; problem?: ConfigError } {
+  try {
+    return { style: logStyleFrom(process.env, { stdout: process.stdout, stderr: process.stderr }) };
+  } catch (error) {
+    if (error instanceof ConfigError) return { style: PLAIN_STYLE, problem: error };
+    throw error;
+  }
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -52,6 +64,7 @@ function serviceEnvironment(): Record<string, string> {
 }
 
 async function run(servicesDir: string, command: [string, ...string[]] | undefined): Promise<number> {
+  if (logStyleProblem !== undefined) throw logStyleProblem;
   const addon = loadNativeAddon();
   const mode = becomeReaper(addon, logger);
   const reaper = new Reaper(addon, logger);
@@ -71,6 +84,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
       stderr,
       logger,
       labels,
+      logStyle,
       shimPath: defaultShimPath,
       env: serviceEnvironment(),
       runDir: process.env.CORRAL_RUN_DIR || DEFAULT_RUN_DIR,

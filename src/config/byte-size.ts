@@ -23,3 +23,10 @@ export function formatByteSize(bytes: number): string {
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}KiB`;
   return `${bytes}B`;
 }
+
+// A count of bytes for people: 1234 -> "1.2 KiB", 512 -> "512 bytes"
+export function formatByteCount(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const [size, unit] = bytes < 1024 ** 2 ? [bytes / 1024, 'KiB'] : bytes < 1024 ** 3 ? [bytes / 1024 ** 2, 'MiB'] : [bytes / 1024 ** 3, 'GiB'];
+  return `${size.toFixed(1)} ${unit}`;
+}

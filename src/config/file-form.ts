@@ -45,7 +45,7 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     env_file: service.env_file,
     inherit_env: service.inherit_env,
     limits: Object.fromEntries(Object.entries(service.limits).map(([name, value]) => [name, limitForm(value)])),
-    log: { prefix: service.log.prefix, stdout: service.log.stdout, stderr: service.log.stderr, max_line: formatByteSize(service.log.max_line) },
+    log: { ...service.log, max_line: formatByteSize(service.log.max_line), buffer: formatByteSize(service.log.buffer) },
   };
   // Unset optional keys are left out rather than printed as null.
   return mapExpandable(Object.fromEntries(Object.entries(form).filter(([, value]) => value !== undefined)), literal);

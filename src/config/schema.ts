@@ -3,7 +3,7 @@
 // error, not silently ignored. Durations, signals, probes and limits are validated and
 // normalised here, so the rest of corral works with numbers and argv lists.
 import { z } from 'zod';
-import { parseByteSize, SIZE_PATTERN } from './byte-size.js';
+import { formatByteSize, parseByteSize, SIZE_PATTERN } from './byte-size.js';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { normalizeSignal } from '../process/signal-names.js';
 import { RLIMIT_NAMES, type RlimitName, type RlimitValue } from '../process/exec-shim.js';
@@ -202,21 +202,26 @@ const environment = z.record(
 // Where a service's stdout or stderr goes: corral's stdout or stderr, or nowhere.
 export const logDestinations = ['stdout', 'stderr', 'discard'] as const;
 
-const MIN_LINE = 256;
-const MAX_LINE = 1024 * 1024;
-const byteSize = z
-  .union([z.number().int(), z.string().regex(SIZE_PATTERN, 'expected a size like "16KiB", "1MiB" or 16384 (bytes)')], {
-    error: 'expected a size like "16KiB" or 16384',
-  })
-  .transform((value, ctx) => {
-    // The pattern is parseByteSize's, so a string always gives a number.
-    const bytes = typeof value === 'number' ? value : parseByteSize(value)!;
-    if (bytes < MIN_LINE || bytes > MAX_LINE) {
-      ctx.issues.push({ code: 'custom', input: value, message: 'expected a line limit from 256B to 1MiB' });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+// A size in bytes within [min, max], written as 16384 or "16KiB".
+function byteSize(min: number, max: number, what: string) {
+  return z
+    .union([z.number().int(), z.string().regex(SIZE_PATTERN, 'expected a size like "16KiB", "1MiB" or 16384 (bytes)')], {
+      error: 'expected a size like "16KiB" or 16384',
+    })
+    .transform((value, ctx) => {
+      // The pattern is parseByteSize's, so a string always gives a number.
+      const bytes = typeof value === 'number' ? value : parseByteSize(value)!;
+      if (bytes < min || bytes > max) {
+        ctx.issues.push({ code: 'custom', input: value, message: `expected ${what} from ${formatByteSize(min)} to ${formatByteSize(max)}` });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+}
+
+// block: a slow reader of corral's output makes the service wait (lossless, like Docker's
+// default mode=blocking); drop: the service never waits, lines past log.buffer are dropped.
+export const logModes = ['block', 'drop'] as const;
 
 export const logSchema = z.strictObject({
   prefix: z
@@ -226,7 +231,16 @@ export const logSchema = z.strictObject({
     .describe("the label in front of each line (default: the service's name)"),
   stdout: z.enum(logDestinations).default('stdout').describe("where the service's stdout goes"),
   stderr: z.enum(logDestinations).default('stderr').describe("where the service's stderr goes"),
-  max_line: byteSize.prefault('16KiB').describe('a longer line is split into pieces of this size, marked as continued'),
+  max_line: byteSize(256, 1024 ** 2, 'a line limit')
+    .prefault('16KiB')
+    .describe('a longer line is split into pieces of this size, marked as continued'),
+  mode: z
+    .enum(logModes)
+    .default('block')
+    .describe("when corral's output cannot keep up: block makes the service wait, drop drops whole lines past buffer"),
+  buffer: byteSize(4 * 1024, 1024 ** 3, 'a buffer size')
+    .prefault('1MiB')
+    .describe('drop mode: how much output may wait per stream before lines are dropped'),
 });
 
 // env_file: a path, or {path, required}; a path is relative to the service file's directory.

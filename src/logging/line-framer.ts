@@ -1,8 +1,9 @@
-// Cuts a service's byte stream into whole lines and prefixes each, producing one buffer per
-// chunk read so it is written with one write(): nothing else can land inside a line.
-// Works on bytes (no UTF-8 decoding: invalid bytes pass through untouched) and holds at
-// most maxLine bytes of an unfinished line: a longer one is cut into pieces, the later
-// pieces marked with '+' instead of '|' so a reader can join them.
+// Cuts a service's byte stream into whole lines and encodes each (see line-encoder.ts),
+// producing one buffer per chunk read so it is written with one write(): nothing else can
+// land inside a line. Works on bytes (no UTF-8 decoding) and holds at most maxLine bytes
+// of an unfinished line: a longer one is cut into pieces, the later pieces flagged as
+// continued so a reader can join them.
+import type { LineEncoder } from './line-encoder.js';
 
 const NEWLINE = 0x0a;
 
@@ -11,20 +12,18 @@ export class LineFramer {
   private pendingBytes = 0;
   /** The line being assembled already had a piece written. */
   private continued = false;
-  private readonly head: Buffer;
-  private readonly tail: Buffer;
+  /** Lines (and pieces of cut lines) encoded so far. */
+  lines = 0;
 
   constructor(
-    label: string,
+    private readonly encoder: LineEncoder,
     private readonly maxLine: number,
-  ) {
-    this.head = Buffer.from(`${label} | `);
-    this.tail = Buffer.from(`${label} + `);
-  }
+  ) {}
 
   // The prefixed lines completed by `chunk` (with pieces of over-long lines), or
   // undefined when the chunk completed none.
   push(chunk: Buffer): Buffer | undefined {
+    this.encoder.startChunk();
     const out: Buffer[] = [];
     let start = 0;
     for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
@@ -40,6 +39,7 @@ export class LineFramer {
   // At EOF: the unfinished line, completed with a newline.
   end(): Buffer | undefined {
     if (this.pendingBytes === 0) return undefined;
+    this.encoder.startChunk();
     const out: Buffer[] = [];
     this.emit(this.take(), out);
     this.continued = false;
@@ -71,8 +71,7 @@ export class LineFramer {
   }
 
   private emit(line: Buffer, out: Buffer[]): void {
-    out.push(this.continued ? this.tail : this.head, line, NEWLINE_BUFFER);
+    this.encoder.encode(line, this.continued, out);
+    this.lines += 1;
   }
 }
-
-const NEWLINE_BUFFER = Buffer.from('\n');

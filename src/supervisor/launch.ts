@@ -5,6 +5,9 @@
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { ServiceConfig } from '../config/schema.js';
+import { formatByteCount, formatByteSize } from '../config/byte-size.js';
+import type { Dropped } from '../logging/drop-queue.js';
+import { createLineEncoder } from '../logging/line-encoder.js';
 import { PipeRelay } from '../logging/pipe-relay.js';
 import { errnoName } from '../native/addon.js';
 import { describeShimFailure, parseShimStatus, shimArgv, type ProcessAttributes } from '../process/exec-shim.js';
@@ -57,13 +60,7 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
   });
   // Our copies of the write ends must go, or the readers never see EOF.
   for (const fd of [outWrite, errWrite, statusWrite]) closeSync(fd);
-  const { prefix, max_line: maxLine } = config.log;
-  const label = ctx.labels.pad(prefix);
-  const sinks = { stdout: ctx.stdout, stderr: ctx.stderr, discard: undefined };
-  const relays = [
-    new PipeRelay(outRead, label, maxLine, sinks[config.log.stdout], options.tap),
-    new PipeRelay(errRead, label, maxLine, sinks[config.log.stderr], options.tap),
-  ];
+  const relays = [relay(config, ctx, 'stdout', outRead, child.pid, options.tap), relay(config, ctx, 'stderr', errRead, child.pid, options.tap)];
   const status = readAll(statusRead);
   const ended = child.outcome.then(async (outcome): Promise<ExitOutcome> => {
     const [statusText] = await Promise.all([status, ...relays.map((relay) => relay.drain(options.drainMs()))]);
@@ -73,6 +70,22 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
     return { kind: 'spawn-failed', errno: errnoName(failure.errno), message: describeShimFailure(failure, file, attributes) };
   });
   return { pid: child.pid, ended };
+}
+
+// One of the service's streams, framed and encoded as corral's log style says, to where
+// its log settings send it.
+function relay(config: ServiceConfig, ctx: RunnerContext, stream: 'stdout' | 'stderr', readFd: number, pid: number | undefined, tap: LaunchOptions['tap']): PipeRelay {
+  const { prefix, max_line: maxLine, mode, buffer } = config.log;
+  const destination = config.log[stream];
+  const sink = destination === 'discard' ? undefined : ctx[destination];
+  const origin = { service: config.name, label: ctx.labels.pad(prefix), stream, pid };
+  const encoder = createLineEncoder(ctx.logStyle, origin, destination !== 'discard' && ctx.logStyle.colour[destination]);
+  const report = ({ lines, bytes }: Dropped): void => {
+    ctx.logger.warn(
+      `${config.name}: dropped ${lines} line(s) (${formatByteCount(bytes)}) of its ${stream}: corral's ${destination} was blocked and log.buffer (${formatByteSize(buffer)}) was full (log.mode: drop)`,
+    );
+  };
+  return new PipeRelay(readFd, { encoder, maxLine, sink, tap, drop: mode === 'drop' ? { budget: buffer, report } : undefined });
 }
 
 // Everything written to the status pipe: nothing when the exec succeeded (the shim's

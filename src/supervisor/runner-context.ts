@@ -2,6 +2,7 @@
 import type { Logger } from 'winston';
 import type { RlimitValue } from '../process/exec-shim.js';
 import type { LabelColumn } from '../logging/label-column.js';
+import type { LogStyle } from '../logging/log-style.js';
 import type { OutputSink } from '../logging/output-sink.js';
 import type { NativeAddon } from '../native/addon.js';
 
@@ -13,6 +14,8 @@ export interface RunnerContext {
   stderr: OutputSink;
   logger: Logger;
   labels: LabelColumn;
+  /** text or json, timestamps, colour: from corral's environment */
+  logStyle: LogStyle;
   /** corral's environment, which services inherit unless inherit_env is false. */
   env: Record<string, string>;
   /** Where notify sockets are made (CORRAL_RUN_DIR, default /run/corral). */

@@ -19,6 +19,9 @@ export const SERVICE_DEFAULTS = {
   limits: {},
 } as const satisfies Partial<ServiceConfig>;
 
+// The log settings a service file without a log key gets (prefix aside).
+export const DEFAULT_LOG = { stdout: 'stdout', stderr: 'stderr', max_line: 16 * 1024, mode: 'block', buffer: 1024 * 1024 } as const;
+
 export function serviceConfig(name: string, overrides: Partial<ServiceConfig> = {}): ServiceConfig {
   return {
     ...SERVICE_DEFAULTS,
@@ -27,7 +30,7 @@ export function serviceConfig(name: string, overrides: Partial<ServiceConfig> = 
     env_from_files: {},
     limits: {},
     backoff: { ...SERVICE_DEFAULTS.backoff },
-    log: { prefix: name, stdout: 'stdout', stderr: 'stderr', max_line: 16 * 1024 },
+    log: { ...DEFAULT_LOG, prefix: name },
     name,
     file: `/etc/corral/services.d/${name}.yaml`,
     argv: [name],

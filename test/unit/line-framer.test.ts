@@ -1,42 +1,42 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineFramer } from '../../src/logging/line-framer.js';
+import { plainFramer } from '../helpers/plain-framer.js';
 
 const text = (s: string): Buffer => Buffer.from(s, 'latin1');
 const str = (b: Buffer | undefined): string | undefined => b?.toString('latin1');
 
 describe('LineFramer', () => {
   test('a line split across chunks is joined and emitted once complete', () => {
-    const framer = new LineFramer('web', 1024);
+    const framer = plainFramer('web', 1024);
     assert.equal(framer.push(text('hel')), undefined);
     assert.equal(framer.push(text('lo wo')), undefined);
     assert.equal(str(framer.push(text('rld\n'))), 'web | hello world\n');
   });
 
   test('several lines in one chunk come out in one buffer, each prefixed', () => {
-    const framer = new LineFramer('web', 1024);
+    const framer = plainFramer('web', 1024);
     assert.equal(str(framer.push(text('a\nb\n'))), 'web | a\nweb | b\n');
   });
 
   test('a chunk ending mid-line emits the complete lines and keeps the rest', () => {
-    const framer = new LineFramer('web', 1024);
+    const framer = plainFramer('web', 1024);
     assert.equal(str(framer.push(text('one\ntw'))), 'web | one\n');
     assert.equal(str(framer.push(text('o\nthree\n'))), 'web | two\nweb | three\n');
   });
 
   test('an empty line is emitted as a bare prefix', () => {
-    const framer = new LineFramer('db', 1024);
+    const framer = plainFramer('db', 1024);
     assert.equal(str(framer.push(text('\n\nx\n'))), 'db | \ndb | \ndb | x\n');
   });
 
   test('bytes pass through untouched, including invalid UTF-8', () => {
-    const framer = new LineFramer('web', 1024);
+    const framer = plainFramer('web', 1024);
     const out = framer.push(Buffer.from([0xff, 0xfe, 0x0a]));
     assert.deepEqual(out, Buffer.concat([Buffer.from('web | '), Buffer.from([0xff, 0xfe]), Buffer.from('\n')]));
   });
 
   test('a multi-byte UTF-8 character split across chunks is reassembled byte for byte', () => {
-    const framer = new LineFramer('web', 1024);
+    const framer = plainFramer('web', 1024);
     const euro = Buffer.from('€\n', 'utf8'); // e2 82 ac 0a
     assert.equal(framer.push(euro.subarray(0, 1)), undefined);
     assert.equal(framer.push(euro.subarray(1, 2)), undefined);
@@ -44,17 +44,17 @@ describe('LineFramer', () => {
   });
 
   test('a line longer than maxLine is cut into maxLine pieces, later pieces marked "+"', () => {
-    const framer = new LineFramer('label', 4);
+    const framer = plainFramer('label', 4);
     assert.equal(str(framer.push(text('abcdefghij\n'))), 'label | abcd\nlabel + efgh\nlabel + ij\n');
   });
 
   test('a line of exactly 2 * maxLine ends with a full "+" piece and no empty piece', () => {
-    const framer = new LineFramer('l', 4);
+    const framer = plainFramer('l', 4);
     assert.equal(str(framer.push(text('abcdefgh\n'))), 'l | abcd\nl + efgh\n');
   });
 
   test('pieces of a long line are emitted as soon as maxLine bytes are pending, before the newline', () => {
-    const framer = new LineFramer('l', 4);
+    const framer = plainFramer('l', 4);
     assert.equal(framer.push(text('ab')), undefined);
     assert.equal(framer.push(text('cd')), undefined, 'exactly maxLine pending is not cut yet');
     assert.equal(str(framer.push(text('e'))), 'l | abcd\n');
@@ -63,47 +63,47 @@ describe('LineFramer', () => {
   });
 
   test('a line exactly maxLine long is not marked as continued', () => {
-    const framer = new LineFramer('l', 4);
+    const framer = plainFramer('l', 4);
     assert.equal(str(framer.push(text('abcd\n'))), 'l | abcd\n');
     assert.equal(str(framer.push(text('ab'))), undefined);
     assert.equal(str(framer.push(text('cd\n'))), 'l | abcd\n');
   });
 
   test('after a cut, the next line starts with "|" again', () => {
-    const framer = new LineFramer('l', 4);
+    const framer = plainFramer('l', 4);
     assert.equal(str(framer.push(text('abcdef\nxy\n'))), 'l | abcd\nl + ef\nl | xy\n');
     assert.equal(str(framer.push(text('123456\n'))), 'l | 1234\nl + 56\n');
   });
 
   test('end() flushes an unfinished line with a newline', () => {
-    const framer = new LineFramer('web', 1024);
+    const framer = plainFramer('web', 1024);
     assert.equal(framer.push(text('no newline')), undefined);
     assert.equal(str(framer.end()), 'web | no newline\n');
   });
 
   test('end() returns undefined when nothing is pending', () => {
-    const fresh = new LineFramer('web', 1024);
+    const fresh = plainFramer('web', 1024);
     assert.equal(fresh.end(), undefined);
-    const finished = new LineFramer('web', 1024);
+    const finished = plainFramer('web', 1024);
     assert.equal(str(finished.push(text('done\n'))), 'web | done\n');
     assert.equal(finished.end(), undefined);
   });
 
   test('end() called twice flushes only once', () => {
-    const framer = new LineFramer('web', 1024);
+    const framer = plainFramer('web', 1024);
     framer.push(text('tail'));
     assert.equal(str(framer.end()), 'web | tail\n');
     assert.equal(framer.end(), undefined);
   });
 
   test('end() after a cut flushes the rest as a "+" piece', () => {
-    const framer = new LineFramer('l', 4);
+    const framer = plainFramer('l', 4);
     assert.equal(str(framer.push(text('abcdef'))), 'l | abcd\n');
     assert.equal(str(framer.end()), 'l + ef\n');
   });
 
   test('end() after a cut resets the marker: the next line starts with "|"', () => {
-    const framer = new LineFramer('l', 4);
+    const framer = plainFramer('l', 4);
     framer.push(text('abcdef'));
     framer.end();
     assert.equal(str(framer.push(text('x\n'))), 'l | x\n');
@@ -113,7 +113,7 @@ describe('LineFramer', () => {
     const maxLine = 16_384;
     const chunkSize = 1024;
     const total = 1024 * 1024;
-    const framer = new LineFramer('big', maxLine);
+    const framer = plainFramer('big', maxLine);
     const head = 'big | ';
     const tail = 'big + ';
     // Printable bytes, no newline, varying so a misplaced byte would show.

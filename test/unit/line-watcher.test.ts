@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineWatcher } from '../../src/logging/line-watcher.js';
-import { LineFramer } from '../../src/logging/line-framer.js';
+import { plainFramer } from '../helpers/plain-framer.js';
 
 // A pattern that records every line it is tested against.
 class SpyPattern extends RegExp {
@@ -160,7 +160,7 @@ describe('LineWatcher', () => {
     const stream = 'boot\n0123456789abcdefghij\n\nabcdefgh\nlast line is long enough\n';
     const pattern = new SpyPattern('^never$');
     pushAll(new LineWatcher(pattern, 8, () => undefined), [stream]);
-    const framed = new LineFramer('w', 8).push(Buffer.from(stream))!.toString();
+    const framed = plainFramer('w', 8).push(Buffer.from(stream))!.toString();
     const pieces = framed.split('\n').slice(0, -1).map((line) => line.slice('w | '.length));
     assert.deepEqual(pattern.seen, pieces);
   });

@@ -62,7 +62,7 @@ describe('loadServices: valid files', () => {
         file: join(dir, 'web.yaml'),
         argv: ['server'],
         identity: undefined,
-        log: { prefix: 'web', stdout: 'stdout', stderr: 'stderr', max_line: 16 * 1024 },
+        log: { prefix: 'web', stdout: 'stdout', stderr: 'stderr', max_line: 16 * 1024, mode: 'block', buffer: 1024 * 1024 },
       },
     ]);
   });
@@ -502,6 +502,8 @@ describe('loadServices: every key', () => {
     '  stdout: stderr',
     '  stderr: discard',
     '  max_line: 64KiB',
+    '  mode: drop',
+    '  buffer: 256KiB',
     '',
   ].join('\n');
 
@@ -546,7 +548,7 @@ describe('loadServices: every key', () => {
       reload_signal: 'SIGUSR2',
       inherit_env: false,
       env_from_files: {},
-      log: { prefix: 'API', stdout: 'stderr', stderr: 'discard', max_line: 65_536 },
+      log: { prefix: 'API', stdout: 'stderr', stderr: 'discard', max_line: 65_536, mode: 'drop', buffer: 262_144 },
       name: 'api',
       file: join(dir, 'api.yaml'),
       argv: ['node', 'api.js'],

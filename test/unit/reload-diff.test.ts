@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffServices, fingerprint } from '../../src/supervisor/reload-diff.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
-import { serviceConfig } from '../helpers/service-config.js';
+import { DEFAULT_LOG, serviceConfig } from '../helpers/service-config.js';
 
 const service = serviceConfig;
 
@@ -76,8 +76,10 @@ describe('diffServices', () => {
     ['the contents of an env_file', { env_from_files: { PORT: '8080' } }],
     ['inherit_env', { inherit_env: false }],
     ['reload_signal', { reload_signal: 'SIGHUP' }],
-    ['log.prefix', { log: { prefix: 'A', stdout: 'stdout', stderr: 'stderr', max_line: 16 * 1024 } }],
-    ['log.max_line', { log: { prefix: 'a', stdout: 'stdout', stderr: 'stderr', max_line: 1024 } }],
+    ['log.prefix', { log: { ...DEFAULT_LOG, prefix: 'A' } }],
+    ['log.max_line', { log: { ...DEFAULT_LOG, prefix: 'a', max_line: 1024 } }],
+    ['log.mode', { log: { ...DEFAULT_LOG, prefix: 'a', mode: 'drop' } }],
+    ['log.buffer', { log: { ...DEFAULT_LOG, prefix: 'a', buffer: 4096 } }],
     ['limits', { limits: { nofile: { soft: 1024, hard: 4096 } } }],
     ['description', { description: 'the web server' }],
     ['ready', { ready: { spec: { kind: 'tcp', host: '127.0.0.1', port: 80 }, intervalMs: 200, timeoutMs: 60_000 } }],

@@ -40,7 +40,7 @@ describe('text encoding', () => {
 
   test('colour wraps the label and separator in the service\'s colour; the line is untouched', () => {
     const out = frame(TEXT, 'x\x1b[1mbold\n', { colour: true }).toString();
-    assert.match(out, /^\x1b\[\d+mweb {4}\|\x1b\[0m x\x1b\[1mbold\n$/);
+    assert.match(out.replaceAll('\x1b', '<ESC>'), /^<ESC>\[\d+mweb {4}\|<ESC>\[0m x<ESC>\[1mbold\n$/);
     assert.equal(out, frame(TEXT, 'x\x1b[1mbold\n', { colour: true }).toString(), 'the same service always gets the same colour');
   });
 });

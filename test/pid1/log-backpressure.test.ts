@@ -97,4 +97,5 @@ test('drop mode: the service runs on while the reader is stopped; whole lines pa
   assert.ok(dropped > LINES / 2, 'most were dropped: the reader was stopped for all of the run');
   assert.ok(kept.every((n, i) => i === 0 || n > kept[i - 1]!), 'the kept lines are in order');
   assert.equal(numbered(corral, /^steady \| /).length, LINES, 'the block-mode service lost nothing');
+  t.diagnostic(report);
 });

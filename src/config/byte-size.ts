@@ -19,6 +19,7 @@ export function parseByteSize(text: string): number | undefined {
 
 // 16384 -> "16KiB", 1000 -> "1000B"
 export function formatByteSize(bytes: number): string {
+  if (bytes >= 1024 ** 3 && bytes % 1024 ** 3 === 0) return `${bytes / 1024 ** 3}GiB`;
   if (bytes >= 1024 ** 2 && bytes % 1024 ** 2 === 0) return `${bytes / 1024 ** 2}MiB`;
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024}KiB`;
   return `${bytes}B`;

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatByteSize, parseByteSize } from '../../src/config/byte-size.js';
+import { formatByteCount, formatByteSize, parseByteSize } from '../../src/config/byte-size.js';
 
 describe('parseByteSize', () => {
   const valid: [string, number][] = [
@@ -23,10 +23,23 @@ describe('parseByteSize', () => {
   }
 });
 
+describe('formatByteCount', () => {
+  for (const [bytes, text] of [
+    [512, '512 bytes'],
+    [1536, '1.5 KiB'],
+    [21_474_836, '20.5 MiB'],
+    [3 * 1024 ** 3, '3.0 GiB'],
+  ] as const) {
+    test(`${bytes} is ${text}`, () => assert.equal(formatByteCount(bytes), text));
+  }
+});
+
 describe('formatByteSize', () => {
   for (const [bytes, text] of [
     [16_384, '16KiB'],
     [1_048_576, '1MiB'],
+    [1024 ** 3, '1GiB'],
+    [1536 * 1024 ** 2, '1536MiB'],
     [1000, '1000B'],
     [1536, '1536B'],
   ] as const) {

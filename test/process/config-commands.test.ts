@@ -71,7 +71,7 @@ test('print: every default filled in, and the output reads back as the same serv
   assert.deepEqual(db?.limits, { nofile: '1024:4096' });
   assert.deepEqual(web?.backoff, { initial: '1500ms', max: '30s', factor: 2, jitter: 0.1 });
   assert.equal(web?.umask, '0027');
-  assert.deepEqual(web?.log, { prefix: 'WEB', stdout: 'stdout', stderr: 'stderr', max_line: '16KiB' });
+  assert.deepEqual(web?.log, { prefix: 'WEB', stdout: 'stdout', stderr: 'stderr', max_line: '16KiB', mode: 'block', buffer: '1MiB' });
 
   const again = servicesDir(t, Object.fromEntries(printed.stdout.split(/^---\n/m).map((text, index) => [`${index}.yaml`, text])));
   const reprinted = corral(['print', again]);

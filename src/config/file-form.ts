@@ -5,7 +5,7 @@
 import { formatByteSize } from './byte-size.js';
 import { formatDurationExact } from './duration.js';
 import { mapExpandable } from './expand-in-config.js';
-import type { ReadySpec, ServiceConfig } from './schema.js';
+import { logSchema, type ReadySpec, type ServiceConfig } from './schema.js';
 import type { RlimitValue } from '../process/exec-shim.js';
 
 export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
@@ -45,13 +45,20 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     env_file: service.env_file,
     inherit_env: service.inherit_env,
     limits: Object.fromEntries(Object.entries(service.limits).map(([name, value]) => [name, limitForm(value)])),
-    log: { ...service.log, max_line: formatByteSize(service.log.max_line), buffer: formatByteSize(service.log.buffer) },
+    log: { ...logForm(service.log), max_line: formatByteSize(service.log.max_line), buffer: formatByteSize(service.log.buffer) },
   };
   // Unset optional keys are left out rather than printed as null.
   return mapExpandable(Object.fromEntries(Object.entries(form).filter(([, value]) => value !== undefined)), literal);
 }
 
 const duration = formatDurationExact;
+
+// The log keys in the schema's order, so the printed form does not depend on whether the
+// prefix was written in the file or defaulted to the name.
+function logForm(log: ServiceConfig['log']): ServiceConfig['log'] {
+  const ordered = Object.fromEntries(Object.keys(logSchema.shape).map((key) => [key, log[key as keyof typeof log]]));
+  return ordered as ServiceConfig['log'];
+}
 
 // Text as it must be written in a key that is ${VAR}-expanded, to mean itself.
 function literal(text: string): string {

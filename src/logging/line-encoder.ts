@@ -35,7 +35,9 @@ export function createLineEncoder(style: LogStyle, origin: LineOrigin, colour: b
 class TextLineEncoder implements LineEncoder {
   private readonly head: Buffer;
   private readonly tail: Buffer;
-  private stamp: Buffer | undefined;
+  // head and tail with this chunk's time in front, built once per chunk, not per line.
+  private stampedHead: Buffer;
+  private stampedTail: Buffer;
 
   constructor(
     origin: LineOrigin,
@@ -45,26 +47,32 @@ class TextLineEncoder implements LineEncoder {
   ) {
     const mark = (separator: string): Buffer =>
       Buffer.from(colour ? `${paint(`${origin.label} ${separator}`, colourOf(origin.service))} ` : `${origin.label} ${separator} `);
-    this.head = mark('|');
-    this.tail = mark('+');
+    this.head = this.stampedHead = mark('|');
+    this.tail = this.stampedTail = mark('+');
   }
 
   startChunk(): void {
-    if (this.timestamps) this.stamp = Buffer.from(`${this.clock().toISOString()} `);
+    if (!this.timestamps) return;
+    const stamp = Buffer.from(`${this.clock().toISOString()} `);
+    this.stampedHead = Buffer.concat([stamp, this.head]);
+    this.stampedTail = Buffer.concat([stamp, this.tail]);
   }
 
   encode(line: Buffer, continued: boolean, out: Buffer[]): void {
-    if (this.stamp !== undefined) out.push(this.stamp);
-    out.push(continued ? this.tail : this.head, line, NEWLINE);
+    out.push(continued ? this.stampedTail : this.stampedHead, line, NEWLINE);
   }
 }
+
+// Characters a JSON string cannot hold as they are.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
+const RECORD_END = Buffer.from('"}\n');
 
 // {"time","source":"service","service","stream","pid","message"[,"continued"][,"raw"]}.
 // JSON text is Unicode, so a line that is not valid UTF-8 gets its message with U+FFFD
 // in place of the bad bytes, for reading, and its exact bytes in "raw" (base64): nothing
 // is lost and no consumer needs a regex.
 class JsonLineEncoder implements LineEncoder {
-  private head = '';
+  private head = Buffer.alloc(0);
 
   constructor(
     private readonly origin: LineOrigin,
@@ -73,13 +81,24 @@ class JsonLineEncoder implements LineEncoder {
 
   startChunk(): void {
     const { service, stream, pid } = this.origin;
-    this.head = `{"time":"${this.clock().toISOString()}","source":"service","service":${JSON.stringify(service)},"stream":"${stream}","pid":${pid ?? 'null'},"message":`;
+    this.head = Buffer.from(
+      `{"time":"${this.clock().toISOString()}","source":"service","service":${JSON.stringify(service)},"stream":"${stream}","pid":${pid ?? 'null'},"message":`,
+    );
   }
 
   encode(line: Buffer, continued: boolean, out: Buffer[]): void {
-    let record = this.head + JSON.stringify(line.toString('utf8'));
-    if (continued) record += ',"continued":true';
-    if (!isUtf8(line)) record += `,"raw":"${line.toString('base64')}"`;
-    out.push(Buffer.from(`${record}}\n`));
+    const valid = isUtf8(line);
+    const text = line.toString('utf8');
+    // Most lines are valid UTF-8 with nothing to escape: their bytes are the JSON string.
+    if (valid && !continued && !NEEDS_ESCAPE.test(text)) {
+      out.push(this.head, QUOTE, line, RECORD_END);
+      return;
+    }
+    let rest = JSON.stringify(text);
+    if (continued) rest += ',"continued":true';
+    if (!valid) rest += `,"raw":"${line.toString('base64')}"`;
+    out.push(this.head, Buffer.from(`${rest}}\n`));
   }
 }
+
+const QUOTE = Buffer.from('"');

@@ -64,6 +64,7 @@ class TextLineEncoder implements LineEncoder {
 }
 
 // Characters a JSON string cannot hold as they are.
+// eslint-disable-next-line no-control-regex -- the control characters are what is looked for
 const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
 const RECORD_END = Buffer.from('"}\n');
 

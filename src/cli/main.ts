@@ -31,6 +31,9 @@ const stderr = new OutputSink('stderr', process.stderr);
 const labels = new LabelColumn([EVENT_LABEL]);
 const { style: logStyle, problem: logStyleProblem } = readLogStyle();
 const logger = createLogger(stderr, parseLogLevel(process.env.CORRAL_LOG_LEVEL), labels, logStyle);
+// Node's own warnings would go to stderr raw, breaking the log format: they become events.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => logger.warn(`node: ${warning.name}: ${warning.message}`));
 
 // A bad CORRAL_LOG_FORMAT stops `corral run` (reported in plain text), not check or print.
 function readLogStyle(): { style: LogStyle; problem?: ConfigError } {

@@ -12,9 +12,6 @@ export class LineFramer {
   private pendingBytes = 0;
   /** The line being assembled already had a piece written. */
   private continued = false;
-  /** Lines (and pieces of cut lines) encoded so far. */
-  lines = 0;
-
   constructor(
     private readonly encoder: LineEncoder,
     private readonly maxLine: number,
@@ -72,6 +69,5 @@ export class LineFramer {
 
   private emit(line: Buffer, out: Buffer[]): void {
     this.encoder.encode(line, this.continued, out);
-    this.lines += 1;
   }
 }

@@ -48,9 +48,11 @@ function textFormat(column: LabelColumn, timestamps: boolean, colour: boolean, c
   });
 }
 
-// One object per event; a multi-line message stays one object.
+// One object per event; a multi-line message stays one object. Fields given with the
+// event (logger.warn(text, {service, dropped_lines})) come after the message, so a log
+// pipeline reads the numbers without parsing the words.
 function jsonFormat(stream: 'stdout' | 'stderr', clock: () => Date): winston.Logform.Format {
-  return winston.format.printf(({ level, message }) =>
-    JSON.stringify({ time: clock().toISOString(), source: 'corral', level, stream, pid: process.pid, message: String(message) }),
+  return winston.format.printf(({ level, message, ...fields }) =>
+    JSON.stringify({ time: clock().toISOString(), source: 'corral', level, stream, pid: process.pid, message: String(message), ...fields }),
   );
 }

@@ -1,16 +1,16 @@
 // Reads one service stream (the read end of a real pipe) and relays it, framed and
 // encoded line by line, to an OutputSink.
-// - Block mode (the default): while the sink is blocked the relay stops reading, so the
-//   service blocks in write(): nothing is lost and nothing piles up in corral.
-// - Drop mode: the relay keeps reading and queues up to a byte budget; whole lines past
-//   it are dropped and reported once the sink takes output again.
+// - Block mode (the default): while the sink is busy the relay holds the lines it has
+//   read, stops reading and waits for its turn (see output-sink.ts), so the service
+//   blocks in write(): nothing is lost and nothing piles up in corral.
+// - Drop mode: lines go to the service's DropQueue, and the relay never stops reading.
 // Without a sink (log: {stdout: discard}) the stream is still read, so the service never
 // blocks on it, and the tap still sees it, so ready: {log: ...} works on a discarded stream.
 import { Socket } from 'node:net';
-import { DropQueue, type Dropped } from './drop-queue.js';
+import type { DropQueue } from './drop-queue.js';
 import type { LineEncoder } from './line-encoder.js';
 import { LineFramer } from './line-framer.js';
-import type { OutputSink } from './output-sink.js';
+import type { OutputSink, OutputSource } from './output-sink.js';
 
 export interface RelayOptions {
   encoder: LineEncoder;
@@ -19,14 +19,17 @@ export interface RelayOptions {
   sink: OutputSink | undefined;
   /** Sees every chunk read, e.g. a LineWatcher waiting for a ready line. */
   tap?: (chunk: Buffer) => void;
-  /** Drop mode: queue at most `budget` bytes while the sink is blocked. */
-  drop?: { budget: number; report: (dropped: Dropped) => void };
+  /** Drop mode: the service's queue for this stream, shared by all its runs. */
+  drop?: DropQueue;
 }
 
-export class PipeRelay {
+export class PipeRelay implements OutputSource {
   private readonly socket: Socket;
   private readonly framer: LineFramer;
-  private readonly queue: DropQueue | undefined;
+  /** Block mode: lines read while the sink was busy, waiting for a turn. */
+  private held: Buffer[] = [];
+  private isClosed = false;
+  private lastRead = Date.now();
   /** Resolves when the pipe reached EOF or was cut off by drain(). */
   readonly closed: Promise<void>;
 
@@ -34,40 +37,56 @@ export class PipeRelay {
     readFd: number,
     private readonly options: RelayOptions,
   ) {
-    const { sink, tap, drop } = options;
+    const { sink, tap } = options;
     this.framer = new LineFramer(options.encoder, options.maxLine);
-    this.queue = drop === undefined ? undefined : new DropQueue(drop.budget);
     this.socket = new Socket({ fd: readFd, readable: true, writable: false });
-    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
+    this.closed = new Promise((resolve) =>
+      this.socket.once('close', () => {
+        this.isClosed = true;
+        resolve();
+      }),
+    );
     this.socket.on('data', (chunk: Buffer) => {
+      this.lastRead = Date.now();
       tap?.(chunk);
       if (sink !== undefined) this.forward(this.framer.push(chunk));
     });
     this.socket.on('end', () => this.forward(this.framer.end()));
     this.socket.on('error', () => this.forward(this.framer.end()));
-    if (sink === undefined) return;
-    sink.on('blocked', this.pause);
-    sink.on('drained', this.resume);
-    if (sink.isBlocked) this.pause();
-    void this.closed.then(() => {
-      sink.off('blocked', this.pause);
-      sink.off('drained', this.resume);
-      // What is still queued goes to the sink's own buffer now: it is within the budget,
-      // and the relay will not be told of the next 'drained'.
-      this.flushQueue();
-    });
   }
 
-  // After the service exited: wait for EOF at most timeoutMs (a grandchild may keep the
-  // pipe open for ever), then stop reading and flush what is left.
-  async drain(timeoutMs: number): Promise<void> {
+  get hasMore(): boolean {
+    return this.held.length > 0;
+  }
+
+  // The sink's turn: everything held (at most about one read), then reading resumes.
+  take(): Buffer | undefined {
+    const bytes = this.held.length === 0 ? undefined : Buffer.concat(this.held);
+    this.held = [];
+    this.lastRead = Date.now();
+    if (!this.isClosed) this.socket.resume();
+    return bytes;
+  }
+
+  // After the service exited: wait for EOF, then stop reading and flush what is left.
+  // A grandchild may keep the pipe open for ever, so the wait ends once the pipe has been
+  // quiet for timeoutMs. In block mode time spent waiting for a turn at the sink is not
+  // quiet (the service's last lines may still be in the pipe) unless `strict`, for a
+  // service being stopped, whose stop must not wait on a slow log reader.
+  async drain(timeoutMs: number, strict: boolean): Promise<void> {
+    this.lastRead = Date.now();
     let timer: NodeJS.Timeout | undefined;
-    const cutOff = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    const quiet = new Promise<'quiet'>((resolve) => {
+      const check = (): void => {
+        const quietFor = !strict && this.hasMore ? 0 : Date.now() - this.lastRead;
+        if (quietFor >= timeoutMs) resolve('quiet');
+        else timer = setTimeout(check, timeoutMs - quietFor);
+      };
+      timer = setTimeout(check, timeoutMs);
     });
-    const result = await Promise.race([this.closed, cutOff]);
+    const result = await Promise.race([this.closed, quiet]);
     clearTimeout(timer);
-    if (result === 'timeout') {
+    if (result === 'quiet') {
       this.socket.destroy();
       this.forward(this.framer.end());
       await this.closed;
@@ -75,26 +94,16 @@ export class PipeRelay {
   }
 
   private forward(bytes: Buffer | undefined): void {
-    const { sink } = this.options;
+    const { sink, drop } = this.options;
     if (bytes === undefined || sink === undefined) return;
-    if (this.queue !== undefined && sink.isBlocked) this.queue.add(bytes);
-    else sink.write(bytes);
+    if (drop !== undefined) {
+      drop.forward(bytes);
+    } else if (!sink.isBusy && this.held.length === 0) {
+      sink.write(bytes);
+    } else {
+      this.held.push(bytes);
+      this.socket.pause();
+      sink.enqueue(this);
+    }
   }
-
-  private flushQueue(): void {
-    if (this.queue === undefined || this.queue.isEmpty) return;
-    const { bytes, dropped } = this.queue.take();
-    if (bytes !== undefined) this.options.sink?.write(bytes);
-    if (dropped.lines > 0) this.options.drop?.report(dropped);
-  }
-
-  private readonly pause = (): void => {
-    if (this.queue === undefined) this.socket.pause();
-  };
-
-  private readonly resume = (): void => {
-    this.flushQueue();
-    // An earlier listener of the same 'drained' may have blocked the sink again.
-    if (this.queue === undefined && !this.options.sink?.isBlocked) this.socket.resume();
-  };
 }

@@ -6,7 +6,7 @@ import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { ServiceConfig } from '../config/schema.js';
 import { formatByteCount, formatByteSize } from '../config/byte-size.js';
-import type { Dropped } from '../logging/drop-queue.js';
+import { DropQueue, type Dropped } from '../logging/drop-queue.js';
 import { createLineEncoder } from '../logging/line-encoder.js';
 import { PipeRelay } from '../logging/pipe-relay.js';
 import { errnoName } from '../native/addon.js';
@@ -26,9 +26,13 @@ export interface LaunchOptions {
   env: Record<string, string>;
   /** Sees every chunk of output (for ready: {log: ...}). */
   tap?: (chunk: Buffer) => void;
-  /** How long output may keep coming after the process exited. */
-  drainMs: () => number;
+  /** How long a pipe may stay quiet after the process exited; strict: time waiting on a
+   * busy output counts as quiet too. */
+  drain: () => { ms: number; strict: boolean };
+  dropQueues: DropQueues;
 }
+
+export type DropQueues = Partial<Record<'stdout' | 'stderr', DropQueue>>;
 
 export function processAttributes(config: ServiceConfig, ctx: RunnerContext): ProcessAttributes {
   const { identity } = config;
@@ -60,10 +64,10 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
   });
   // Our copies of the write ends must go, or the readers never see EOF.
   for (const fd of [outWrite, errWrite, statusWrite]) closeSync(fd);
-  const relays = [relay(config, ctx, 'stdout', outRead, child.pid, options.tap), relay(config, ctx, 'stderr', errRead, child.pid, options.tap)];
+  const relays = [relay(config, ctx, 'stdout', outRead, child.pid, options), relay(config, ctx, 'stderr', errRead, child.pid, options)];
   const status = readAll(statusRead);
   const ended = child.outcome.then(async (outcome): Promise<ExitOutcome> => {
-    const [statusText] = await Promise.all([status, ...relays.map((relay) => relay.drain(options.drainMs()))]);
+    const [statusText] = await Promise.all([status, ...relays.map((relay) => relay.drain(options.drain().ms, options.drain().strict))]);
     const failure = parseShimStatus(statusText);
     if (failure === undefined) return outcome;
     const file = config.argv[0];
@@ -74,18 +78,31 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
 
 // One of the service's streams, framed and encoded as corral's log style says, to where
 // its log settings send it.
-function relay(config: ServiceConfig, ctx: RunnerContext, stream: 'stdout' | 'stderr', readFd: number, pid: number | undefined, tap: LaunchOptions['tap']): PipeRelay {
-  const { prefix, max_line: maxLine, mode, buffer } = config.log;
+function relay(config: ServiceConfig, ctx: RunnerContext, stream: 'stdout' | 'stderr', readFd: number, pid: number | undefined, options: LaunchOptions): PipeRelay {
   const destination = config.log[stream];
   const sink = destination === 'discard' ? undefined : ctx[destination];
-  const origin = { service: config.name, label: ctx.labels.pad(prefix), stream, pid };
+  const origin = { service: config.name, label: ctx.labels.pad(config.log.prefix), stream, pid };
   const encoder = createLineEncoder(ctx.logStyle, origin, destination !== 'discard' && ctx.logStyle.colour[destination]);
-  const report = ({ lines, bytes }: Dropped): void => {
-    ctx.logger.warn(
-      `${config.name}: dropped ${lines} line(s) (${formatByteCount(bytes)}) of its ${stream}: corral's ${destination} was blocked and log.buffer (${formatByteSize(buffer)}) was full (log.mode: drop)`,
-    );
-  };
-  return new PipeRelay(readFd, { encoder, maxLine, sink, tap, drop: mode === 'drop' ? { budget: buffer, report } : undefined });
+  return new PipeRelay(readFd, { encoder, maxLine: config.log.max_line, sink, tap: options.tap, drop: options.dropQueues[stream] });
+}
+
+// log.mode: drop: a queue for each stream that goes somewhere, which reports its losses.
+export function dropQueuesFor(config: ServiceConfig, ctx: RunnerContext): DropQueues {
+  const { mode, buffer } = config.log;
+  if (mode !== 'drop') return {};
+  const queues: DropQueues = {};
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const destination = config.log[stream];
+    if (destination === 'discard') continue;
+    const report = ({ lines, bytes }: Dropped): void => {
+      ctx.logger.warn(
+        `${config.name}: dropped ${lines} line(s) (${formatByteCount(bytes)}) of its ${stream}: corral's ${destination} was blocked and log.buffer (${formatByteSize(buffer)}) was full (log.mode: drop)`,
+        { service: config.name, dropped_stream: stream, dropped_lines: lines, dropped_bytes: bytes },
+      );
+    };
+    queues[stream] = new DropQueue(buffer, ctx[destination], report, ctx.now);
+  }
+  return queues;
 }
 
 // Everything written to the status pipe: nothing when the exec succeeded (the shim's

@@ -7,15 +7,16 @@ import type { ServiceConfig } from '../config/schema.js';
 import { describeOutcome, isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { groupExists, signalGroup, stopGroup } from '../process/process-group.js';
 import { describeStuck, readProcEntry } from '../process/proc-table.js';
-import { launch } from './launch.js';
+import { dropQueuesFor, launch, type DropQueues } from './launch.js';
 import { watchReadiness, type Readiness } from './readiness.js';
 import { decideAfterExit, freshHistory, type RestartHistory } from './restart-policy.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceStateHolder, type TransitionListener } from './service-state.js';
 import { sleep, waitUntil } from './timing.js';
 
-// How long output may keep arriving after the process exited (a grandchild can hold the
-// pipe open for ever); shorter while stopping, where the budget counts.
+// How long a pipe may stay quiet after the process exited before corral stops reading it
+// (a grandchild can hold it open for ever); shorter while stopping, where the budget
+// counts and waiting for a slow log reader is not allowed.
 const EXIT_DRAIN_MS = 1000;
 const STOP_DRAIN_MS = 200;
 // After SIGKILL the kernel needs a moment; a process still there after this is stuck (D).
@@ -45,6 +46,8 @@ export class ServiceRunner {
   failure: string | undefined;
   /** For a blocked service: the chain of dependencies down to the failed one. */
   blockedBy: string[] | undefined;
+  /** log.mode: drop: one queue per stream for all runs, so restarts share the budget. */
+  private readonly dropQueues: DropQueues;
 
   constructor(
     readonly config: ServiceConfig,
@@ -52,6 +55,7 @@ export class ServiceRunner {
     onChange: (runner: ServiceRunner, ...change: Parameters<TransitionListener>) => void,
   ) {
     this.state = new ServiceStateHolder(config.name, (from, to) => onChange(this, from, to));
+    this.dropQueues = dropQueuesFor(config, ctx);
   }
 
   get name(): string {
@@ -136,7 +140,8 @@ export class ServiceRunner {
     const started = launch(this.config, this.ctx, {
       env: readiness.env,
       tap: readiness.tap,
-      drainMs: () => (this.state.state === 'stopping' ? STOP_DRAIN_MS : EXIT_DRAIN_MS),
+      drain: () => (this.state.state === 'stopping' ? { ms: STOP_DRAIN_MS, strict: true } : { ms: EXIT_DRAIN_MS, strict: false }),
+      dropQueues: this.dropQueues,
     });
     if (started.pid === undefined) {
       readiness.cancel();

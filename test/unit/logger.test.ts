@@ -60,4 +60,17 @@ describe('corral events', () => {
       message: 'two\nlines',
     });
   });
+
+  test('json: fields given with an event follow the message, for pipelines to read without a regex', () => {
+    const { log, text } = capture({ ...PLAIN_STYLE, format: 'json' });
+    log.warn('web: dropped 3 line(s)', { service: 'web', dropped_lines: 3, dropped_bytes: 300 });
+    const record = JSON.parse(text()) as Record<string, unknown>;
+    assert.deepEqual([record.message, record.service, record.dropped_lines, record.dropped_bytes], ['web: dropped 3 line(s)', 'web', 3, 300]);
+  });
+
+  test('text: fields given with an event do not change the line', () => {
+    const { log, text } = capture(PLAIN_STYLE);
+    log.warn('web: dropped 3 line(s)', { service: 'web', dropped_lines: 3 });
+    assert.equal(text(), 'corral     | warning: web: dropped 3 line(s)\n');
+  });
 });

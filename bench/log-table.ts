@@ -49,7 +49,8 @@ export function tableRow(input: RowInput): string {
     const run = worst(runs, (r) => -r.check.payloadBytes);
     const missing = scenario.count - run.check.payloadBytes;
     lost = missing === 0 ? '0' : `${missing} B`;
-    notes.push(`${run.check.payloadBytes} of ${scenario.count} bytes in order, in ${run.check.intactLines} pieces of at most ${run.check.longestPiece ?? 0} B`);
+    const pieces = run.check.intactLines;
+    notes.push(`${run.check.payloadBytes} of ${scenario.count} bytes in order, in ${pieces} piece${pieces === 1 ? '' : 's'} of at most ${run.check.longestPiece ?? 0} B`);
   } else {
     lost = percent(worst(runs, (r) => r.check.lost).check.lost, scenario.count * scenario.services.length);
   }
@@ -58,7 +59,8 @@ export function tableRow(input: RowInput): string {
   const outOfOrder = worst(runs, (r) => r.check.outOfOrder).check.outOfOrder;
   const rates = runs.map((r) => r.check.mbPerSecond);
   const rate = input.throughput ? median(rates).toFixed(0) : '—';
-  if (input.throughput && runs.length > 1) notes.push(`MB/s ${Math.min(...rates).toFixed(0)}–${Math.max(...rates).toFixed(0)}`);
+  const [low, high] = [Math.min(...rates).toFixed(0), Math.max(...rates).toFixed(0)];
+  if (input.throughput && runs.length > 1) notes.push(low === high ? `MB/s ${low} in each run` : `MB/s ${low}–${high}`);
   const peakRun = worst(runs, (r) => r.peakMib ?? 0);
   if (input.pause) notes.push(pauseNote(peakRun));
   const own = Math.max(...runs.map((r) => r.check.ownLines));

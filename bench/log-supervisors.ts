@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { corralNodeFlags } from '../test/helpers/corral-process.js';
 
 export interface LogService {
   name: string;
@@ -64,7 +65,7 @@ export function logSupervisors(corralMain: string, corralNodeArgs: string[] = []
         const servicesDir = join(dir, 'services.d');
         mkdirSync(servicesDir);
         for (const service of services) writeFileSync(join(servicesDir, `${service.name}.yaml`), `command: ${JSON.stringify(service.argv)}\n`);
-        return { argv: [process.execPath, ...corralNodeArgs, corralMain, '--services', servicesDir], env: { CORRAL_RUN_DIR: join(dir, 'run') } };
+        return { argv: [process.execPath, ...corralNodeFlags, ...corralNodeArgs, corralMain, '--services', servicesDir], env: { CORRAL_RUN_DIR: join(dir, 'run') } };
       },
       prefix: 'corral',
       relays: true,

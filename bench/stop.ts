@@ -12,7 +12,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { childrenOf, corralMain, descendantsOf, pollFor } from '../test/helpers/corral-process.js';
+import { childrenOf, corralMain, corralNodeFlags, descendantsOf, pollFor } from '../test/helpers/corral-process.js';
 import { writeBenchmarkSection } from './report.js';
 
 const { values } = parseArgs({
@@ -49,7 +49,7 @@ const contenders: Contender[] = [
     prepare: (dir) => {
       mkdirSync(join(dir, 'services.d'));
       for (let i = 0; i < SERVICES; i++) writeFileSync(join(dir, 'services.d', `s${i}.yaml`), `command: ${JSON.stringify(SERVICE_ARGV)}\n`);
-      return [process.execPath, corralMain, '--services', join(dir, 'services.d')];
+      return [process.execPath, ...corralNodeFlags, corralMain, '--services', join(dir, 'services.d')];
     },
   },
   {

@@ -10,6 +10,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setChildSubreaper", Napi::Function::New(env, corral::SetChildSubreaper, "setChildSubreaper"));
   exports.Set("isChildSubreaper", Napi::Function::New(env, corral::IsChildSubreaper, "isChildSubreaper"));
   exports.Set("pipe", Napi::Function::New(env, corral::Pipe, "pipe"));
+  exports.Set("growPipe", Napi::Function::New(env, corral::GrowPipe, "growPipe"));
   exports.Set("notifySocket", Napi::Function::New(env, corral::NotifySocket, "notifySocket"));
   exports.Set("readDatagrams", Napi::Function::New(env, corral::ReadDatagrams, "readDatagrams"));
   return exports;

@@ -9,6 +9,7 @@ Napi::Value ReapOrphans(const Napi::CallbackInfo& info);
 Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info);
 Napi::Value IsChildSubreaper(const Napi::CallbackInfo& info);
 Napi::Value Pipe(const Napi::CallbackInfo& info);
+Napi::Value GrowPipe(const Napi::CallbackInfo& info);
 Napi::Value NotifySocket(const Napi::CallbackInfo& info);
 Napi::Value ReadDatagrams(const Napi::CallbackInfo& info);
 

@@ -25,4 +25,24 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// growPipe(fd, bytes): F_SETPIPE_SZ on a pipe corral writes to (its own stdout or
+// stderr, when the runtime gave it a pipe). The default 64 KiB makes corral stop reading
+// its services every time the log reader falls one read behind; a larger pipe lets the
+// two run side by side. Returns the size the kernel set.
+Napi::Value GrowPipe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "growPipe(fd, bytes): expected two numbers").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  int bytes = info[1].As<Napi::Number>().Int32Value();
+  int size = fcntl(fd, F_SETPIPE_SZ, bytes);
+  if (size == -1) {
+    ThrowErrno(env, "fcntl(F_SETPIPE_SZ)", errno);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, size);
+}
+
 }  // namespace corral

@@ -3,6 +3,7 @@
 // line without its newline (or one piece of an over-long line, flagged `continued`).
 import { isUtf8 } from 'node:buffer';
 import { colourOf, paint } from './ansi-colour.js';
+import type { ByteBuilder } from './byte-builder.js';
 import type { LogStyle } from './log-style.js';
 
 export interface LineOrigin {
@@ -18,13 +19,13 @@ export interface LineOrigin {
 export interface LineEncoder {
   /** Called once per chunk read: every line completed by a chunk arrived at that moment. */
   startChunk(): void;
-  /** Appends the encoded line, newline included, to out. */
-  encode(line: Buffer, continued: boolean, out: Buffer[]): void;
+  /** Appends the line source[start, end), encoded, newline included, to out. */
+  encode(source: Buffer, start: number, end: number, continued: boolean, out: ByteBuilder): void;
 }
 
 export type Clock = () => Date;
 
-const NEWLINE = Buffer.from('\n');
+const NEWLINE = 0x0a;
 
 export function createLineEncoder(style: LogStyle, origin: LineOrigin, colour: boolean, clock: Clock = () => new Date()): LineEncoder {
   return style.format === 'json' ? new JsonLineEncoder(origin, clock) : new TextLineEncoder(origin, style.timestamps, colour, clock);
@@ -58,8 +59,10 @@ class TextLineEncoder implements LineEncoder {
     this.stampedTail = Buffer.concat([stamp, this.tail]);
   }
 
-  encode(line: Buffer, continued: boolean, out: Buffer[]): void {
-    out.push(continued ? this.stampedTail : this.stampedHead, line, NEWLINE);
+  encode(source: Buffer, start: number, end: number, continued: boolean, out: ByteBuilder): void {
+    out.append(continued ? this.stampedTail : this.stampedHead);
+    out.appendRange(source, start, end);
+    out.appendByte(NEWLINE);
   }
 }
 
@@ -87,19 +90,23 @@ class JsonLineEncoder implements LineEncoder {
     );
   }
 
-  encode(line: Buffer, continued: boolean, out: Buffer[]): void {
+  encode(source: Buffer, start: number, end: number, continued: boolean, out: ByteBuilder): void {
+    const line = source.subarray(start, end);
     const valid = isUtf8(line);
     const text = line.toString('utf8');
+    out.append(this.head);
     // Most lines are valid UTF-8 with nothing to escape: their bytes are the JSON string.
     if (valid && !continued && !NEEDS_ESCAPE.test(text)) {
-      out.push(this.head, QUOTE, line, RECORD_END);
+      out.appendByte(QUOTE);
+      out.append(line);
+      out.append(RECORD_END);
       return;
     }
     let rest = JSON.stringify(text);
     if (continued) rest += ',"continued":true';
     if (!valid) rest += `,"raw":"${line.toString('base64')}"`;
-    out.push(this.head, Buffer.from(`${rest}}\n`));
+    out.append(Buffer.from(`${rest}}\n`));
   }
 }
 
-const QUOTE = Buffer.from('"');
+const QUOTE = 0x22;

@@ -3,6 +3,7 @@
 // land inside a line. Works on bytes (no UTF-8 decoding) and holds at most maxLine bytes
 // of an unfinished line: a longer one is cut into pieces, the later pieces flagged as
 // continued so a reader can join them.
+import { ByteBuilder } from './byte-builder.js';
 import type { LineEncoder } from './line-encoder.js';
 
 const NEWLINE = 0x0a;
@@ -17,34 +18,41 @@ export class LineFramer {
     private readonly maxLine: number,
   ) {}
 
-  // The prefixed lines completed by `chunk` (with pieces of over-long lines), or
+  // The encoded lines completed by `chunk` (with pieces of over-long lines), or
   // undefined when the chunk completed none.
   push(chunk: Buffer): Buffer | undefined {
     this.encoder.startChunk();
-    const out: Buffer[] = [];
+    // Room for the lines and a prefix of a few dozen bytes on each of them (100-byte
+    // lines); it grows if a chunk of very short lines needs more.
+    const out = new ByteBuilder(chunk.length + (chunk.length >> 1) + 256);
     let start = 0;
     for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
-      this.hold(chunk.subarray(start, newline), out);
-      this.emit(this.take(), out);
+      if (this.pendingBytes === 0 && newline - start <= this.maxLine) {
+        // The common case: a whole line inside this chunk, encoded straight from it.
+        this.encoder.encode(chunk, start, newline, this.continued, out);
+      } else {
+        this.hold(chunk.subarray(start, newline), out);
+        this.emit(this.take(), out);
+      }
       this.continued = false;
       start = newline + 1;
     }
     if (start < chunk.length) this.hold(chunk.subarray(start), out);
-    return out.length === 0 ? undefined : Buffer.concat(out);
+    return out.result();
   }
 
   // At EOF: the unfinished line, completed with a newline.
   end(): Buffer | undefined {
     if (this.pendingBytes === 0) return undefined;
     this.encoder.startChunk();
-    const out: Buffer[] = [];
+    const out = new ByteBuilder(this.pendingBytes + 256);
     this.emit(this.take(), out);
     this.continued = false;
-    return Buffer.concat(out);
+    return out.result();
   }
 
   // Adds bytes of an unfinished line; whole maxLine pieces are written out at once.
-  private hold(bytes: Buffer, out: Buffer[]): void {
+  private hold(bytes: Buffer, out: ByteBuilder): void {
     let rest = bytes;
     while (this.pendingBytes + rest.length > this.maxLine) {
       const room = this.maxLine - this.pendingBytes;
@@ -67,7 +75,7 @@ export class LineFramer {
     return line;
   }
 
-  private emit(line: Buffer, out: Buffer[]): void {
-    this.encoder.encode(line, this.continued, out);
+  private emit(line: Buffer, out: ByteBuilder): void {
+    this.encoder.encode(line, 0, line.length, this.continued, out);
   }
 }

@@ -61,7 +61,7 @@ export class PipeRelay implements OutputSource {
 
   // The sink's turn: everything held (at most about one read), then reading resumes.
   take(): Buffer | undefined {
-    const bytes = this.held.length === 0 ? undefined : Buffer.concat(this.held);
+    const bytes = this.held.length <= 1 ? this.held[0] : Buffer.concat(this.held);
     this.held = [];
     this.lastRead = Date.now();
     if (!this.isClosed) this.socket.resume();

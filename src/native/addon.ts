@@ -28,6 +28,8 @@ export interface NativeAddon {
   isChildSubreaper(): boolean;
   /** pipe2(O_CLOEXEC): a real pipe, unlike libuv's socketpair. */
   pipe(): [readFd: number, writeFd: number];
+  /** fcntl(F_SETPIPE_SZ): makes the pipe at fd hold `bytes`; returns the size set. */
+  growPipe(fd: number, bytes: number): number;
   /**
    * Binds a non-blocking, close-on-exec unix datagram socket at `path` for systemd's
    * sd_notify protocol (services find it through $NOTIFY_SOCKET), replacing a stale file
@@ -88,6 +90,7 @@ function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
     setChildSubreaper: guard(() => addon.setChildSubreaper()),
     isChildSubreaper: guard(() => addon.isChildSubreaper()),
     pipe: guard(() => addon.pipe()),
+    growPipe: guard((fd: number, bytes: number) => addon.growPipe(fd, bytes)),
     notifySocket: guard((path: string) => addon.notifySocket(path)),
     readDatagrams: guard((fd: number) => addon.readDatagrams(fd)),
   };

@@ -11,6 +11,14 @@ import type { TestContext } from 'node:test';
 
 export const corralMain = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
+// The node flags of corral's bin (its #! line), so tests and benchmarks run corral as
+// users do.
+export const corralNodeFlags: string[] = readFileSync(fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)), 'utf8')
+  .split('\n', 1)[0]!
+  .replace(/^#!\/usr\/bin\/env -S node ?/, '')
+  .split(' ')
+  .filter((flag) => flag !== '');
+
 export interface OutputLine {
   stream: 'stdout' | 'stderr';
   text: string;
@@ -223,7 +231,7 @@ export async function startCorral(options: StartOptions): Promise<CorralProcess>
   if (!existsSync(corralMain)) throw new Error(`${corralMain} is missing: run npm run build first`);
   const dir = mkdtempSync(join(tmpdir(), 'corral-test-'));
   for (const [file, text] of Object.entries(options.services)) writeFileSync(join(dir, file), text);
-  const corralArgs = [corralMain, '--services', dir, ...(options.args ?? [])];
+  const corralArgs = [...corralNodeFlags, corralMain, '--services', dir, ...(options.args ?? [])];
   const [command, args] = options.pid1
     ? ['unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, ...corralArgs]]
     : [process.execPath, corralArgs];

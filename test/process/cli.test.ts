@@ -5,11 +5,23 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { corralMain, startCorral } from '../helpers/corral-process.js';
+import { readFileSync } from 'node:fs';
+import { corralMain, corralNodeFlags, startCorral } from '../helpers/corral-process.js';
 
 function corral(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [corralMain, ...args], { encoding: 'utf8', timeout: 10_000, env: { ...process.env, ...env } });
 }
+
+test('the bin runs through its #! line with its V8 flags, and npm start uses the same flags', () => {
+  assert.ok(corralNodeFlags.includes('--max-old-space-size=128'), `flags read from the #! line: ${corralNodeFlags.join(' ')}`);
+  const shebang = readFileSync(corralMain, 'utf8').split('\n', 1)[0]!;
+  assert.equal(shebang, `#!/usr/bin/env -S node ${corralNodeFlags.join(' ')}`, 'the built bin keeps the line');
+  // What the kernel does with the #! line: env splits it (-S) and runs node with the flags.
+  const viaEnv = spawnSync('/usr/bin/env', ['-S', `${process.execPath} ${corralNodeFlags.join(' ')}`, corralMain, '--version'], { encoding: 'utf8', timeout: 10_000 });
+  assert.equal(viaEnv.status, 0, viaEnv.stderr);
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  assert.equal(pkg.scripts.start, `node ${corralNodeFlags.join(' ')} dist/cli/main.js --services services.d`);
+});
 
 test('--help and --version print and exit 0', () => {
   const help = corral(['--help']);

@@ -23,6 +23,21 @@ test('the bin runs through its #! line with its V8 flags, and npm start uses the
   assert.equal(pkg.scripts.start, `node ${corralNodeFlags.join(' ')} dist/cli/main.js --services services.d`);
 });
 
+test('corral deepens its stdout pipe to 1 MiB, so it need not wait for every read of the log reader', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'corral-pipe-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'hello.yaml'), 'command: ["echo", "hello"]\nrestart: never\n');
+  // The reader reads everything, then asks the kernel how deep its stdin pipe is now
+  // (fcntl F_GETPIPE_SZ = 1032): a plain pipe starts at 64 KiB.
+  const reader = `python3 -c "import fcntl, sys; sys.stdin.buffer.read(); print(fcntl.fcntl(0, 1032))"`;
+  const run = spawnSync('sh', ['-c', `"$0" "$@" --services ${dir} -- true | ${reader}`, process.execPath, ...corralNodeFlags, corralMain], {
+    encoding: 'utf8',
+    timeout: 15_000,
+  });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout.trim(), String(1024 * 1024));
+});
+
 test('--help and --version print and exit 0', () => {
   const help = corral(['--help']);
   assert.equal(help.status, 0);

@@ -28,7 +28,6 @@ export class PipeRelay implements OutputSource {
   private readonly framer: LineFramer;
   /** Block mode: lines read while the sink was busy, waiting for a turn. */
   private held: Buffer[] = [];
-  private isClosed = false;
   private lastRead = Date.now();
   /** Resolves when the pipe reached EOF or was cut off by drain(). */
   readonly closed: Promise<void>;
@@ -40,12 +39,7 @@ export class PipeRelay implements OutputSource {
     const { sink, tap } = options;
     this.framer = new LineFramer(options.encoder, options.maxLine);
     this.socket = new Socket({ fd: readFd, readable: true, writable: false });
-    this.closed = new Promise((resolve) =>
-      this.socket.once('close', () => {
-        this.isClosed = true;
-        resolve();
-      }),
-    );
+    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.socket.on('data', (chunk: Buffer) => {
       this.lastRead = Date.now();
       tap?.(chunk);
@@ -64,7 +58,7 @@ export class PipeRelay implements OutputSource {
     const bytes = this.held.length <= 1 ? this.held[0] : Buffer.concat(this.held);
     this.held = [];
     this.lastRead = Date.now();
-    if (!this.isClosed) this.socket.resume();
+    if (!this.socket.destroyed) this.socket.resume();
     return bytes;
   }
 

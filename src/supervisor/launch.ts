@@ -67,7 +67,8 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
   const relays = [relay(config, ctx, 'stdout', outRead, child.pid, options), relay(config, ctx, 'stderr', errRead, child.pid, options)];
   const status = readAll(statusRead);
   const ended = child.outcome.then(async (outcome): Promise<ExitOutcome> => {
-    const [statusText] = await Promise.all([status, ...relays.map((relay) => relay.drain(options.drain().ms, options.drain().strict))]);
+    const { ms, strict } = options.drain();
+    const [statusText] = await Promise.all([status, ...relays.map((relay) => relay.drain(ms, strict))]);
     const failure = parseShimStatus(statusText);
     if (failure === undefined) return outcome;
     const file = config.argv[0];

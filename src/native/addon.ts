@@ -21,6 +21,21 @@ export interface NotifyDatagram {
   pid: number;
 }
 
+/** The kernel's units for /proc/PID/stat, from sysconf(3). */
+export interface SystemConstants {
+  /** Bytes per page (_SC_PAGESIZE): the unit of the rss field. */
+  pageSize: number;
+  /** Clock ticks per second (_SC_CLK_TCK): the unit of utime, stime, cutime and cstime. */
+  clockTicks: number;
+}
+
+/** The process at the other end of a unix stream socket, as of its connect(). */
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
 export interface NativeAddon {
   /** Reaps exited children that libuv does not own; see addon/src/reap.cc. */
   reapOrphans(): { reaped: ReapedOrphan[]; retry: boolean };
@@ -42,6 +57,14 @@ export interface NativeAddon {
    * blocking; [] when none are waiting. Call it again while it returns 64.
    */
   readDatagrams(fd: number): NotifyDatagram[];
+  /** sysconf(_SC_PAGESIZE) and sysconf(_SC_CLK_TCK), for reading /proc/PID/stat. */
+  systemConstants(): SystemConstants;
+  /**
+   * getsockopt(SO_PEERCRED) on a connected unix stream socket: the peer's pid, uid and gid
+   * as the kernel recorded them at connect(). The control socket checks the uid because
+   * root bypasses the socket file's mode. Throws with errno EBADF, ENOTSOCK, ...
+   */
+  peerCredentials(fd: number): PeerCredentials;
 }
 
 export type NativeAddonErrorCode = 'ADDON_NOT_LOADED' | 'SYSCALL_FAILED';
@@ -93,6 +116,8 @@ function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
     growPipe: guard((fd: number, bytes: number) => addon.growPipe(fd, bytes)),
     notifySocket: guard((path: string) => addon.notifySocket(path)),
     readDatagrams: guard((fd: number) => addon.readDatagrams(fd)),
+    systemConstants: guard(() => addon.systemConstants()),
+    peerCredentials: guard((fd: number) => addon.peerCredentials(fd)),
   };
 }
 

@@ -11,6 +11,18 @@ export interface ProcEntry {
   comm: string;
 }
 
+// The fields of one /proc/PID/stat line, indexed by their number in proc(5) so callers can
+// write fields[5] for pgrp and fields[24] for rss; index 0 is unused and field 2 is comm
+// without its parentheses. Undefined for a line that is not a stat line.
+export function parseStatLine(text: string): string[] | undefined {
+  // comm may contain spaces and ')': the fields after it start at the last ')'.
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 1 || close < open) return undefined;
+  const rest = text.slice(close + 2).trimEnd().split(' ');
+  return ['', text.slice(0, open - 1), text.slice(open + 1, close), ...rest];
+}
+
 export function readProcEntry(pid: number): ProcEntry | undefined {
   let text: string;
   try {
@@ -18,11 +30,10 @@ export function readProcEntry(pid: number): ProcEntry | undefined {
   } catch {
     return undefined;
   }
-  // comm may contain spaces and ')': the fields after it start at the last ')'.
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  const [state = '?', ppid = '0', pgid = '0'] = text.slice(close + 2).split(' ');
-  return { pid, ppid: Number(ppid), pgid: Number(pgid), state, comm: text.slice(open + 1, close) };
+  const fields = parseStatLine(text);
+  if (!fields) return undefined;
+  const [, , comm = '', state = '?', ppid = '0', pgid = '0'] = fields;
+  return { pid, ppid: Number(ppid), pgid: Number(pgid), state, comm };
 }
 
 export function readProcTable(): ProcEntry[] {

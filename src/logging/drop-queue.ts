@@ -22,6 +22,8 @@ export class DropQueue implements OutputSource {
   private waitingBytes = 0;
   private dropped: Dropped = { lines: 0, bytes: 0 };
   private reportedAt: number;
+  /** Lines dropped since the queue was made, reported or not (for status and metrics). */
+  droppedLines = 0;
 
   constructor(
     readonly budget: number,
@@ -91,7 +93,9 @@ export class DropQueue implements OutputSource {
       this.waitingBytes += keep;
     }
     if (keep < encoded.length) {
-      this.dropped.lines += countLines(encoded, keep);
+      const lines = countLines(encoded, keep);
+      this.dropped.lines += lines;
+      this.droppedLines += lines;
       this.dropped.bytes += encoded.length - keep;
     }
   }

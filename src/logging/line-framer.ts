@@ -8,6 +8,11 @@ import type { LineEncoder } from './line-encoder.js';
 
 const NEWLINE = 0x0a;
 
+/** Lines framed so far, shared by every run of a service stream (for status and metrics). */
+export interface LineCount {
+  lines: number;
+}
+
 export class LineFramer {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -16,6 +21,7 @@ export class LineFramer {
   constructor(
     private readonly encoder: LineEncoder,
     private readonly maxLine: number,
+    private readonly count: LineCount = { lines: 0 },
   ) {}
 
   // The encoded lines completed by `chunk` (with pieces of over-long lines), or
@@ -30,6 +36,7 @@ export class LineFramer {
       if (this.pendingBytes === 0 && newline - start <= this.maxLine) {
         // The common case: a whole line inside this chunk, encoded straight from it.
         this.encoder.encode(chunk, start, newline, this.continued, out);
+        this.count.lines += 1;
       } else {
         this.hold(chunk.subarray(start, newline), out);
         this.emit(this.take(), out);
@@ -77,5 +84,6 @@ export class LineFramer {
 
   private emit(line: Buffer, out: ByteBuilder): void {
     this.encoder.encode(line, 0, line.length, this.continued, out);
+    this.count.lines += 1;
   }
 }

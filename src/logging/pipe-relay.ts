@@ -9,7 +9,7 @@
 import { Socket } from 'node:net';
 import type { DropQueue } from './drop-queue.js';
 import type { LineEncoder } from './line-encoder.js';
-import { LineFramer } from './line-framer.js';
+import { LineFramer, type LineCount } from './line-framer.js';
 import type { OutputSink, OutputSource } from './output-sink.js';
 
 export interface RelayOptions {
@@ -21,6 +21,8 @@ export interface RelayOptions {
   tap?: (chunk: Buffer) => void;
   /** Drop mode: the service's queue for this stream, shared by all its runs. */
   drop?: DropQueue;
+  /** Counts the lines framed (each piece of a cut line is one). */
+  count?: LineCount;
 }
 
 export class PipeRelay implements OutputSource {
@@ -37,7 +39,7 @@ export class PipeRelay implements OutputSource {
     private readonly options: RelayOptions,
   ) {
     const { sink, tap } = options;
-    this.framer = new LineFramer(options.encoder, options.maxLine);
+    this.framer = new LineFramer(options.encoder, options.maxLine, options.count);
     this.socket = new Socket({ fd: readFd, readable: true, writable: false });
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.socket.on('data', (chunk: Buffer) => {

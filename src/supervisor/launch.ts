@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../config/schema.js';
 import { formatByteCount, formatByteSize } from '../config/byte-size.js';
 import { DropQueue, type Dropped } from '../logging/drop-queue.js';
 import { createLineEncoder } from '../logging/line-encoder.js';
+import type { LineCount } from '../logging/line-framer.js';
 import { PipeRelay } from '../logging/pipe-relay.js';
 import { errnoName } from '../native/addon.js';
 import { describeShimFailure, parseShimStatus, shimArgv, type ProcessAttributes } from '../process/exec-shim.js';
@@ -30,6 +31,8 @@ export interface LaunchOptions {
    * busy output counts as quiet too. */
   drain: () => { ms: number; strict: boolean };
   dropQueues: DropQueues;
+  /** The service's line counts, one per stream, shared by its runs. */
+  lineCounts: Record<'stdout' | 'stderr', LineCount>;
 }
 
 export type DropQueues = Partial<Record<'stdout' | 'stderr', DropQueue>>;
@@ -84,7 +87,14 @@ function relay(config: ServiceConfig, ctx: RunnerContext, stream: 'stdout' | 'st
   const sink = destination === 'discard' ? undefined : ctx[destination];
   const origin = { service: config.name, label: ctx.labels.pad(config.log.prefix), stream, pid };
   const encoder = createLineEncoder(ctx.logStyle, origin, destination !== 'discard' && ctx.logStyle.colour[destination]);
-  return new PipeRelay(readFd, { encoder, maxLine: config.log.max_line, sink, tap: options.tap, drop: options.dropQueues[stream] });
+  return new PipeRelay(readFd, {
+    encoder,
+    maxLine: config.log.max_line,
+    sink,
+    tap: options.tap,
+    drop: options.dropQueues[stream],
+    count: options.lineCounts[stream],
+  });
 }
 
 // log.mode: drop: a queue for each stream that goes somewhere, which reports its losses.

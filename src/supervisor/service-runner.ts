@@ -47,7 +47,11 @@ export class ServiceRunner {
   /** For a blocked service: the chain of dependencies down to the failed one. */
   blockedBy: string[] | undefined;
   /** log.mode: drop: one queue per stream for all runs, so restarts share the budget. */
-  private readonly dropQueues: DropQueues;
+  readonly dropQueues: DropQueues;
+  /** Lines read from each stream over all runs. */
+  readonly lineCounts = { stdout: { lines: 0 }, stderr: { lines: 0 } };
+  /** Stopped with `corral stop`: stays stopped until started again. */
+  stoppedByOperator = false;
 
   constructor(
     readonly config: ServiceConfig,
@@ -66,9 +70,15 @@ export class ServiceRunner {
     return this.run?.pid;
   }
 
+  /** When the current run started, by ctx.now(). */
+  get startedAt(): number | undefined {
+    return this.run?.startedAt;
+  }
+
   /** Waits for its dependencies (the supervisor starts it when they are ready). */
   await(): void {
     this.blockedBy = undefined;
+    this.stoppedByOperator = false;
     this.state.transition('waiting');
   }
 
@@ -142,6 +152,7 @@ export class ServiceRunner {
       tap: readiness.tap,
       drain: () => (this.state.state === 'stopping' ? { ms: STOP_DRAIN_MS, strict: true } : { ms: EXIT_DRAIN_MS, strict: false }),
       dropQueues: this.dropQueues,
+      lineCounts: this.lineCounts,
     });
     if (started.pid === undefined) {
       readiness.cancel();

@@ -1,0 +1,47 @@
+// What the supervisor reports about itself and its services, at one instant: the data
+// behind `corral status`, the ready/health probes and the metrics. Plain data, no I/O.
+import type { ServiceType } from '../config/schema.js';
+import type { ServiceState } from '../supervisor/states.js';
+
+export interface LastExit {
+  /** "exited with code 2", "was killed by SIGKILL", "could not be started: ..." */
+  description: string;
+  code: number | null;
+  signal: string | null;
+}
+
+export interface StreamCounts {
+  stdout: number;
+  stderr: number;
+}
+
+export interface ServiceSnapshot {
+  name: string;
+  type: ServiceType;
+  main: boolean;
+  state: ServiceState;
+  /** A longrun that is running, or a oneshot that succeeded: what dependents wait for. */
+  ready: boolean;
+  /** Stopped with `corral stop`: left alone by the probes and by dependency starts. */
+  stoppedByOperator: boolean;
+  pid: number | null;
+  /** When the current run started (ms since the epoch); null when not running. */
+  startedAt: number | null;
+  /** Restarts by the restart policy (not by `corral restart`) since corral started. */
+  restarts: number;
+  lastExit: LastExit | null;
+  /** Why it is blocked or failed for good, in words; null otherwise. */
+  problem: string | null;
+  linesRelayed: StreamCounts;
+  linesDropped: StreamCounts;
+}
+
+export interface SupervisorSnapshot {
+  /** ms since the epoch, when the snapshot was taken. */
+  at: number;
+  phase: 'running' | 'stopping' | 'forced';
+  version: string;
+  startedAt: number;
+  orphansReaped: number;
+  services: ServiceSnapshot[];
+}

@@ -1,0 +1,56 @@
+// The supervisor's state as plain data (src/control/snapshot.ts), for the control socket
+// and the metrics: read at one instant, nothing kept.
+import type { LastExit, ServiceSnapshot, SupervisorSnapshot } from '../control/snapshot.js';
+import { describeOutcome, type ExitOutcome } from '../process/exit-outcome.js';
+import type { ServiceRunner } from './service-runner.js';
+import { isSatisfied } from './start-plan.js';
+import type { Supervisor } from './supervisor.js';
+
+export interface SnapshotSource {
+  supervisor: Supervisor;
+  orphansReaped: () => number;
+  version: string;
+  startedAt: number;
+  now: () => number;
+}
+
+export function takeSnapshot(source: SnapshotSource): SupervisorSnapshot {
+  const { supervisor } = source;
+  return {
+    at: source.now(),
+    phase: supervisor.phase,
+    version: source.version,
+    startedAt: source.startedAt,
+    orphansReaped: source.orphansReaped(),
+    services: supervisor.services.map(snapshotOf),
+  };
+}
+
+function snapshotOf(runner: ServiceRunner): ServiceSnapshot {
+  const { config, state } = runner;
+  const dropped = (stream: 'stdout' | 'stderr'): number => runner.dropQueues[stream]?.droppedLines ?? 0;
+  const problem = state.state === 'blocked' ? `needs ${runner.blockedBy?.join(', which needs ') ?? 'a service that failed'}` : state.state === 'fatal' ? (runner.failure ?? null) : null;
+  return {
+    name: runner.name,
+    type: config.type,
+    main: config.main,
+    state: state.state,
+    ready: isSatisfied({ name: runner.name, type: config.type, depends_on: [], state: state.state }),
+    stoppedByOperator: runner.stoppedByOperator,
+    pid: runner.pid ?? null,
+    startedAt: runner.startedAt ?? null,
+    restarts: runner.restarts,
+    lastExit: runner.lastOutcome ? lastExit(runner.lastOutcome) : null,
+    problem,
+    linesRelayed: { stdout: runner.lineCounts.stdout.lines - dropped('stdout'), stderr: runner.lineCounts.stderr.lines - dropped('stderr') },
+    linesDropped: { stdout: dropped('stdout'), stderr: dropped('stderr') },
+  };
+}
+
+function lastExit(outcome: ExitOutcome): LastExit {
+  return {
+    description: describeOutcome(outcome),
+    code: outcome.kind === 'exited' ? outcome.code : null,
+    signal: outcome.kind === 'signalled' ? outcome.signal : null,
+  };
+}

@@ -32,3 +32,11 @@ export function fingerprint(config: ServiceConfig): string {
     return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 }
+
+// "1 added, 0 removed, 1 changed, 2 unchanged (api, web)": the services named are those
+// the reload starts or stops.
+export function summarizeDiff(diff: ServiceDiff): string {
+  const counts = [`${diff.added.length} added`, `${diff.removed.length} removed`, `${diff.changed.length} changed`, `${diff.unchanged.length} unchanged`];
+  const touched = [...diff.added, ...diff.removed, ...diff.changed].map((config) => config.name);
+  return `${counts.join(', ')}${touched.length > 0 ? ` (${touched.join(', ')})` : ''}`;
+}

@@ -10,7 +10,7 @@ import type { ServiceConfig } from '../config/schema.js';
 import type { Reaper } from '../native/reaper.js';
 import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
 import { signalGroup, stopGroup } from '../process/process-group.js';
-import { diffServices } from './reload-diff.js';
+import { diffServices, summarizeDiff, type ServiceDiff } from './reload-diff.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceRunner } from './service-runner.js';
 import { sweepLeftovers, type InitMode } from './shutdown-sweep.js';
@@ -37,11 +37,12 @@ const REQUIRED_SERVICE_FAILED = 1;
 
 export class Supervisor {
   private readonly runners = new Map<string, ServiceRunner>();
-  private phase: SupervisorPhase = 'running';
+  private currentPhase: SupervisorPhase = 'running';
   /** Set by what ended the container (the main service, on_failure: shutdown). */
   private exitCode: number | undefined;
   private reconcileQueued = false;
-  private reloading: Promise<void> = Promise.resolve();
+  /** Reloads and operator actions, one at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
   private force: () => void = () => undefined;
   private readonly forced = new Promise<void>((resolve) => {
     this.force = resolve;
@@ -64,6 +65,22 @@ export class Supervisor {
     return [...this.runners.values()];
   }
 
+  get phase(): SupervisorPhase {
+    return this.currentPhase;
+  }
+
+  runner(name: string): ServiceRunner | undefined {
+    return this.runners.get(name);
+  }
+
+  // Runs `task` after every reload and operator action queued before it, so two never
+  // interleave (a restart in the middle of a reload would see half the new services).
+  serialize<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
   private get main(): ServiceRunner | undefined {
     return this.services.find((runner) => runner.config.main);
   }
@@ -79,7 +96,7 @@ export class Supervisor {
 
   // USR1, USR2, WINCH: to the main service when there is one, else to every service.
   forward(signal: NodeJS.Signals): void {
-    if (this.phase !== 'running') return;
+    if (this.currentPhase !== 'running') return;
     const targets = this.main ? [this.main] : this.services;
     const reached = targets.filter((runner) => runner.signal(signal)).map((runner) => runner.name);
     this.logger.info(`received ${signal}; forwarded to ${reached.length > 0 ? reached.join(', ') : 'no running service'}`);
@@ -87,12 +104,12 @@ export class Supervisor {
 
   // First call: graceful shutdown. A second call: skip the remaining graces.
   requestShutdown(reason: string, exitCode?: number): void {
-    if (this.phase === 'running') {
-      this.phase = 'stopping';
+    if (this.currentPhase === 'running') {
+      this.currentPhase = 'stopping';
       this.exitCode ??= exitCode;
       void this.shutdown(reason);
-    } else if (this.phase === 'stopping' && exitCode === undefined) {
-      this.phase = 'forced';
+    } else if (this.currentPhase === 'stopping' && exitCode === undefined) {
+      this.currentPhase = 'forced';
       this.logger.warn(`${reason} again: stopping now, without waiting for the services`);
       this.force();
     }
@@ -100,28 +117,43 @@ export class Supervisor {
 
   // HUP: apply a new configuration: start added services, stop removed ones, restart
   // changed ones, leave the rest running. Reloads run one at a time.
-  reload(next: readonly ServiceConfig[]): Promise<void> {
-    this.reloading = this.reloading.then(() => this.applyReload(next));
-    return this.reloading;
+  reload(next: readonly ServiceConfig[]): Promise<ServiceDiff | undefined> {
+    return this.serialize(() => this.applyReload(next));
   }
 
-  private async applyReload(next: readonly ServiceConfig[]): Promise<void> {
-    if (this.phase !== 'running') return;
+  private async applyReload(next: readonly ServiceConfig[]): Promise<ServiceDiff | undefined> {
+    if (this.currentPhase !== 'running') return undefined;
     const diff = diffServices(this.services.map((runner) => runner.config), next);
-    const summary = [`${diff.added.length} added`, `${diff.removed.length} removed`, `${diff.changed.length} changed`, `${diff.unchanged.length} unchanged`];
-    const names = (list: readonly ServiceConfig[]) => (list.length > 0 ? ` (${list.map((config) => config.name).join(', ')})` : '');
-    this.logger.info(`reload: ${summary.join(', ')}${names([...diff.added, ...diff.removed, ...diff.changed])}`);
+    this.logger.info(`reload: ${summarizeDiff(diff)}`);
     const leaving = new Set([...diff.removed, ...diff.changed].map((config) => config.name));
     const { now } = this.options.context;
     const deadline = now() + Math.max(...[...leaving].map((name) => this.runners.get(name)!.config.stop_timeout), 0);
     await this.stopInOrder([...leaving], deadline, new Promise(() => undefined));
-    if (this.phase !== 'running') return;
+    if (this.currentPhase !== 'running') return undefined;
     for (const config of diff.removed) this.runners.delete(config.name);
     for (const config of [...diff.changed, ...diff.added]) {
       this.runners.delete(config.name);
       this.add(config).await();
     }
     this.signalUnchanged(diff.unchanged);
+    this.reconcile();
+    return diff;
+  }
+
+  // `corral stop`: stops `names` (dependents first, as at shutdown), each within its
+  // stop_timeout; they stay stopped until started again.
+  async stopServices(names: readonly string[]): Promise<void> {
+    const { now } = this.options.context;
+    for (const name of names) this.runners.get(name)!.stoppedByOperator = true;
+    // Dependents stop before their dependencies: a chain may take the sum of its timeouts.
+    const total = names.reduce((sum, name) => sum + this.runners.get(name)!.config.stop_timeout, 0);
+    await this.stopInOrder(names, now() + total, this.forced);
+  }
+
+  // `corral start`: `names` wait for their dependencies and start once those are ready.
+  startServices(names: readonly string[]): void {
+    if (this.currentPhase !== 'running') return;
+    for (const name of names) this.runners.get(name)!.await();
     this.reconcile();
   }
 
@@ -145,7 +177,7 @@ export class Supervisor {
 
   private onChange(runner: ServiceRunner, from: ServiceState, to: ServiceState): void {
     this.logger.debug(`${runner.name}: ${from} -> ${to}`);
-    if (this.phase !== 'running' || this.runners.get(runner.name) !== runner) return;
+    if (this.currentPhase !== 'running' || this.runners.get(runner.name) !== runner) return;
     const { main, on_failure: onFailure } = runner.config;
     const outcome = runner.lastOutcome;
     if (main && (to === 'exited' || to === 'fatal') && outcome !== undefined) {
@@ -173,7 +205,7 @@ export class Supervisor {
     this.reconcileQueued = true;
     queueMicrotask(() => {
       this.reconcileQueued = false;
-      if (this.phase !== 'running') return;
+      if (this.currentPhase !== 'running') return;
       for (const action of startActions(this.views())) {
         const runner = this.runners.get(action.name)!;
         if (action.kind === 'start') {
@@ -235,7 +267,7 @@ export class Supervisor {
     const deadline = started + budget;
     this.logger.info(`${reason}: stopping ${this.runners.size} service(s), dependents first (budget ${formatDuration(budget)})`);
     await this.stopInOrder([...this.runners.keys()], deadline - reserve, this.forced);
-    const graceMs = this.phase === 'forced' ? 0 : Math.min(SWEEP_GRACE_MAX_MS, Math.max(0, deadline - now()));
+    const graceMs = this.currentPhase === 'forced' ? 0 : Math.min(SWEEP_GRACE_MAX_MS, Math.max(0, deadline - now()));
     await sweepLeftovers(this.options.mode, graceMs, this.options.reaper, this.logger);
     const mainOutcome = this.main?.lastOutcome;
     const code = this.exitCode ?? (mainOutcome ? outcomeExitCode(mainOutcome) : 0);
@@ -246,7 +278,7 @@ export class Supervisor {
   // After an internal error: no orderly stop is possible any more, so TERM+CONT every
   // service group, wait briefly, KILL the rest. Resolves when done.
   async emergencyStop(): Promise<void> {
-    this.phase = 'forced';
+    this.currentPhase = 'forced';
     const pids = this.services.map((runner) => runner.pid).filter((pid): pid is number => pid !== undefined);
     for (const pid of pids) stopGroup(pid, 'SIGTERM');
     await waitUntil(() => pids.every((pid) => !signalGroup(pid, 0)), EMERGENCY_GRACE_MS, 20);

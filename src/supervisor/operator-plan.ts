@@ -1,0 +1,54 @@
+// What `corral start|stop|restart NAME...` touches besides the named services, as pure
+// functions of the dependency graph and the states: stopping a service first stops what
+// depends on it (it would fail without it), and starting one starts what it needs.
+// The graph is the explicit depends_on: the main service's "after every other service"
+// orders its start only, so restarting a sidekick does not restart the main command.
+import type { ServiceState } from './states.js';
+import type { ServiceType } from '../config/schema.js';
+
+export interface PlanNode {
+  name: string;
+  type: ServiceType;
+  depends_on: readonly string[];
+  state: ServiceState;
+}
+
+// States in which a service has, or is about to have, a process.
+const ACTIVE: readonly ServiceState[] = ['waiting', 'starting', 'running', 'backoff', 'stopping'];
+
+export function isActive(state: ServiceState): boolean {
+  return ACTIVE.includes(state);
+}
+
+// `names` and everything that depends on them, directly or not, dependents first.
+export function withDependents(names: readonly string[], nodes: readonly PlanNode[]): string[] {
+  const dependents = new Map<string, string[]>(nodes.map((node) => [node.name, []]));
+  for (const node of nodes) for (const dependency of node.depends_on) dependents.get(dependency)?.push(node.name);
+  return closure(names, (name) => dependents.get(name) ?? []);
+}
+
+// `names` and what they need that is neither ready nor on its way (a stopped database, a
+// failed oneshot), dependencies first. A oneshot that already succeeded is not run again.
+export function withDependencies(names: readonly string[], nodes: readonly PlanNode[]): string[] {
+  const byName = new Map(nodes.map((node) => [node.name, node]));
+  const needed = (name: string): string[] =>
+    (byName.get(name)?.depends_on ?? []).filter((dependency) => {
+      const node = byName.get(dependency);
+      return node !== undefined && !isActive(node.state) && !(node.type === 'oneshot' && node.state === 'exited');
+    });
+  return closure(names, needed);
+}
+
+// Depth-first: each name after everything `next` leads to from it, each once.
+function closure(names: readonly string[], next: (name: string) => readonly string[]): string[] {
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string): void => {
+    if (seen.has(name)) return;
+    seen.add(name);
+    for (const other of next(name)) visit(other);
+    order.push(name);
+  };
+  for (const name of names) visit(name);
+  return order;
+}

@@ -1,0 +1,151 @@
+// The control socket: a unix stream socket only corral's own uid may use. The directory
+// is made 0700 and the socket 0600, so the kernel refuses other users; root passes any
+// file mode, so the peer's uid, as the kernel reports it (SO_PEERCRED), is checked too.
+// One request per connection, bounded in size and time: a client that sends nothing,
+// sends garbage or vanishes mid-reply costs one small, short-lived socket and nothing else.
+import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import type { Logger } from 'winston';
+import { ControlError, errorResponse, parseRequest, type ControlRequest, type ControlResponse } from './protocol.js';
+
+const MAX_REQUEST_BYTES = 64 * 1024;
+const REQUEST_TIMEOUT_MS = 5000;
+// The kernel's queue of connections not yet accepted: room for a burst of probes.
+const BACKLOG = 4096;
+
+export interface ControlServerOptions {
+  path: string;
+  handle: (request: ControlRequest) => Promise<ControlResponse>;
+  /** The connecting process's uid from the kernel; undefined when it cannot be known. */
+  peerUid: (socket: Socket) => number | undefined;
+  logger: Logger;
+}
+
+export class ControlServerError extends Error {
+  override name = 'ControlServerError';
+  readonly code = 'CONTROL_UNAVAILABLE';
+}
+
+export interface ControlServer {
+  path: string;
+  close(): void;
+}
+
+// Listens at options.path, replacing a stale socket left by a corral that is gone.
+export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
+  const { path } = options;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    await removeStaleSocket(path);
+  } catch (error) {
+    if (error instanceof ControlServerError) throw error;
+    throw new ControlServerError(`cannot create the control socket ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const server = createServer((socket) => serve(socket, options));
+  server.maxConnections = BACKLOG;
+  await listen(server, path);
+  return { path, close: () => server.close() };
+}
+
+// Binds with a umask that leaves the socket 0600 from its first instant, then sets the
+// mode explicitly in case the umask was looser. corral starts no process meanwhile.
+function listen(server: Server, path: string): Promise<void> {
+  const saved = process.umask(0o177);
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(new ControlServerError(`cannot listen on the control socket ${path}: ${error.message}`, { cause: error })));
+    server.listen({ path, backlog: BACKLOG }, () => {
+      chmodSync(path, 0o600);
+      resolve();
+    });
+  }).finally(() => process.umask(saved));
+}
+
+// A socket file nobody answers on is left over from an earlier run: remove it. One that
+// answers belongs to a running corral, which must not lose its socket to us.
+async function removeStaleSocket(path: string): Promise<void> {
+  try {
+    if (!lstatSync(path).isSocket()) throw new ControlServerError(`${path} exists and is not a socket; remove it or set CORRAL_RUN_DIR`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  const alive = await new Promise<boolean>((resolve) => {
+    const probe = connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (alive) throw new ControlServerError(`another corral is serving ${path}; give this one its own CORRAL_RUN_DIR`);
+  unlinkSync(path);
+}
+
+function serve(socket: Socket, options: ControlServerOptions): void {
+  // A reader that went away (EPIPE, ECONNRESET) is no one's problem but its own.
+  socket.on('error', () => socket.destroy());
+  const reply = (response: ControlResponse): void => {
+    if (!socket.destroyed && socket.writable) socket.end(`${JSON.stringify(response)}\n`);
+  };
+  const uid = options.peerUid(socket);
+  const own = process.getuid?.();
+  if (uid === undefined || uid !== own) {
+    const who = uid === undefined ? 'a client whose uid cannot be read' : `uid ${uid}`;
+    options.logger.warn(`control socket: refused ${who}; only corral's own uid ${own} may use it`);
+    reply(errorResponse(new ControlError('forbidden', `refused: only uid ${own} may use corral's control socket; you are ${who}. Run the command as that user (docker exec -u ${own} ...)`)));
+    return;
+  }
+  socket.setTimeout(REQUEST_TIMEOUT_MS, () => {
+    reply(errorResponse(new ControlError('timeout', `no complete request within ${REQUEST_TIMEOUT_MS / 1000}s; send one JSON object followed by a newline`)));
+    socket.destroySoon();
+  });
+  readRequest(socket, (line) => {
+    socket.setTimeout(0);
+    void answer(line, options).then(reply);
+  }, reply);
+}
+
+// Collects bytes up to the first newline (or the end of input), within MAX_REQUEST_BYTES.
+function readRequest(socket: Socket, onLine: (line: string) => void, reply: (response: ControlResponse) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  const finish = (line: string): void => {
+    if (done) return;
+    done = true;
+    socket.removeAllListeners('data');
+    onLine(line);
+  };
+  socket.on('data', (chunk: Buffer) => {
+    const newline = chunk.indexOf(0x0a);
+    const part = newline === -1 ? chunk : chunk.subarray(0, newline);
+    chunks.push(part);
+    size += part.length;
+    if (size > MAX_REQUEST_BYTES) {
+      done = true;
+      socket.removeAllListeners('data');
+      reply(errorResponse(new ControlError('too-large', `the request is larger than ${MAX_REQUEST_BYTES / 1024} KiB`)));
+    } else if (newline !== -1) {
+      finish(Buffer.concat(chunks).toString('utf8'));
+    }
+  });
+  socket.on('end', () => {
+    if (size === 0 && !done) {
+      done = true;
+      reply(errorResponse(new ControlError('bad-request', 'the request was empty; send one JSON object followed by a newline, e.g. {"command":"status"}')));
+    } else {
+      finish(Buffer.concat(chunks).toString('utf8'));
+    }
+  });
+}
+
+async function answer(line: string, options: ControlServerOptions): Promise<ControlResponse> {
+  try {
+    return await options.handle(parseRequest(line));
+  } catch (error) {
+    if (error instanceof ControlError) return errorResponse(error);
+    options.logger.error(`control socket: internal error answering ${line.slice(0, 200)}: ${(error as Error).stack ?? String(error)}`);
+    return errorResponse(new ControlError('internal', `internal error: ${(error as Error).message}; corral goes on, see its log`));
+  }
+}

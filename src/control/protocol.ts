@@ -1,0 +1,89 @@
+// The control socket's protocol: the client writes one JSON request on one line, corral
+// answers with one JSON line and closes. Requests are validated here, so a handler only
+// ever sees a well-formed one.
+import { z } from 'zod';
+import type { ServiceSnapshot, SupervisorSnapshot } from './snapshot.js';
+import type { ContainerUsage } from '../process/cgroup-usage.js';
+import type { GroupUsage } from '../process/group-usage.js';
+
+const name = z.string().min(1).max(256);
+const names = z.array(name).max(1000);
+
+export const requestSchema = z.discriminatedUnion('command', [
+  z.object({ command: z.literal('status'), services: names.default([]) }).strict(),
+  z.object({ command: z.enum(['start', 'stop', 'restart']), services: names.min(1) }).strict(),
+  z.object({ command: z.literal('signal'), service: name, signal: z.string().min(1).max(32) }).strict(),
+  z.object({ command: z.enum(['reload', 'ready', 'health']) }).strict(),
+]);
+
+export type ControlRequest = z.infer<typeof requestSchema>;
+export type CommandName = ControlRequest['command'];
+export const COMMANDS: readonly CommandName[] = ['status', 'start', 'stop', 'restart', 'signal', 'reload', 'ready', 'health'];
+
+export type ErrorCode =
+  | 'bad-request'
+  | 'too-large'
+  | 'timeout'
+  | 'forbidden'
+  | 'unknown-service'
+  | 'unknown-signal'
+  | 'not-running'
+  | 'refused'
+  | 'invalid-config'
+  | 'shutting-down'
+  | 'internal';
+
+// A request that cannot be carried out; its message goes to the client as is.
+export class ControlError extends Error {
+  override name = 'ControlError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A service's row of `corral status`: the snapshot plus its process group's usage. */
+export interface ServiceStatus extends ServiceSnapshot {
+  usage: (GroupUsage & { cpuPercent: number | null }) | null;
+}
+
+export interface StatusReport {
+  corral: Omit<SupervisorSnapshot, 'services'> & { pid: number };
+  container: ContainerUsage & { cpuPercent: number | null; cpusAvailable: number };
+  services: ServiceStatus[];
+}
+
+export type ControlResponse =
+  | { ok: true; command: 'status'; status: StatusReport }
+  /** ready and health: `passing` false makes the client exit 1 with `problems`. */
+  | { ok: true; command: 'ready' | 'health'; passing: boolean; problems: string[] }
+  /** start, stop, restart, signal, reload: what was done, one line each. */
+  | { ok: true; command: Exclude<CommandName, 'status' | 'ready' | 'health'>; messages: string[] }
+  | { ok: false; error: { code: ErrorCode; message: string } };
+
+// The request in `line`, or a ControlError that says what is wrong with it.
+export function parseRequest(line: string): ControlRequest {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw new ControlError('bad-request', `the request is not valid JSON (${(error as Error).message}); send one JSON object on one line, e.g. {"command":"status"}`);
+  }
+  const command = (value as { command?: unknown } | null)?.command;
+  if (typeof command !== 'string' || !(COMMANDS as readonly string[]).includes(command)) {
+    throw new ControlError('bad-request', `unknown command ${JSON.stringify(command)}; expected one of ${COMMANDS.join(', ')}`);
+  }
+  const parsed = requestSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    throw new ControlError('bad-request', `bad ${command} request: ${where}${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function errorResponse(error: ControlError): ControlResponse {
+  return { ok: false, error: { code: error.code, message: error.message } };
+}

@@ -1,6 +1,7 @@
 // The command line, parsed strictly: a misspelt option is an error that says so.
 import { parseArgs } from 'node:util';
 import { closest } from '../config/suggest.js';
+import type { ControlRequest } from '../control/protocol.js';
 import { DEFAULT_SERVICES_DIR } from './usage.js';
 
 export type CliCommand =
@@ -13,10 +14,15 @@ export type CliCommand =
   /** Print the effective configuration, every default filled in. */
   | { kind: 'print'; servicesDir: string }
   /** Print the JSON Schema of a service file. */
-  | { kind: 'schema' };
+  | { kind: 'schema' }
+  /** A request to the running corral on its control socket. */
+  | { kind: 'control'; request: ControlRequest; json: boolean };
 
 // check and print take an optional DIR; schema takes nothing.
 const SUBCOMMANDS = ['check', 'print', 'schema'] as const;
+// The client commands, which talk to a running corral.
+export const CONTROL_COMMANDS = ['status', 'start', 'stop', 'restart', 'signal', 'reload', 'ready', 'health'] as const;
+type ControlCommand = (typeof CONTROL_COMMANDS)[number];
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -27,7 +33,16 @@ const OPTIONS = {
   services: { type: 'string', short: 's' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
+  json: { type: 'boolean' },
 } as const;
+
+// Whether argv asks for a client command; decided before anything else runs, since the
+// supervisor's signal handlers must not be installed in a client.
+export function isClientCommand(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const first = (end === -1 ? argv : argv.slice(0, end)).find((arg) => !arg.startsWith('-'));
+  return first !== undefined && (CONTROL_COMMANDS as readonly string[]).includes(first);
+}
 
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CliCommand {
   let parsed;
@@ -42,6 +57,12 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CliCom
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   const [first, ...rest] = positionals;
+  if (first !== undefined && (CONTROL_COMMANDS as readonly string[]).includes(first)) {
+    if (terminator !== undefined) throw new UsageError(`corral ${first} takes no command after -- (see corral --help)`);
+    if (values.services !== undefined) throw new UsageError(`corral ${first} talks to the running corral and takes no --services (see corral --help)`);
+    return { kind: 'control', request: controlRequest(first as ControlCommand, rest), json: values.json === true };
+  }
+  if (values.json) throw new UsageError('--json goes with the commands that talk to a running corral, e.g. corral status --json');
   if (first !== undefined && (SUBCOMMANDS as readonly string[]).includes(first)) {
     return subcommand(first as (typeof SUBCOMMANDS)[number], rest, terminator !== undefined, values.services, env);
   }
@@ -50,7 +71,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CliCom
     throw new UsageError(`unexpected argument "${stray.value}" before --; only options go there, the command goes after -- (see corral --help)`);
   }
   if (stray?.kind === 'positional') {
-    const command = closest(stray.value, SUBCOMMANDS);
+    const command = closest(stray.value, [...SUBCOMMANDS, ...CONTROL_COMMANDS]);
     const hint = command ? `did you mean "corral ${command}"? To` : 'to';
     throw new UsageError(`unexpected argument "${stray.value}"; ${hint} run a command as the main service, put it after --: corral -- ${stray.value} ... (see corral --help)`);
   }
@@ -75,6 +96,28 @@ function subcommand(
   if (rest.length > 1) throw new UsageError(`corral ${name} takes one directory, got ${rest.length}: ${rest.join(' ')}`);
   if (rest.length === 1 && servicesOption !== undefined) throw new UsageError(`give the directory once: corral ${name} DIR, or corral ${name} --services DIR`);
   return { kind: name, servicesDir: servicesDirOf(rest[0] ?? servicesOption, env) };
+}
+
+function controlRequest(command: ControlCommand, args: string[]): ControlRequest {
+  switch (command) {
+    case 'status':
+      return { command, services: args };
+    case 'start':
+    case 'stop':
+    case 'restart':
+      if (args.length === 0) throw new UsageError(`corral ${command} needs at least one service name, e.g. corral ${command} web (corral status lists them)`);
+      return { command, services: args };
+    case 'signal': {
+      const [service, signal] = args;
+      if (args.length !== 2 || service === undefined || signal === undefined) throw new UsageError(`corral signal takes a service and a signal, e.g. corral signal web HUP; got ${args.length} argument(s)`);
+      return { command, service, signal };
+    }
+    case 'reload':
+    case 'ready':
+    case 'health':
+      if (args.length > 0) throw new UsageError(`corral ${command} takes no arguments, got: ${args.join(' ')}`);
+      return { command };
+  }
 }
 
 function servicesDirOf(given: string | undefined, env: NodeJS.ProcessEnv): string {

@@ -6,7 +6,7 @@
 // with 50 services). They must be on the command line: V8 fixes its heap at start.
 import { readFileSync } from 'node:fs';
 import { installSignalHandlers } from '../supervisor/signals.js';
-import { parseCommandLine, UsageError } from './args.js';
+import { isClientCommand, parseCommandLine, UsageError } from './args.js';
 import { ExitCode } from './exit-codes.js';
 import { DEFAULT_RUN_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
 import { becomeReaper } from './init-mode.js';
@@ -25,9 +25,17 @@ import { defaultShimPath, loadNativeAddon, NativeAddonError } from '../native/ad
 import { Reaper } from '../native/reaper.js';
 import { defaultNofile } from '../process/rlimits.js';
 import { Supervisor } from '../supervisor/supervisor.js';
+import { summarizeDiff } from '../supervisor/reload-diff.js';
+import { runClient } from '../control/client.js';
+import { controlSocketPath } from '../control/socket-path.js';
+import { serveControl } from '../control/serve-control.js';
+import { metricsAddressFrom, serveMetrics } from '../control/serve-metrics.js';
+import { formatMetricsAddress } from '../control/metrics-address.js';
+import { MetricsServerError } from '../control/metrics-server.js';
 
 // First, before anything can wait: a signal without a listener is dropped for PID 1.
-const signals = installSignalHandlers(() => process.exit(ExitCode.ok));
+// The client commands (corral status, ...) keep Node's default handling: Ctrl-C ends them.
+const signals = isClientCommand(process.argv.slice(2)) ? undefined : installSignalHandlers(() => process.exit(ExitCode.ok));
 
 const FLUSH_TIMEOUT_MS = 500;
 
@@ -79,6 +87,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const reaper = new Reaper(addon, logger);
   reaper.start();
   const budgetMs = shutdownBudgetMs();
+  const metricsAddress = metricsAddressFrom(process.env);
   const load = (): ServiceConfig[] => withCommandService(loadServices(servicesDir), command);
   const services = load();
   labels.width = Math.max(labels.width, ...services.map((service) => service.log.prefix.length));
@@ -106,22 +115,34 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     logger.error(`internal error, stopping everything: ${error.stack ?? String(error)}`);
     void supervisor.emergencyStop().then(() => exit(ExitCode.system));
   });
-  signals.attach({
+  // SIGHUP and `corral reload`: apply a valid configuration, refuse an invalid one whole.
+  const reload = (why: string): Promise<string[]> => {
+    logger.info(`${why}: reloading ${servicesDir}`);
+    let next: ServiceConfig[];
+    try {
+      next = load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      logger.error(`reload refused, nothing was changed; the new configuration is invalid:\n${error.message}`);
+      return Promise.reject(error);
+    }
+    return supervisor.reload(next).then((diff) => [diff ? `reloaded: ${summarizeDiff(diff)}` : 'corral is shutting down; nothing was reloaded']);
+  };
+  signals!.attach({
     shutdown: (signal) => supervisor.requestShutdown(`received ${signal}`),
     forward: (signal) => supervisor.forward(signal),
-    reload: () => {
-      logger.info(`received SIGHUP: reloading ${servicesDir}`);
-      try {
-        void supervisor.reload(load());
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        logger.error(`reload refused, nothing was changed; the new configuration is invalid:\n${error.message}`);
-      }
-    },
+    reload: () => void reload('received SIGHUP').catch(() => undefined),
   });
   const where = mode === 'pid1' ? 'as PID 1' : `as pid ${process.pid} (subreaper)`;
   logger.info(`corral ${version()} ${where}: starting ${services.length} service(s) from ${servicesDir}`);
   if (services.length === 0) logger.warn(`no service files (*.yaml, *.yml) in ${servicesDir}; nothing to run`);
+  const control = await serveControl({ supervisor, reaper, addon, logger, version: version(), socketPath: controlSocketPath(process.env), reload: () => reload('corral reload') });
+  const metrics = metricsAddress && (await serveMetrics(metricsAddress, control, logger));
+  if (metrics) logger.info(`metrics on http://${formatMetricsAddress(metrics.address)}/metrics`);
+  void supervisor.finished.then(() => {
+    control.close();
+    void metrics?.close();
+  });
   supervisor.start();
   return supervisor.finished;
 }
@@ -151,6 +172,8 @@ async function main(): Promise<number> {
       return printCommand(command.servicesDir, plainOutput);
     case 'schema':
       return schemaCommand(plainOutput);
+    case 'control':
+      return runClient(command.request, { socketPath: controlSocketPath(process.env), json: command.json }, plainOutput);
   }
 }
 
@@ -163,7 +186,7 @@ function exitCodeFor(error: unknown): number {
     logger.error(`invalid configuration; nothing was started:\n${error.message}`);
     return ExitCode.config;
   }
-  if (error instanceof NativeAddonError) {
+  if (error instanceof NativeAddonError || error instanceof MetricsServerError) {
     logger.error(error.message);
     return ExitCode.system;
   }

@@ -1,0 +1,47 @@
+// `corral ready` and `corral health`, for a Dockerfile HEALTHCHECK and Kubernetes exec
+// probes: what stands in the way of each, in words, from one snapshot. Pure.
+// - ready (readiness): every service is ready: a longrun running, a oneshot succeeded.
+// - health (liveness): nothing has failed: no service is fatal, blocked, exited when it
+//   should run, or in backoff (crashed, waiting to be restarted). A service still starting
+//   is not a failure: that is what readiness and a startupProbe are for.
+// A service stopped with `corral stop` counts for neither: the operator wanted it so.
+import type { ServiceSnapshot, SupervisorSnapshot } from './snapshot.js';
+
+export function readyProblems(snapshot: SupervisorSnapshot): string[] {
+  return [...phaseProblems(snapshot), ...counted(snapshot).filter((service) => !service.ready).map(notReady)];
+}
+
+export function healthProblems(snapshot: SupervisorSnapshot): string[] {
+  return [...phaseProblems(snapshot), ...counted(snapshot).flatMap(failure)];
+}
+
+function phaseProblems(snapshot: SupervisorSnapshot): string[] {
+  return snapshot.phase === 'running' ? [] : ['corral is shutting down'];
+}
+
+function counted(snapshot: SupervisorSnapshot): ServiceSnapshot[] {
+  return snapshot.services.filter((service) => !service.stoppedByOperator);
+}
+
+function notReady(service: ServiceSnapshot): string {
+  const why = service.problem ?? service.lastExit?.description;
+  return `${service.name} is not ready: it is ${service.state}${why && service.state !== 'starting' && service.state !== 'waiting' ? ` (${why})` : ''}`;
+}
+
+function failure(service: ServiceSnapshot): string[] {
+  switch (service.state) {
+    case 'fatal':
+    case 'blocked':
+      return [`${service.name} is ${service.state}: ${service.problem ?? service.lastExit?.description ?? 'failed'}`];
+    case 'backoff':
+      return [`${service.name} is in backoff: it ${service.lastExit?.description ?? 'ended'} and is waiting to be restarted`];
+    case 'exited':
+      return service.type === 'longrun' ? [`${service.name} has exited (${service.lastExit?.description ?? 'no exit recorded'}) and will not be restarted`] : [];
+    case 'stopped':
+    case 'waiting':
+    case 'starting':
+    case 'running':
+    case 'stopping':
+      return [];
+  }
+}

@@ -1,0 +1,103 @@
+// `corral start|stop|restart|signal`: checks the names and the request against the
+// supervisor's services, works out which dependents and dependencies come along
+// (operator-plan.ts), acts, and says in words what it did.
+import { closest } from '../config/suggest.js';
+import { normalizeSignal } from '../process/signal-names.js';
+import { constants } from 'node:os';
+import { isActive, withDependencies, withDependents, type PlanNode } from '../supervisor/operator-plan.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import { ControlError } from './protocol.js';
+
+function planNodes(supervisor: Supervisor): PlanNode[] {
+  return supervisor.services.map((runner) => ({ name: runner.name, type: runner.config.type, depends_on: runner.config.depends_on, state: runner.state.state }));
+}
+
+// Throws unless corral is running normally and every name is a service.
+export function checkNames(supervisor: Supervisor, names: readonly string[]): void {
+  if (supervisor.phase !== 'running') throw new ControlError('shutting-down', 'corral is shutting down; services can no longer be started, stopped or signalled');
+  checkKnown(supervisor, names);
+}
+
+// Throws for the first name that is not a service, with the closest one suggested.
+export function checkKnown(supervisor: Supervisor, names: readonly string[]): void {
+  const known = supervisor.services.map((runner) => runner.name);
+  for (const name of names) {
+    if (known.includes(name)) continue;
+    const suggestion = closest(name, known);
+    const hint = suggestion ? `did you mean "${suggestion}"?` : `the services are: ${known.join(', ') || 'none'}`;
+    throw new ControlError('unknown-service', `no service is named "${name}"; ${hint}`);
+  }
+}
+
+// Which of `names` and their dependents are running or on their way, dependents first.
+function activeWithDependents(supervisor: Supervisor, names: readonly string[]): string[] {
+  const nodes = planNodes(supervisor);
+  const active = new Set(nodes.filter((node) => isActive(node.state)).map((node) => node.name));
+  return withDependents(names, nodes).filter((name) => active.has(name));
+}
+
+function refuseMain(supervisor: Supervisor, names: readonly string[], requested: readonly string[]): void {
+  const main = names.find((name) => supervisor.runner(name)?.config.main);
+  if (main === undefined) return;
+  const how = requested.includes(main) ? '' : ` (it depends on ${requested.join(', ')})`;
+  throw new ControlError(
+    'refused',
+    `${main} is the main service${how}: when it stops, the container stops. Use "corral restart" to restart it, or stop the container itself (docker stop)`,
+  );
+}
+
+function stopLines(stopping: readonly string[], requested: readonly string[]): string[] {
+  return stopping.map((name) => (requested.includes(name) ? `stopped ${name}` : `stopped ${name} (it depends on ${requested.join(', ')})`));
+}
+
+export async function stopServices(supervisor: Supervisor, requested: readonly string[]): Promise<string[]> {
+  checkNames(supervisor, requested);
+  const stopping = activeWithDependents(supervisor, requested);
+  refuseMain(supervisor, stopping, requested);
+  const idle = requested.filter((name) => !stopping.includes(name)).map((name) => `${name} was not running (${supervisor.runner(name)!.state.state})`);
+  await supervisor.stopServices(stopping);
+  return [...idle, ...stopLines(stopping, requested)];
+}
+
+// Starts `requested` and what they need that is stopped or failed; returns at once: the
+// services start as their dependencies become ready (see corral status).
+export function startServices(supervisor: Supervisor, requested: readonly string[], extra: readonly string[] = []): string[] {
+  checkNames(supervisor, requested);
+  const nodes = planNodes(supervisor);
+  const byName = new Map(nodes.map((node) => [node.name, node]));
+  const starting = withDependencies([...requested, ...extra], nodes).filter((name) => !isActive(byName.get(name)!.state));
+  const already = requested.filter((name) => !starting.includes(name)).map((name) => `${name} is already ${byName.get(name)!.state}`);
+  supervisor.startServices(starting);
+  const lines = starting.map((name) => ([...requested, ...extra].includes(name) ? `starting ${name}` : `starting ${name} (needed by ${requested.join(', ')})`));
+  return [...already, ...lines];
+}
+
+// Stop (dependents first) and start again; the dependents that were stopped start again
+// too, once the restarted services are ready.
+export async function restartServices(supervisor: Supervisor, requested: readonly string[]): Promise<string[]> {
+  checkNames(supervisor, requested);
+  const stopping = activeWithDependents(supervisor, requested);
+  await supervisor.stopServices(stopping);
+  checkNames(supervisor, requested);
+  const dependents = stopping.filter((name) => !requested.includes(name));
+  return [...stopLines(stopping, requested), ...startServices(supervisor, requested, dependents)];
+}
+
+const SIGNAL_NAMES = Object.keys(constants.signals);
+
+export function signalService(supervisor: Supervisor, name: string, signalText: string): string[] {
+  checkNames(supervisor, [name]);
+  const signal = normalizeSignal(signalText);
+  if (signal === undefined) {
+    const upper = signalText.trim().toUpperCase();
+    const suggestion = closest(upper.startsWith('SIG') ? upper : `SIG${upper}`, SIGNAL_NAMES);
+    const hint = suggestion ? `did you mean ${suggestion.slice(3)}?` : 'e.g. HUP, USR1, TERM (kill -l lists them)';
+    throw new ControlError('unknown-signal', `no signal is named "${signalText}"; ${hint}`);
+  }
+  const runner = supervisor.runner(name)!;
+  const pid = runner.pid;
+  if (pid === undefined || !runner.signal(signal)) {
+    throw new ControlError('not-running', `${name} has no process to signal (it is ${runner.state.state})`);
+  }
+  return [`sent ${signal} to ${name} (process group ${pid})`];
+}

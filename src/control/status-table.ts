@@ -1,0 +1,89 @@
+// `corral status` for people: a heading on corral and the container, then one row per
+// service, columns as wide as their content so the table fits 80 columns, then a line for
+// each service that needs explaining (why it is blocked or failed).
+import { formatByteCount } from '../config/byte-size.js';
+import type { LastExit } from './snapshot.js';
+import type { ServiceStatus, StatusReport } from './protocol.js';
+
+const COLUMNS = ['SERVICE', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'READY', 'CPU%', 'RSS', 'PROCS', 'LAST EXIT'] as const;
+const RIGHT_ALIGNED = new Set(['PID', 'UPTIME', 'RESTARTS', 'CPU%', 'RSS', 'PROCS']);
+
+export function formatStatus(report: StatusReport): string {
+  const { corral, container } = report;
+  const mode = corral.pid === 1 ? 'as PID 1' : `as pid ${corral.pid}`;
+  const phase = corral.phase === 'running' ? '' : `, ${corral.phase === 'stopping' ? 'shutting down' : 'stopping now'}`;
+  const head = [
+    `corral ${corral.version} ${mode}, up ${formatUptime(corral.at - corral.startedAt)}${phase}; ${corral.orphansReaped} orphan(s) reaped`,
+    `container: ${describeContainer(container)}`,
+  ];
+  const rows = report.services.map((service) => row(service, corral.at));
+  const widths = COLUMNS.map((column, index) => Math.max(column.length, ...rows.map((cells) => cells[index]!.length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, index) => (RIGHT_ALIGNED.has(COLUMNS[index]!) ? cell.padStart(widths[index]!) : cell.padEnd(widths[index]!)))
+      .join('  ')
+      .trimEnd();
+  const notes = report.services.flatMap(note);
+  const table = rows.length > 0 ? [line(COLUMNS), ...rows.map(line)] : ['no services'];
+  return [...head, '', ...table, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n') + '\n';
+}
+
+function describeContainer(container: StatusReport['container']): string {
+  const cpu = container.cpuPercent === null ? 'CPU ?' : `CPU ${container.cpuPercent.toFixed(1)}%`;
+  const cpuLimit = container.cpuLimit === undefined ? `(no limit, ${container.cpusAvailable} CPUs)` : `of ${trimNumber(container.cpuLimit)} CPUs`;
+  const memory = container.memoryBytes === undefined ? 'memory ?' : `memory ${formatByteCount(container.memoryBytes)}`;
+  const memoryLimit = container.memoryLimitBytes === undefined ? '(no limit)' : `of ${formatByteCount(container.memoryLimitBytes)}`;
+  const source = container.version === undefined ? 'no cgroup found' : `cgroup v${container.version}`;
+  return `${cpu} ${cpuLimit}; ${memory} ${memoryLimit}; ${source}`;
+}
+
+function row(service: ServiceStatus, at: number): string[] {
+  const { usage } = service;
+  const running = service.startedAt !== null;
+  return [
+    service.name,
+    service.state,
+    service.pid === null ? '-' : String(service.pid),
+    running ? formatUptime(Math.max(0, at - service.startedAt!)) : '-',
+    String(service.restarts),
+    service.ready ? 'yes' : 'no',
+    usage?.cpuPercent == null ? '-' : usage.cpuPercent.toFixed(1),
+    usage ? compactBytes(usage.rssBytes) : '-',
+    usage ? String(usage.processes) : '-',
+    service.lastExit ? shortExit(service.lastExit) : '-',
+  ];
+}
+
+function note(service: ServiceStatus): string[] {
+  if (service.stoppedByOperator && service.state === 'stopped') return [`${service.name}: stopped with corral stop; corral start ${service.name} starts it`];
+  if (service.problem !== null) return [`${service.name}: ${service.problem}`];
+  return [];
+}
+
+// "code 2", "SIGKILL", "ENOENT": the detail is in the log and in --json.
+export function shortExit(exit: LastExit): string {
+  if (exit.code !== null) return `code ${exit.code}`;
+  if (exit.signal !== null) return exit.signal;
+  return 'not started';
+}
+
+// 59s, 12m03s, 5h07m, 3d04h
+export function formatUptime(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${two(seconds % 60)}s`;
+  if (seconds < 86400) return `${Math.floor(seconds / 3600)}h${two(Math.floor(seconds / 60) % 60)}m`;
+  return `${Math.floor(seconds / 86400)}d${two(Math.floor(seconds / 3600) % 24)}h`;
+}
+
+// 512B, 38.1M, 1.2G: RSS in a narrow column.
+export function compactBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes}B`;
+  const [size, unit] = bytes < 1024 ** 2 ? [bytes / 1024, 'K'] : bytes < 1024 ** 3 ? [bytes / 1024 ** 2, 'M'] : [bytes / 1024 ** 3, 'G'];
+  return `${size < 100 ? size.toFixed(1) : Math.round(size)}${unit}`;
+}
+
+function trimNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(2).replace(/0$/, '');
+}

@@ -3,7 +3,7 @@
 // needs: installs the dependencies (which builds the addon and the TypeScript) when they
 // are missing, and otherwise rebuilds what is out of date.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,9 +16,19 @@ function run(args) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
+// Missing, or older than a source file (a pull added a function): rebuild, or corral would
+// load an addon without the function it calls.
+function addonOutOfDate() {
+  const built = join(root, 'addon', 'build', 'Release', 'corral_native.node');
+  if (!existsSync(built)) return true;
+  const sources = [join(root, 'addon', 'binding.gyp'), ...readdirSync(join(root, 'addon', 'src')).map((file) => join(root, 'addon', 'src', file))];
+  const builtAt = statSync(built).mtimeMs;
+  return sources.some((file) => statSync(file).mtimeMs > builtAt);
+}
+
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
   run(['ci']); // runs the install script (addon) and prepare (TypeScript)
 } else {
-  if (!existsSync(join(root, 'addon', 'build', 'Release', 'corral_native.node'))) run(['run', 'install']);
+  if (addonOutOfDate()) run(['run', 'install']);
   run(['run', 'build']);
 }

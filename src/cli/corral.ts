@@ -1,0 +1,194 @@
+// `corral` as the supervisor (and check/print/schema): the only place that calls
+// process.exit. main.ts loads it after installing the signal handlers.
+import { readFileSync } from 'node:fs';
+import type { SignalRouter } from '../supervisor/signals.js';
+import { parseCommandLine, UsageError } from './args.js';
+import { ExitCode } from './exit-codes.js';
+import { DEFAULT_RUN_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
+import { becomeReaper } from './init-mode.js';
+import { checkCommand, printCommand, schemaCommand } from './config-commands.js';
+import { ConfigError } from '../config/config-error.js';
+import { parseDuration } from '../config/duration.js';
+import { withCommandService } from '../config/command-service.js';
+import { loadServices } from '../config/load-services.js';
+import type { ServiceConfig } from '../config/schema.js';
+import { LabelColumn } from '../logging/label-column.js';
+import { logStyleFrom, PLAIN_STYLE, type LogStyle } from '../logging/log-style.js';
+import { createLogger, EVENT_LABEL, parseLogLevel } from '../logging/logger.js';
+import { growOutputPipes } from '../logging/output-pipes.js';
+import { OutputSink } from '../logging/output-sink.js';
+import { defaultShimPath, loadNativeAddon, NativeAddonError } from '../native/addon.js';
+import { Reaper } from '../native/reaper.js';
+import { defaultNofile } from '../process/rlimits.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { summarizeDiff } from '../supervisor/reload-diff.js';
+import { controlSocketPath } from '../control/socket-path.js';
+import { serveControl } from '../control/serve-control.js';
+import { metricsAddressFrom, serveMetrics } from '../control/serve-metrics.js';
+import { formatMetricsAddress } from '../control/metrics-address.js';
+import { MetricsServerError } from '../control/metrics-server.js';
+
+const FLUSH_TIMEOUT_MS = 500;
+
+const stdout = new OutputSink('stdout', process.stdout);
+const stderr = new OutputSink('stderr', process.stderr);
+const labels = new LabelColumn([EVENT_LABEL]);
+const { style: logStyle, problem: logStyleProblem } = readLogStyle();
+const logger = createLogger(stderr, parseLogLevel(process.env.CORRAL_LOG_LEVEL), labels, logStyle);
+// Node's own warnings would go to stderr raw, breaking the log format: they become events.
+process.removeAllListeners('warning');
+process.on('warning', (warning) => logger.warn(`node: ${warning.name}: ${warning.message}`));
+
+// A bad CORRAL_LOG_FORMAT stops `corral run` (reported in plain text), not check or print.
+function readLogStyle(): { style: LogStyle; problem?: ConfigError } {
+  try {
+    return { style: logStyleFrom(process.env, { stdout: process.stdout, stderr: process.stderr }) };
+  } catch (error) {
+    if (error instanceof ConfigError) return { style: PLAIN_STYLE, problem: error };
+    throw error;
+  }
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function shutdownBudgetMs(): number {
+  const text = process.env.CORRAL_SHUTDOWN_TIMEOUT ?? DEFAULT_SHUTDOWN_TIMEOUT;
+  // A bare number means seconds, as in docker stop -t.
+  const ms = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) * 1000 : parseDuration(text);
+  if (ms === undefined) {
+    throw new ConfigError([
+      { file: 'CORRAL_SHUTDOWN_TIMEOUT', message: `expected a duration like "9s" or "500ms", got ${JSON.stringify(text)}` },
+    ]);
+  }
+  return ms;
+}
+
+function serviceEnvironment(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+async function run(servicesDir: string, command: [string, ...string[]] | undefined): Promise<number> {
+  if (logStyleProblem !== undefined) throw logStyleProblem;
+  const addon = loadNativeAddon();
+  growOutputPipes(addon, logger);
+  const mode = becomeReaper(addon, logger);
+  const reaper = new Reaper(addon, logger);
+  reaper.start();
+  const budgetMs = shutdownBudgetMs();
+  const metricsAddress = metricsAddressFrom(process.env);
+  const load = (): ServiceConfig[] => withCommandService(loadServices(servicesDir), command);
+  const services = load();
+  labels.width = Math.max(labels.width, ...services.map((service) => service.log.prefix.length));
+  const supervisor = new Supervisor({
+    services,
+    reaper,
+    mode,
+    shutdownBudgetMs: budgetMs,
+    context: {
+      addon,
+      stdout,
+      stderr,
+      logger,
+      labels,
+      logStyle,
+      shimPath: defaultShimPath,
+      env: serviceEnvironment(),
+      runDir: process.env.CORRAL_RUN_DIR || DEFAULT_RUN_DIR,
+      defaultNofile: defaultNofile(),
+      now: () => Date.now(),
+      random: Math.random,
+    },
+  });
+  process.on('uncaughtException', (error) => {
+    logger.error(`internal error, stopping everything: ${error.stack ?? String(error)}`);
+    void supervisor.emergencyStop().then(() => exit(ExitCode.system));
+  });
+  // SIGHUP and `corral reload`: apply a valid configuration, refuse an invalid one whole.
+  const reload = (why: string): Promise<string[]> => {
+    logger.info(`${why}: reloading ${servicesDir}`);
+    let next: ServiceConfig[];
+    try {
+      next = load();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      logger.error(`reload refused, nothing was changed; the new configuration is invalid:\n${error.message}`);
+      return Promise.reject(error);
+    }
+    return supervisor.reload(next).then((diff) => [diff ? `reloaded: ${summarizeDiff(diff)}` : 'corral is shutting down; nothing was reloaded']);
+  };
+  signals.attach({
+    shutdown: (signal) => supervisor.requestShutdown(`received ${signal}`),
+    forward: (signal) => supervisor.forward(signal),
+    reload: () => void reload('received SIGHUP').catch(() => undefined),
+  });
+  const where = mode === 'pid1' ? 'as PID 1' : `as pid ${process.pid} (subreaper)`;
+  logger.info(`corral ${version()} ${where}: starting ${services.length} service(s) from ${servicesDir}`);
+  if (services.length === 0) logger.warn(`no service files (*.yaml, *.yml) in ${servicesDir}; nothing to run`);
+  const control = await serveControl({ supervisor, reaper, addon, logger, version: version(), socketPath: controlSocketPath(process.env), reload: () => reload('corral reload') });
+  const metrics = metricsAddress && (await serveMetrics(metricsAddress, control, logger));
+  if (metrics) logger.info(`metrics on http://${formatMetricsAddress(metrics.address)}/metrics`);
+  void supervisor.finished.then(() => {
+    control.close();
+    void metrics?.close();
+  });
+  supervisor.start();
+  return supervisor.finished;
+}
+
+async function exit(code: number): Promise<never> {
+  await Promise.all([stdout.flush(FLUSH_TIMEOUT_MS), stderr.flush(FLUSH_TIMEOUT_MS)]);
+  process.exit(code);
+}
+
+// The configuration commands write plain text, without the log prefix and timestamps.
+const plainOutput = { stdout: (text: string) => stdout.write(text), stderr: (text: string) => stderr.write(text) };
+
+async function main(): Promise<number> {
+  const command = parseCommandLine(process.argv.slice(2), process.env);
+  switch (command.kind) {
+    case 'help':
+      stdout.write(usage);
+      return ExitCode.ok;
+    case 'version':
+      stdout.write(`${version()}\n`);
+      return ExitCode.ok;
+    case 'run':
+      return run(command.servicesDir, command.command);
+    case 'check':
+      return checkCommand(command.servicesDir, plainOutput);
+    case 'print':
+      return printCommand(command.servicesDir, plainOutput);
+    case 'schema':
+      return schemaCommand(plainOutput);
+    case 'control':
+      throw new Error('client commands are run by main.ts, not here');
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) {
+    stderr.write(`corral: ${error.message}\n`);
+    return ExitCode.config;
+  }
+  if (error instanceof ConfigError) {
+    logger.error(`invalid configuration; nothing was started:\n${error.message}`);
+    return ExitCode.config;
+  }
+  if (error instanceof NativeAddonError || error instanceof MetricsServerError) {
+    logger.error(error.message);
+    return ExitCode.system;
+  }
+  logger.error(`internal error: ${(error as Error).stack ?? String(error)}`);
+  return ExitCode.system;
+}
+
+let signals: SignalRouter;
+
+// Runs corral; `router` has had its listeners since before anything could wait.
+export function runCorral(router: SignalRouter): void {
+  signals = router;
+  main().then(exit, (error: unknown) => exit(exitCodeFor(error)));
+}

@@ -10,6 +10,13 @@ export const usage = `Usage: corral [--services DIR] [-- COMMAND [ARGS...]]
        corral schema          print the JSON Schema of a service file, for editors
        corral --help | --version
 
+Control a running corral (on its control socket, $CORRAL_RUN_DIR/control.sock):
+  corral status [NAME...] [--json]  state, pid, uptime, restarts, CPU, memory
+  corral start|stop|restart NAME... stop takes dependents down first, says so
+  corral signal NAME SIGNAL         e.g. corral signal web HUP
+  corral reload                     re-read the services, as SIGHUP does
+  corral ready | corral health      exit 0 or 1: HEALTHCHECK, Kubernetes probes
+
 Runs every service defined in DIR/*.yaml (one file per service, see docs/services.md)
 as PID 1 of a container: reaps orphaned zombies, relays each service's output line by
 line with its name, starts services in dependency order once what they need is ready,
@@ -29,7 +36,9 @@ Environment:
   CORRAL_SHUTDOWN_TIMEOUT  time to stop everything, e.g. 9s or 500ms (default ${DEFAULT_SHUTDOWN_TIMEOUT});
                            keep it below docker stop's -t (10s) or terminationGracePeriodSeconds
   CORRAL_LOG_LEVEL         error, warn, info (default) or debug
-  CORRAL_RUN_DIR           runtime files such as notify sockets (default ${DEFAULT_RUN_DIR})
+  CORRAL_RUN_DIR           the control socket and notify sockets (default ${DEFAULT_RUN_DIR})
+  CORRAL_METRICS_ADDR      Prometheus metrics on HOST:PORT, e.g. 127.0.0.1:9100 (off)
+  CORRAL_LOG_FORMAT        text (default) or json; CORRAL_LOG_TIMESTAMPS=1 adds times
 
 Signals: TERM, INT, QUIT stop everything (a second one skips the remaining grace);
 HUP re-reads DIR and applies only what changed; USR1, USR2, WINCH go to the main
@@ -37,5 +46,7 @@ service, or to every service when there is none; TSTP, TTIN, TTOU are ignored.
 
 Exit codes: 0 stopped on request; 1 a required service failed; 100 usage or
 configuration error; 111 system error; otherwise the main service's exit code,
-or 128+N when signal N killed it.
+or 128+N when signal N killed it. The control commands: 0 done; 1 refused (the
+message says why), or not ready/healthy; 100 usage error; 111 corral unreachable
+(ready and health exit 1 for that too).
 `;

@@ -42,7 +42,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
     if (error instanceof ControlServerError) throw error;
     throw new ControlServerError(`cannot create the control socket ${path}: ${(error as Error).message}`, { cause: error });
   }
-  const server = createServer((socket) => serve(socket, options));
+  // Half-open: a client may close its side once the request is written (nc, socat do),
+  // and must still get the answer.
+  const server = createServer({ allowHalfOpen: true }, (socket) => serve(socket, options));
   server.maxConnections = BACKLOG;
   await listen(server, path);
   return { path, close: () => server.close() };

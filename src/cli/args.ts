@@ -39,9 +39,11 @@ const OPTIONS = {
 // Whether argv asks for a client command; decided before anything else runs, since the
 // supervisor's signal handlers must not be installed in a client.
 export function isClientCommand(argv: readonly string[]): boolean {
-  const end = argv.indexOf('--');
-  const first = (end === -1 ? argv : argv.slice(0, end)).find((arg) => !arg.startsWith('-'));
-  return first !== undefined && (CONTROL_COMMANDS as readonly string[]).includes(first);
+  // Lenient, so an unknown option still reaches parseCommandLine for its message; the
+  // tokens tell an option's value (-s status) from a command.
+  const { tokens } = parseArgs({ args: [...argv], options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const first = tokens.find((token) => token.kind === 'positional' || token.kind === 'option-terminator');
+  return first?.kind === 'positional' && (CONTROL_COMMANDS as readonly string[]).includes(first.value);
 }
 
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CliCommand {

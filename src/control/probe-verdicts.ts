@@ -24,8 +24,28 @@ function counted(snapshot: SupervisorSnapshot): ServiceSnapshot[] {
 }
 
 function notReady(service: ServiceSnapshot): string {
-  const why = service.problem ?? service.lastExit?.description;
-  return `${service.name} is not ready: it is ${service.state}${why && service.state !== 'starting' && service.state !== 'waiting' ? ` (${why})` : ''}`;
+  return `${service.name} is not ready: ${whyNotReady(service)}`;
+}
+
+function whyNotReady(service: ServiceSnapshot): string {
+  const exit = service.lastExit?.description;
+  switch (service.state) {
+    case 'waiting':
+      return 'it is waiting for its dependencies';
+    case 'starting':
+      return 'it is starting (not ready yet)';
+    case 'backoff':
+      return `it is in backoff${exit ? ` (it ${exit})` : ''}`;
+    case 'blocked':
+    case 'fatal':
+      return `it is ${service.state}${service.problem ?? exit ? ` (${service.problem ?? exit})` : ''}`;
+    case 'exited':
+      return `it has exited${exit ? ` (${exit})` : ''}`;
+    case 'stopped':
+    case 'stopping':
+    case 'running':
+      return `it is ${service.state}`;
+  }
 }
 
 function failure(service: ServiceSnapshot): string[] {

@@ -71,9 +71,13 @@ export function parseRequest(line: string): ControlRequest {
   } catch (error) {
     throw new ControlError('bad-request', `the request is not valid JSON (${(error as Error).message}); send one JSON object on one line, e.g. {"command":"status"}`);
   }
-  const command = (value as { command?: unknown } | null)?.command;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ControlError('bad-request', `the request must be a JSON object with a "command" key, e.g. {"command":"status"}; got ${JSON.stringify(value)}`);
+  }
+  const { command } = value as { command?: unknown };
   if (typeof command !== 'string' || !(COMMANDS as readonly string[]).includes(command)) {
-    throw new ControlError('bad-request', `unknown command ${JSON.stringify(command)}; expected one of ${COMMANDS.join(', ')}`);
+    const what = command === undefined ? 'no "command" key' : `unknown command ${JSON.stringify(command)}`;
+    throw new ControlError('bad-request', `${what}; expected one of ${COMMANDS.join(', ')}`);
   }
   const parsed = requestSchema.safeParse(value);
   if (!parsed.success) {

@@ -6,6 +6,7 @@ import type { LastExit } from './snapshot.js';
 import type { ServiceStatus, StatusReport } from './protocol.js';
 
 const COLUMNS = ['SERVICE', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'READY', 'CPU%', 'RSS', 'PROCS', 'LAST EXIT'] as const;
+const MAX_WIDTH = 80;
 const RIGHT_ALIGNED = new Set(['PID', 'UPTIME', 'RESTARTS', 'CPU%', 'RSS', 'PROCS']);
 
 export function formatStatus(report: StatusReport): string {
@@ -18,10 +19,12 @@ export function formatStatus(report: StatusReport): string {
   ];
   const rows = report.services.map((service) => row(service, corral.at));
   const widths = COLUMNS.map((column, index) => Math.max(column.length, ...rows.map((cells) => cells[index]!.length)));
+  // Two spaces between columns, or one when two would pass 80 columns (long names, big pids).
+  const gap = widths.reduce((sum, width) => sum + width, 0) + 2 * (widths.length - 1) <= MAX_WIDTH ? '  ' : ' ';
   const line = (cells: readonly string[]): string =>
     cells
       .map((cell, index) => (RIGHT_ALIGNED.has(COLUMNS[index]!) ? cell.padStart(widths[index]!) : cell.padEnd(widths[index]!)))
-      .join('  ')
+      .join(gap)
       .trimEnd();
   const notes = report.services.flatMap(note);
   const table = rows.length > 0 ? [line(COLUMNS), ...rows.map(line)] : ['no services'];
@@ -77,11 +80,17 @@ export function formatUptime(ms: number): string {
   return `${Math.floor(seconds / 86400)}d${two(Math.floor(seconds / 3600) % 24)}h`;
 }
 
-// 512B, 38.1M, 1.2G: RSS in a narrow column.
+// 512B, 38.1M, 120M, 1.2G: RSS in a narrow column (at most 5 characters up to 1000 TiB).
 export function compactBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes}B`;
-  const [size, unit] = bytes < 1024 ** 2 ? [bytes / 1024, 'K'] : bytes < 1024 ** 3 ? [bytes / 1024 ** 2, 'M'] : [bytes / 1024 ** 3, 'G'];
-  return `${size < 100 ? size.toFixed(1) : Math.round(size)}${unit}`;
+  let size = bytes;
+  for (const unit of ['K', 'M', 'G', 'T']) {
+    size /= 1024;
+    // Rounded as shown, so 1023.99K is 1.0M, not 1024K, and 99.99K is 100K, not 100.0K.
+    const shown = size < 99.95 ? size.toFixed(1) : String(Math.round(size));
+    if (Number(shown) < 1024 || unit === 'T') return `${shown}${unit}`;
+  }
+  return `${bytes}B`;
 }
 
 function trimNumber(value: number): string {

@@ -139,7 +139,6 @@ describe('isClientCommand', () => {
 
   test(
     'an option value that happens to be a command name does not make a client command',
-    { todo: 'args.ts isClientCommand: `corral -s status` parses as run with servicesDir "status" but is routed to the client, which throws "not a client command" (see report)' },
     () => {
       for (const argv of [['-s', 'status'], ['--services', 'ready']]) {
         assert.equal(parseCommandLine(argv, {}).kind, 'run', argv.join(' '));

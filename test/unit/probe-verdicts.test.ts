@@ -48,16 +48,18 @@ describe('readyProblems', () => {
   // [state, lastExit, problem, expected message] for a longrun named web, not ready.
   const table: [ServiceState, LastExit | null, string | null, string][] = [
     ['stopped', null, null, 'web is not ready: it is stopped'],
-    ['waiting', null, null, 'web is not ready: it is waiting'],
+    ['waiting', null, null, 'web is not ready: it is waiting for its dependencies'],
     // Waiting and starting say nothing of a previous run: it is not why they are not ready.
-    ['waiting', EXIT_2, null, 'web is not ready: it is waiting'],
-    ['starting', EXIT_2, null, 'web is not ready: it is starting'],
-    ['starting', null, null, 'web is not ready: it is starting'],
+    ['waiting', EXIT_2, null, 'web is not ready: it is waiting for its dependencies'],
+    ['starting', EXIT_2, null, 'web is not ready: it is starting (not ready yet)'],
+    ['starting', null, null, 'web is not ready: it is starting (not ready yet)'],
     ['blocked', null, 'depends on db, which is fatal', 'web is not ready: it is blocked (depends on db, which is fatal)'],
-    ['backoff', KILLED, null, 'web is not ready: it is backoff (was killed by SIGKILL)'],
-    ['backoff', null, null, 'web is not ready: it is backoff'],
+    ['backoff', KILLED, null, 'web is not ready: it is in backoff (it was killed by SIGKILL)'],
+    ['backoff', null, null, 'web is not ready: it is in backoff'],
     ['stopping', null, null, 'web is not ready: it is stopping'],
-    ['exited', EXIT_2, null, 'web is not ready: it is exited (exited with code 2)'],
+    ['exited', EXIT_2, null, 'web is not ready: it has exited (exited with code 2)'],
+    // Stopping says nothing of the previous run either.
+    ['stopping', EXIT_2, null, 'web is not ready: it is stopping'],
     // The problem is the better explanation and wins over the last exit.
     ['fatal', EXIT_2, 'gave up after 3 restarts', 'web is not ready: it is fatal (gave up after 3 restarts)'],
     ['fatal', EXIT_2, null, 'web is not ready: it is fatal (exited with code 2)'],
@@ -72,7 +74,7 @@ describe('readyProblems', () => {
   test('a oneshot that exited (succeeded) is ready; one still running (starting) is not', () => {
     const done = service('migrate', 'exited', { type: 'oneshot', lastExit: { description: 'exited with code 0', code: 0, signal: null } });
     assert.deepEqual(readyProblems(snapshot([done])), []);
-    assert.deepEqual(readyProblems(snapshot([service('migrate', 'starting', { type: 'oneshot' })])), ['migrate is not ready: it is starting']);
+    assert.deepEqual(readyProblems(snapshot([service('migrate', 'starting', { type: 'oneshot' })])), ['migrate is not ready: it is starting (not ready yet)']);
   });
 
   test('a oneshot that failed is not ready', () => {
@@ -99,7 +101,7 @@ describe('readyProblems', () => {
       service('cron', 'stopped', { stoppedByOperator: true }),
       service('worker', 'waiting'),
     ]);
-    assert.deepEqual(readyProblems(snap), ['web is not ready: it is backoff (exited with code 2)', 'worker is not ready: it is waiting']);
+    assert.deepEqual(readyProblems(snap), ['web is not ready: it is in backoff (it exited with code 2)', 'worker is not ready: it is waiting for its dependencies']);
   });
 
   for (const phase of ['stopping', 'forced'] as const) {

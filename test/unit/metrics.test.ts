@@ -7,27 +7,11 @@ import type { MetricsInput } from '../../src/control/metrics.js';
 import { MetricsServerError, startMetricsServer, type MetricsServer } from '../../src/control/metrics-server.js';
 import type { ServiceSnapshot, SupervisorSnapshot } from '../../src/control/snapshot.js';
 import type { GroupUsage } from '../../src/process/group-usage.js';
+import { serviceSnapshot } from '../helpers/snapshots.js';
 
 const AT = Date.UTC(2026, 10, 23, 10, 0, 0);
 
-function service(name: string, fields: Partial<ServiceSnapshot>): ServiceSnapshot {
-  return {
-    name,
-    type: 'longrun',
-    main: false,
-    state: 'stopped',
-    ready: false,
-    stoppedByOperator: false,
-    pid: null,
-    startedAt: null,
-    restarts: 0,
-    lastExit: null,
-    problem: null,
-    linesRelayed: { stdout: 0, stderr: 0 },
-    linesDropped: { stdout: 0, stderr: 0 },
-    ...fields,
-  };
-}
+const service = serviceSnapshot;
 
 const WEB = service('web', {
   main: true,

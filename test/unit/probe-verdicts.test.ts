@@ -4,8 +4,9 @@ import { healthProblems, readyProblems } from '../../src/control/probe-verdicts.
 import type { LastExit, ServiceSnapshot, SupervisorSnapshot } from '../../src/control/snapshot.js';
 import type { ServiceType } from '../../src/config/schema.js';
 import type { ServiceState } from '../../src/supervisor/states.js';
+import { serviceSnapshot } from '../helpers/snapshots.js';
+import { STATES } from '../helpers/transition-spec.js';
 
-const STATES: readonly ServiceState[] = ['stopped', 'waiting', 'blocked', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'];
 
 const EXIT_2: LastExit = { description: 'exited with code 2', code: 2, signal: null };
 const KILLED: LastExit = { description: 'was killed by SIGKILL', code: null, signal: 'SIGKILL' };
@@ -13,22 +14,13 @@ const KILLED: LastExit = { description: 'was killed by SIGKILL', code: null, sig
 // A service snapshot: a longrun in `state`, ready when running, nothing recorded; `extra` overrides.
 function service(name: string, state: ServiceState, extra: Partial<ServiceSnapshot> = {}): ServiceSnapshot {
   const type: ServiceType = extra.type ?? 'longrun';
-  return {
-    name,
+  return serviceSnapshot(name, {
     type,
-    main: false,
     state,
     ready: type === 'longrun' ? state === 'running' : state === 'exited',
-    stoppedByOperator: false,
     pid: state === 'starting' || state === 'running' || state === 'stopping' ? 100 : null,
-    startedAt: null,
-    restarts: 0,
-    lastExit: null,
-    problem: null,
-    linesRelayed: { stdout: 0, stderr: 0 },
-    linesDropped: { stdout: 0, stderr: 0 },
     ...extra,
-  };
+  });
 }
 
 function snapshot(services: ServiceSnapshot[], phase: SupervisorSnapshot['phase'] = 'running'): SupervisorSnapshot {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { compactBytes, formatStatus, formatUptime, shortExit } from '../../src/control/status-table.js';
 import type { ServiceStatus, StatusReport } from '../../src/control/protocol.js';
 import type { LastExit } from '../../src/control/snapshot.js';
+import { serviceSnapshot } from '../helpers/snapshots.js';
 
 const AT = 1_700_000_000_000;
 const SECOND = 1000;
@@ -18,23 +19,7 @@ function exit(code: number | null, signal: string | null = null, description = '
 
 // A service row: a stopped longrun with nothing recorded; `extra` fills in the rest.
 function service(name: string, extra: Partial<ServiceStatus>): ServiceStatus {
-  return {
-    name,
-    type: 'longrun',
-    main: false,
-    state: 'stopped',
-    ready: false,
-    stoppedByOperator: false,
-    pid: null,
-    startedAt: null,
-    restarts: 0,
-    lastExit: null,
-    problem: null,
-    linesRelayed: { stdout: 0, stderr: 0 },
-    linesDropped: { stdout: 0, stderr: 0 },
-    usage: null,
-    ...extra,
-  };
+  return { ...serviceSnapshot(name), usage: null, ...extra };
 }
 
 function report(services: ServiceStatus[], corral: Partial<StatusReport['corral']> = {}, container: Partial<StatusReport['container']> = {}): StatusReport {

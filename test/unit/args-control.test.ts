@@ -1,20 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONTROL_COMMANDS, isClientCommand, parseCommandLine, UsageError, type CliCommand } from '../../src/cli/args.js';
+import { CONTROL_COMMANDS, isClientCommand, parseCommandLine, type CliCommand } from '../../src/cli/args.js';
+import { usageErrorOf } from '../helpers/usage-error.js';
 import { COMMANDS } from '../../src/control/protocol.js';
-
-// The UsageError that parsing `argv` must throw.
-function usageErrorOf(argv: string[]): UsageError {
-  let caught: unknown;
-  try {
-    parseCommandLine(argv, {});
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof UsageError, `expected a UsageError for ${argv.join(' ')}, got ${String(caught)}`);
-  assert.equal(caught.code, 'USAGE');
-  return caught;
-}
 
 describe('parseCommandLine: client commands', () => {
   // [argv, parsed command]

@@ -1,21 +1,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCommandLine, UsageError } from '../../src/cli/args.js';
+import { parseCommandLine } from '../../src/cli/args.js';
+import { usageErrorOf } from '../helpers/usage-error.js';
 import { DEFAULT_SERVICES_DIR } from '../../src/cli/usage.js';
-
-// The UsageError that parsing `argv` must throw.
-function usageErrorOf(argv: string[]): UsageError {
-  let caught: unknown;
-  try {
-    parseCommandLine(argv, {});
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof UsageError, `expected a UsageError, got ${String(caught)}`);
-  assert.equal(caught.name, 'UsageError');
-  assert.equal(caught.code, 'USAGE');
-  return caught;
-}
 
 describe('parseCommandLine', () => {
   test('--help and -h ask for help', () => {

@@ -67,15 +67,20 @@ function send(request: ControlRequest, path: string): Promise<ControlResponse> {
     });
     socket.on('connect', () => socket.write(`${JSON.stringify(request)}\n`));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', (error: NodeJS.ErrnoException) => reject(new ClientError(explainConnectError(error, path), { cause: error })));
-    socket.on('end', () => {
+    const answer = (): void => {
       const text = Buffer.concat(chunks).toString('utf8');
       try {
         resolve(JSON.parse(text) as ControlResponse);
       } catch {
         reject(new ClientError(`corral's answer on ${path} was not JSON: ${JSON.stringify(text.slice(0, 200))}`));
       }
+    };
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // An answer that arrived whole counts, even if the connection was reset after it.
+      if (chunks.length > 0 && chunks[chunks.length - 1]!.at(-1) === 0x0a) answer();
+      else reject(new ClientError(explainConnectError(error, path), { cause: error }));
     });
+    socket.on('end', answer);
   });
 }
 

@@ -11,6 +11,7 @@ import { ControlError, errorResponse, parseRequest, type ControlRequest, type Co
 
 const MAX_REQUEST_BYTES = 64 * 1024;
 const REQUEST_TIMEOUT_MS = 5000;
+const LINGER_MS = 1000;
 // The kernel's queue of connections not yet accepted: room for a burst of probes.
 const BACKLOG = 4096;
 
@@ -72,24 +73,38 @@ async function removeStaleSocket(path: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  const alive = await new Promise<boolean>((resolve) => {
+  // Only a refused connection proves nobody listens; EAGAIN (a live corral with a full
+  // queue) or EACCES prove nothing, and a live socket must not be taken.
+  const refusal = await new Promise<string | undefined>((resolve) => {
     const probe = connect(path);
     probe.once('connect', () => {
       probe.destroy();
-      resolve(true);
+      resolve('another corral is serving it');
     });
-    probe.once('error', () => resolve(false));
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? undefined : `it may be in use (${error.code ?? error.message})`));
   });
-  if (alive) throw new ControlServerError(`another corral is serving ${path}; give this one its own CORRAL_RUN_DIR`);
+  if (refusal !== undefined) throw new ControlServerError(`cannot take the control socket ${path}: ${refusal}; give this corral its own CORRAL_RUN_DIR`);
   unlinkSync(path);
 }
 
 function serve(socket: Socket, options: ControlServerOptions): void {
   // A reader that went away (EPIPE, ECONNRESET) is no one's problem but its own.
   socket.on('error', () => socket.destroy());
+  // After the answer corral closes its side, and the whole connection a moment later if
+  // the client has not closed its own: a client must not hold one of PID 1's descriptors.
+  // The moment lets a refused client finish writing its request and read the answer
+  // instead of getting a reset.
   const reply = (response: ControlResponse): void => {
+    clearTimeout(deadline);
     if (!socket.destroyed && socket.writable) socket.end(`${JSON.stringify(response)}\n`);
+    const linger = setTimeout(() => socket.destroy(), LINGER_MS);
+    socket.once('close', () => clearTimeout(linger));
   };
+  // One deadline for the whole request, not an idle timeout: a byte now and then does
+  // not keep a connection open.
+  const deadline = setTimeout(() => {
+    reply(errorResponse(new ControlError('timeout', `no complete request within ${REQUEST_TIMEOUT_MS / 1000}s; send one JSON object followed by a newline`)));
+  }, REQUEST_TIMEOUT_MS);
   const uid = options.peerUid(socket);
   const own = process.getuid?.();
   if (uid === undefined || uid !== own) {
@@ -98,14 +113,14 @@ function serve(socket: Socket, options: ControlServerOptions): void {
     reply(errorResponse(new ControlError('forbidden', `refused: only uid ${own} may use corral's control socket; you are ${who}. Run the command as that user (docker exec -u ${own} ...)`)));
     return;
   }
-  socket.setTimeout(REQUEST_TIMEOUT_MS, () => {
-    reply(errorResponse(new ControlError('timeout', `no complete request within ${REQUEST_TIMEOUT_MS / 1000}s; send one JSON object followed by a newline`)));
-    socket.destroySoon();
-  });
-  readRequest(socket, (line) => {
-    socket.setTimeout(0);
-    void answer(line, options).then(reply);
-  }, reply);
+  readRequest(
+    socket,
+    (line) => {
+      clearTimeout(deadline);
+      void answer(line, options).then(reply);
+    },
+    reply,
+  );
 }
 
 // Collects bytes up to the first newline (or the end of input), within MAX_REQUEST_BYTES.

@@ -162,7 +162,7 @@ test('a stale socket left by a dead corral is replaced; a live corral keeps its 
   const second = await startCorral({ pid1: true, env: { CORRAL_RUN_DIR: runDir }, services: { 'second.yaml': `command: "${LOOP}"\n` } });
   t.after(() => second.dispose());
   await second.waitForLine(
-    new RegExp(`warning: another corral is serving ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; give this one its own CORRAL_RUN_DIR; corral status and the other control commands will not work`),
+    new RegExp(`warning: cannot take the control socket ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: another corral is serving it; give this corral its own CORRAL_RUN_DIR; corral status and the other control commands will not work`),
     10_000,
   );
   // Without its socket, the second one supervises all the same.

@@ -29,11 +29,16 @@ export function checkKnown(supervisor: Supervisor, names: readonly string[]): vo
   }
 }
 
-// Which of `names` and their dependents are running or on their way, dependents first.
-function activeWithDependents(supervisor: Supervisor, names: readonly string[]): string[] {
+// What `stop` takes down: `names` and their dependents, dependents first, each unless it is
+// already stopped or is a oneshot that has done its work. A failed or blocked service is
+// included: stopping it marks it as wanted down, so the probes stop counting it.
+function toStop(supervisor: Supervisor, names: readonly string[]): string[] {
   const nodes = planNodes(supervisor);
-  const active = new Set(nodes.filter((node) => isActive(node.state)).map((node) => node.name));
-  return withDependents(names, nodes).filter((name) => active.has(name));
+  const byName = new Map(nodes.map((node) => [node.name, node]));
+  return withDependents(names, nodes).filter((name) => {
+    const { state, type } = byName.get(name)!;
+    return state !== 'stopped' && !(type === 'oneshot' && state === 'exited');
+  });
 }
 
 function refuseMain(supervisor: Supervisor, names: readonly string[], requested: readonly string[]): void {
@@ -46,17 +51,22 @@ function refuseMain(supervisor: Supervisor, names: readonly string[], requested:
   );
 }
 
-function stopLines(stopping: readonly string[], requested: readonly string[]): string[] {
-  return stopping.map((name) => (requested.includes(name) ? `stopped ${name}` : `stopped ${name} (it depends on ${requested.join(', ')})`));
+function stopLines(supervisor: Supervisor, stopping: readonly string[], requested: readonly string[]): string[] {
+  return stopping.map((name) => {
+    const state = supervisor.runner(name)!.state.state;
+    const notes = [...(isActive(state) ? [] : [`it was ${state}`]), ...(requested.includes(name) ? [] : [`it depends on ${requested.join(', ')}`])];
+    return `stopped ${name}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
+  });
 }
 
 export async function stopServices(supervisor: Supervisor, requested: readonly string[]): Promise<string[]> {
   checkNames(supervisor, requested);
-  const stopping = activeWithDependents(supervisor, requested);
+  const stopping = toStop(supervisor, requested);
   refuseMain(supervisor, stopping, requested);
   const idle = requested.filter((name) => !stopping.includes(name)).map((name) => `${name} was not running (${supervisor.runner(name)!.state.state})`);
+  const lines = stopLines(supervisor, stopping, requested);
   await supervisor.stopServices(stopping);
-  return [...idle, ...stopLines(stopping, requested)];
+  return [...idle, ...lines];
 }
 
 // Starts `requested` and what they need that is stopped or failed; returns at once: the
@@ -76,11 +86,12 @@ export function startServices(supervisor: Supervisor, requested: readonly string
 // too, once the restarted services are ready.
 export async function restartServices(supervisor: Supervisor, requested: readonly string[]): Promise<string[]> {
   checkNames(supervisor, requested);
-  const stopping = activeWithDependents(supervisor, requested);
+  const stopping = toStop(supervisor, requested);
+  const lines = stopLines(supervisor, stopping, requested);
   await supervisor.stopServices(stopping);
   checkNames(supervisor, requested);
   const dependents = stopping.filter((name) => !requested.includes(name));
-  return [...stopLines(stopping, requested), ...startServices(supervisor, requested, dependents)];
+  return [...lines, ...startServices(supervisor, requested, dependents)];
 }
 
 const SIGNAL_NAMES = Object.keys(constants.signals);

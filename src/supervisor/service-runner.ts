@@ -109,8 +109,8 @@ export class ServiceRunner {
       this.state.transition('stopped'); // BACKOFF -> STOPPED: no process to stop
       return;
     }
-    if (this.state.state === 'waiting' || this.state.state === 'blocked') {
-      this.state.transition('stopped');
+    if (['waiting', 'blocked', 'exited', 'fatal'].includes(this.state.state)) {
+      this.state.transition('stopped'); // no process: it is only marked as wanted down
       return;
     }
     if (this.run === undefined) return;

@@ -30,8 +30,9 @@ export const TRANSITIONS = {
   backoff: ['starting', 'stopped'],
   // A stop because a readiness or liveness probe failed ends in a restart decision.
   stopping: ['stopped', 'backoff', 'fatal'],
-  exited: ['waiting', 'starting'],
-  fatal: ['waiting', 'starting'],
+  // stopped: `corral stop` on a service that already ended, so it counts as wanted down.
+  exited: ['waiting', 'starting', 'stopped'],
+  fatal: ['waiting', 'starting', 'stopped'],
 } as const satisfies Record<ServiceState, readonly ServiceState[]>;
 
 export function canTransition(from: ServiceState, to: ServiceState): boolean {

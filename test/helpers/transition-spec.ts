@@ -12,6 +12,6 @@ export const ALLOWED_EDGES: Record<ServiceState, readonly ServiceState[]> = {
   running: ['stopping', 'exited', 'backoff', 'fatal'],
   backoff: ['starting', 'stopped'],
   stopping: ['stopped', 'backoff', 'fatal'],
-  exited: ['waiting', 'starting'],
-  fatal: ['waiting', 'starting'],
+  exited: ['waiting', 'starting', 'stopped'],
+  fatal: ['waiting', 'starting', 'stopped'],
 };

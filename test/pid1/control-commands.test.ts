@@ -150,3 +150,26 @@ test('corral signal delivers to the whole process group; corral reload applies a
   assert.match(refused.stderr, /^corral reload: reload refused, nothing was changed; the new configuration is invalid:\n.*broken\.yaml:2:10: restart: expected one of always, on-failure, never, got "sometimes"/);
   assert.deepEqual(states(await statusOf(corral)), { app: 'running' });
 });
+
+test('corral stop on a service that failed for good marks it as wanted down: the probes stop counting it', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const corral = await startCorral({
+    pid1: true,
+    services: { 'broken.yaml': 'command: "exit 3"\nrestart: never\n', 'web.yaml': loop('web up') },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/web +\| web up/); // services start once the socket is there
+  await waitForStatus(corral, 'broken to fail', (s) => service(s, 'broken').state === 'fatal');
+  const before = await corralCli(corral, ['health']);
+  assert.equal(before.code, 1);
+  assert.equal(before.stderr, 'broken is fatal: exited with code 3\n');
+
+  const stop = await corralCli(corral, ['stop', 'broken']);
+  assert.equal(stop.code, 0, stop.stderr);
+  assert.equal(stop.stdout, 'stopped broken (it was fatal)\n');
+  const status = await statusOf(corral);
+  assert.equal(service(status, 'broken').state, 'stopped');
+  assert.equal(service(status, 'broken').stoppedByOperator, true);
+  assert.equal((await corralCli(corral, ['health'])).code, 0);
+  assert.equal((await corralCli(corral, ['ready'])).code, 0);
+});

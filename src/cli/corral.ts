@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import type { SignalRouter } from '../supervisor/signals.js';
 import { parseCommandLine, UsageError } from './args.js';
 import { ExitCode } from './exit-codes.js';
-import { DEFAULT_RUN_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
+import { DEFAULT_INIT_DIR, DEFAULT_RUN_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
+import { runInitPhase } from './init-phase.js';
 import { becomeReaper } from './init-mode.js';
 import { checkCommand, printCommand, schemaCommand } from './config-commands.js';
 import { ConfigError } from '../config/config-error.js';
@@ -20,6 +21,8 @@ import { OutputSink } from '../logging/output-sink.js';
 import { defaultShimPath, loadNativeAddon, NativeAddonError } from '../native/addon.js';
 import { Reaper } from '../native/reaper.js';
 import { defaultNofile } from '../process/rlimits.js';
+import { planInitScripts, readInitDir } from '../supervisor/init-listing.js';
+import type { RunnerContext } from '../supervisor/runner-context.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { summarizeDiff } from '../supervisor/reload-diff.js';
 import { controlSocketPath } from '../control/socket-path.js';
@@ -80,28 +83,27 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const budgetMs = shutdownBudgetMs();
   const metricsAddress = metricsAddressFrom(process.env);
   const load = (): ServiceConfig[] => withCommandService(loadServices(servicesDir), command);
+  // Every service file is validated before any init script runs: a bad one exits 100
+  // with nothing run at all.
   const services = load();
+  const initDir = process.env.CORRAL_INIT_DIR || DEFAULT_INIT_DIR;
+  const initPlan = planInitScripts(initDir, readInitDir(initDir));
   labels.width = Math.max(labels.width, ...services.map((service) => service.log.prefix.length));
-  const supervisor = new Supervisor({
-    services,
-    reaper,
-    mode,
-    shutdownBudgetMs: budgetMs,
-    context: {
-      addon,
-      stdout,
-      stderr,
-      logger,
-      labels,
-      logStyle,
-      shimPath: defaultShimPath,
-      env: serviceEnvironment(),
-      runDir: process.env.CORRAL_RUN_DIR || DEFAULT_RUN_DIR,
-      defaultNofile: defaultNofile(),
-      now: () => Date.now(),
-      random: Math.random,
-    },
-  });
+  const context: RunnerContext = {
+    addon,
+    stdout,
+    stderr,
+    logger,
+    labels,
+    logStyle,
+    shimPath: defaultShimPath,
+    env: serviceEnvironment(),
+    runDir: process.env.CORRAL_RUN_DIR || DEFAULT_RUN_DIR,
+    defaultNofile: defaultNofile(),
+    now: () => Date.now(),
+    random: Math.random,
+  };
+  const supervisor = new Supervisor({ services, reaper, mode, shutdownBudgetMs: budgetMs, context });
   process.on('uncaughtException', (error) => {
     logger.error(`internal error, stopping everything: ${error.stack ?? String(error)}`);
     void supervisor.emergencyStop().then(() => exit(ExitCode.system));
@@ -119,6 +121,10 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     }
     return supervisor.reload(next).then((diff) => [diff ? `reloaded: ${summarizeDiff(diff)}` : 'corral is shutting down; nothing was reloaded']);
   };
+  // Until it resolves, shutdown signals stop the running init script.
+  const initCode = await runInitPhase({ dir: initDir, plan: initPlan, ctx: context, signals, reaper, mode, shutdownBudgetMs: budgetMs });
+  if (initCode !== undefined) return initCode;
+  // Attached in the same tick as the init phase ended, so no signal falls in between.
   signals.attach({
     shutdown: (signal) => supervisor.requestShutdown(`received ${signal}`),
     forward: (signal) => supervisor.forward(signal),

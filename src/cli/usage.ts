@@ -3,6 +3,7 @@ export const DEFAULT_SERVICES_DIR = '/etc/corral/services.d';
 export const DEFAULT_SHUTDOWN_TIMEOUT = '9s';
 
 export const DEFAULT_RUN_DIR = '/run/corral';
+export const DEFAULT_INIT_DIR = '/etc/corral/init.d';
 
 export const usage = `Usage: corral [--services DIR] [-- COMMAND [ARGS...]]
        corral check [DIR]     validate DIR without starting anything (exit 0 or 100)
@@ -23,6 +24,10 @@ line with its name, starts services in dependency order once what they need is r
 restarts them per their policy, and on SIGTERM stops them, dependents first, within one
 time budget, then kills whatever is left.
 
+Before any service starts, every executable in $CORRAL_INIT_DIR runs, one at a
+time, in name order (like /etc/my_init.d or /etc/cont-init.d); if one fails, no
+service starts and corral exits with its code.
+
 With -- COMMAND, the command runs as the main service "main" once every service is
 ready; when it exits, everything stops and corral exits with its exit code.
 
@@ -33,6 +38,7 @@ Options:
 
 Environment:
   CORRAL_SERVICES_DIR      default for --services
+  CORRAL_INIT_DIR          the init scripts, run before any service (default ${DEFAULT_INIT_DIR})
   CORRAL_SHUTDOWN_TIMEOUT  time to stop everything, e.g. 9s or 500ms (default ${DEFAULT_SHUTDOWN_TIMEOUT});
                            keep it below docker stop's -t (10s) or terminationGracePeriodSeconds
   CORRAL_LOG_LEVEL         error, warn, info (default) or debug
@@ -44,9 +50,10 @@ Signals: TERM, INT, QUIT stop everything (a second one skips the remaining grace
 HUP re-reads DIR and applies only what changed; USR1, USR2, WINCH go to the main
 service, or to every service when there is none; TSTP, TTIN, TTOU are ignored.
 
-Exit codes: 0 stopped on request; 1 a required service failed; 100 usage or
-configuration error; 111 system error; otherwise the main service's exit code,
-or 128+N when signal N killed it. The control commands: 0 done; 1 refused (the
-message says why), or not ready/healthy; 100 usage error; 111 corral unreachable
-(ready and health exit 1 for that too).
+Exit codes: 0 stopped on request; 1 a required service failed, or an init script
+could not be executed; 100 usage or configuration error; 111 system error;
+otherwise the main service's or the failed init script's exit code, or 128+N when
+signal N killed it, or stopped corral during the init scripts. The control
+commands: 0 done; 1 refused (the message says why), or not ready/healthy; 100 usage
+error; 111 corral unreachable (ready and health exit 1 for that too).
 `;

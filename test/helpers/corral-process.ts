@@ -3,7 +3,7 @@
 // deadline, and kills everything it started when the test ends or its deadline passes.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,8 @@ export interface OutputLine {
 export interface StartOptions {
   /** file name -> YAML text, written to a fresh services directory */
   services: Record<string, string>;
+  /** file name -> script text (mode 0755) or text and mode, written to CORRAL_INIT_DIR */
+  initScripts?: Record<string, string | { text: string; mode: number }>;
   /** true: PID 1 of a new PID namespace; false: a plain child, so corral is a subreaper */
   pid1: boolean;
   env?: Record<string, string>;
@@ -231,6 +233,16 @@ export async function startCorral(options: StartOptions): Promise<CorralProcess>
   if (!existsSync(corralMain)) throw new Error(`${corralMain} is missing: run npm run build first`);
   const dir = mkdtempSync(join(tmpdir(), 'corral-test-'));
   for (const [file, text] of Object.entries(options.services)) writeFileSync(join(dir, file), text);
+  // Its own init directory, empty unless given: never the host's /etc/corral/init.d.
+  const initDir = join(dir, 'init.d');
+  if (options.initScripts !== undefined) {
+    mkdirSync(initDir);
+    for (const [file, script] of Object.entries(options.initScripts)) {
+      const { text, mode } = typeof script === 'string' ? { text: script, mode: 0o755 } : script;
+      writeFileSync(join(initDir, file), text);
+      chmodSync(join(initDir, file), mode);
+    }
+  }
   const corralArgs = [...corralNodeFlags, corralMain, '--services', dir, ...(options.args ?? [])];
   const [command, args] = options.pid1
     ? ['unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, ...corralArgs]]
@@ -238,7 +250,7 @@ export async function startCorral(options: StartOptions): Promise<CorralProcess>
   const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own run directory, so notify sockets of parallel tests never collide.
-    env: { ...process.env, CORRAL_RUN_DIR: join(dir, 'run'), ...options.env },
+    env: { ...process.env, CORRAL_RUN_DIR: join(dir, 'run'), CORRAL_INIT_DIR: initDir, ...options.env },
   });
   const corral = new CorralProcess(dir, child, options.deadlineMs ?? 20_000);
   corral.hostPid = options.pid1

@@ -1,0 +1,199 @@
+// The base image under a real container engine: what a user of baseimage-docker or
+// s6-overlay expects from `FROM corral` plus a services.d, checked with podman (or docker)
+// run, logs, exec, kill and stop, never by looking inside corral.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { imageSize, must, run } from '../helpers/container-engine.js';
+import { Container, zombiesIn } from '../helpers/container.js';
+import { corralImage, IMAGE_TEST_TIMEOUT_MS, mountDir } from '../helpers/image-under-test.js';
+
+const options = { timeout: IMAGE_TEST_TIMEOUT_MS };
+
+// A longrun that prints one line, is ready once it did, and exits 0 on SIGTERM.
+function announcer(text: string, extra = ''): string {
+  return [
+    `command: ["sh", "-c", "echo \\"${text}\\"; trap 'echo bye; exit 0' TERM; while :; do sleep 1 & wait $!; done"]`,
+    `ready: {log: "${text.replace(/\$\(.*?\)|\$\w+/g, '.*')}"}`,
+    extra,
+  ].join('\n');
+}
+
+const twoServices = {
+  'one.yaml': announcer('$GREETING from one'),
+  'two.yaml': announcer('$GREETING from two', 'depends_on: [one]'),
+};
+
+async function pollAsync<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+// Starts 300 processes that outlive their parents inside the container: each `sh -c
+// "sleep 0.2 &"` exits at once, so its sleep is re-parented to the namespace's reaper.
+const ZOMBIE_STORM = 'i=0; while [ $i -lt 300 ]; do sh -c "sleep 0.2 &"; i=$((i+1)); done';
+
+describe('the base image', () => {
+  test('is small: what it adds to its base', options, async (t) => {
+    const built = await corralImage(t);
+    if (!built) return;
+    const [base, image] = await Promise.all([imageSize(built.engine, built.base), imageSize(built.engine, built.image)]);
+    const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    t.diagnostic(`${built.base}: ${mib(base)}; ${built.image}: ${mib(image)}; corral adds ${mib(image - base)}`);
+    // corral, its production node_modules, the addon and svexec: about 16 MiB today.
+    assert.ok(image - base < 40 * 2 ** 20, `corral adds ${mib(image - base)} to its base`);
+  });
+
+  test('run IMAGE -- CMD runs CMD as the main service and exits with its code', options, async (t) => {
+    const built = await corralImage(t);
+    if (!built) return;
+    const result = await run(built.engine, ['run', '--rm', built.image, '--', 'sh', '-c', 'echo main says hi; exit 7'], 60_000);
+    assert.equal(result.exitCode, 7, result.stderr);
+    assert.match(result.stdout, /^main +\| main says hi$/m);
+    assert.match(result.stderr, /exiting with code 7/);
+  });
+
+  test('a malformed service file: the container exits 100 with the error in its log', options, async (t) => {
+    const built = await corralImage(t);
+    if (!built) return;
+    const services = mountDir(t, { 'web.yaml': 'command: ["true"]\nrestrat: always\n' });
+    const result = await run(built.engine, ['run', '--rm', '-v', `${services}:/etc/corral/services.d:ro`, built.image], 60_000);
+    assert.equal(result.exitCode, 100, result.stderr);
+    assert.match(result.stderr, /web\.yaml:2:1: restrat: unknown key "restrat"; did you mean "restart"\?/);
+    assert.match(result.stderr, /nothing was started/);
+  });
+
+  test('detached: every line in the logs, prefixed; -e reaches every service; corral status and the HEALTHCHECK', options, async (t) => {
+    const built = await corralImage(t);
+    if (!built) return;
+    const services = mountDir(t, twoServices);
+    const container = await Container.start(t, built.engine, ['-e', 'GREETING=hello', '-v', `${services}:/etc/corral/services.d:ro`], built.image);
+    await container.waitForLine(/^one +\| hello from one$/, 30_000);
+    await container.waitForLine(/^two +\| hello from two$/, 30_000);
+    await container.waitForLine(/two is ready/, 30_000);
+    const status = await container.exec(['corral', 'status']);
+    assert.equal(status.exitCode, 0, status.stderr);
+    assert.match(status.stdout, /^corral \S+ as PID 1, /m);
+    assert.match(status.stdout, /^one +running +\d+ /m);
+    assert.match(status.stdout, /^two +running +\d+ /m);
+    const healthcheck = await must(built.engine, ['inspect', '--format', '{{json .Config.Healthcheck.Test}}', container.name], 30_000);
+    assert.deepEqual(JSON.parse(healthcheck), ['CMD', 'corral', 'health']);
+    if (built.engine.name === 'podman') {
+      // The engine's own run of the image's HEALTHCHECK.
+      const health = await run(built.engine, ['healthcheck', 'run', container.name], 60_000);
+      assert.equal(health.exitCode, 0, `${health.stdout}${health.stderr}`);
+    }
+  });
+
+  test('a zombie storm inside the container leaves no zombie', options, async (t) => {
+    const built = await corralImage(t);
+    if (!built) return;
+    const services = mountDir(t, twoServices);
+    const container = await Container.start(t, built.engine, ['-v', `${services}:/etc/corral/services.d:ro`], built.image);
+    await container.waitForLine(/two is ready/, 30_000);
+    const storm = await container.exec(['sh', '-c', ZOMBIE_STORM], 120_000);
+    assert.equal(storm.exitCode, 0, storm.stderr);
+    await pollAsync('no zombie in the container', 20_000, async () => ((await zombiesIn(container)) === 0 ? true : undefined));
+    // corral reaped them, not the engine: it counts them.
+    const status = await container.exec(['corral', 'status', '--json']);
+    const reaped = (JSON.parse(status.stdout) as { corral: { orphansReaped: number } }).corral.orphansReaped;
+    assert.ok(reaped >= 300, `corral reaped ${reaped} orphans, expected at least 300`);
+  });
+
+  test('kill -s HUP reloads: a service file added since the start is started', options, async (t) => {
+    const built = await corralImage(t);
+    if (!built) return;
+    const services = mountDir(t, twoServices);
+    const container = await Container.start(t, built.engine, ['-e', 'GREETING=hi', '-v', `${services}:/etc/corral/services.d:ro`], built.image);
+    await container.waitForLine(/two is ready/, 30_000);
+    writeFileSync(join(services, 'three.yaml'), announcer('$GREETING from three'));
+    await must(built.engine, ['kill', '-s', 'HUP', container.name], 30_000);
+    await container.waitForLine(/received SIGHUP: reloading/, 30_000);
+    await container.waitForLine(/^three +\| hi from three$/, 30_000);
+    await container.waitForLine(/reload: 1 added, 0 removed, 0 changed, 2 unchanged \(three\)/, 30_000);
+  });
+
+  test('stop -t 10: dependents first, within the budget, exit code 0', options, async (t) => {
+    const built = await corralImage(t);
+    if (!built) return;
+    const services = mountDir(t, twoServices);
+    const container = await Container.start(t, built.engine, ['-v', `${services}:/etc/corral/services.d:ro`], built.image);
+    await container.waitForLine(/two is ready/, 30_000);
+    const started = Date.now();
+    await must(built.engine, ['stop', '-t', '10', container.name], 60_000);
+    const tookMs = Date.now() - started;
+    assert.equal(await container.wait(30_000), 0);
+    const two = await container.waitForLine(/two stopped/, 5_000);
+    const one = await container.waitForLine(/one stopped/, 5_000);
+    assert.ok(two.index < one.index, 'two (which depends on one) stops first');
+    assert.ok(tookMs < 10_000, `stop took ${tookMs}ms, past its 10 s budget`);
+    assert.ok(!container.lines.some((line) => /SIGKILL/.test(line)), 'nothing needed SIGKILL');
+  });
+
+  test('/etc/corral/init.d: scripts run in name order before any service; a failure aborts with its code', options, async (t) => {
+    const built = await corralImage(t);
+    if (!built) return;
+    const script = (text: string): { text: string; mode: number } => ({ text: `#!/bin/sh\n${text}\n`, mode: 0o755 });
+    const init = mountDir(t, { '20-second': script('echo "second sees $GREETING"'), '10-first': script('echo first') });
+    const services = mountDir(t, twoServices);
+    const mounts = ['-e', 'GREETING=hi', '-v', `${init}:/etc/corral/init.d:ro`, '-v', `${services}:/etc/corral/services.d:ro`];
+    const good = await run(built.engine, ['run', '--rm', ...mounts, built.image, '--', 'echo', 'main ran'], 60_000);
+    assert.equal(good.exitCode, 0, good.stderr);
+    const order = ['init:10-first +\\| first', 'init:20-second +\\| second sees hi', 'one +\\| hi from one', 'main +\\| main ran'];
+    const lines = good.stdout.split('\n');
+    const at = order.map((pattern) => lines.findIndex((line) => new RegExp(`^${pattern}$`).test(line)));
+    assert.ok(at.every((index, i) => index >= 0 && (i === 0 || index > at[i - 1]!)), `expected in this order: ${order.join(', ')}; got:\n${good.stdout}`);
+
+    writeFileSync(join(init, '15-fails'), '#!/bin/sh\necho cannot go on >&2\nexit 3\n', { mode: 0o755 });
+    const bad = await run(built.engine, ['run', '--rm', ...mounts, built.image], 60_000);
+    assert.equal(bad.exitCode, 3, bad.stderr);
+    assert.match(bad.stderr, /init:15-fails +\| cannot go on/);
+    assert.match(bad.stderr, /exited with code 3; no service was started/);
+    assert.doesNotMatch(bad.stdout, /second sees|from one/);
+  });
+
+  test('a service runs as a non-root user', options, async (t) => {
+    const built = await corralImage(t);
+    if (!built) return;
+    const services = mountDir(t, { 'app.yaml': announcer('app as $(id -un) uid $(id -u) home $HOME', 'user: node') });
+    const container = await Container.start(t, built.engine, ['-v', `${services}:/etc/corral/services.d:ro`], built.image);
+    await container.waitForLine(/^app +\| app as node uid 1000 home \/home\/node$/, 30_000);
+  });
+
+  test('a read-only root filesystem with a tmpfs on /run', options, async (t) => {
+    const built = await corralImage(t);
+    if (!built) return;
+    const services = mountDir(t, twoServices);
+    // Podman adds tmpfs mounts of its own to a read-only container; turned off, so that
+    // /run is the only writable place, as with docker run --read-only --tmpfs /run.
+    const readOnly = built.engine.name === 'podman' ? ['--read-only', '--read-only-tmpfs=false'] : ['--read-only'];
+    const container = await Container.start(t, built.engine, [...readOnly, '--tmpfs', '/run', '-v', `${services}:/etc/corral/services.d:ro`], built.image);
+    await container.waitForLine(/two is ready/, 30_000);
+    const write = await container.exec(['sh', '-c', 'touch /etc/corral/x']);
+    assert.notEqual(write.exitCode, 0, 'the root filesystem is read-only');
+    const ready = await container.exec(['corral', 'ready']);
+    assert.equal(ready.exitCode, 0, ready.stderr);
+  });
+
+  test('under --init, corral is a subreaper and still reaps its services\' orphans', options, async (t) => {
+    const built = await corralImage(t);
+    if (!built) return;
+    const services = mountDir(t, {
+      ...twoServices,
+      'storm.yaml': `type: oneshot\ncommand: ${JSON.stringify(ZOMBIE_STORM)}\ndepends_on: [two]\n`,
+    });
+    const container = await Container.start(t, built.engine, ['--init', '-v', `${services}:/etc/corral/services.d:ro`], built.image);
+    await container.waitForLine(/storm exited with code 0/, 60_000);
+    const status = await container.exec(['corral', 'status']);
+    assert.match(status.stdout, /^corral \S+ as pid \d+, /m);
+    await pollAsync('no zombie in the container', 20_000, async () => ((await zombiesIn(container)) === 0 ? true : undefined));
+    const json = JSON.parse((await container.exec(['corral', 'status', '--json'])).stdout) as { corral: { orphansReaped: number } };
+    assert.ok(json.corral.orphansReaped >= 300, `corral reaped ${json.corral.orphansReaped} orphans, expected at least 300`);
+  });
+});

@@ -32,26 +32,37 @@ function read() {
   }
 }
 
-mkdirSync(dataDir, { recursive: true });
-let db = read();
-if (!Number.isInteger(db.schema) || db.schema < 0) {
-  console.error(`migrate: ${dbFile} has no valid schema version (${JSON.stringify(db.schema)}); refusing to touch it`);
-  process.exit(2);
+try {
+  migrate();
+} catch (error) {
+  // A one-line reason rather than a stack trace: EACCES on the directory, a file that is
+  // not JSON.
+  console.error(`migrate: ${error.message}`);
+  process.exit(1);
 }
-if (db.schema > LATEST) {
-  console.error(`migrate: ${dbFile} is at schema ${db.schema}, newer than this image knows (${LATEST}); refusing to downgrade`);
-  process.exit(2);
+
+function migrate() {
+  mkdirSync(dataDir, { recursive: true });
+  let db = read();
+  if (!Number.isInteger(db.schema) || db.schema < 0) {
+    console.error(`migrate: ${dbFile} has no valid schema version (${JSON.stringify(db.schema)}); refusing to touch it`);
+    process.exit(2);
+  }
+  if (db.schema > LATEST) {
+    console.error(`migrate: ${dbFile} is at schema ${db.schema}, newer than this image knows (${LATEST}); refusing to downgrade`);
+    process.exit(2);
+  }
+  if (db.schema === LATEST) {
+    console.log(`migrate: ${dbFile} is at schema ${LATEST}; nothing to do`);
+    process.exit(0);
+  }
+  const from = db.schema;
+  for (let schema = from; schema < LATEST; schema++) {
+    db = { ...migrations[schema](db), schema: schema + 1 };
+    console.log(`migrate: schema ${schema} -> ${schema + 1}`);
+  }
+  const next = `${dbFile}.${process.pid}.tmp`;
+  writeFileSync(next, `${JSON.stringify(db, null, 2)}\n`);
+  renameSync(next, dbFile);
+  console.log(`migrate: ${dbFile} upgraded from schema ${from} to ${LATEST}`);
 }
-if (db.schema === LATEST) {
-  console.log(`migrate: ${dbFile} is at schema ${LATEST}; nothing to do`);
-  process.exit(0);
-}
-const from = db.schema;
-for (let schema = from; schema < LATEST; schema++) {
-  db = { ...migrations[schema](db), schema: schema + 1 };
-  console.log(`migrate: schema ${schema} -> ${schema + 1}`);
-}
-const next = `${dbFile}.${process.pid}.tmp`;
-writeFileSync(next, `${JSON.stringify(db, null, 2)}\n`);
-renameSync(next, dbFile);
-console.log(`migrate: ${dbFile} upgraded from schema ${from} to ${LATEST}`);

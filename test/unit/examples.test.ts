@@ -13,7 +13,7 @@
 // packages it installs create), and for real by `RUN corral check` when the image is built.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments, parseDocument } from 'yaml';
@@ -142,6 +142,15 @@ describe('examples: every services.d passes corral check', () => {
       assert.match(dockerfile, /^COPY services\.d\/ \/etc\/corral\/services\.d\/$/m);
       assert.match(dockerfile, /^RUN corral check \/etc\/corral\/services\.d\b/m);
       assert.ok(existsSync(join(EXAMPLES, example, 'README.md')), `${example}/README.md is missing`);
+    });
+
+    test(`${example}: its init.d scripts, if any, are executable and installed`, () => {
+      const initDir = join(EXAMPLES, example, 'init.d');
+      if (!existsSync(initDir)) return;
+      assert.match(dockerfile, /^COPY init\.d\/ \/etc\/corral\/init\.d\/$/m);
+      for (const name of readdirSync(initDir)) {
+        assert.ok((statSync(join(initDir, name)).mode & 0o111) !== 0, `${example}/init.d/${name} is not executable: corral would skip it`);
+      }
     });
 
     test(`${example}: no service with a user: uses ready: notify (it does not work with a non-root user yet)`, () => {

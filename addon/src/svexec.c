@@ -146,6 +146,19 @@ static void reset_signals(void) {
   }
 }
 
+/* A pipe is created 0600 and owned by its creator, root. The service holds its ends
+ * already, but a program that reopens /dev/stdout or /dev/stderr (nginx, many images'
+ * log settings) opens the pipe anew, which needs the owner's permission: so stdout and
+ * stderr pipes, which corral makes for this service alone, become the user's. Only pipes:
+ * a terminal or /dev/null must never change owner. Best effort: a service that only
+ * writes to its fds works either way, so a failure here is not fatal. */
+static void give_output_pipes(uid_t uid, gid_t gid) {
+  for (int fd = 1; fd <= 2; fd++) {
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) (void)fchown(fd, uid, gid);
+  }
+}
+
 int main(int argc, char **argv) {
   static gid_t groups[NGROUPS_MAX];
   struct limit limits[MAX_LIMITS];
@@ -210,6 +223,7 @@ int main(int argc, char **argv) {
     gid_t only = (gid_t)gid;
     if (setgroups(1, &only) != 0) die("groups", errno);
   }
+  if (uid >= 0) give_output_pipes((uid_t)uid, gid >= 0 ? (gid_t)gid : (gid_t)-1);
   if (gid >= 0 && setgid((gid_t)gid) != 0) die("setgid", errno);
   if (uid >= 0 && setuid((uid_t)uid) != 0) die("setuid", errno);
   /* After setuid, so a directory the user may not enter fails here as it would for them. */

@@ -55,6 +55,23 @@ test('user, groups, HOME/USER/LOGNAME/SHELL, limits, umask and working_dir reach
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
 });
 
+test('a service with a user can reopen /dev/stdout and /dev/stderr, as nginx and many images do', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const user = withTestUser(t);
+  const reopen = 'echo "to stdout as $(id -u)" > /dev/stdout && echo "to stderr as $(id -u)" > /dev/stderr || echo "reopen failed" >&2; sleep 60';
+  const corral = await startCorral({
+    pid1: true,
+    services: { 'logs.yaml': `command: ${JSON.stringify(['sh', '-c', reopen])}\nuser: ${user}\n` },
+  });
+  t.after(() => corral.dispose());
+  const id = spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim();
+  await corral.waitForLine(new RegExp(`logs *\\| to stdout as ${id}$`));
+  await corral.waitForLine(new RegExp(`logs *\\| to stderr as ${id}$`));
+  assert.ok(!corral.texts().some((text) => /reopen failed|Permission denied/.test(text)), corral.tail());
+  corral.signal('SIGTERM');
+  assert.equal((await corral.waitExit(5000)).code, 0);
+});
+
 test('an exec failure is reported in words and retried with backoff; corral stays up', async (t) => {
   if (skipUnlessPid1(t)) return;
   const workdir = scratchDir(t);

@@ -42,7 +42,7 @@ Environment:
   CORRAL_SHUTDOWN_TIMEOUT  time to stop everything, e.g. 9s or 500ms (default ${DEFAULT_SHUTDOWN_TIMEOUT});
                            keep it below docker stop's -t (10s) or terminationGracePeriodSeconds
   CORRAL_LOG_LEVEL         error, warn, info (default) or debug
-  CORRAL_RUN_DIR           the control socket and notify sockets (default ${DEFAULT_RUN_DIR})
+  CORRAL_RUN_DIR           the control socket (default ${DEFAULT_RUN_DIR}); notify sockets in DIR-notify
   CORRAL_METRICS_ADDR      Prometheus metrics on HOST:PORT, e.g. 127.0.0.1:9100 (off)
   CORRAL_LOG_FORMAT        text (default) or json; CORRAL_LOG_TIMESTAMPS=1 adds times
 

@@ -1,8 +1,8 @@
 // For one run of a service: how its readiness is known (the `ready` key) and, once ready,
 // whether it stays healthy (the `health` key). Gives the launch what it needs for that
 // (NOTIFY_SOCKET in the environment, a tap on the output) and a result to wait for.
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { formatDuration } from '../config/duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { LineWatcher } from '../logging/line-watcher.js';
@@ -34,6 +34,12 @@ export interface Readiness {
 }
 
 const NOTIFY_POLL_MS = 50;
+
+// Beside the run directory, not in it: that one holds the control socket and is 0700, so
+// a service running as another user could not reach a socket inside it.
+export function notifySocketDir(runDir: string): string {
+  return join(dirname(runDir), `${basename(runDir)}-notify`);
+}
 
 export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readiness {
   const env = serviceEnvironment(config, ctx.env);
@@ -96,7 +102,7 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
     }
     case 'notify': {
       const event = eventWithDeadline(timeoutMs, abort.signal, 'no READY=1 on $NOTIFY_SOCKET');
-      const dir = join(ctx.runDir, 'notify');
+      const dir = notifySocketDir(ctx.runDir);
       const path = join(dir, `${config.name}.sock`);
       const listener = new NotifyListener({
         path,
@@ -111,8 +117,14 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
         },
       });
       try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
+        mkdirSync(dir, { recursive: true, mode: 0o711 });
+        // Searchable by a service running as another user, not listable.
+        chmodSync(dir, 0o711);
         listener.start();
+        // Sending a datagram needs write permission on the socket: only the service's own
+        // user (and root) may say READY=1 for it.
+        if (config.identity) chownSync(path, config.identity.uid, config.identity.gid);
+        chmodSync(path, 0o600);
       } catch (error) {
         return { ...base, result: Promise.resolve({ kind: 'failed', detail: `cannot create its notify socket ${path}: ${(error as Error).message}` }) };
       }

@@ -18,7 +18,7 @@ export interface RunnerContext {
   logStyle: LogStyle;
   /** corral's environment, which services inherit unless inherit_env is false. */
   env: Record<string, string>;
-  /** Where notify sockets are made (CORRAL_RUN_DIR, default /run/corral). */
+  /** CORRAL_RUN_DIR (default /run/corral): notify sockets are made beside it, in DIR-notify. */
   runDir: string;
   defaultNofile: RlimitValue;
   now: () => number;

@@ -191,7 +191,7 @@ test('ready: notify when the notify socket cannot be made: the service fails wit
     },
   });
   t.after(() => corral.dispose());
-  await corral.waitForLine(/svc is of unknown readiness: cannot create its notify socket \/dev\/null\/run\/notify\/svc\.sock: .*ENOTDIR.*; stopping it/);
+  await corral.waitForLine(/svc is of unknown readiness: cannot create its notify socket \/dev\/null\/run-notify\/svc\.sock: .*ENOTDIR.*; stopping it/);
   await corral.waitForLine(/svc was stopped: of unknown readiness: .*; giving up \(restart: never\)/);
   await corral.waitForLine(/other *\| other up/);
   corral.signal('SIGTERM');

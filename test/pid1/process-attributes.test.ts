@@ -2,6 +2,8 @@
 // groups and environment, rlimits, umask, working_dir, and no stray descriptors.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { chmodSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
@@ -68,6 +70,28 @@ test('a service with a user can reopen /dev/stdout and /dev/stderr, as nginx and
   await corral.waitForLine(new RegExp(`logs *\\| to stdout as ${id}$`));
   await corral.waitForLine(new RegExp(`logs *\\| to stderr as ${id}$`));
   assert.ok(!corral.texts().some((text) => /reopen failed|Permission denied/.test(text)), corral.tail());
+  corral.signal('SIGTERM');
+  assert.equal((await corral.waitExit(5000)).code, 0);
+});
+
+test('ready: notify works for a service with a user; its socket is its own', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const user = withTestUser(t);
+  // The run directory's parent must be searchable by the user, as /run is.
+  const base = scratchDir(t);
+  chmodSync(base, 0o711);
+  const send = 'import os, socket, time\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\ns.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])\nprint("sent", flush=True)\nwhile True: time.sleep(1)';
+  const corral = await startCorral({
+    pid1: true,
+    env: { CORRAL_RUN_DIR: join(base, 'run') },
+    services: { 'svc.yaml': `command: ${JSON.stringify(['/usr/bin/python3', '-c', send])}\nuser: ${user}\nready: {notify: true, timeout: 10s}\n` },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/svc is ready \(READY=1/);
+  const socket = statSync(join(base, 'run-notify', 'svc.sock'));
+  assert.equal(socket.uid, Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim()));
+  assert.equal(socket.mode & 0o777, 0o600);
+  assert.equal(statSync(join(base, 'run')).mode & 0o777, 0o700, 'the control socket\'s directory stays 0700');
   corral.signal('SIGTERM');
   assert.equal((await corral.waitExit(5000)).code, 0);
 });

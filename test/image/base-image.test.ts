@@ -196,4 +196,32 @@ describe('the base image', () => {
     const json = JSON.parse((await container.exec(['corral', 'status', '--json'])).stdout) as { corral: { orphansReaped: number } };
     assert.ok(json.corral.orphansReaped >= 300, `corral reaped ${json.corral.orphansReaped} orphans, expected at least 300`);
   });
+
+  test('in a pod that shares one PID namespace (Kubernetes shareProcessNamespace), corral is a subreaper', options, async (t) => {
+    const built = await corralImage(t);
+    if (!built) return;
+    if (built.engine.name !== 'podman') {
+      t.skip('needs podman pod; docker has no pods');
+      return;
+    }
+    // The pod's infra container (catatonit) is PID 1 of the shared namespace, as the pause
+    // container is in Kubernetes.
+    const pod = `corral-test-pod-${process.pid}`;
+    await must(built.engine, ['pod', 'create', '--name', pod, '--share', 'pid,ipc,uts'], 120_000);
+    t.after(() => run(built.engine, ['pod', 'rm', '-f', '-t', '0', pod], 60_000).then(() => undefined));
+    const services = mountDir(t, {
+      ...twoServices,
+      'storm.yaml': `type: oneshot\ncommand: ${JSON.stringify(ZOMBIE_STORM)}\ndepends_on: [two]\n`,
+    });
+    const container = await Container.start(t, built.engine, ['--pod', pod, '-v', `${services}:/etc/corral/services.d:ro`], built.image);
+    await container.waitForLine(/as pid \d+ \(subreaper\)/, 30_000);
+    await container.waitForLine(/storm exited with code 0/, 60_000);
+    const pid1 = await container.exec(['cat', '/proc/1/comm']);
+    assert.notEqual(pid1.stdout.trim(), 'node', 'something other than corral is PID 1');
+    await pollAsync('no zombie in the pod', 20_000, async () => ((await zombiesIn(container)) === 0 ? true : undefined));
+    const json = JSON.parse((await container.exec(['corral', 'status', '--json'])).stdout) as { corral: { orphansReaped: number } };
+    assert.ok(json.corral.orphansReaped >= 300, `corral reaped ${json.corral.orphansReaped} orphans, expected at least 300`);
+    await must(built.engine, ['stop', '-t', '10', container.name], 60_000);
+    assert.equal(await container.wait(30_000), 0);
+  });
 });

@@ -9,7 +9,7 @@ import { signalNumber } from '../process/signal-names.js';
 import type { InitPlan, InitScript } from '../supervisor/init-listing.js';
 import { initLabel, InitRunner, type InitResult } from '../supervisor/init-runner.js';
 import type { RunnerContext } from '../supervisor/runner-context.js';
-import { sweepLeftovers, type InitMode } from '../supervisor/shutdown-sweep.js';
+import { sweepGraceMs, sweepLeftovers, sweepReserveMs, type InitMode } from '../supervisor/shutdown-sweep.js';
 import type { SignalRouter } from '../supervisor/signals.js';
 
 export interface InitPhaseOptions {
@@ -23,10 +23,6 @@ export interface InitPhaseOptions {
   shutdownBudgetMs: number;
 }
 
-// As in the supervisor's shutdown: part of the budget is kept back for the final sweep,
-// which gives what is left over at most this long between SIGTERM and SIGKILL.
-const SWEEP_RESERVE_MAX_MS = 1500;
-const SWEEP_GRACE_MAX_MS = 1000;
 
 // Runs the init scripts. Resolves undefined when every one succeeded (start the
 // services), else with corral's exit code.
@@ -43,7 +39,8 @@ export async function runInitPhase(options: InitPhaseOptions): Promise<number | 
   }
   logger.info(`init: running ${plan.scripts.length} script(s) from ${dir}, one at a time`);
   const runner = new InitRunner(plan.scripts, ctx);
-  const reserve = Math.min(SWEEP_RESERVE_MAX_MS, budget * 0.2);
+  // As in the supervisor's shutdown, part of the budget is kept for the final sweep.
+  const reserve = sweepReserveMs(budget);
   let stopping: { at: number; forced: boolean } | undefined;
   signals.attach({
     shutdown: (signal) => {
@@ -63,7 +60,7 @@ export async function runInitPhase(options: InitPhaseOptions): Promise<number | 
   }
   const code = reportEnd(result, ctx, stopping?.at ?? ctx.now());
   const deadline = (stopping?.at ?? ctx.now()) + budget;
-  const graceMs = stopping?.forced ? 0 : Math.min(SWEEP_GRACE_MAX_MS, Math.max(0, deadline - ctx.now()));
+  const graceMs = sweepGraceMs(deadline, ctx.now(), stopping?.forced === true);
   // What the scripts started in the background must not outlive corral (as a subreaper,
   // the kernel would not end it with us).
   await sweepLeftovers(options.mode, graceMs, options.reaper, logger);

@@ -12,6 +12,20 @@ export type InitMode = 'pid1' | 'subreaper';
 
 const POLL_MS = 25;
 const KILL_WAIT_MS = 1000;
+const SWEEP_RESERVE_MAX_MS = 1500;
+const SWEEP_GRACE_MAX_MS = 1000;
+
+// The part of a shutdown budget kept back for the sweep, so that stopping the services
+// (or an init script) cannot use up all of it: a fifth, at most 1.5 s.
+export function sweepReserveMs(budgetMs: number): number {
+  return Math.min(SWEEP_RESERVE_MAX_MS, budgetMs * 0.2);
+}
+
+// How long the sweep lets leftovers live between SIGTERM and SIGKILL: what is left of the
+// budget, at most 1 s, and nothing after a second shutdown signal.
+export function sweepGraceMs(deadline: number, now: number, forced: boolean): number {
+  return forced ? 0 : Math.min(SWEEP_GRACE_MAX_MS, Math.max(0, deadline - now));
+}
 
 interface Scope {
   signalAll(signal: NodeJS.Signals): void;

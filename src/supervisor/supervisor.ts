@@ -13,7 +13,7 @@ import { signalGroup, stopGroup } from '../process/process-group.js';
 import { diffServices, summarizeDiff, type ServiceDiff } from './reload-diff.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceRunner } from './service-runner.js';
-import { sweepLeftovers, type InitMode } from './shutdown-sweep.js';
+import { sweepGraceMs, sweepLeftovers, sweepReserveMs, type InitMode } from './shutdown-sweep.js';
 import { startActions, type ServiceView } from './start-plan.js';
 import type { ServiceState } from './states.js';
 import { sleep, waitUntil } from './timing.js';
@@ -29,9 +29,6 @@ export interface SupervisorOptions {
   shutdownBudgetMs: number;
 }
 
-// Kept back from the services' stop budget for the final sweep.
-const SWEEP_RESERVE_MAX_MS = 1500;
-const SWEEP_GRACE_MAX_MS = 1000;
 const EMERGENCY_GRACE_MS = 1000;
 const REQUIRED_SERVICE_FAILED = 1;
 
@@ -263,11 +260,11 @@ export class Supervisor {
     const { now } = this.options.context;
     const started = now();
     const budget = this.options.shutdownBudgetMs;
-    const reserve = Math.min(SWEEP_RESERVE_MAX_MS, budget * 0.2);
+    const reserve = sweepReserveMs(budget);
     const deadline = started + budget;
     this.logger.info(`${reason}: stopping ${this.runners.size} service(s), dependents first (budget ${formatDuration(budget)})`);
     await this.stopInOrder([...this.runners.keys()], deadline - reserve, this.forced);
-    const graceMs = this.currentPhase === 'forced' ? 0 : Math.min(SWEEP_GRACE_MAX_MS, Math.max(0, deadline - now()));
+    const graceMs = sweepGraceMs(deadline, now(), this.currentPhase === 'forced');
     await sweepLeftovers(this.options.mode, graceMs, this.options.reaper, this.logger);
     const mainOutcome = this.main?.lastOutcome;
     const code = this.exitCode ?? (mainOutcome ? outcomeExitCode(mainOutcome) : 0);

@@ -4,6 +4,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
+import assert from 'node:assert/strict';
 import { must, run, type Engine, type EngineResult } from './container-engine.js';
 
 export class Container {
@@ -89,4 +90,28 @@ export class Container {
 export async function zombiesIn(container: Container): Promise<number> {
   const result = await container.exec(['sh', '-c', "cat /proc/[0-9]*/stat 2>/dev/null | grep -c ') Z ' || true"]);
   return Number(result.stdout.trim());
+}
+
+// Polls until no zombie is left in the container, or fails after timeoutMs.
+export async function untilNoZombies(container: Container, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (let zombies = await zombiesIn(container); zombies > 0; zombies = await zombiesIn(container)) {
+    if (Date.now() > end) throw new Error(`${zombies} zombie(s) still in the container after ${timeoutMs}ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * `stop -t SECONDS`, as docker stop is used: the container exits 0 within that budget,
+ * nothing needed SIGKILL, and the services named in `order` stopped in that order.
+ */
+export async function stopInOrder(container: Container, seconds: number, order: string[]): Promise<void> {
+  const started = Date.now();
+  await must(container.engine, ['stop', '-t', String(seconds), container.name], 60_000 + seconds * 1000);
+  const tookMs = Date.now() - started;
+  assert.equal(await container.wait(30_000), 0);
+  const stopped = await Promise.all(order.map((name) => container.waitForLine(new RegExp(`\\| ${name} stopped`), 5_000)));
+  stopped.forEach((line, i) => assert.ok(i === 0 || line.index > stopped[i - 1]!.index, `${order[i - 1]} stops before ${order[i]}:\n${container.lines.join('\n')}`));
+  assert.ok(tookMs < seconds * 1000, `stop took ${tookMs}ms, past its ${seconds} s budget`);
+  assert.ok(!container.lines.some((line) => /SIGKILL/.test(line)), 'nothing needed SIGKILL');
 }

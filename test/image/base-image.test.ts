@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { imageSize, must, run } from '../helpers/container-engine.js';
-import { Container, zombiesIn } from '../helpers/container.js';
+import { Container, stopInOrder, untilNoZombies } from '../helpers/container.js';
 import { corralImage, IMAGE_TEST_TIMEOUT_MS, mountDir } from '../helpers/image-under-test.js';
 
 const options = { timeout: IMAGE_TEST_TIMEOUT_MS };
@@ -24,16 +24,6 @@ const twoServices = {
   'one.yaml': announcer('$GREETING from one'),
   'two.yaml': announcer('$GREETING from two', 'depends_on: [one]'),
 };
-
-async function pollAsync<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 // Starts 300 processes that outlive their parents inside the container: each `sh -c
 // "sleep 0.2 &"` exits at once, so its sleep is re-parented to the namespace's reaper.
@@ -99,7 +89,7 @@ describe('the base image', () => {
     await container.waitForLine(/two is ready/, 30_000);
     const storm = await container.exec(['sh', '-c', ZOMBIE_STORM], 120_000);
     assert.equal(storm.exitCode, 0, storm.stderr);
-    await pollAsync('no zombie in the container', 20_000, async () => ((await zombiesIn(container)) === 0 ? true : undefined));
+    await untilNoZombies(container, 20_000);
     // corral reaped them, not the engine: it counts them.
     const status = await container.exec(['corral', 'status', '--json']);
     const reaped = (JSON.parse(status.stdout) as { corral: { orphansReaped: number } }).corral.orphansReaped;
@@ -125,15 +115,8 @@ describe('the base image', () => {
     const services = mountDir(t, twoServices);
     const container = await Container.start(t, built.engine, ['-v', `${services}:/etc/corral/services.d:ro`], built.image);
     await container.waitForLine(/two is ready/, 30_000);
-    const started = Date.now();
-    await must(built.engine, ['stop', '-t', '10', container.name], 60_000);
-    const tookMs = Date.now() - started;
-    assert.equal(await container.wait(30_000), 0);
-    const two = await container.waitForLine(/two stopped/, 5_000);
-    const one = await container.waitForLine(/one stopped/, 5_000);
-    assert.ok(two.index < one.index, 'two (which depends on one) stops first');
-    assert.ok(tookMs < 10_000, `stop took ${tookMs}ms, past its 10 s budget`);
-    assert.ok(!container.lines.some((line) => /SIGKILL/.test(line)), 'nothing needed SIGKILL');
+    // two depends on one, so it stops first.
+    await stopInOrder(container, 10, ['two', 'one']);
   });
 
   test('/etc/corral/init.d: scripts run in name order before any service; a failure aborts with its code', options, async (t) => {
@@ -192,7 +175,7 @@ describe('the base image', () => {
     await container.waitForLine(/storm exited with code 0/, 60_000);
     const status = await container.exec(['corral', 'status']);
     assert.match(status.stdout, /^corral \S+ as pid \d+, /m);
-    await pollAsync('no zombie in the container', 20_000, async () => ((await zombiesIn(container)) === 0 ? true : undefined));
+    await untilNoZombies(container, 20_000);
     const json = JSON.parse((await container.exec(['corral', 'status', '--json'])).stdout) as { corral: { orphansReaped: number } };
     assert.ok(json.corral.orphansReaped >= 300, `corral reaped ${json.corral.orphansReaped} orphans, expected at least 300`);
   });
@@ -218,7 +201,7 @@ describe('the base image', () => {
     await container.waitForLine(/storm exited with code 0/, 60_000);
     const pid1 = await container.exec(['cat', '/proc/1/comm']);
     assert.notEqual(pid1.stdout.trim(), 'node', 'something other than corral is PID 1');
-    await pollAsync('no zombie in the pod', 20_000, async () => ((await zombiesIn(container)) === 0 ? true : undefined));
+    await untilNoZombies(container, 20_000);
     const json = JSON.parse((await container.exec(['corral', 'status', '--json'])).stdout) as { corral: { orphansReaped: number } };
     assert.ok(json.corral.orphansReaped >= 300, `corral reaped ${json.corral.orphansReaped} orphans, expected at least 300`);
     await must(built.engine, ['stop', '-t', '10', container.name], 60_000);

@@ -3,19 +3,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildExample, must } from '../helpers/container-engine.js';
-import { Container, zombiesIn } from '../helpers/container.js';
+import { Container, stopInOrder, untilNoZombies } from '../helpers/container.js';
 import { corralImage, IMAGE_TEST_TIMEOUT_MS } from '../helpers/image-under-test.js';
 
 const EXAMPLE_IMAGE = 'localhost/corral-test/example-web';
 const SERVICES = ['app', 'job', 'migrate', 'nginx'];
-
-async function noZombies(container: Container, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (let zombies = await zombiesIn(container); zombies > 0; zombies = await zombiesIn(container)) {
-    if (Date.now() > end) throw new Error(`${zombies} zombie(s) still in the container after ${timeoutMs}ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 test('examples/nginx-node: logs, status, zombies, HUP, stop in order', { timeout: IMAGE_TEST_TIMEOUT_MS }, async (t) => {
   const built = await corralImage(t);
@@ -41,7 +33,7 @@ test('examples/nginx-node: logs, status, zombies, HUP, stop in order', { timeout
   // 300 orphans re-parented to corral, as PID 1; none is left a zombie.
   const storm = await container.exec(['sh', '-c', 'i=0; while [ $i -lt 300 ]; do sh -c "sleep 0.2 &"; i=$((i+1)); done'], 120_000);
   assert.equal(storm.exitCode, 0, storm.stderr);
-  await noZombies(container, 20_000);
+  await untilNoZombies(container, 20_000);
 
   // HUP: corral re-reads services.d (nothing changed) and passes the HUP to nginx.
   const beforeHup = container.lines.length;
@@ -50,13 +42,5 @@ test('examples/nginx-node: logs, status, zombies, HUP, stop in order', { timeout
   await container.waitForLine(/reload: 0 added, 0 removed, 0 changed, 4 unchanged/, 30_000, beforeHup);
 
   // stop -t 10: nginx before app (it depends on app), within the budget, exit code 0.
-  const started = Date.now();
-  await must(built.engine, ['stop', '-t', '10', container.name], 60_000);
-  const tookMs = Date.now() - started;
-  assert.equal(await container.wait(30_000), 0);
-  const nginx = await container.waitForLine(/nginx stopped/, 5_000);
-  const app = await container.waitForLine(/app stopped/, 5_000);
-  assert.ok(nginx.index < app.index, 'nginx stops before app');
-  assert.ok(tookMs < 10_000, `stop took ${tookMs}ms, past its 10 s budget`);
-  assert.ok(!container.lines.some((line) => /SIGKILL/.test(line)), 'nothing needed SIGKILL');
+  await stopInOrder(container, 10, ['nginx', 'app']);
 });

@@ -152,13 +152,6 @@ describe('examples: every services.d passes corral check', () => {
         assert.ok((statSync(join(initDir, name)).mode & 0o111) !== 0, `${example}/init.d/${name} is not executable: corral would skip it`);
       }
     });
-
-    test(`${example}: no service with a user: uses ready: notify (it does not work with a non-root user yet)`, () => {
-      for (const { file } of namedAccounts(dir)) {
-        const raw = parse(readFileSync(join(dir, file), 'utf8')) as { ready?: { notify?: unknown } };
-        assert.equal(raw.ready?.notify, undefined, `services.d/${file}`);
-      }
-    });
   }
 });
 

@@ -24,7 +24,7 @@ import { defaultNofile } from '../process/rlimits.js';
 import { planInitScripts, readInitDir } from '../supervisor/init-listing.js';
 import type { RunnerContext } from '../supervisor/runner-context.js';
 import { Supervisor } from '../supervisor/supervisor.js';
-import { summarizeDiff } from '../supervisor/reload-diff.js';
+import { describeKept, summarizeReload } from '../supervisor/reload-plan.js';
 import { controlSocketPath } from '../control/socket-path.js';
 import { serveControl } from '../control/serve-control.js';
 import { metricsAddressFrom, serveMetrics } from '../control/serve-metrics.js';
@@ -119,7 +119,9 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
       logger.error(`reload refused, nothing was changed; the new configuration is invalid:\n${error.message}`);
       return Promise.reject(error);
     }
-    return supervisor.reload(next).then((diff) => [diff ? `reloaded: ${summarizeDiff(diff)}` : 'corral is shutting down; nothing was reloaded']);
+    return supervisor
+      .reload(next)
+      .then((result) => (result ? [`reloaded: ${summarizeReload(result)}`, ...describeKept(result.plan).map((note) => note.text)] : ['corral is shutting down; nothing was reloaded']));
   };
   // Until it resolves, shutdown signals stop the running init script.
   const initCode = await runInitPhase({ dir: initDir, plan: initPlan, ctx: context, signals, reaper, mode, shutdownBudgetMs: budgetMs });

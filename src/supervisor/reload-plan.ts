@@ -4,7 +4,7 @@
 // processes; the supervisor acts on it. The graph is the explicit depends_on, as for
 // `corral restart` (operator-plan.ts): the main service's "after every other service"
 // orders its start only.
-import type { ServiceDiff } from './reload-diff.js';
+import { summarizeDiff, type ServiceDiff } from './reload-diff.js';
 import { withDependents, type PlanNode } from './operator-plan.js';
 
 export interface ReloadNode extends PlanNode {
@@ -77,6 +77,18 @@ export function describeRestarts(plan: ReloadPlan): string {
   return [...groups]
     .map(([dependsOn, names]) => `restarting ${names.join(', ')} (${names.length === 1 ? 'it depends' : 'they depend'} on ${dependsOn})`)
     .join('; ');
+}
+
+/** What a reload did: the supervisor's answer, for the log and `corral reload`. */
+export interface ReloadResult {
+  diff: ServiceDiff;
+  plan: ReloadPlan;
+}
+
+// "0 added, 0 removed, 1 changed, 2 unchanged (db); restarting web, worker (they depend on db)"
+export function summarizeReload({ diff, plan }: ReloadResult): string {
+  const restarts = describeRestarts(plan);
+  return restarts === '' ? summarizeDiff(diff) : `${summarizeDiff(diff)}; ${restarts}`;
 }
 
 export interface ReloadNote {

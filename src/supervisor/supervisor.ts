@@ -1,6 +1,7 @@
 // The one place that acts on the services as a whole: starts each when its dependencies
 // are ready (decided by start-plan.ts), blocks those whose dependencies failed, reacts to
-// the main service and on_failure, applies reloads, forwards signals, and shuts
+// the main service and on_failure, applies reloads (restarting the dependents of changed
+// services, as decided by reload-plan.ts), forwards signals, and shuts
 // everything down within one budget: dependents before their dependencies, independent
 // services in parallel, then the sweep of what is left.
 import type { Logger } from 'winston';
@@ -10,7 +11,8 @@ import type { ServiceConfig } from '../config/schema.js';
 import type { Reaper } from '../native/reaper.js';
 import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
 import { signalGroup, stopGroup } from '../process/process-group.js';
-import { diffServices, summarizeDiff, type ServiceDiff } from './reload-diff.js';
+import { diffServices } from './reload-diff.js';
+import { describeKept, planReload, summarizeReload, type ReloadResult } from './reload-plan.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceRunner } from './service-runner.js';
 import { sweepGraceMs, sweepLeftovers, sweepReserveMs, type InitMode } from './shutdown-sweep.js';
@@ -113,38 +115,41 @@ export class Supervisor {
   }
 
   // HUP: apply a new configuration: start added services, stop removed ones, restart
-  // changed ones, leave the rest running. Reloads run one at a time.
-  reload(next: readonly ServiceConfig[]): Promise<ServiceDiff | undefined> {
+  // changed ones and what depends on them (reload-plan.ts), leave the rest running.
+  // Reloads run one at a time.
+  reload(next: readonly ServiceConfig[]): Promise<ReloadResult | undefined> {
     return this.serialize(() => this.applyReload(next));
   }
 
-  private async applyReload(next: readonly ServiceConfig[]): Promise<ServiceDiff | undefined> {
+  private async applyReload(next: readonly ServiceConfig[]): Promise<ReloadResult | undefined> {
     if (this.currentPhase !== 'running') return undefined;
     const diff = diffServices(this.services.map((runner) => runner.config), next);
-    this.logger.info(`reload: ${summarizeDiff(diff)}`);
-    const leaving = new Set([...diff.removed, ...diff.changed].map((config) => config.name));
-    const { now } = this.options.context;
-    const deadline = now() + Math.max(...[...leaving].map((name) => this.runners.get(name)!.config.stop_timeout), 0);
-    await this.stopInOrder([...leaving], deadline, new Promise(() => undefined));
+    const nodes = this.services.map((runner) => ({ name: runner.name, type: runner.config.type, depends_on: runner.config.depends_on, main: runner.config.main, state: runner.state.state }));
+    const plan = planReload(diff, nodes);
+    this.logger.info(`reload: ${summarizeReload({ diff, plan })}`);
+    for (const note of describeKept(plan)) this.logger.log(note.level, `reload: ${note.text}`);
+    const restarting = plan.restart.map((entry) => entry.name);
+    const leaving = [...diff.removed, ...diff.changed].map((config) => config.name);
+    // The dependents stop first (stopInOrder walks the running graph), and wait again once
+    // stopped: the start plan starts them when the new instances they need are ready.
+    await this.stopChain([...leaving, ...restarting], new Promise(() => undefined));
     if (this.currentPhase !== 'running') return undefined;
     for (const config of diff.removed) this.runners.delete(config.name);
     for (const config of [...diff.changed, ...diff.added]) {
       this.runners.delete(config.name);
       this.add(config).await();
     }
-    this.signalUnchanged(diff.unchanged);
+    for (const name of restarting) this.runners.get(name)!.await();
+    this.signalUnchanged(diff.unchanged.filter((config) => !restarting.includes(config.name)));
     this.reconcile();
-    return diff;
+    return { diff, plan };
   }
 
   // `corral stop`: stops `names` (dependents first, as at shutdown), each within its
   // stop_timeout; they stay stopped until started again.
   async stopServices(names: readonly string[]): Promise<void> {
-    const { now } = this.options.context;
     for (const name of names) this.runners.get(name)!.stoppedByOperator = true;
-    // Dependents stop before their dependencies: a chain may take the sum of its timeouts.
-    const total = names.reduce((sum, name) => sum + this.runners.get(name)!.config.stop_timeout, 0);
-    await this.stopInOrder(names, now() + total, this.forced);
+    await this.stopChain(names, this.forced);
   }
 
   // `corral start`: `names` wait for their dependencies and start once those are ready.
@@ -237,6 +242,13 @@ export class Supervisor {
         },
       ]),
     );
+  }
+
+  // Dependents stop before their dependencies: a chain may take the sum of its timeouts
+  // (each service is still held to its own stop_timeout).
+  private stopChain(names: readonly string[], forced: Promise<void>): Promise<void> {
+    const total = names.reduce((sum, name) => sum + this.runners.get(name)!.config.stop_timeout, 0);
+    return this.stopInOrder(names, this.options.context.now() + total, forced);
   }
 
   // Stops `names`, each only after those of its dependents that are stopping too:

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeKept, describeRestarts, planReload, type ReloadNode, type ReloadPlan } from '../../src/supervisor/reload-plan.js';
+import { describeKept, describeRestarts, planReload, summarizeReload, type ReloadNode, type ReloadPlan } from '../../src/supervisor/reload-plan.js';
 import { diffServices } from '../../src/supervisor/reload-diff.js';
 import type { ServiceConfig, ServiceType } from '../../src/config/schema.js';
 import type { ServiceState } from '../../src/supervisor/states.js';
@@ -16,7 +16,7 @@ interface Spec {
 // The services as they run (`specs`), and the plan for a reload that changes `changed`:
 // their new files differ in argv only, everything else is unchanged.
 function plan(specs: Record<string, Spec>, changed: string[]): ReloadPlan {
-  const config = (name: string, spec: Spec, argv = [name]): ServiceConfig =>
+  const config = (name: string, spec: Spec, argv: ServiceConfig['argv'] = [name]): ServiceConfig =>
     serviceConfig(name, { depends_on: spec.depends_on ?? [], type: spec.type ?? 'longrun', main: spec.main ?? false, argv });
   const entries = Object.entries(specs);
   const current = entries.map(([name, spec]) => config(name, spec));
@@ -151,6 +151,26 @@ describe('describeRestarts', () => {
 
   test('nothing to restart: empty', () => {
     assert.equal(describeRestarts({ restart: [], kept: [] }), '');
+  });
+});
+
+describe('summarizeReload', () => {
+  const specs = { db: {}, web: { depends_on: ['db'] }, worker: { depends_on: ['db'] }, other: {} };
+  const diff = (changed: string[]) =>
+    diffServices(
+      Object.keys(specs).map((name) => serviceConfig(name)),
+      Object.keys(specs).map((name) => serviceConfig(name, { argv: changed.includes(name) ? [name, '--v2'] : [name] })),
+    );
+
+  test('the counts, the services the diff touches, then the dependents restarted', () => {
+    assert.equal(
+      summarizeReload({ diff: diff(['db']), plan: plan(specs, ['db']) }),
+      '0 added, 0 removed, 1 changed, 3 unchanged (db); restarting web, worker (they depend on db)',
+    );
+  });
+
+  test('without dependents to restart, as before', () => {
+    assert.equal(summarizeReload({ diff: diff(['other']), plan: plan(specs, ['other']) }), '0 added, 0 removed, 1 changed, 3 unchanged (other)');
   });
 });
 

@@ -26,6 +26,10 @@ export interface NotifyEvents {
   reloading: boolean;
   /** WATCHDOG=1, a keep-alive ping. */
   watchdog: boolean;
+  /** WATCHDOG=trigger: the service says it is broken; act as if the watchdog timed out. */
+  watchdogTrigger: boolean;
+  /** WATCHDOG_USEC=…, a new watchdog timeout in microseconds (0 turns it off). */
+  watchdogUsec?: number;
   /** ERRNO=…, the service's failure as an errno number. */
   errno?: number;
 }
@@ -49,6 +53,7 @@ export function notifyEvents(fields: ReadonlyMap<string, string>): NotifyEvents 
     stopping: fields.get('STOPPING') === '1',
     reloading: fields.get('RELOADING') === '1',
     watchdog: fields.get('WATCHDOG') === '1',
+    watchdogTrigger: fields.get('WATCHDOG') === 'trigger',
   };
   const status = fields.get('STATUS');
   if (status !== undefined) events.status = status;
@@ -56,7 +61,16 @@ export function notifyEvents(fields: ReadonlyMap<string, string>): NotifyEvents 
   if (mainPid !== undefined && mainPid > 0) events.mainPid = mainPid;
   const errno = parseWholeNumber(fields.get('ERRNO'));
   if (errno !== undefined) events.errno = errno;
+  const watchdogUsec = parseMicroseconds(fields.get('WATCHDOG_USEC'));
+  if (watchdogUsec !== undefined) events.watchdogUsec = watchdogUsec;
   return events;
+}
+
+// Microseconds overflow the 31 bits of a pid or errno (36 minutes), so a wider range.
+function parseMicroseconds(text: string | undefined): number | undefined {
+  if (text === undefined || !/^\d{1,16}$/.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isSafeInteger(value) ? value : undefined;
 }
 
 function parseWholeNumber(text: string | undefined): number | undefined {

@@ -42,14 +42,14 @@ describe('parseNotifyMessage', () => {
 
 describe('notifyEvents', () => {
   const events = (text: string) => notifyEvents(parseNotifyMessage(text));
-  const none = { ready: false, stopping: false, reloading: false, watchdog: false };
+  const none = { ready: false, stopping: false, reloading: false, watchdog: false, watchdogTrigger: false };
 
   test('events: READY=1 with a status', () => {
     assert.deepEqual(events('READY=1\nSTATUS=accepting connections'), { ...none, ready: true, status: 'accepting connections' });
   });
 
   test('events: only the value 1 turns a flag on', () => {
-    assert.deepEqual(events('READY=0\nSTOPPING=yes\nWATCHDOG=trigger'), none);
+    assert.deepEqual(events('READY=0\nSTOPPING=yes\nWATCHDOG=2'), none);
     assert.deepEqual(events('STOPPING=1\nRELOADING=1\nWATCHDOG=1'), { ...none, stopping: true, reloading: true, watchdog: true });
   });
 
@@ -58,6 +58,21 @@ describe('notifyEvents', () => {
     assert.deepEqual(events('MAINPID=0\nERRNO=-1'), none);
     assert.deepEqual(events('MAINPID=12ab\nERRNO=1e3'), none);
     assert.deepEqual(events('MAINPID=99999999999'), none);
+  });
+
+  test('events: WATCHDOG=trigger is a trigger, not a ping', () => {
+    assert.deepEqual(events('WATCHDOG=trigger'), { ...none, watchdogTrigger: true });
+    assert.deepEqual(events('WATCHDOG=TRIGGER'), none);
+  });
+
+  test('events: WATCHDOG_USEC is parsed past 32 bits; malformed ones are left out', () => {
+    assert.deepEqual(events('WATCHDOG_USEC=30000000'), { ...none, watchdogUsec: 30_000_000 });
+    assert.deepEqual(events('WATCHDOG_USEC=0'), { ...none, watchdogUsec: 0 });
+    // An hour: more than a 31-bit number holds.
+    assert.deepEqual(events('WATCHDOG_USEC=3600000000'), { ...none, watchdogUsec: 3_600_000_000 });
+    assert.deepEqual(events('WATCHDOG_USEC=-1'), none);
+    assert.deepEqual(events('WATCHDOG_USEC=5s'), none);
+    assert.deepEqual(events('WATCHDOG_USEC=99999999999999999'), none);
   });
 
   test('events: an empty STATUS is kept (it clears the status)', () => {

@@ -29,6 +29,8 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
       timeout: duration(service.health.timeoutMs),
       retries: service.health.retries,
     },
+    // Always the mapping, so the signal it will be stopped with is shown too.
+    watchdog: service.watchdog && { timeout: duration(service.watchdog.timeoutMs), signal: service.watchdog.signal },
     restart: service.restart,
     backoff: { ...service.backoff, initial: duration(service.backoff.initial), max: duration(service.backoff.max) },
     reset_after: duration(service.reset_after),

@@ -139,6 +139,24 @@ export const healthSchema = healthObject
   .superRefine(exactlyOne(HEALTH_KINDS))
   .transform((value) => ({ spec: checkOf(value), intervalMs: value.interval, timeoutMs: value.timeout, retries: value.retries }));
 
+// watchdog: 30s, or {timeout: 30s, signal: SIGABRT}: systemd's WatchdogSec= and
+// WatchdogSignal=. SIGABRT by default, as systemd: a hung process leaves a core dump to
+// look at, where the runtime writes one.
+export const WATCHDOG_DEFAULT_SIGNAL = 'SIGABRT';
+
+const watchdogTimeout = duration.refine((ms) => ms > 0, { error: 'the watchdog timeout must be more than 0' });
+
+const watchdogObject = z.strictObject({
+  timeout: watchdogTimeout.describe('the longest time allowed between two WATCHDOG=1 before the service counts as hung'),
+  signal: signal.prefault(WATCHDOG_DEFAULT_SIGNAL).describe('the signal that stops a hung service; SIGKILL follows after stop_timeout'),
+});
+
+export const watchdogSchema = z
+  .union([watchdogTimeout, watchdogObject], { error: 'expected a duration like "30s", or a mapping like {timeout: 30s, signal: SIGABRT}' })
+  .transform((value) =>
+    typeof value === 'number' ? { timeoutMs: value, signal: WATCHDOG_DEFAULT_SIGNAL as NodeJS.Signals } : { timeoutMs: value.timeout, signal: value.signal },
+  );
+
 export const restartPolicies = ['always', 'on-failure', 'never'] as const;
 export const serviceTypes = ['longrun', 'oneshot'] as const;
 export const failureActions = ['ignore', 'shutdown'] as const;
@@ -276,6 +294,7 @@ export const serviceSchema = z
       .describe('services to start before this one (once ready) and to stop after it'),
     ready: readySchema.optional().describe('how corral knows the service is ready'),
     health: healthSchema.optional().describe('a liveness probe; the service is restarted when it fails'),
+    watchdog: watchdogSchema.optional().describe('restart the service when it stops sending WATCHDOG=1 to $NOTIFY_SOCKET for this long (sd_notify)'),
     // No default here: it depends on type and main (see resolveRestart).
     restart: z.enum(restartPolicies).optional().describe('always (default for a longrun), on-failure, or never (default for a oneshot)'),
     backoff: backoffSchema.prefault({}).describe('the delay before each restart'),
@@ -299,6 +318,7 @@ export const serviceSchema = z
     const contradiction = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message, params: { plain: true } });
     if (value.type === 'oneshot') {
       if (value.health) contradiction('health', 'a oneshot runs to completion, so it cannot have a liveness probe; remove health, or make it type: longrun');
+      if (value.watchdog) contradiction('watchdog', 'a oneshot runs to completion, so it cannot have a watchdog; remove watchdog, or make it type: longrun');
       if (value.ready) contradiction('ready', "a oneshot is ready when it exits with code 0; remove ready, or make it type: longrun");
       if (value.restart === 'always') contradiction('restart', 'a oneshot with restart: always would run for ever; use on-failure or never');
     }
@@ -317,6 +337,7 @@ export type FailureAction = (typeof failureActions)[number];
 export type Backoff = z.output<typeof backoffSchema>;
 export type ReadyConfig = z.output<typeof readySchema>;
 export type HealthConfig = z.output<typeof healthSchema>;
+export type WatchdogConfig = z.output<typeof watchdogSchema>;
 export type LogConfig = z.output<typeof logSchema>;
 
 // Who a service runs as, resolved from user and group with /etc/passwd and /etc/group.
@@ -368,6 +389,7 @@ export const keysAt: Record<string, readonly string[]> = {
   backoff: Object.keys(backoffSchema.shape),
   ready: Object.keys(readyObject.shape),
   health: Object.keys(healthObject.shape),
+  watchdog: Object.keys(watchdogObject.shape),
   log: Object.keys(logSchema.shape),
   env_file: Object.keys(envFileObject.shape),
   max_restarts: Object.keys(maxRestartsSchema.shape),

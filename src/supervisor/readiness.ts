@@ -1,13 +1,15 @@
 // For one run of a service: how its readiness is known (the `ready` key) and, once ready,
-// whether it stays healthy (the `health` key). Gives the launch what it needs for that
-// (NOTIFY_SOCKET in the environment, a tap on the output) and a result to wait for.
+// whether it stays alive (the `health` probe and the `watchdog`). Gives the launch what it
+// needs for that (NOTIFY_SOCKET and WATCHDOG_USEC in the environment, a tap on the
+// output) and a result to wait for.
 import { chmodSync, chownSync, mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { formatDuration } from '../config/duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { LineWatcher } from '../logging/line-watcher.js';
 import { HealthMonitor } from '../readiness/health-monitor.js';
-import { NotifyListener, notifyEvents } from '../readiness/notify.js';
+import { NotifyListener, notifyEvents, type NotifyEvents } from '../readiness/notify.js';
+import { Watchdog, watchdogEnvironment, watchdogUsecToMs, type WatchdogFailure } from '../readiness/watchdog.js';
 import { probeOnce } from '../readiness/probes.js';
 import type { ProbeSpec } from '../readiness/probe-spec.js';
 import { shimArgv } from '../process/exec-shim.js';
@@ -27,9 +29,11 @@ export interface Readiness {
   env: Record<string, string>;
   tap?: (chunk: Buffer) => void;
   result: Promise<ReadinessResult>;
-  /** Starts the liveness probe, if the service has one. */
-  startHealth(onUnhealthy: (detail: string) => void): void;
-  /** The run ended: stop probing, close the notify socket. */
+  /** Where a watchdog failure goes; set right after the launch, as WATCHDOG=trigger may come at once. */
+  onWatchdogFailure(handler: (failure: WatchdogFailure) => void): void;
+  /** Once ready: starts the liveness probe and arms the watchdog, if the service has them. */
+  startLiveness(onUnhealthy: (detail: string) => void): void;
+  /** The run ended: stop probing, disarm the watchdog, close the notify socket. */
   cancel(): void;
 }
 
@@ -41,19 +45,41 @@ export function notifySocketDir(runDir: string): string {
   return join(dirname(runDir), `${basename(runDir)}-notify`);
 }
 
+// A notify socket serves READY=1 (ready: {notify: true}) and WATCHDOG=1 (watchdog), one
+// socket for both when a service has both.
+function needsNotifySocket(config: Pick<ServiceConfig, 'ready' | 'watchdog'>): boolean {
+  return config.ready?.spec.kind === 'notify' || config.watchdog !== undefined;
+}
+
 export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readiness {
-  const env = serviceEnvironment(config, ctx.env);
+  // Checks get the service's environment without NOTIFY_SOCKET and WATCHDOG_USEC: they
+  // are not the service, and must not answer for it.
+  const checkEnv = serviceEnvironment(config, ctx.env);
+  let env = checkEnv;
   const abort = new AbortController();
   const cleanups: (() => void)[] = [() => abort.abort()];
   const cancel = (): void => {
     for (const cleanup of cleanups.splice(0)) cleanup();
   };
-  const startHealth = (onUnhealthy: (detail: string) => void): void => {
+  const startedAt = ctx.now();
+  const since = (): string => `after ${formatDuration(ctx.now() - startedAt)}`;
+
+  let onWatchdogFailure: (failure: WatchdogFailure) => void = () => undefined;
+  // Before a timeout counts, what the service sent in time is read from its socket.
+  let flushSocket: () => void = () => undefined;
+  const watchdog =
+    config.watchdog &&
+    new Watchdog({ timeoutMs: config.watchdog.timeoutMs, onFailure: (failure) => onWatchdogFailure(failure), flush: () => flushSocket() });
+  if (watchdog) cleanups.push(() => watchdog.stop());
+
+  const startLiveness = (onUnhealthy: (detail: string) => void): void => {
+    if (abort.signal.aborted) return;
+    watchdog?.start();
     const { health } = config;
-    if (health === undefined || abort.signal.aborted) return;
+    if (health === undefined) return;
     const spec = asService(health.spec);
     const monitor = new HealthMonitor({
-      check: () => probeOnce(spec, { timeoutMs: health.timeoutMs, env, signal: abort.signal }),
+      check: () => probeOnce(spec, { timeoutMs: health.timeoutMs, env: checkEnv, signal: abort.signal }),
       intervalMs: health.intervalMs,
       retries: health.retries,
       onUnhealthy: (detail, failures) => onUnhealthy(`${failures} failed checks, the last: ${detail}`),
@@ -61,19 +87,40 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
     monitor.start();
     cleanups.push(() => monitor.stop());
   };
-  const base = { env, startHealth, cancel };
+  const base = {
+    startLiveness,
+    cancel,
+    onWatchdogFailure: (handler: (failure: WatchdogFailure) => void) => {
+      onWatchdogFailure = handler;
+    },
+  };
   // A check command runs as the service itself would: its user, groups, umask, limits
   // and working directory, through the same shim.
   const asService = (spec: ProbeSpec): ProbeSpec =>
     spec.kind === 'exec' ? { kind: 'exec', argv: shimArgv(ctx.shimPath, processAttributes(config, ctx), spec.argv) } : spec;
 
-  // A oneshot is ready when it exits 0, which the runner sees itself.
-  if (config.type === 'oneshot') return { ...base, result: new Promise(() => undefined) };
-  const { ready } = config;
-  if (ready === undefined) return { ...base, result: Promise.resolve({ kind: 'ready' }) };
+  // READY=1 fires this once ready: {notify: true} has set it up below.
+  let onReadyMessage: (() => void) | undefined;
+  if (needsNotifySocket(config)) {
+    const opened = openNotifySocket(config, ctx, (fields) => {
+      const events = notifyEvents(fields);
+      if (events.status !== undefined) ctx.logger.debug(`${config.name} status: ${events.status}`);
+      if (events.stopping) ctx.logger.info(`${config.name} says it is stopping`);
+      if (events.ready) onReadyMessage?.();
+      if (watchdog) actOnWatchdogEvents(config.name, watchdog, events, ctx);
+    });
+    if (!opened.ok) return { ...base, env, result: Promise.resolve({ kind: 'failed', detail: opened.detail }) };
+    cleanups.push(() => opened.listener.close());
+    env = { ...env, NOTIFY_SOCKET: opened.path };
+    flushSocket = () => void opened.listener.pollNow();
+    if (watchdog) env = watchdogEnvironment(env, watchdog.timeoutMs);
+  }
 
-  const startedAt = ctx.now();
-  const since = (): string => `after ${formatDuration(ctx.now() - startedAt)}`;
+  // A oneshot is ready when it exits 0, which the runner sees itself.
+  if (config.type === 'oneshot') return { ...base, env, result: new Promise(() => undefined) };
+  const { ready } = config;
+  if (ready === undefined) return { ...base, env, result: Promise.resolve({ kind: 'ready' }) };
+
   const { spec, intervalMs, timeoutMs } = ready;
   switch (spec.kind) {
     case 'exec':
@@ -81,7 +128,7 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
     case 'http': {
       const probe = asService(spec);
       const result = waitUntilReady(
-        (attemptMs, signal) => probeOnce(probe, { timeoutMs: attemptMs, env, signal }),
+        (attemptMs, signal) => probeOnce(probe, { timeoutMs: attemptMs, env: checkEnv, signal }),
         { intervalMs, timeoutMs, now: ctx.now, signal: abort.signal },
       ).then((outcome): ReadinessResult => {
         switch (outcome.kind) {
@@ -93,45 +140,63 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
             return { kind: 'cancelled' };
         }
       });
-      return { ...base, result };
+      return { ...base, env, result };
     }
     case 'log': {
       const event = eventWithDeadline(timeoutMs, abort.signal, `no output line matched /${spec.pattern.source}/`);
       const watcher = new LineWatcher(spec.pattern, config.log.max_line, () => event.fire(`log line matched ${since()}`));
-      return { ...base, tap: (chunk) => watcher.push(chunk), result: event.result };
+      return { ...base, env, tap: (chunk) => watcher.push(chunk), result: event.result };
     }
     case 'notify': {
       const event = eventWithDeadline(timeoutMs, abort.signal, 'no READY=1 on $NOTIFY_SOCKET');
-      const dir = notifySocketDir(ctx.runDir);
-      const path = join(dir, `${config.name}.sock`);
-      const listener = new NotifyListener({
-        path,
-        addon: ctx.addon,
-        pollMs: NOTIFY_POLL_MS,
-        onError: (error) => ctx.logger.warn(`${config.name}: notify socket ${path}: ${(error as Error).message}`),
-        onMessage: (fields) => {
-          const events = notifyEvents(fields);
-          if (events.status !== undefined) ctx.logger.debug(`${config.name} status: ${events.status}`);
-          if (events.stopping) ctx.logger.info(`${config.name} says it is stopping`);
-          if (events.ready) event.fire(`READY=1 ${since()}`);
-        },
-      });
-      try {
-        mkdirSync(dir, { recursive: true, mode: 0o711 });
-        // Searchable by a service running as another user, not listable.
-        chmodSync(dir, 0o711);
-        listener.start();
-        // Sending a datagram needs write permission on the socket: only the service's own
-        // user (and root) may say READY=1 for it.
-        if (config.identity) chownSync(path, config.identity.uid, config.identity.gid);
-        chmodSync(path, 0o600);
-      } catch (error) {
-        return { ...base, result: Promise.resolve({ kind: 'failed', detail: `cannot create its notify socket ${path}: ${(error as Error).message}` }) };
-      }
-      cleanups.push(() => listener.close());
-      return { ...base, env: { ...env, NOTIFY_SOCKET: path }, result: event.result };
+      onReadyMessage = () => event.fire(`READY=1 ${since()}`);
+      return { ...base, env, result: event.result };
     }
   }
+}
+
+// WATCHDOG=1, WATCHDOG=trigger and WATCHDOG_USEC=N, for a service with a watchdog. A new
+// timeout is applied before a ping in the same message, as systemd does.
+function actOnWatchdogEvents(name: string, watchdog: Watchdog, events: NotifyEvents, ctx: RunnerContext): void {
+  if (events.watchdogUsec !== undefined) {
+    const ms = watchdogUsecToMs(events.watchdogUsec);
+    ctx.logger.info(ms === 0 ? `${name} turned its watchdog off (WATCHDOG_USEC=0)` : `${name} set its watchdog timeout to ${formatDuration(ms)} (WATCHDOG_USEC)`);
+    watchdog.setTimeout(ms);
+  }
+  if (events.watchdog) watchdog.ping();
+  if (events.watchdogTrigger) watchdog.trigger();
+}
+
+// Binds the service's notify socket, beside the run directory.
+function openNotifySocket(
+  config: ServiceConfig,
+  ctx: RunnerContext,
+  onMessage: (fields: Map<string, string>) => void,
+): { ok: true; path: string; listener: NotifyListener } | { ok: false; detail: string } {
+  const dir = notifySocketDir(ctx.runDir);
+  const path = join(dir, `${config.name}.sock`);
+  const listener = new NotifyListener({
+    path,
+    addon: ctx.addon,
+    pollMs: NOTIFY_POLL_MS,
+    onError: (error) => ctx.logger.warn(`${config.name}: notify socket ${path}: ${(error as Error).message}`),
+    onMessage,
+  });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o711 });
+    // Searchable by a service running as another user, not listable.
+    chmodSync(dir, 0o711);
+    listener.start();
+    // Sending a datagram needs write permission on the socket: only the service's own
+    // user (and root) may say READY=1 or WATCHDOG=1 for it.
+    if (config.identity) chownSync(path, config.identity.uid, config.identity.gid);
+    chmodSync(path, 0o600);
+  } catch (error) {
+    // A socket bound before a later step failed is not left polled, nor its file behind.
+    listener.close();
+    return { ok: false, detail: `cannot create its notify socket ${path}: ${(error as Error).message}` };
+  }
+  return { ok: true, path, listener };
 }
 
 // A result that an event fires, or that times out, or that the run's end cancels.

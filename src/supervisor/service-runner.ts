@@ -9,6 +9,7 @@ import { groupExists, signalGroup, stopGroup } from '../process/process-group.js
 import { describeStuck, readProcEntry } from '../process/proc-table.js';
 import { dropQueuesFor, launch, type DropQueues } from './launch.js';
 import { watchReadiness, type Readiness } from './readiness.js';
+import { describeWatchdogFailure, type WatchdogFailure } from '../readiness/watchdog.js';
 import { decideAfterExit, freshHistory, type RestartHistory } from './restart-policy.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceStateHolder, type TransitionListener } from './service-state.js';
@@ -29,7 +30,7 @@ interface Run {
   /** Resolves once the exit was handled (output drained, next state chosen). */
   settled: Promise<void>;
   readiness: Readiness;
-  /** Set when corral itself ended the run because a probe failed: the run failed. */
+  /** Set when corral itself ended the run because a probe or the watchdog failed: the run failed. */
   probeFailure?: string;
 }
 
@@ -122,9 +123,10 @@ export class ServiceRunner {
     await this.terminate(this.run, Math.max(0, Math.min(this.config.stop_timeout, deadlineAt - this.ctx.now())), forced);
   }
 
-  // Stop signal + SIGCONT, the grace, then SIGKILL; resolves when the run was handled.
-  private async terminate(run: Run, graceMs: number, forced: Promise<void>): Promise<void> {
-    const { name, stop_signal: stopSignal } = this.config;
+  // Stop signal (or the watchdog's) + SIGCONT, the grace, then SIGKILL; resolves when the
+  // run was handled.
+  private async terminate(run: Run, graceMs: number, forced: Promise<void>, stopSignal = this.config.stop_signal): Promise<void> {
+    const { name } = this.config;
     this.state.transition('stopping'); // STARTING | RUNNING -> STOPPING
     this.ctx.logger.debug(`stopping ${name} with ${stopSignal} (waiting up to ${formatDuration(graceMs)})`);
     stopGroup(run.pid, stopSignal);
@@ -166,6 +168,7 @@ export class ServiceRunner {
       this.afterEnd(outcome, run);
     });
     this.run = run;
+    readiness.onWatchdogFailure((failure) => this.onWatchdogFailure(run, failure));
     this.ctx.logger.info(`${name} started (pid ${started.pid})`);
     void readiness.result.then((result) => this.onReadiness(run, result));
   }
@@ -176,7 +179,7 @@ export class ServiceRunner {
       case 'ready':
         if (result.detail) this.ctx.logger.info(`${this.name} is ready (${result.detail})`);
         this.state.transition('running'); // STARTING -> RUNNING
-        run.readiness.startHealth((detail) => this.onUnhealthy(run, detail));
+        run.readiness.startLiveness((detail) => this.onUnhealthy(run, detail));
         return;
       case 'timeout':
       case 'failed':
@@ -195,6 +198,16 @@ export class ServiceRunner {
     run.probeFailure = `unhealthy (${detail})`;
     this.ctx.logger.warn(`${this.name} is ${run.probeFailure}; restarting it`);
     void this.terminate(run, this.config.stop_timeout, new Promise(() => undefined));
+  }
+
+  // A missed WATCHDOG=1 (once running) or WATCHDOG=trigger (also while starting): stopped
+  // with the watchdog's signal, and counted as a failed run like an unhealthy one.
+  private onWatchdogFailure(run: Run, failure: WatchdogFailure): void {
+    const { watchdog } = this.config;
+    if (this.run !== run || watchdog === undefined || !['starting', 'running'].includes(this.state.state)) return;
+    run.probeFailure = describeWatchdogFailure(failure);
+    this.ctx.logger.warn(`${this.name}: ${run.probeFailure}; stopping it with ${watchdog.signal}`);
+    void this.terminate(run, this.config.stop_timeout, new Promise(() => undefined), watchdog.signal);
   }
 
   private afterEnd(outcome: ExitOutcome, run: Run | undefined): void {

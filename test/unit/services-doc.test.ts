@@ -114,7 +114,14 @@ function schemaPaths(): string[] {
 // each optional mapping given its one required key. A list of mappings (env_file) gives
 // the keys of its entry.
 function printedDefaults(): Map<string, unknown> {
-  const minimal = ['command: x', 'command: x\nready: {log: x}', 'command: x\nhealth: {exec: x}', 'command: x\nmax_restarts: {count: 1}', 'command: x\nenv_file: {path: x}'];
+  const minimal = [
+    'command: x',
+    'command: x\nready: {log: x}',
+    'command: x\nhealth: {exec: x}',
+    'command: x\nmax_restarts: {count: 1}',
+    'command: x\nenv_file: {path: x}',
+    'command: x\nwatchdog: {timeout: 1s}',
+  ];
   const defaults = new Map<string, unknown>();
   for (const text of minimal) {
     const service = serviceConfigOf(serviceSchema.parse(parse(text)), { name: 'x', file: 'x.yaml' });
@@ -228,6 +235,8 @@ const FORMS: Record<string, () => boolean> = {
   'log output discarded': () => someData((data) => Object.values(mapping(data.log) ?? {}).includes('discard')),
   'max_line as a number': () => someData((data) => typeof mapping(data.log)?.max_line === 'number'),
   'max_line with a unit': () => someData((data) => typeof mapping(data.log)?.max_line === 'string'),
+  'watchdog as a duration': () => someData((data) => typeof data.watchdog === 'string'),
+  'watchdog as {timeout, signal}': () => someData((data) => mapping(data.watchdog)?.timeout !== undefined && mapping(data.watchdog)?.signal !== undefined),
   'a signal without SIG, in lower case': () => someData((data) => /^[a-z]+$/.test(String(data.stop_signal))),
   '${NAME}, ${NAME:-default}, ${NAME-default}, $${ and $VAR': () =>
     someData((data) => ['${PORT}', ':-', '${EMPTY-', '$${', '$HOME'].every((form) => JSON.stringify(data).includes(form))),

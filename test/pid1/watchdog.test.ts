@@ -1,0 +1,146 @@
+// The sd_notify watchdog with corral as PID 1 and a real service (python3, speaking the
+// protocol on $NOTIFY_SOCKET itself): pings keep it running; silence, WATCHDOG=trigger or
+// a shorter WATCHDOG_USEC get it stopped with the watchdog's signal and counted as failed.
+// Each step waits for a line; the short timeouts only make the misses quick.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
+import { scratchDir } from '../helpers/scratch.js';
+
+// python3 watchdog.py MODE [COUNT] [SIGNAL]. Prints its environment, then:
+//   ping:          WATCHDOG=1 every half timeout, for ever, printing "ping N";
+//   hang-after:    COUNT pings, then nothing;
+//   trigger-after: READY=1, COUNT pings 100 ms apart, then WATCHDOG=trigger;
+//   shorten:       WATCHDOG_USEC=200000 and READY=1, then nothing.
+// SIGNAL (default SIGABRT) is caught, printed and answered with exit 0: an exit that is
+// not a failure in itself, so a restart shows that corral counted the watchdog's.
+const SCRIPT = String.raw`
+import os, signal, socket, sys, time
+mode = sys.argv[1]
+count = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+caught = getattr(signal, sys.argv[3]) if len(sys.argv) > 3 else signal.SIGABRT
+
+def on_signal(number, frame):
+    print("got", signal.Signals(number).name, flush=True)
+    os._exit(0)
+
+signal.signal(caught, on_signal)
+print("env WATCHDOG_USEC=%s WATCHDOG_PID=%s NOTIFY_SOCKET=%s" % (
+    os.environ.get("WATCHDOG_USEC"), os.environ.get("WATCHDOG_PID"), os.environ.get("NOTIFY_SOCKET")), flush=True)
+sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+def send(text):
+    sock.sendto(text.encode(), os.environ["NOTIFY_SOCKET"])
+# Half the timeout, as libraries do; the trigger test's timeout is long, its pings are not.
+interval = 0.1 if mode == "trigger-after" else int(os.environ["WATCHDOG_USEC"]) / 2e6
+
+if mode == "trigger-after":
+    send("READY=1")
+if mode == "shorten":
+    send("WATCHDOG_USEC=200000\nREADY=1")
+pings = 0
+while mode == "ping" or (mode in ("hang-after", "trigger-after") and pings < count):
+    send("WATCHDOG=1")
+    pings += 1
+    print("ping", pings, flush=True)
+    time.sleep(interval)
+if mode == "trigger-after":
+    send("WATCHDOG=trigger")
+    print("sent trigger", flush=True)
+while True:
+    time.sleep(1)
+`;
+
+function script(t: TestContext): string {
+  const path = join(scratchDir(t), 'watchdog.py');
+  writeFileSync(path, SCRIPT);
+  return path;
+}
+
+// The index of the first line matching, failing with the output when there is none.
+function lineIndex(corral: CorralProcess, pattern: RegExp): number {
+  const index = corral.texts().findIndex((text) => pattern.test(text));
+  assert.notEqual(index, -1, `no line matches ${pattern}:\n${corral.tail(40)}`);
+  return index;
+}
+
+test('watchdog: a service that keeps sending WATCHDOG=1 keeps running; its environment', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const path = script(t);
+  const corral = await startCorral({
+    pid1: true,
+    // A WATCHDOG_PID from a manager above corral must not reach the service.
+    env: { WATCHDOG_PID: '1', WATCHDOG_USEC: '5' },
+    // No ready: corral makes a notify socket for the watchdog alone; armed at once.
+    services: { 'svc.yaml': `command: ["/usr/bin/python3", "-u", "${path}", "ping"]\nwatchdog: 1s\n` },
+  });
+  t.after(() => corral.dispose());
+  const env = await corral.waitForLine(/svc +\| env /, 10_000);
+  assert.match(env, /env WATCHDOG_USEC=1000000 WATCHDOG_PID=None NOTIFY_SOCKET=\/.*-notify\/svc\.sock$/);
+  // Twelve pings at 500 ms: six timeouts' worth of time, each deadline met by a ping.
+  await corral.waitForLine(/svc +\| ping 12$/, 15_000);
+  const events = corral.events().filter((event) => /watchdog|^svc (started|was stopped)/.test(event));
+  assert.equal(events.length, 1, `only the one start:\n${corral.tail(40)}`);
+  assert.match(events[0]!, /^svc started \(pid \d+\)$/);
+});
+
+test('watchdog: a service that stops sending WATCHDOG=1 is stopped with SIGABRT, restarted as failed, and given up on', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const path = script(t);
+  const corral = await startCorral({
+    pid1: true,
+    services: {
+      // on-failure, and the service exits 0 on SIGABRT: only the watchdog makes the run a failure.
+      'svc.yaml':
+        `command: ["/usr/bin/python3", "-u", "${path}", "hang-after", "5"]\n` +
+        'ready: {log: "^env "}\nwatchdog: 500ms\nrestart: on-failure\nbackoff: {initial: 100ms}\n' +
+        'max_restarts: {count: 1, window: 1m}\nlimits: {core: 0}\n',
+    },
+    deadlineMs: 30_000,
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/corral +\| warning: svc: watchdog timeout: no WATCHDOG=1 for 500ms; stopping it with SIGABRT$/, 10_000);
+  await corral.waitForLine(/svc +\| got SIGABRT$/);
+  await corral.waitForLine(/corral +\| warning: svc was stopped: watchdog timeout: no WATCHDOG=1 for 500ms; restarting in \d+ms$/);
+  // Armed when ready and re-armed by each ping: the five pings (250 ms apart, a second in all) came first.
+  assert.ok(lineIndex(corral, /svc +\| ping 5$/) < lineIndex(corral, /svc: watchdog timeout/), corral.tail(40));
+  // The second run hangs too: the restart was counted, so corral gives up.
+  await corral.waitForLine(/corral +\| error: svc was stopped: watchdog timeout: no WATCHDOG=1 for 500ms; giving up \(max_restarts: 1 restarts within 1m\)$/, 10_000);
+  assert.equal(corral.texts().filter((text) => /svc +\| got SIGABRT$/.test(text)).length, 2);
+});
+
+test('watchdog: WATCHDOG=trigger stops the service at once with the configured signal', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const path = script(t);
+  const corral = await startCorral({
+    pid1: true,
+    services: {
+      'svc.yaml':
+        `command: ["/usr/bin/python3", "-u", "${path}", "trigger-after", "2", "SIGUSR1"]\n` +
+        // Long enough that only the trigger can end the run within the test.
+        'ready: {notify: true}\nwatchdog: {timeout: 1m, signal: SIGUSR1}\nrestart: never\n',
+    },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/corral +\| svc is ready \(READY=1 after /, 10_000);
+  await corral.waitForLine(/corral +\| warning: svc: watchdog triggered: it sent WATCHDOG=trigger; stopping it with SIGUSR1$/);
+  await corral.waitForLine(/svc +\| got SIGUSR1$/);
+  await corral.waitForLine(/corral +\| error: svc was stopped: watchdog triggered: it sent WATCHDOG=trigger; giving up \(restart: never\)$/);
+  assert.ok(lineIndex(corral, /svc +\| sent trigger$/) < lineIndex(corral, /svc: watchdog triggered/), corral.tail(40));
+});
+
+test('watchdog: WATCHDOG_USEC from the service sets a new timeout', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const path = script(t);
+  const corral = await startCorral({
+    pid1: true,
+    services: {
+      'svc.yaml': `command: ["/usr/bin/python3", "-u", "${path}", "shorten"]\nready: {notify: true}\nwatchdog: 1m\nrestart: never\nlimits: {core: 0}\n`,
+    },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/corral +\| svc set its watchdog timeout to 200ms \(WATCHDOG_USEC\)$/, 10_000);
+  await corral.waitForLine(/corral +\| warning: svc: watchdog timeout: no WATCHDOG=1 for 200ms; stopping it with SIGABRT$/, 10_000);
+  await corral.waitForLine(/svc +\| got SIGABRT$/);
+});

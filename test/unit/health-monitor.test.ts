@@ -3,32 +3,20 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HealthMonitor, type HealthMonitorOptions } from '../../src/readiness/health-monitor.js';
 import type { ProbeResult } from '../../src/readiness/probe-spec.js';
+import { fakeTimers as sharedFakeTimers } from '../helpers/fake-timers.js';
 
 const deadline = { timeout: 5000 };
 
+// The shared fake timers, with a fire that also lets the check's promise settle.
 function fakeTimers() {
-  let nextId = 1;
-  const pending = new Map<number, { callback: () => void; ms: number }>();
-  const timers = {
-    pending,
-    setTimer: (callback: () => void, ms: number): unknown => {
-      const id = nextId++;
-      pending.set(id, { callback, ms });
-      return id;
-    },
-    clearTimer: (timer: unknown): void => {
-      pending.delete(timer as number);
-    },
-    // Fires the one pending timer, then lets the check's promise settle.
+  const timers = sharedFakeTimers();
+  return {
+    ...timers,
     fire: async (): Promise<void> => {
-      assert.equal(pending.size, 1, 'exactly one timer is pending');
-      const [id, timer] = [...pending][0]!;
-      pending.delete(id);
-      timer.callback();
+      timers.fire();
       await new Promise((resolve) => setImmediate(resolve));
     },
   };
-  return timers;
 }
 
 const fail = (detail: string): ProbeResult => ({ ok: false, detail });

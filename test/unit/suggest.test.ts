@@ -80,6 +80,7 @@ describe('closest', () => {
       'type',
       'umask',
       'user',
+      'watchdog',
       'working_dir',
     ]);
     assert.equal(closest('restrat', serviceKeys), 'restart');

@@ -134,7 +134,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   });
   const where = mode === 'pid1' ? 'as PID 1' : `as pid ${process.pid} (subreaper)`;
   logger.info(`corral ${version()} ${where}: starting ${services.length} service(s) from ${servicesDir}`);
-  if (services.length === 0) logger.warn(`no service files (*.yaml, *.yml) in ${servicesDir}; nothing to run`);
+  if (services.length === 0) logger.warn(`no enabled service in ${servicesDir} (no *.yaml or *.yml file, or all say enabled: false); nothing to run until a reload adds one`);
   const control = await serveControl({ supervisor, reaper, addon, logger, version: version(), socketPath: controlSocketPath(process.env), reload: () => reload('corral reload') });
   const metrics = metricsAddress && (await serveMetrics(metricsAddress, control, logger));
   if (metrics) logger.info(`metrics on http://${formatMetricsAddress(metrics.address)}/metrics`);

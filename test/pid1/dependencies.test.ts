@@ -197,3 +197,12 @@ test('ready: notify when the notify socket cannot be made: the service fails wit
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
 });
+
+test('only disabled services: corral says so, waits, and stops with 0 on SIGTERM', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const corral = await startCorral({ pid1: true, services: { 'example.yaml': 'enabled: false\ncommand: "sleep 60"\n' } });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/no enabled service in \S+ \(no \*\.yaml or \*\.yml file, or all say enabled: false\); nothing to run until a reload adds one/);
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
+});

@@ -27,33 +27,31 @@ export interface EngineResult {
   stderr: string;
 }
 
-let found: Engine | null | undefined;
+// Looked for once per test process; `engine` stays undefined when there is none.
+let search: { engine?: Engine } | undefined;
 
+// With reject: false a missing command is a result with no exit code, not a throw.
 function works(command: string, args: string[], env: Record<string, string>): boolean {
-  try {
-    return execaSync(command, args, { env, reject: false, timeout: 30_000 }).exitCode === 0;
-  } catch {
-    return false;
-  }
+  return execaSync(command, args, { env, reject: false, timeout: 30_000 }).exitCode === 0;
 }
 
 // podman, else docker with a reachable daemon (the docker client alone is not enough), or
 // CORRAL_TEST_ENGINE when set.
 export function findEngine(): Engine | undefined {
-  if (found !== undefined) return found ?? undefined;
+  if (search) return search.engine;
+  search = {};
   const candidates = process.env.CORRAL_TEST_ENGINE ? [process.env.CORRAL_TEST_ENGINE] : ['podman', 'docker'];
-  found = null;
   for (const name of candidates) {
     if (name !== 'podman' && name !== 'docker') throw new Error(`CORRAL_TEST_ENGINE must be podman or docker, not ${JSON.stringify(name)}`);
     // This sandbox's Podman needs runc, lowered ulimits and no network (see
     // container-lab.md); a CONTAINERS_CONF of the caller's own wins.
     const env: Record<string, string> = name === 'podman' && !process.env.CONTAINERS_CONF ? { CONTAINERS_CONF: containersConf } : {};
-    if (works(name, name === 'podman' ? ['version'] : ['info'], { ...env })) {
-      found = { name, env };
+    if (works(name, name === 'podman' ? ['version'] : ['info'], env)) {
+      search.engine = { name, env };
       break;
     }
   }
-  return found ?? undefined;
+  return search.engine;
 }
 
 // The engine, or undefined after skipping the test loudly; with CI=true a missing engine

@@ -70,7 +70,7 @@ export function readInitDir(dir: string): InitDirEntry[] {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return [];
-    const why = code === 'ENOTDIR' ? 'not a directory' : `cannot be read (${code ?? (error as Error).message})`;
+    const why = code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code ?? (error as Error).message})`;
     throw new ConfigError([{ file: dir, message: `the init directory (CORRAL_INIT_DIR) ${why}` }]);
   }
   return names.flatMap((name) => {

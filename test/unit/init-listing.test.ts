@@ -101,7 +101,7 @@ describe('readInitDir', () => {
     writeFileSync(file, '');
     assert.throws(
       () => readInitDir(file),
-      (error: unknown) => error instanceof ConfigError && error.message === `${file}: the init directory (CORRAL_INIT_DIR) not a directory`,
+      (error: unknown) => error instanceof ConfigError && error.message === `${file}: the init directory (CORRAL_INIT_DIR) is not a directory`,
     );
   });
 

@@ -2,6 +2,7 @@
 // it unhealthy after `retries` failures in a row. A monitor serves one run of a service:
 // after reporting it stops for good, since the service is restarted with a new monitor.
 import type { ProbeResult } from './probe-spec.js';
+import { clearUnrefTimeout, setUnrefTimeout } from '../supervisor/timing.js';
 
 export interface HealthMonitorOptions {
   /** One attempt; it must end by its own timeout. A throw counts as a failure. */
@@ -32,7 +33,7 @@ export class HealthMonitor {
   constructor(options: HealthMonitorOptions) {
     this.#options = options;
     this.#setTimer = options.setTimer ?? setUnrefTimeout;
-    this.#clearTimer = options.clearTimer ?? ((timer) => clearTimeout(timer as NodeJS.Timeout));
+    this.#clearTimer = options.clearTimer ?? clearUnrefTimeout;
   }
 
   /** Failed checks since the last passing one. */
@@ -91,9 +92,4 @@ export class HealthMonitor {
       return { ok: false, detail: `check failed: ${(error as Error).message}` };
     }
   }
-}
-
-// A health timer alone must not keep corral running.
-function setUnrefTimeout(callback: () => void, ms: number): NodeJS.Timeout {
-  return setTimeout(callback, ms).unref();
 }

@@ -5,6 +5,7 @@
 // since the service is restarted with a new one. It only decides; the runner stops the
 // service.
 import { formatDuration } from '../config/duration.js';
+import { clearUnrefTimeout, setUnrefTimeout } from '../supervisor/timing.js';
 
 export type WatchdogFailure =
   /** No WATCHDOG=1 for `timeoutMs`. */
@@ -49,7 +50,7 @@ export class Watchdog {
     this.#options = options;
     this.#timeoutMs = options.timeoutMs;
     this.#setTimer = options.setTimer ?? setUnrefTimeout;
-    this.#clearTimer = options.clearTimer ?? ((timer) => clearTimeout(timer as NodeJS.Timeout));
+    this.#clearTimer = options.clearTimer ?? clearUnrefTimeout;
   }
 
   /** The timeout now in force; 0 when the service turned the watchdog off. */
@@ -154,9 +155,4 @@ export function watchdogUsecToMs(usec: number): number {
 export function watchdogEnvironment(env: Record<string, string>, timeoutMs: number): Record<string, string> {
   const { WATCHDOG_PID: _inherited, ...rest } = env;
   return { ...rest, WATCHDOG_USEC: String(timeoutMs * 1000) };
-}
-
-// A watchdog timer alone must not keep corral running.
-function setUnrefTimeout(callback: () => void, ms: number): NodeJS.Timeout {
-  return setTimeout(callback, ms).unref();
 }

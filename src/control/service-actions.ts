@@ -4,13 +4,9 @@
 import { closest } from '../config/suggest.js';
 import { normalizeSignal } from '../process/signal-names.js';
 import { constants } from 'node:os';
-import { isActive, withDependencies, withDependents, type PlanNode } from '../supervisor/operator-plan.js';
+import { isActive, withDependencies, withDependents } from '../supervisor/operator-plan.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { ControlError } from './protocol.js';
-
-function planNodes(supervisor: Supervisor): PlanNode[] {
-  return supervisor.services.map((runner) => ({ name: runner.name, type: runner.config.type, depends_on: runner.config.depends_on, state: runner.state.state }));
-}
 
 // Throws unless corral is running normally and every name is a service.
 export function checkNames(supervisor: Supervisor, names: readonly string[]): void {
@@ -33,7 +29,7 @@ export function checkKnown(supervisor: Supervisor, names: readonly string[]): vo
 // already stopped or is a oneshot that has done its work. A failed or blocked service is
 // included: stopping it marks it as wanted down, so the probes stop counting it.
 function toStop(supervisor: Supervisor, names: readonly string[]): string[] {
-  const nodes = planNodes(supervisor);
+  const nodes = supervisor.planNodes();
   const byName = new Map(nodes.map((node) => [node.name, node]));
   return withDependents(names, nodes).filter((name) => {
     const { state, type } = byName.get(name)!;
@@ -73,7 +69,7 @@ export async function stopServices(supervisor: Supervisor, requested: readonly s
 // services start as their dependencies become ready (see corral status).
 export function startServices(supervisor: Supervisor, requested: readonly string[], extra: readonly string[] = []): string[] {
   checkNames(supervisor, requested);
-  const nodes = planNodes(supervisor);
+  const nodes = supervisor.planNodes();
   const byName = new Map(nodes.map((node) => [node.name, node]));
   const starting = withDependencies([...requested, ...extra], nodes).filter((name) => !isActive(byName.get(name)!.state));
   const already = requested.filter((name) => !starting.includes(name)).map((name) => `${name} is already ${byName.get(name)!.state}`);

@@ -12,7 +12,7 @@ import type { Reaper } from '../native/reaper.js';
 import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
 import { signalGroup, stopGroup } from '../process/process-group.js';
 import { diffServices } from './reload-diff.js';
-import { describeKept, planReload, summarizeReload, type ReloadResult } from './reload-plan.js';
+import { describeKept, planReload, summarizeReload, type ReloadNode, type ReloadResult } from './reload-plan.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceRunner } from './service-runner.js';
 import { sweepGraceMs, sweepLeftovers, sweepReserveMs, type InitMode } from './shutdown-sweep.js';
@@ -72,6 +72,12 @@ export class Supervisor {
     return this.runners.get(name);
   }
 
+  // The services as operator-plan.ts and reload-plan.ts see them: the explicit depends_on
+  // (not the main service's "after every other service") and the current states.
+  planNodes(): ReloadNode[] {
+    return this.services.map((runner) => ({ name: runner.name, type: runner.config.type, depends_on: runner.config.depends_on, main: runner.config.main, state: runner.state.state }));
+  }
+
   // Runs `task` after every reload and operator action queued before it, so two never
   // interleave (a restart in the middle of a reload would see half the new services).
   serialize<T>(task: () => Promise<T>): Promise<T> {
@@ -124,8 +130,7 @@ export class Supervisor {
   private async applyReload(next: readonly ServiceConfig[]): Promise<ReloadResult | undefined> {
     if (this.currentPhase !== 'running') return undefined;
     const diff = diffServices(this.services.map((runner) => runner.config), next);
-    const nodes = this.services.map((runner) => ({ name: runner.name, type: runner.config.type, depends_on: runner.config.depends_on, main: runner.config.main, state: runner.state.state }));
-    const plan = planReload(diff, nodes);
+    const plan = planReload(diff, this.planNodes());
     this.logger.info(`reload: ${summarizeReload({ diff, plan })}`);
     for (const note of describeKept(plan)) this.logger.log(note.level, `reload: ${note.text}`);
     const restarting = plan.restart.map((entry) => entry.name);

@@ -61,22 +61,16 @@ export function notifyEvents(fields: ReadonlyMap<string, string>): NotifyEvents 
   if (mainPid !== undefined && mainPid > 0) events.mainPid = mainPid;
   const errno = parseWholeNumber(fields.get('ERRNO'));
   if (errno !== undefined) events.errno = errno;
-  const watchdogUsec = parseMicroseconds(fields.get('WATCHDOG_USEC'));
+  // Microseconds overflow the 31 bits of a pid or errno (36 minutes), so a wider range.
+  const watchdogUsec = parseWholeNumber(fields.get('WATCHDOG_USEC'), Number.MAX_SAFE_INTEGER);
   if (watchdogUsec !== undefined) events.watchdogUsec = watchdogUsec;
   return events;
 }
 
-// Microseconds overflow the 31 bits of a pid or errno (36 minutes), so a wider range.
-function parseMicroseconds(text: string | undefined): number | undefined {
+function parseWholeNumber(text: string | undefined, max = 0x7fffffff): number | undefined {
   if (text === undefined || !/^\d{1,16}$/.test(text)) return undefined;
   const value = Number(text);
-  return Number.isSafeInteger(value) ? value : undefined;
-}
-
-function parseWholeNumber(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\d{1,10}$/.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isSafeInteger(value) && value <= 0x7fffffff ? value : undefined;
+  return Number.isSafeInteger(value) && value <= max ? value : undefined;
 }
 
 export interface NotifyListenerOptions {

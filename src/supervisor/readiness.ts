@@ -87,13 +87,16 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
     monitor.start();
     cleanups.push(() => monitor.stop());
   };
-  const base = {
+  // The environment as it is when this is called: with NOTIFY_SOCKET once the socket is bound.
+  const readiness = (rest: Pick<Readiness, 'result' | 'tap'>): Readiness => ({
+    env,
     startLiveness,
     cancel,
-    onWatchdogFailure: (handler: (failure: WatchdogFailure) => void) => {
+    onWatchdogFailure: (handler) => {
       onWatchdogFailure = handler;
     },
-  };
+    ...rest,
+  });
   // A check command runs as the service itself would: its user, groups, umask, limits
   // and working directory, through the same shim.
   const asService = (spec: ProbeSpec): ProbeSpec =>
@@ -109,7 +112,7 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
       if (events.ready) onReadyMessage?.();
       if (watchdog) actOnWatchdogEvents(config.name, watchdog, events, ctx);
     });
-    if (!opened.ok) return { ...base, env, result: Promise.resolve({ kind: 'failed', detail: opened.detail }) };
+    if (!opened.ok) return readiness({ result: Promise.resolve({ kind: 'failed', detail: opened.detail }) });
     cleanups.push(() => opened.listener.close());
     env = { ...env, NOTIFY_SOCKET: opened.path };
     flushSocket = () => void opened.listener.pollNow();
@@ -117,9 +120,9 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
   }
 
   // A oneshot is ready when it exits 0, which the runner sees itself.
-  if (config.type === 'oneshot') return { ...base, env, result: new Promise(() => undefined) };
+  if (config.type === 'oneshot') return readiness({ result: new Promise(() => undefined) });
   const { ready } = config;
-  if (ready === undefined) return { ...base, env, result: Promise.resolve({ kind: 'ready' }) };
+  if (ready === undefined) return readiness({ result: Promise.resolve({ kind: 'ready' }) });
 
   const { spec, intervalMs, timeoutMs } = ready;
   switch (spec.kind) {
@@ -140,17 +143,17 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
             return { kind: 'cancelled' };
         }
       });
-      return { ...base, env, result };
+      return readiness({ result });
     }
     case 'log': {
       const event = eventWithDeadline(timeoutMs, abort.signal, `no output line matched /${spec.pattern.source}/`);
       const watcher = new LineWatcher(spec.pattern, config.log.max_line, () => event.fire(`log line matched ${since()}`));
-      return { ...base, env, tap: (chunk) => watcher.push(chunk), result: event.result };
+      return readiness({ tap: (chunk) => watcher.push(chunk), result: event.result });
     }
     case 'notify': {
       const event = eventWithDeadline(timeoutMs, abort.signal, 'no READY=1 on $NOTIFY_SOCKET');
       onReadyMessage = () => event.fire(`READY=1 ${since()}`);
-      return { ...base, env, result: event.result };
+      return readiness({ result: event.result });
     }
   }
 }

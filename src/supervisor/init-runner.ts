@@ -41,14 +41,17 @@ export function initScriptConfig(script: InitScript): ServiceConfig {
 interface Current {
   script: InitScript;
   pid: number | undefined;
+  /** Set by interrupt(): resolves once the script's group is gone, or given up on. */
+  stopped?: Promise<void>;
 }
 
 export class InitRunner {
   private current: Current | undefined;
   private stopSignal: NodeJS.Signals | undefined;
-  private killAt = 0;
-  private killTimer: NodeJS.Timeout | undefined;
-  private killed = false;
+  /** A second shutdown signal: skip the rest of the grace. */
+  private againSignal: NodeJS.Signals | undefined;
+  private force: () => void = () => undefined;
+  private readonly forced = new Promise<void>((resolve) => (this.force = resolve));
 
   constructor(
     private readonly scripts: readonly InitScript[],
@@ -71,25 +74,29 @@ export class InitRunner {
   // one kills it at once. run() resolves once it is gone.
   interrupt(signal: NodeJS.Signals, graceMs: number): void {
     if (this.stopSignal !== undefined) {
-      this.kill(`received ${signal} again`);
+      this.againSignal ??= signal;
+      this.force();
       return;
     }
     this.stopSignal = signal;
     const current = this.current;
     if (current?.pid === undefined) return;
     this.ctx.logger.info(`received ${signal} during init script ${current.script.name}: sending it SIGTERM (SIGKILL after ${formatDuration(graceMs)}); no service will be started`);
-    stopGroup(current.pid, 'SIGTERM');
-    this.killAt = this.ctx.now() + graceMs;
-    this.killTimer = setTimeout(() => this.kill(`still running ${formatDuration(graceMs)} after SIGTERM`), graceMs);
+    current.stopped = this.stop(current.script, current.pid, graceMs);
   }
 
-  private kill(why: string): void {
-    clearTimeout(this.killTimer);
-    const current = this.current;
-    if (this.killed || current?.pid === undefined || !groupExists(current.pid)) return;
-    this.killed = true;
-    this.ctx.logger.warn(`init script ${current.script.name}: ${why}; sending SIGKILL to its process group`);
-    signalGroup(current.pid, 'SIGKILL');
+  // SIGTERM and SIGCONT to the script's group (a sleep its shell waits for included), the
+  // grace, then SIGKILL and a bounded wait, as a service is stopped.
+  private async stop(script: InitScript, pgid: number, graceMs: number): Promise<void> {
+    const gone = (): boolean => !groupExists(pgid);
+    stopGroup(pgid, 'SIGTERM');
+    if (await waitUntil(gone, graceMs, GROUP_POLL_MS, this.forced)) return;
+    const why = this.againSignal === undefined ? `still running ${formatDuration(graceMs)} after SIGTERM` : `received ${this.againSignal} again`;
+    this.ctx.logger.warn(`init script ${script.name}: ${why}; sending SIGKILL to its process group`);
+    signalGroup(pgid, 'SIGKILL');
+    if (!(await waitUntil(gone, KILL_WAIT_MS, GROUP_POLL_MS))) {
+      this.ctx.logger.warn(`init script ${script.name}: its process group ${pgid} is still there after SIGKILL; not waiting for it`);
+    }
   }
 
   private async runOne(script: InitScript): Promise<{ outcome: ExitOutcome; tookMs: number }> {
@@ -101,26 +108,14 @@ export class InitRunner {
       dropQueues: {},
       lineCounts: { stdout: { lines: 0 }, stderr: { lines: 0 } },
     });
-    this.current = { script, pid: started.pid };
+    const current: Current = { script, pid: started.pid };
+    this.current = current;
     const outcome = await started.ended;
-    if (this.stopSignal !== undefined && started.pid !== undefined) await this.finishGroup(started.pid);
-    clearTimeout(this.killTimer);
+    await current.stopped;
     this.current = undefined;
     const tookMs = this.ctx.now() - startedAt;
     // A failure is reported by the caller, which knows what it means for the container.
     if (isSuccess(outcome)) this.ctx.logger.info(`init: ${script.name} exited with code 0 after ${formatDuration(tookMs)}`);
     return { outcome, tookMs };
-  }
-
-  // While stopping, what is left in the script's group (a sleep its shell was waiting
-  // for) gets the rest of the grace, then SIGKILL and a bounded wait.
-  private async finishGroup(pgid: number): Promise<void> {
-    const gone = (): boolean => !groupExists(pgid);
-    await waitUntil(() => this.killed || gone(), this.killAt - this.ctx.now(), GROUP_POLL_MS);
-    if (gone()) return;
-    this.kill('processes left in its group after SIGTERM');
-    if (!(await waitUntil(gone, KILL_WAIT_MS, GROUP_POLL_MS))) {
-      this.ctx.logger.warn(`init script ${this.current?.script.name ?? pgid}: its process group ${pgid} is still there after SIGKILL; not waiting for it`);
-    }
   }
 }

@@ -182,12 +182,12 @@ export class ServiceRunner {
         run.readiness.startLiveness((detail) => this.onUnhealthy(run, detail));
         return;
       case 'timeout':
-      case 'failed':
-        run.probeFailure =
+      case 'failed': {
+        const failure =
           result.kind === 'timeout' ? `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})` : `of unknown readiness: ${result.detail}`;
-        this.ctx.logger.warn(`${this.name} is ${run.probeFailure}; stopping it`);
-        void this.terminate(run, this.config.stop_timeout, new Promise(() => undefined));
+        this.stopAsFailed(run, failure, `${this.name} is ${failure}; stopping it`);
         return;
+      }
       case 'cancelled':
         return;
     }
@@ -195,9 +195,8 @@ export class ServiceRunner {
 
   private onUnhealthy(run: Run, detail: string): void {
     if (this.run !== run || this.state.state !== 'running') return;
-    run.probeFailure = `unhealthy (${detail})`;
-    this.ctx.logger.warn(`${this.name} is ${run.probeFailure}; restarting it`);
-    void this.terminate(run, this.config.stop_timeout, new Promise(() => undefined));
+    const failure = `unhealthy (${detail})`;
+    this.stopAsFailed(run, failure, `${this.name} is ${failure}; restarting it`);
   }
 
   // A missed WATCHDOG=1 (once running) or WATCHDOG=trigger (also while starting): stopped
@@ -205,9 +204,16 @@ export class ServiceRunner {
   private onWatchdogFailure(run: Run, failure: WatchdogFailure): void {
     const { watchdog } = this.config;
     if (this.run !== run || watchdog === undefined || !['starting', 'running'].includes(this.state.state)) return;
-    run.probeFailure = describeWatchdogFailure(failure);
-    this.ctx.logger.warn(`${this.name}: ${run.probeFailure}; stopping it with ${watchdog.signal}`);
-    void this.terminate(run, this.config.stop_timeout, new Promise(() => undefined), watchdog.signal);
+    const detail = describeWatchdogFailure(failure);
+    this.stopAsFailed(run, detail, `${this.name}: ${detail}; stopping it with ${watchdog.signal}`, watchdog.signal);
+  }
+
+  // corral itself ends the run because a check or the watchdog failed: the run counts as
+  // failed, whatever its exit, and is stopped within stop_timeout.
+  private stopAsFailed(run: Run, probeFailure: string, warning: string, signal = this.config.stop_signal): void {
+    run.probeFailure = probeFailure;
+    this.ctx.logger.warn(warning);
+    void this.terminate(run, this.config.stop_timeout, new Promise(() => undefined), signal);
   }
 
   private afterEnd(outcome: ExitOutcome, run: Run | undefined): void {

@@ -46,8 +46,12 @@ describe('Watchdog', () => {
     const { watchdog, timers, failures } = watchdogWith();
     watchdog.start();
     for (let ping = 0; ping < 5; ping++) {
+      const before = [...timers.pending.keys()];
       watchdog.ping();
-      assert.deepEqual(timers.delays(), [30_000], 'one timer, the newest');
+      // Fake timers do not move the clock: a new deadline shows as a new timer.
+      assert.equal(timers.pending.size, 1, 'one timer, the newest');
+      assert.notDeepEqual([...timers.pending.keys()], before, 'the old deadline was replaced');
+      assert.deepEqual(timers.delays(), [30_000]);
     }
     assert.deepEqual(failures, []);
     timers.fire();

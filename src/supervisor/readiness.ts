@@ -52,10 +52,11 @@ function needsNotifySocket(config: Pick<ServiceConfig, 'ready' | 'watchdog'>): b
 }
 
 export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readiness {
-  // Checks get the service's environment without NOTIFY_SOCKET and WATCHDOG_USEC: they
-  // are not the service, and must not answer for it.
-  const checkEnv = serviceEnvironment(config, ctx.env);
-  let env = checkEnv;
+  // Checks get the service's environment without NOTIFY_SOCKET and WATCHDOG_*: they are
+  // not the service, and must not answer for it, nor for corral to a manager above it
+  // (whose NOTIFY_SOCKET and WATCHDOG_* corral may have inherited).
+  let env = serviceEnvironment(config, ctx.env);
+  const { NOTIFY_SOCKET: _socket, WATCHDOG_USEC: _usec, WATCHDOG_PID: _pid, ...checkEnv } = env;
   const abort = new AbortController();
   const cleanups: (() => void)[] = [() => abort.abort()];
   const cancel = (): void => {

@@ -144,3 +144,21 @@ test('watchdog: WATCHDOG_USEC from the service sets a new timeout', async (t) =>
   await corral.waitForLine(/corral +\| warning: svc: watchdog timeout: no WATCHDOG=1 for 200ms; stopping it with SIGABRT$/, 10_000);
   await corral.waitForLine(/svc +\| got SIGABRT$/);
 });
+
+test("watchdog: checks get neither the service's NOTIFY_SOCKET and WATCHDOG_USEC nor those corral inherited", async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const path = script(t);
+  const check = JSON.stringify(['/bin/sh', '-c', '[ -z "$NOTIFY_SOCKET$WATCHDOG_USEC$WATCHDOG_PID" ]']);
+  const corral = await startCorral({
+    pid1: true,
+    // As from a manager above corral: its socket and watchdog are corral's, not a check's.
+    env: { NOTIFY_SOCKET: '/nonexistent/manager.sock', WATCHDOG_USEC: '5', WATCHDOG_PID: '1' },
+    services: {
+      'svc.yaml': `command: ["/usr/bin/python3", "-u", "${path}", "ping"]\nwatchdog: 10s\nready: {exec: ${check}, timeout: 5s}\nrestart: never\n`,
+    },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/corral +\| svc is ready \(exec check passed after /, 10_000);
+  // The service itself gets its own socket and timeout, and no inherited WATCHDOG_PID.
+  assert.match(await corral.waitForLine(/svc +\| env /), /env WATCHDOG_USEC=10000000 WATCHDOG_PID=None NOTIFY_SOCKET=\/.*-notify\/svc\.sock$/);
+});

@@ -24,6 +24,8 @@ import { defaultNofile } from '../process/rlimits.js';
 import { planInitScripts, readInitDir } from '../supervisor/init-listing.js';
 import type { RunnerContext } from '../supervisor/runner-context.js';
 import { Supervisor } from '../supervisor/supervisor.js';
+import { realClock } from '../supervisor/clock.js';
+import { realKernel } from '../supervisor/real-kernel.js';
 import { describeKept, summarizeReload } from '../supervisor/reload-plan.js';
 import { controlSocketPath } from '../control/socket-path.js';
 import { serveControl } from '../control/serve-control.js';
@@ -90,6 +92,8 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const initPlan = planInitScripts(initDir, readInitDir(initDir));
   labels.width = Math.max(labels.width, ...services.map((service) => service.log.prefix.length));
   const context: RunnerContext = {
+    kernel: realKernel(() => context, reaper),
+    clock: realClock,
     addon,
     stdout,
     stderr,
@@ -100,14 +104,12 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     env: serviceEnvironment(),
     runDir: process.env.CORRAL_RUN_DIR || DEFAULT_RUN_DIR,
     defaultNofile: defaultNofile(),
-    now: () => Date.now(),
     random: Math.random,
   };
-  const supervisor = new Supervisor({ services, reaper, mode, shutdownBudgetMs: budgetMs, context });
-  process.on('uncaughtException', (error) => {
-    logger.error(`internal error, stopping everything: ${error.stack ?? String(error)}`);
-    void supervisor.emergencyStop().then(() => exit(ExitCode.system));
-  });
+  const supervisor = new Supervisor({ services, mode, shutdownBudgetMs: budgetMs, context });
+  // For real bugs only: every service is stopped in order within the budget, then exit 111.
+  process.on('uncaughtException', (error) => supervisor.internalError(error));
+  process.on('unhandledRejection', (error) => supervisor.internalError(error));
   // SIGHUP and `corral reload`: apply a valid configuration, refuse an invalid one whole.
   const reload = (why: string): Promise<string[]> => {
     logger.info(`${why}: reloading ${servicesDir}`);
@@ -124,11 +126,11 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
       .then((result) => (result ? [`reloaded: ${summarizeReload(result)}`, ...describeKept(result.plan).map((note) => note.text)] : ['corral is shutting down; nothing was reloaded']));
   };
   // Until it resolves, shutdown signals stop the running init script.
-  const initCode = await runInitPhase({ dir: initDir, plan: initPlan, ctx: context, signals, reaper, mode, shutdownBudgetMs: budgetMs });
+  const initCode = await runInitPhase({ dir: initDir, plan: initPlan, ctx: context, signals, mode, shutdownBudgetMs: budgetMs });
   if (initCode !== undefined) return initCode;
   // Attached in the same tick as the init phase ended, so no signal falls in between.
   signals.attach({
-    shutdown: (signal) => supervisor.requestShutdown(`received ${signal}`),
+    shutdown: (signal) => supervisor.shutdownOnSignal(signal),
     forward: (signal) => supervisor.forward(signal),
     reload: () => void reload('received SIGHUP').catch(() => undefined),
   });
@@ -142,6 +144,10 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     control.close();
     void metrics?.close();
   });
+  // Signal listeners do not keep Node's event loop alive: without this, corral would exit
+  // as soon as every service has exited, and an init must stay up until told to stop.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
+  void supervisor.finished.then(() => clearInterval(keepAlive));
   supervisor.start();
   return supervisor.finished;
 }

@@ -3,13 +3,12 @@
 // shutdown signals stop the running script instead of the (not yet started) services.
 // A failure or a shutdown ends corral here: leftovers are swept and no service starts.
 import { formatDuration } from '../config/duration.js';
-import type { Reaper } from '../native/reaper.js';
 import { describeOutcome, outcomeExitCode, type ExitOutcome } from '../process/exit-outcome.js';
 import { signalNumber } from '../process/signal-names.js';
 import type { InitPlan, InitScript } from '../supervisor/init-listing.js';
 import { initLabel, InitRunner, type InitResult } from '../supervisor/init-runner.js';
 import type { RunnerContext } from '../supervisor/runner-context.js';
-import { sweepGraceMs, sweepLeftovers, sweepReserveMs, type InitMode } from '../supervisor/shutdown-sweep.js';
+import { sweepLeftovers, sweepReserveMs, type InitMode } from '../supervisor/shutdown-sweep.js';
 import type { SignalRouter } from '../supervisor/signals.js';
 
 export interface InitPhaseOptions {
@@ -17,7 +16,6 @@ export interface InitPhaseOptions {
   plan: InitPlan;
   ctx: RunnerContext;
   signals: SignalRouter;
-  reaper: Reaper;
   mode: InitMode;
   /** CORRAL_SHUTDOWN_TIMEOUT: stopping a script and sweeping after it fit in it. */
   shutdownBudgetMs: number;
@@ -41,29 +39,27 @@ export async function runInitPhase(options: InitPhaseOptions): Promise<number | 
   const runner = new InitRunner(plan.scripts, ctx);
   // As in the supervisor's shutdown, part of the budget is kept for the final sweep.
   const reserve = sweepReserveMs(budget);
-  let stopping: { at: number; forced: boolean } | undefined;
+  let stoppingAt: number | undefined;
   signals.attach({
     shutdown: (signal) => {
-      if (stopping === undefined) stopping = { at: ctx.now(), forced: false };
-      else stopping.forced = true;
-      runner.interrupt(signal, budget - reserve);
+      stoppingAt ??= ctx.clock.now();
+      runner.interrupt(signal, stoppingAt + budget - reserve);
     },
     forward: (signal) => logger.info(`received ${signal} during the init scripts; ignored, as no service runs yet`),
     reload: () => logger.info('received SIGHUP during the init scripts; ignored, as no service runs yet'),
   });
-  const startedAt = ctx.now();
+  const startedAt = ctx.clock.now();
   const result = await runner.run();
   if (result.kind === 'done') {
     labels.width = servicesWidth;
-    logger.info(`init: ${plan.scripts.length} script(s) done in ${formatDuration(ctx.now() - startedAt)}`);
+    logger.info(`init: ${plan.scripts.length} script(s) done in ${formatDuration(ctx.clock.now() - startedAt)}`);
     return undefined;
   }
-  const code = reportEnd(result, ctx, stopping?.at ?? ctx.now());
-  const deadline = (stopping?.at ?? ctx.now()) + budget;
-  const graceMs = sweepGraceMs(deadline, ctx.now(), stopping?.forced === true);
+  const code = reportEnd(result, ctx, stoppingAt ?? ctx.clock.now());
+  const deadline = (stoppingAt ?? ctx.clock.now()) + budget;
   // What the scripts started in the background must not outlive corral (as a subreaper,
   // the kernel would not end it with us).
-  await sweepLeftovers(options.mode, graceMs, options.reaper, logger);
+  await sweepLeftovers({ kernel: ctx.kernel, clock: ctx.clock, logger, mode: options.mode, deadline, forced: runner.forced });
   logger.info(`exiting with code ${code}`);
   return code;
 }
@@ -77,7 +73,7 @@ function reportEnd(result: Exclude<InitResult, { kind: 'done' }>, ctx: RunnerCon
     return outcomeExitCode(result.outcome);
   }
   const what = result.script && result.outcome ? `init script ${result.script.name} ${describeOutcome(result.outcome)}` : 'between init scripts';
-  ctx.logger.info(`received ${result.signal}: ${what}; stopped in ${formatDuration(ctx.now() - since)}; no service was started`);
+  ctx.logger.info(`received ${result.signal}: ${what}; stopped in ${formatDuration(ctx.clock.now() - since)}; no service was started`);
   return 128 + signalNumber(result.signal);
 }
 

@@ -4,7 +4,8 @@
 import { closest } from '../config/suggest.js';
 import { normalizeSignal } from '../process/signal-names.js';
 import { constants } from 'node:os';
-import { isActive, withDependencies, withDependents } from '../supervisor/operator-plan.js';
+import { withDependencies, withDependents } from '../supervisor/operator-plan.js';
+import { isActive, isDone } from '../supervisor/states.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { ControlError } from './protocol.js';
 
@@ -33,7 +34,7 @@ function toStop(supervisor: Supervisor, names: readonly string[]): string[] {
   const byName = new Map(nodes.map((node) => [node.name, node]));
   return withDependents(names, nodes).filter((name) => {
     const { state, type } = byName.get(name)!;
-    return state !== 'stopped' && !(type === 'oneshot' && state === 'exited');
+    return state !== 'stopped' && !isDone(type, state);
   });
 }
 

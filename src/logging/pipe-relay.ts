@@ -66,19 +66,22 @@ export class PipeRelay implements OutputSource {
 
   // After the service exited: wait for EOF, then stop reading and flush what is left.
   // A grandchild may keep the pipe open for ever, so the wait ends once the pipe has been
-  // quiet for timeoutMs. In block mode time spent waiting for a turn at the sink is not
-  // quiet (the service's last lines may still be in the pipe) unless `strict`, for a
-  // service being stopped, whose stop must not wait on a slow log reader.
-  async drain(timeoutMs: number, strict: boolean): Promise<void> {
+  // quiet for timeoutMs, and at the latest after maxMs however much it writes. In block
+  // mode time spent waiting for a turn at the sink is not quiet (the service's last lines
+  // may still be in the pipe) unless `strict`, for a service being stopped, whose stop
+  // must not wait on a slow log reader.
+  async drain(timeoutMs: number, strict: boolean, maxMs = Infinity): Promise<void> {
     this.lastRead = Date.now();
+    const hardEnd = Date.now() + maxMs;
     let timer: NodeJS.Timeout | undefined;
     const quiet = new Promise<'quiet'>((resolve) => {
       const check = (): void => {
         const quietFor = !strict && this.hasMore ? 0 : Date.now() - this.lastRead;
-        if (quietFor >= timeoutMs) resolve('quiet');
-        else timer = setTimeout(check, timeoutMs - quietFor);
+        const left = Math.min(timeoutMs - quietFor, hardEnd - Date.now());
+        if (left <= 0) resolve('quiet');
+        else timer = setTimeout(check, left);
       };
-      timer = setTimeout(check, timeoutMs);
+      timer = setTimeout(check, Math.min(timeoutMs, maxMs));
     });
     const result = await Promise.race([this.closed, quiet]);
     clearTimeout(timer);

@@ -7,11 +7,11 @@
 import { formatDuration } from '../config/duration.js';
 import { serviceConfigOf, serviceSchema, type ServiceConfig } from '../config/schema.js';
 import { isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
-import { groupExists, signalGroup, stopGroup } from '../process/process-group.js';
+import { Latch } from './clock.js';
+import type { StartedRun } from './kernel.js';
 import type { InitScript } from './init-listing.js';
-import { launch } from './launch.js';
 import type { RunnerContext } from './runner-context.js';
-import { waitUntil } from './timing.js';
+import { stopProcesses } from './stop-procedure.js';
 
 export type InitResult =
   | { kind: 'done' }
@@ -20,11 +20,10 @@ export type InitResult =
   | { kind: 'interrupted'; signal: NodeJS.Signals; script?: InitScript; outcome?: ExitOutcome };
 
 // As for a service: how long the pipes may stay quiet after the script exited (a daemon
-// it started may hold them open for ever), and less while stopping.
+// it started may hold them open for ever), at most how long, and less while stopping.
 const EXIT_DRAIN_MS = 1000;
 const STOP_DRAIN_MS = 200;
-const KILL_WAIT_MS = 1000;
-const GROUP_POLL_MS = 20;
+const DRAIN_MAX_MS = 5000;
 
 // "init:10-setup": the label column's text, without what would break a log line.
 export function initLabel(name: string): string {
@@ -40,18 +39,16 @@ export function initScriptConfig(script: InitScript): ServiceConfig {
 
 interface Current {
   script: InitScript;
-  pid: number | undefined;
+  started: StartedRun;
   /** Set by interrupt(): resolves once the script's group is gone, or given up on. */
-  stopped?: Promise<void>;
+  stopped?: Promise<unknown>;
 }
 
 export class InitRunner {
   private current: Current | undefined;
   private stopSignal: NodeJS.Signals | undefined;
-  /** A second shutdown signal: skip the rest of the grace. */
-  private againSignal: NodeJS.Signals | undefined;
-  private force: () => void = () => undefined;
-  private readonly forced = new Promise<void>((resolve) => (this.force = resolve));
+  /** A second shutdown signal: skip the rest of the grace (and the sweep's). */
+  readonly forced = new Latch();
 
   constructor(
     private readonly scripts: readonly InitScript[],
@@ -70,50 +67,44 @@ export class InitRunner {
     return { kind: 'done' };
   }
 
-  // A shutdown signal: the first one stops the running script within graceMs, a second
+  // A shutdown signal: the first one stops the running script by `deadline`, a second
   // one kills it at once. run() resolves once it is gone.
-  interrupt(signal: NodeJS.Signals, graceMs: number): void {
+  interrupt(signal: NodeJS.Signals, deadline: number): void {
     if (this.stopSignal !== undefined) {
-      this.againSignal ??= signal;
-      this.force();
+      this.forced.set();
       return;
     }
     this.stopSignal = signal;
     const current = this.current;
-    if (current?.pid === undefined) return;
-    this.ctx.logger.info(`received ${signal} during init script ${current.script.name}: sending it SIGTERM (SIGKILL after ${formatDuration(graceMs)}); no service will be started`);
-    current.stopped = this.stop(current.script, current.pid, graceMs);
-  }
-
-  // SIGTERM and SIGCONT to the script's group (a sleep its shell waits for included), the
-  // grace, then SIGKILL and a bounded wait, as a service is stopped.
-  private async stop(script: InitScript, pgid: number, graceMs: number): Promise<void> {
-    const gone = (): boolean => !groupExists(pgid);
-    stopGroup(pgid, 'SIGTERM');
-    if (await waitUntil(gone, graceMs, GROUP_POLL_MS, this.forced)) return;
-    const why = this.againSignal === undefined ? `still running ${formatDuration(graceMs)} after SIGTERM` : `received ${this.againSignal} again`;
-    this.ctx.logger.warn(`init script ${script.name}: ${why}; sending SIGKILL to its process group`);
-    signalGroup(pgid, 'SIGKILL');
-    if (!(await waitUntil(gone, KILL_WAIT_MS, GROUP_POLL_MS))) {
-      this.ctx.logger.warn(`init script ${script.name}: its process group ${pgid} is still there after SIGKILL; not waiting for it`);
-    }
+    const pgid = current?.started.pid;
+    if (current === undefined || pgid === undefined) return;
+    const { kernel, clock, logger } = this.ctx;
+    const graceMs = Math.max(0, deadline - clock.now());
+    logger.info(`received ${signal} during init script ${current.script.name}: sending it SIGTERM (SIGKILL after ${formatDuration(graceMs)}); no service will be started`);
+    current.stopped = stopProcesses(
+      {
+        what: `init script ${current.script.name}`,
+        signal: (sig) => void kernel.signalGroup(pgid, sig),
+        gone: () => !kernel.signalGroup(pgid, 0),
+        describeStuck: () => kernel.groupMembers(pgid),
+        wake: current.started.exited,
+      },
+      { clock, logger, signal: 'SIGTERM', graceMs: Number.POSITIVE_INFINITY, deadline, forced: this.forced },
+    );
   }
 
   private async runOne(script: InitScript): Promise<{ outcome: ExitOutcome; tookMs: number }> {
-    const startedAt = this.ctx.now();
+    const startedAt = this.ctx.clock.now();
     this.ctx.logger.info(`init: running ${script.name}`);
-    const started = launch(initScriptConfig(script), this.ctx, {
-      env: this.ctx.env,
-      drain: () => (this.stopSignal === undefined ? { ms: EXIT_DRAIN_MS, strict: false } : { ms: STOP_DRAIN_MS, strict: true }),
-      dropQueues: {},
-      lineCounts: { stdout: { lines: 0 }, stderr: { lines: 0 } },
-    });
-    const current: Current = { script, pid: started.pid };
+    const started = this.ctx.kernel.launch(initScriptConfig(script), { env: this.ctx.env, dropQueues: {}, lineCounts: { stdout: { lines: 0 }, stderr: { lines: 0 } } });
+    const current: Current = { script, started };
     this.current = current;
-    const outcome = await started.ended;
+    const outcome = await started.exited;
     await current.stopped;
+    // An init script's output is part of its result: relayed to EOF, but never for ever.
+    await (this.stopSignal === undefined ? started.drainOutput(EXIT_DRAIN_MS, DRAIN_MAX_MS, false) : started.drainOutput(STOP_DRAIN_MS, DRAIN_MAX_MS, true));
     this.current = undefined;
-    const tookMs = this.ctx.now() - startedAt;
+    const tookMs = this.ctx.clock.now() - startedAt;
     // A failure is reported by the caller, which knows what it means for the container.
     if (isSuccess(outcome)) this.ctx.logger.info(`init: ${script.name} exited with code 0 after ${formatDuration(tookMs)}`);
     return { outcome, tookMs };

@@ -1,7 +1,7 @@
 // Starts one run of a service: real pipes for its output, the exec shim in front of its
 // command (user, groups, limits, umask, working_dir, stray fds closed), and a status pipe
-// that tells an exec failure from an exit code. Resolves how the run ended once its
-// output is drained.
+// that tells an exec failure from an exit code. How the run ended is known at once; its
+// output goes on being relayed until EOF or until drained.
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { ServiceConfig } from '../config/schema.js';
@@ -14,22 +14,16 @@ import { errnoName } from '../native/addon.js';
 import { describeShimFailure, parseShimStatus, shimArgv, type ProcessAttributes } from '../process/exec-shim.js';
 import type { ExitOutcome } from '../process/exit-outcome.js';
 import { spawnProcess } from '../process/spawn.js';
+import type { StartedRun } from './kernel.js';
 import type { RunnerContext } from './runner-context.js';
-
-export interface Launch {
-  /** undefined when nothing could be started. */
-  pid: number | undefined;
-  /** How the run ended, after its output was drained. */
-  ended: Promise<ExitOutcome>;
-}
 
 export interface LaunchOptions {
   env: Record<string, string>;
   /** Sees every chunk of output (for ready: {log: ...}). */
   tap?: (chunk: Buffer) => void;
-  /** How long a pipe may stay quiet after the process exited; strict: time waiting on a
-   * busy output counts as quiet too. */
-  drain: () => { ms: number; strict: boolean };
+  /** Called once the exec succeeded (the service's own program runs), before any of its
+   * output is read. */
+  onExec?: () => void;
   dropQueues: DropQueues;
   /** The service's line counts, one per stream, shared by its runs. */
   lineCounts: Record<'stdout' | 'stderr', LineCount>;
@@ -47,37 +41,54 @@ export function processAttributes(config: ServiceConfig, ctx: RunnerContext): Pr
   };
 }
 
-export function launch(config: ServiceConfig, ctx: RunnerContext, options: LaunchOptions): Launch {
-  let pipes: [number, number][];
+// Starts one run. Never throws: what cannot be started is a run whose `exited` says why.
+export function launch(config: ServiceConfig, ctx: RunnerContext, options: LaunchOptions): StartedRun {
+  const pipes: [number, number][] = [];
   try {
-    pipes = [ctx.addon.pipe(), ctx.addon.pipe(), ctx.addon.pipe()];
+    for (let i = 0; i < 3; i++) pipes.push(ctx.addon.pipe());
   } catch (error) {
-    const errno = (error as { errno?: string }).errno ?? 'UNKNOWN';
-    const outcome: ExitOutcome = { kind: 'spawn-failed', errno, message: `cannot create its pipes: ${(error as Error).message}` };
-    return { pid: undefined, ended: Promise.resolve(outcome) };
+    // Under EMFILE the pipes made before the failing one must not leak.
+    for (const fd of pipes.flat()) closeSync(fd);
+    const errno = (error as { code?: string; errno?: string }).errno ?? 'UNKNOWN';
+    return notStarted({ kind: 'spawn-failed', errno, message: `cannot create its pipes: ${(error as Error).message}` });
   }
   const [[outRead, outWrite], [errRead, errWrite], [statusRead, statusWrite]] = pipes as [[number, number], [number, number], [number, number]];
   const attributes = processAttributes(config, ctx);
-  const child = spawnProcess({
-    argv: shimArgv(ctx.shimPath, attributes, config.argv, 3),
-    env: options.env,
-    stdoutFd: outWrite,
-    stderrFd: errWrite,
-    statusFd: statusWrite,
-  });
+  let child: ReturnType<typeof spawnProcess>;
+  try {
+    child = spawnProcess({ argv: shimArgv(ctx.shimPath, attributes, config.argv, 3), env: options.env, stdoutFd: outWrite, stderrFd: errWrite, statusFd: statusWrite });
+  } catch (error) {
+    // execa throws at once for what it cannot even try (a NUL byte in an argument): this
+    // run failed, not corral.
+    for (const fd of pipes.flat()) closeSync(fd);
+    return notStarted({ kind: 'spawn-failed', errno: (error as NodeJS.ErrnoException).code ?? 'EINVAL', message: `${config.argv[0]}: ${(error as Error).message}` });
+  }
   // Our copies of the write ends must go, or the readers never see EOF.
   for (const fd of [outWrite, errWrite, statusWrite]) closeSync(fd);
-  const relays = [relay(config, ctx, 'stdout', outRead, child.pid, options), relay(config, ctx, 'stderr', errRead, child.pid, options)];
+  // The output is read only once the status pipe closed (at the exec, or when the shim
+  // exits): the line that says the service started comes before any of its own lines,
+  // and an exec failure is never announced as a start. The pipes hold what it writes
+  // meanwhile, a matter of microseconds.
   const status = readAll(statusRead);
-  const ended = child.outcome.then(async (outcome): Promise<ExitOutcome> => {
-    const { ms, strict } = options.drain();
-    const [statusText] = await Promise.all([status, ...relays.map((relay) => relay.drain(ms, strict))]);
+  const relays = status.then((text) => {
+    if (text === '') options.onExec?.();
+    return [relay(config, ctx, 'stdout', outRead, child.pid, options), relay(config, ctx, 'stderr', errRead, child.pid, options)];
+  });
+  const exited = Promise.all([child.outcome, status]).then(([outcome, statusText]): ExitOutcome => {
     const failure = parseShimStatus(statusText);
     if (failure === undefined) return outcome;
-    const file = config.argv[0];
-    return { kind: 'spawn-failed', errno: errnoName(failure.errno), message: describeShimFailure(failure, file, attributes) };
+    return { kind: 'spawn-failed', errno: errnoName(failure.errno), message: describeShimFailure(failure, config.argv[0], attributes) };
   });
-  return { pid: child.pid, ended };
+  return {
+    pid: child.pid,
+    exited,
+    outputClosed: relays.then((all) => Promise.all(all.map((relay) => relay.closed))).then(() => undefined),
+    drainOutput: (quietMs, maxMs, strict) => relays.then((all) => Promise.all(all.map((relay) => relay.drain(quietMs, strict, maxMs)))).then(() => undefined),
+  };
+}
+
+function notStarted(outcome: ExitOutcome): StartedRun {
+  return { pid: undefined, exited: Promise.resolve(outcome), outputClosed: Promise.resolve(), drainOutput: () => Promise.resolve() };
 }
 
 // One of the service's streams, framed and encoded as corral's log style says, to where
@@ -111,7 +122,7 @@ export function dropQueuesFor(config: ServiceConfig, ctx: RunnerContext): DropQu
         { service: config.name, dropped_stream: stream, dropped_lines: lines, dropped_bytes: bytes },
       );
     };
-    queues[stream] = new DropQueue(buffer, ctx[destination], report, ctx.now);
+    queues[stream] = new DropQueue(buffer, ctx[destination], report, ctx.clock.now);
   }
   return queues;
 }

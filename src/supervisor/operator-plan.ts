@@ -3,7 +3,7 @@
 // depends on it (it would fail without it), and starting one starts what it needs.
 // The graph is the explicit depends_on: the main service's "after every other service"
 // orders its start only, so restarting a sidekick does not restart the main command.
-import type { ServiceState } from './states.js';
+import { isActive, isDone, type ServiceState } from './states.js';
 import type { ServiceType } from '../config/schema.js';
 
 export interface PlanNode {
@@ -11,13 +11,6 @@ export interface PlanNode {
   type: ServiceType;
   depends_on: readonly string[];
   state: ServiceState;
-}
-
-// States in which a service has, or is about to have, a process.
-const ACTIVE: readonly ServiceState[] = ['waiting', 'starting', 'running', 'backoff', 'stopping'];
-
-export function isActive(state: ServiceState): boolean {
-  return ACTIVE.includes(state);
 }
 
 // `names` and everything that depends on them, directly or not, dependents first.
@@ -34,7 +27,7 @@ export function withDependencies(names: readonly string[], nodes: readonly PlanN
   const needed = (name: string): string[] =>
     (byName.get(name)?.depends_on ?? []).filter((dependency) => {
       const node = byName.get(dependency);
-      return node !== undefined && !isActive(node.state) && !(node.type === 'oneshot' && node.state === 'exited');
+      return node !== undefined && !isActive(node.state) && !isDone(node.type, node.state);
     });
   return closure(names, needed);
 }

@@ -15,6 +15,7 @@ import type { ProbeSpec } from '../readiness/probe-spec.js';
 import { shimArgv } from '../process/exec-shim.js';
 import { processAttributes } from './launch.js';
 import { waitUntilReady } from '../readiness/wait-ready.js';
+import type { Clock } from './clock.js';
 import type { RunnerContext } from './runner-context.js';
 import { serviceEnvironment } from './service-env.js';
 
@@ -62,8 +63,8 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
   const cancel = (): void => {
     for (const cleanup of cleanups.splice(0)) cleanup();
   };
-  const startedAt = ctx.now();
-  const since = (): string => `after ${formatDuration(ctx.now() - startedAt)}`;
+  const startedAt = ctx.clock.now();
+  const since = (): string => `after ${formatDuration(ctx.clock.now() - startedAt)}`;
 
   let onWatchdogFailure: (failure: WatchdogFailure) => void = () => undefined;
   // Before a timeout counts, what the service sent in time is read from its socket.
@@ -133,7 +134,7 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
       const probe = asService(spec);
       const result = waitUntilReady(
         (attemptMs, signal) => probeOnce(probe, { timeoutMs: attemptMs, env: checkEnv, signal }),
-        { intervalMs, timeoutMs, now: ctx.now, signal: abort.signal },
+        { intervalMs, timeoutMs, now: ctx.clock.now, signal: abort.signal },
       ).then((outcome): ReadinessResult => {
         switch (outcome.kind) {
           case 'ready':
@@ -147,12 +148,12 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
       return readiness({ result });
     }
     case 'log': {
-      const event = eventWithDeadline(timeoutMs, abort.signal, `no output line matched /${spec.pattern.source}/`);
+      const event = eventWithDeadline(ctx.clock, timeoutMs, abort.signal, `no output line matched /${spec.pattern.source}/`);
       const watcher = new LineWatcher(spec.pattern, config.log.max_line, () => event.fire(`log line matched ${since()}`));
       return readiness({ tap: (chunk) => watcher.push(chunk), result: event.result });
     }
     case 'notify': {
-      const event = eventWithDeadline(timeoutMs, abort.signal, 'no READY=1 on $NOTIFY_SOCKET');
+      const event = eventWithDeadline(ctx.clock, timeoutMs, abort.signal, 'no READY=1 on $NOTIFY_SOCKET');
       onReadyMessage = () => event.fire(`READY=1 ${since()}`);
       return readiness({ result: event.result });
     }
@@ -204,12 +205,12 @@ function openNotifySocket(
 }
 
 // A result that an event fires, or that times out, or that the run's end cancels.
-function eventWithDeadline(timeoutMs: number, signal: AbortSignal, timeoutDetail: string) {
+function eventWithDeadline(clock: Clock, timeoutMs: number, signal: AbortSignal, timeoutDetail: string) {
   let fire: (detail: string) => void = () => undefined;
   const result = new Promise<ReadinessResult>((resolve) => {
-    const timer = setTimeout(() => resolve({ kind: 'timeout', detail: timeoutDetail }), timeoutMs);
+    const timer = clock.setTimer(() => resolve({ kind: 'timeout', detail: timeoutDetail }), timeoutMs);
     const settle = (value: ReadinessResult): void => {
-      clearTimeout(timer);
+      timer.cancel();
       resolve(value);
     };
     fire = (detail) => settle({ kind: 'ready', detail });

@@ -4,6 +4,7 @@
 // processes; the supervisor acts on it. The graph is the explicit depends_on, as for
 // `corral restart` (operator-plan.ts): the main service's "after every other service"
 // orders its start only.
+import { isDone } from './states.js';
 import { summarizeDiff, type ServiceDiff } from './reload-diff.js';
 import { withDependents, type PlanNode } from './operator-plan.js';
 
@@ -61,7 +62,7 @@ export function planReload(diff: ServiceDiff, nodes: readonly ReloadNode[]): Rel
 
 function keptBecause(node: ReloadNode): DependentKept['why'] | undefined {
   if (node.state === 'stopped') return 'stopped';
-  if (node.type === 'oneshot' && node.state === 'exited') return 'done';
+  if (isDone(node.type, node.state)) return 'done';
   // Anything else restarts, failed and blocked services included: a fixed dependency is
   // their chance to run again, as with `corral restart`.
   return undefined;

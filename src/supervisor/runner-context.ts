@@ -1,12 +1,17 @@
-// What every service runner shares: the addon, the output writers, the logger, the clock.
+// What every service runner shares: the kernel and the clock (both injected, so the
+// simulation drives the real runner), the addon, the output writers, the logger.
 import type { Logger } from 'winston';
 import type { RlimitValue } from '../process/exec-shim.js';
 import type { LabelColumn } from '../logging/label-column.js';
 import type { LogStyle } from '../logging/log-style.js';
 import type { OutputSink } from '../logging/output-sink.js';
 import type { NativeAddon } from '../native/addon.js';
+import type { Clock } from './clock.js';
+import type { Kernel } from './kernel.js';
 
 export interface RunnerContext {
+  kernel: Kernel;
+  clock: Clock;
   addon: NativeAddon;
   /** The exec shim (addon/build/Release/svexec). */
   shimPath: string;
@@ -21,6 +26,5 @@ export interface RunnerContext {
   /** CORRAL_RUN_DIR (default /run/corral): notify sockets are made beside it, in DIR-notify. */
   runDir: string;
   defaultNofile: RlimitValue;
-  now: () => number;
   random: () => number;
 }

@@ -1,65 +1,69 @@
-// Runs one service: launches it, watches its readiness and health, follows its exit,
-// restarts it per the pure decisions of restart-policy.ts, and stops it (stop signal +
-// SIGCONT to its process group, bounded wait, SIGKILL). Every state change goes through
-// ServiceStateHolder, which the supervisor listens to.
+// Runs one service: launches it, watches its readiness and health, acts on its exit at
+// once, stops what its main process left in its group, restarts it per the pure
+// decisions of restart-policy.ts, and stops it through the one stop procedure. Every
+// state change goes through ServiceStateHolder, which the supervisor listens to; the
+// handlers switch over the state, whose facts (its run, its failure, what blocks it)
+// travel with it. Time and processes come from ctx.clock and ctx.kernel.
 import { formatDuration } from '../config/duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { describeOutcome, isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
-import { groupExists, signalGroup, stopGroup } from '../process/process-group.js';
-import { describeStuck, readProcEntry } from '../process/proc-table.js';
-import { dropQueuesFor, launch, type DropQueues } from './launch.js';
-import { watchReadiness, type Readiness } from './readiness.js';
 import { describeWatchdogFailure, type WatchdogFailure } from '../readiness/watchdog.js';
+import { NEVER, waitFor, type Latch, type Timer } from './clock.js';
+import type { StartedRun } from './kernel.js';
+import { dropQueuesFor, type DropQueues } from './launch.js';
+import { watchReadiness, type Readiness } from './readiness.js';
 import { decideAfterExit, freshHistory, type RestartHistory } from './restart-policy.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceStateHolder, type TransitionListener } from './service-state.js';
-import { sleep, waitUntil } from './timing.js';
+import type { ServiceStatus } from './states.js';
+import { KILL_WAIT_MS, stopProcesses, type StopResult, type StopTarget } from './stop-procedure.js';
 
-// How long a pipe may stay quiet after the process exited before corral stops reading it
-// (a grandchild can hold it open for ever); shorter while stopping, where the budget
-// counts and waiting for a slow log reader is not allowed.
+// How long an exit waits for the output's EOF, so that a service's last lines come before
+// the line that says it exited; a grandchild holding the pipe does not hold the exit.
+const EXIT_SETTLE_MS = 250;
+// After an exit the output is relayed until EOF, or until quiet this long, or at most
+// OUTPUT_DRAIN_MAX_MS; while stopping, STOP_DRAIN_MS of quiet and a slow reader no excuse.
 const EXIT_DRAIN_MS = 1000;
 const STOP_DRAIN_MS = 200;
-// After SIGKILL the kernel needs a moment; a process still there after this is stuck (D).
-const KILL_WAIT_MS = 1000;
-const GROUP_POLL_MS = 20;
+const OUTPUT_DRAIN_MAX_MS = 5000;
 
 interface Run {
   pid: number;
   startedAt: number;
-  /** Resolves once the exit was handled (output drained, next state chosen). */
-  settled: Promise<void>;
+  started: StartedRun;
   readiness: Readiness;
-  /** Set when corral itself ended the run because a probe or the watchdog failed: the run failed. */
+  /** Set when corral itself ended the run because a probe or the watchdog failed. */
   probeFailure?: string;
+  /** The stop procedure under way for its group, if any. */
+  stopping?: Promise<StopResult>;
+  /** Its exit was handled and the next state chosen, or it was given up on. */
+  handled: boolean;
+  settled: Promise<void>;
 }
 
 export class ServiceRunner {
-  readonly state: ServiceStateHolder;
-  private run: Run | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
+  readonly state: ServiceStateHolder<Run>;
+  private restartTimer: Timer | undefined;
+  /** The failed spawn of a run that never had a process, until it is handled. */
+  private pendingSpawn: Promise<void> = Promise.resolve();
   private history: RestartHistory = freshHistory;
-  /** Stopped on purpose (shutdown, reload): its exit is not a failure to act on. */
-  private stopRequested = false;
+  /** Stopped on purpose (shutdown, reload, `corral stop`): its exit is not a failure. */
+  private stopRequested: { byOperator: boolean } | undefined;
   restarts = 0;
   lastOutcome: ExitOutcome | undefined;
-  /** Why it failed for good, for the messages of its dependents. */
-  failure: string | undefined;
-  /** For a blocked service: the chain of dependencies down to the failed one. */
-  blockedBy: string[] | undefined;
+  /** The output of the last run still being relayed, bounded. */
+  outputDrained: Promise<void> = Promise.resolve();
   /** log.mode: drop: one queue per stream for all runs, so restarts share the budget. */
   readonly dropQueues: DropQueues;
   /** Lines read from each stream over all runs. */
   readonly lineCounts = { stdout: { lines: 0 }, stderr: { lines: 0 } };
-  /** Stopped with `corral stop`: stays stopped until started again. */
-  stoppedByOperator = false;
 
   constructor(
     readonly config: ServiceConfig,
     private readonly ctx: RunnerContext,
     onChange: (runner: ServiceRunner, ...change: Parameters<TransitionListener>) => void,
   ) {
-    this.state = new ServiceStateHolder(config.name, (from, to) => onChange(this, from, to));
+    this.state = new ServiceStateHolder<Run>(config.name, (from, to) => onChange(this, from, to));
     this.dropQueues = dropQueuesFor(config, ctx);
   }
 
@@ -67,118 +71,163 @@ export class ServiceRunner {
     return this.config.name;
   }
 
+  get status(): ServiceStatus<Run> {
+    return this.state.status;
+  }
+
+  private get run(): Run | undefined {
+    const status = this.status;
+    return status.state === 'starting' || status.state === 'running' || status.state === 'stopping' ? status.run : undefined;
+  }
+
   get pid(): number | undefined {
     return this.run?.pid;
   }
 
-  /** When the current run started, by ctx.now(). */
+  /** When the current run started, by ctx.clock. */
   get startedAt(): number | undefined {
     return this.run?.startedAt;
   }
 
-  /** Waits for its dependencies (the supervisor starts it when they are ready). */
-  await(): void {
-    this.blockedBy = undefined;
-    this.stoppedByOperator = false;
-    this.state.transition('waiting');
+  /** Why it failed for good, for the messages of its dependents. */
+  get failure(): string | undefined {
+    return this.status.state === 'fatal' ? this.status.failure : undefined;
   }
 
-  block(chain: string[]): void {
-    this.blockedBy = chain;
-    this.state.transition('blocked');
+  /** For a blocked service: the chain of dependencies down to the failed one. */
+  get blockedBy(): readonly string[] | undefined {
+    return this.status.state === 'blocked' ? this.status.chain : undefined;
+  }
+
+  /** Stopped with `corral stop`: stays stopped until started again. */
+  get stoppedByOperator(): boolean {
+    return this.status.state === 'stopped' && this.status.byOperator;
+  }
+
+  /** Waits for its dependencies (the supervisor starts it when they are ready). */
+  await(): void {
+    this.state.set({ state: 'waiting' });
+  }
+
+  block(chain: readonly string[]): void {
+    this.state.set({ state: 'blocked', chain });
   }
 
   start(): void {
-    this.stopRequested = false;
+    this.stopRequested = undefined;
     this.history = freshHistory;
-    this.failure = undefined;
     this.spawn();
   }
 
-  // Sends `signal` to the service's process group; false when it is not running.
+  // Sends `signal` to the service's process group; false when it has no process.
   signal(signal: NodeJS.Signals): boolean {
-    return this.run !== undefined && signalGroup(this.run.pid, signal);
+    const run = this.run;
+    return run !== undefined && this.ctx.kernel.signalGroup(run.pid, signal);
   }
 
-  // Stops the service within its stop_timeout, cut short at deadlineAt or when `forced`
-  // resolves, then SIGKILLs its group. Never waits without a bound.
-  async stop(deadlineAt: number, forced: Promise<void>): Promise<void> {
-    this.stopRequested = true;
-    if (this.restartTimer !== undefined) {
-      clearTimeout(this.restartTimer);
-      this.restartTimer = undefined;
-      this.state.transition('stopped'); // BACKOFF -> STOPPED: no process to stop
-      return;
+  // Stops the service within its stop_timeout, cut short at `deadline` or when `forced` is
+  // set, then SIGKILLs its group. Never waits past the deadline (but the kill floor).
+  async stop(deadline: number, forced: Latch, byOperator = false): Promise<void> {
+    this.stopRequested = { byOperator };
+    const status = this.status;
+    switch (status.state) {
+      case 'stopped':
+        if (byOperator) this.state.update({ state: 'stopped', byOperator });
+        return;
+      case 'backoff':
+        this.restartTimer?.cancel();
+        this.restartTimer = undefined;
+        this.toStopped();
+        return;
+      case 'waiting':
+      case 'blocked':
+      case 'exited':
+      case 'fatal':
+        this.toStopped(); // no process: it is only marked as wanted down
+        return;
+      case 'starting':
+        // No process yet: the spawn's failure is on its way and ends it stopped.
+        if (status.run === undefined) return void (await this.waitSettled(this.pendingSpawn, deadline, forced));
+        return this.terminate(status.run, this.config.stop_timeout, deadline, forced);
+      case 'running':
+        return this.terminate(status.run, this.config.stop_timeout, deadline, forced);
+      case 'stopping':
+        // Already being stopped (a probe failed, or leftovers after an exit).
+        await this.waitSettled(status.run.settled, deadline, forced);
+        return;
     }
-    if (['waiting', 'blocked', 'exited', 'fatal'].includes(this.state.state)) {
-      this.state.transition('stopped'); // no process: it is only marked as wanted down
-      return;
-    }
-    if (this.run === undefined) return;
-    if (this.state.state === 'stopping') {
-      // Already being stopped because a probe failed: wait for that, within the deadline.
-      await Promise.race([this.run.settled, sleep(deadlineAt - this.ctx.now()), forced]);
-      return;
-    }
-    await this.terminate(this.run, Math.max(0, Math.min(this.config.stop_timeout, deadlineAt - this.ctx.now())), forced);
   }
 
-  // Stop signal (or the watchdog's) + SIGCONT, the grace, then SIGKILL; resolves when the
-  // run was handled.
-  private async terminate(run: Run, graceMs: number, forced: Promise<void>, stopSignal = this.config.stop_signal): Promise<void> {
-    const { name } = this.config;
-    this.state.transition('stopping'); // STARTING | RUNNING -> STOPPING
-    this.ctx.logger.debug(`stopping ${name} with ${stopSignal} (waiting up to ${formatDuration(graceMs)})`);
-    stopGroup(run.pid, stopSignal);
-    const graceEnd = this.ctx.now() + graceMs;
-    const exited = await Promise.race([run.settled.then(() => true), sleep(graceMs).then(() => false), forced.then(() => false)]);
-    // The main process may be gone while others in its group (workers, a TERM-ignoring
-    // grandchild) are not: they get the rest of the same grace.
-    const groupGone = exited && (await waitUntil(() => !groupExists(run.pid), graceEnd - this.ctx.now(), GROUP_POLL_MS, forced));
-    if (groupGone) return;
-    const what = exited ? `processes left in ${name}'s group` : name;
-    const why = this.ctx.now() < graceEnd ? 'shutdown forced' : `did not stop within ${formatDuration(graceMs)} of ${stopSignal}`;
-    this.ctx.logger.warn(`${what}: ${why}; sending SIGKILL`);
-    signalGroup(run.pid, 'SIGKILL');
-    const killed = await waitUntil(() => !groupExists(run.pid), KILL_WAIT_MS, GROUP_POLL_MS);
-    await Promise.race([run.settled, sleep(KILL_WAIT_MS)]);
-    if (!killed) this.reportStuck(run.pid);
+  private waitSettled(settled: Promise<void>, deadline: number, forced: Latch): Promise<unknown> {
+    let done = false;
+    void settled.then(() => (done = true));
+    return waitFor(this.ctx.clock, { condition: () => done, timeoutMs: deadline - this.ctx.clock.now(), pollMs: 1000, cut: forced, wake: settled });
+  }
+
+  // The stop procedure on the run's group; once it is gone, the exit handler chooses the
+  // next state. A main process that survived SIGKILL is given up on, reported.
+  private async terminate(run: Run, graceMs: number, deadline: number, forced: Latch, signal = this.config.stop_signal): Promise<void> {
+    if (this.status.state !== 'stopping') this.state.set({ state: 'stopping', run });
+    this.ctx.logger.debug(`stopping ${this.name} with ${signal} (waiting up to ${formatDuration(Math.max(0, Math.min(graceMs, deadline - this.ctx.clock.now())))})`);
+    run.stopping ??= stopProcesses(this.groupTarget(run), { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline, forced });
+    const result = await run.stopping;
+    const settleMs = Math.min(KILL_WAIT_MS, Math.max(2 * EXIT_SETTLE_MS, deadline - this.ctx.clock.now()));
+    await waitFor(this.ctx.clock, { condition: () => run.handled, timeoutMs: settleMs, pollMs: settleMs, wake: run.settled });
+    if (!run.handled) this.abandon(run, result);
+  }
+
+  private groupTarget(run: Run, what?: string): StopTarget {
+    const { kernel } = this.ctx;
+    let mainExited = false;
+    void run.started.exited.then(() => (mainExited = true));
+    const name = this.name;
+    return {
+      // Said when SIGKILL is due: the service, or what its main process left behind.
+      get what() {
+        return what ?? (mainExited ? `the process(es) left in ${name}'s group` : name);
+      },
+      signal: (signal) => void kernel.signalGroup(run.pid, signal),
+      gone: () => !kernel.signalGroup(run.pid, 0),
+      describeStuck: () => kernel.groupMembers(run.pid),
+      wake: run.started.exited,
+    };
   }
 
   private spawn(): void {
-    this.state.transition('starting'); // WAITING | BACKOFF | EXITED | FATAL -> STARTING
-    const { name } = this.config;
-    const readiness = watchReadiness(this.config, this.ctx);
-    const started = launch(this.config, this.ctx, {
-      env: readiness.env,
-      tap: readiness.tap,
-      drain: () => (this.state.state === 'stopping' ? { ms: STOP_DRAIN_MS, strict: true } : { ms: EXIT_DRAIN_MS, strict: false }),
-      dropQueues: this.dropQueues,
-      lineCounts: this.lineCounts,
-    });
+    this.state.set({ state: 'starting', run: undefined }); // WAITING | BACKOFF | EXITED | FATAL -> STARTING
+    let readiness: Readiness | undefined;
+    let started: StartedRun;
+    // Set once the launch gave a pid; the exec is reported only for that run.
+    let run: Run | undefined;
+    try {
+      readiness = watchReadiness(this.config, this.ctx);
+      const onExec = (): void => void (run !== undefined && this.run === run && this.ctx.logger.info(`${this.name} started (pid ${run.pid})`));
+      started = this.ctx.kernel.launch(this.config, { env: readiness.env, tap: readiness.tap, onExec, dropQueues: this.dropQueues, lineCounts: this.lineCounts });
+    } catch (error) {
+      // A fault in corral's own spawn path fails this run, never corral.
+      readiness?.cancel();
+      this.ctx.logger.error(`${this.name}: internal error while starting it: ${(error as Error).stack ?? String(error)}`);
+      started = { pid: undefined, exited: Promise.resolve(internalFailure(error)), outputClosed: Promise.resolve(), drainOutput: () => Promise.resolve() };
+    }
     if (started.pid === undefined) {
-      readiness.cancel();
-      void started.ended.then((outcome) => this.afterEnd(outcome, undefined));
+      readiness?.cancel();
+      this.pendingSpawn = started.exited.then((outcome) => this.onExit(undefined, outcome)).catch((error: unknown) => this.internalError(undefined, error));
       return;
     }
-    const run: Run = { pid: started.pid, startedAt: this.ctx.now(), readiness, settled: Promise.resolve() };
-    run.settled = started.ended.then((outcome) => {
-      readiness.cancel();
-      this.run = undefined;
-      this.afterEnd(outcome, run);
-    });
-    this.run = run;
-    readiness.onWatchdogFailure((failure) => this.onWatchdogFailure(run, failure));
-    this.ctx.logger.info(`${name} started (pid ${started.pid})`);
-    void readiness.result.then((result) => this.onReadiness(run, result));
+    run = { pid: started.pid, startedAt: this.ctx.clock.now(), started, readiness: readiness!, handled: false, settled: Promise.resolve() };
+    this.state.update({ state: 'starting', run });
+    run.settled = started.exited.then((outcome) => this.onExit(run, outcome)).catch((error: unknown) => this.internalError(run, error));
+    run.readiness.onWatchdogFailure((failure) => this.onWatchdogFailure(run, failure));
+    void run.readiness.result.then((result) => this.onReadiness(run, result)).catch((error: unknown) => this.internalError(run, error));
   }
 
   private onReadiness(run: Run, result: Awaited<Readiness['result']>): void {
-    if (this.run !== run || this.state.state !== 'starting') return;
+    const status = this.status;
+    if (status.state !== 'starting' || status.run !== run) return;
     switch (result.kind) {
       case 'ready':
         if (result.detail) this.ctx.logger.info(`${this.name} is ready (${result.detail})`);
-        this.state.transition('running'); // STARTING -> RUNNING
+        this.state.set({ state: 'running', run }); // STARTING -> RUNNING
         run.readiness.startLiveness((detail) => this.onUnhealthy(run, detail));
         return;
       case 'timeout':
@@ -194,7 +243,8 @@ export class ServiceRunner {
   }
 
   private onUnhealthy(run: Run, detail: string): void {
-    if (this.run !== run || this.state.state !== 'running') return;
+    const status = this.status;
+    if (status.state !== 'running' || status.run !== run) return;
     const failure = `unhealthy (${detail})`;
     this.stopAsFailed(run, failure, `${this.name} is ${failure}; restarting it`);
   }
@@ -203,7 +253,8 @@ export class ServiceRunner {
   // with the watchdog's signal, and counted as a failed run like an unhealthy one.
   private onWatchdogFailure(run: Run, failure: WatchdogFailure): void {
     const { watchdog } = this.config;
-    if (this.run !== run || watchdog === undefined || !['starting', 'running'].includes(this.state.state)) return;
+    const status = this.status;
+    if (watchdog === undefined || (status.state !== 'starting' && status.state !== 'running') || status.run !== run) return;
     const detail = describeWatchdogFailure(failure);
     this.stopAsFailed(run, detail, `${this.name}: ${detail}; stopping it with ${watchdog.signal}`, watchdog.signal);
   }
@@ -213,48 +264,100 @@ export class ServiceRunner {
   private stopAsFailed(run: Run, probeFailure: string, warning: string, signal = this.config.stop_signal): void {
     run.probeFailure = probeFailure;
     this.ctx.logger.warn(warning);
-    void this.terminate(run, this.config.stop_timeout, new Promise(() => undefined), signal);
+    const { stop_timeout: graceMs } = this.config;
+    void this.terminate(run, graceMs, this.ctx.clock.now() + graceMs + KILL_WAIT_MS, NEVER, signal);
   }
 
-  private afterEnd(outcome: ExitOutcome, run: Run | undefined): void {
-    this.lastOutcome = outcome;
-    const { name } = this.config;
-    const how = run?.probeFailure ? `was stopped: ${run.probeFailure}` : describeOutcome(outcome);
-    if (this.stopRequested) {
-      this.state.transition('stopped'); // STOPPING -> STOPPED
-      this.ctx.logger.info(`${name} stopped (${describeOutcome(outcome)})`);
-      return;
+  // The main process ended (or never started). Acted on at once: the output is awaited
+  // only briefly, what is left in the group is stopped, then the next state is chosen.
+  private async onExit(run: Run | undefined, outcome: ExitOutcome): Promise<void> {
+    if (run === undefined) {
+      this.lastOutcome = outcome;
+      return this.stopRequested ? this.toStopped(`${this.name} stopped (${describeOutcome(outcome)})`) : this.decide(undefined, outcome);
     }
-    const now = this.ctx.now();
-    const failed = run?.probeFailure !== undefined || !isSuccess(outcome);
+    run.readiness.cancel();
+    if (run.handled) return; // given up on after SIGKILL: its late exit changes nothing
+    this.lastOutcome = outcome;
+    let closed = false;
+    void run.started.outputClosed.then(() => (closed = true));
+    await waitFor(this.ctx.clock, { condition: () => closed, timeoutMs: EXIT_SETTLE_MS, pollMs: EXIT_SETTLE_MS, wake: run.started.outputClosed });
+    if (run.handled) return;
+    run.stopping ??= this.stopLeftovers(run, outcome);
+    await run.stopping;
+    if (run.handled) return;
+    run.handled = true;
+    this.outputDrained = this.stopRequested ? run.started.drainOutput(STOP_DRAIN_MS, OUTPUT_DRAIN_MAX_MS, true) : run.started.drainOutput(EXIT_DRAIN_MS, OUTPUT_DRAIN_MAX_MS, false);
+    if (this.stopRequested) return this.toStopped(`${this.name} stopped (${describeOutcome(outcome)})`);
+    this.decide(run, outcome);
+  }
+
+  // systemd's KillMode=control-group, as far as process groups allow: a restart or a final
+  // state never leaves the run's other processes behind.
+  private stopLeftovers(run: Run, outcome: ExitOutcome): Promise<StopResult> {
+    const left = this.ctx.kernel.groupMembers(run.pid).length;
+    if (left === 0) return Promise.resolve('stopped');
+    this.ctx.logger.info(`${this.name} ${describeOutcome(outcome)}; stopping the ${left} process(es) left in its group`);
+    if (this.status.state !== 'stopping') this.state.set({ state: 'stopping', run });
+    const { stop_timeout: graceMs, stop_signal: signal } = this.config;
+    const options = { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline: this.ctx.clock.now() + graceMs + KILL_WAIT_MS };
+    return stopProcesses(this.groupTarget(run), options);
+  }
+
+  // A run whose main process survived SIGKILL: reported by the stop procedure, left
+  // behind, and the service moves on as if it had ended.
+  private abandon(run: Run, result: StopResult): void {
+    run.handled = true;
+    run.readiness.cancel();
+    const how = `could not be stopped (${result === 'stuck' ? 'still there after SIGKILL' : 'its exit never came'})`;
+    if (this.stopRequested) return this.toStopped(`${this.name} ${how}; left behind`);
+    this.decide(run, undefined, how);
+  }
+
+  private decide(run: Run | undefined, outcome: ExitOutcome | undefined, how = run?.probeFailure ? `was stopped: ${run.probeFailure}` : describeOutcome(outcome!)): void {
+    const now = this.ctx.clock.now();
+    const failed = outcome === undefined || run?.probeFailure !== undefined || !isSuccess(outcome);
     const facts = { failed, uptimeMs: run ? now - run.startedAt : 0, now };
     const decision = decideAfterExit(this.config, facts, this.history, this.ctx.random);
     switch (decision.action) {
       case 'restart':
         this.history = decision.history;
-        this.state.transition('backoff'); // STARTING | RUNNING | STOPPING -> BACKOFF
-        this.ctx.logger.log(failed ? 'warn' : 'info', `${name} ${how}; restarting in ${formatDuration(decision.delayMs)}`);
-        this.restartTimer = setTimeout(() => {
+        this.state.set({ state: 'backoff', delayMs: decision.delayMs }); // STARTING | RUNNING | STOPPING -> BACKOFF
+        this.ctx.logger.log(failed ? 'warn' : 'info', `${this.name} ${how}; restarting in ${formatDuration(decision.delayMs)}`);
+        this.restartTimer = this.ctx.clock.setTimer(() => {
           this.restartTimer = undefined;
           this.restarts += 1;
           this.spawn();
         }, decision.delayMs);
         return;
       case 'done':
-        this.state.transition('exited'); // STARTING | RUNNING -> EXITED
-        this.ctx.logger.info(`${name} ${how}; not restarting (restart: ${this.config.restart})`);
+        this.state.set({ state: 'exited' });
+        this.ctx.logger.info(`${this.name} ${how}; not restarting (restart: ${this.config.restart})`);
         return;
       case 'give-up':
-        this.failure = how;
-        this.ctx.logger.error(`${name} ${how}; giving up (${decision.reason})`);
-        this.state.transition('fatal'); // STARTING | RUNNING | STOPPING -> FATAL
+        this.ctx.logger.error(`${this.name} ${how}; giving up (${decision.reason})`);
+        this.state.set({ state: 'fatal', failure: how });
         return;
     }
   }
 
-  private reportStuck(pgid: number): void {
-    const entry = readProcEntry(pgid);
-    const detail = entry ? describeStuck(entry) : `process group ${pgid}`;
-    this.ctx.logger.warn(`${this.name} is still there after SIGKILL: ${detail}; not waiting for it`);
+  private toStopped(message?: string): void {
+    this.state.set({ state: 'stopped', byOperator: this.stopRequested?.byOperator ?? false });
+    if (message) this.ctx.logger.info(message);
   }
+
+  // A bug in corral's handling of one run: reported with its stack, and the run counts as
+  // failed, so the service restarts with backoff as usual and corral goes on.
+  private internalError(run: Run | undefined, error: unknown): void {
+    this.ctx.logger.error(`${this.name}: internal error: ${(error as Error).stack ?? String(error)}`);
+    const status = this.status;
+    if (run === undefined) {
+      if (status.state === 'starting' && status.run === undefined) this.decide(undefined, internalFailure(error));
+      return;
+    }
+    if (!run.handled && (status.state === 'starting' || status.state === 'running') && status.run === run) this.stopAsFailed(run, 'internal error', `${this.name}: stopping it after an internal error`);
+  }
+}
+
+function internalFailure(error: unknown): ExitOutcome {
+  return { kind: 'spawn-failed', errno: 'EINTERNAL', message: `internal error: ${(error as Error).message ?? String(error)}` };
 }

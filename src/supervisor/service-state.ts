@@ -1,6 +1,6 @@
-// A service's state, changed only through transition(), which refuses an edge that
-// TRANSITIONS does not allow.
-import { canTransition, type ServiceState } from './states.js';
+// A service's status, changed only through set(), which refuses an edge that TRANSITIONS
+// does not allow. Facts of the same state (a run that became known) go through update().
+import { canTransition, type RunFacts, type ServiceState, type ServiceStatus } from './states.js';
 
 export class IllegalTransitionError extends Error {
   override name = 'IllegalTransitionError';
@@ -12,22 +12,32 @@ export class IllegalTransitionError extends Error {
 
 export type TransitionListener = (from: ServiceState, to: ServiceState) => void;
 
-export class ServiceStateHolder {
-  private current: ServiceState = 'stopped';
+export class ServiceStateHolder<Run extends RunFacts = RunFacts> {
+  private current: ServiceStatus<Run> = { state: 'stopped', byOperator: false };
 
   constructor(
     readonly service: string,
     private readonly onChange: TransitionListener = () => undefined,
   ) {}
 
-  get state(): ServiceState {
+  get status(): ServiceStatus<Run> {
     return this.current;
   }
 
-  transition(to: ServiceState): void {
-    if (!canTransition(this.current, to)) throw new IllegalTransitionError(this.service, this.current, to);
-    const from = this.current;
-    this.current = to;
-    this.onChange(from, to);
+  get state(): ServiceState {
+    return this.current.state;
+  }
+
+  set(next: ServiceStatus<Run>): void {
+    const from = this.current.state;
+    if (!canTransition(from, next.state)) throw new IllegalTransitionError(this.service, from, next.state);
+    this.current = next;
+    this.onChange(from, next.state);
+  }
+
+  // The same state with other facts: no transition, nobody told.
+  update(next: ServiceStatus<Run>): void {
+    if (next.state !== this.current.state) throw new IllegalTransitionError(this.service, this.current.state, next.state);
+    this.current = next;
   }
 }

@@ -1,7 +1,7 @@
 // Which waiting services to start now, and which can never start: a pure function of every
 // service's state, so dependency gating is tested without processes.
 import type { ServiceType } from '../config/schema.js';
-import type { ServiceState } from './states.js';
+import { hasFailed, isSatisfied, type ServiceState } from './states.js';
 
 export interface ServiceView {
   name: string;
@@ -17,25 +17,15 @@ export type StartAction =
   /** chain: the dependency that stands in the way, then its own blocking chain. */
   | { kind: 'block'; name: string; chain: string[] };
 
-// A dependency is satisfied when a longrun is ready, or a oneshot has succeeded.
-export function isSatisfied(view: ServiceView): boolean {
-  return view.type === 'oneshot' ? view.state === 'exited' : view.state === 'running';
-}
-
-// A dependency will never be satisfied without someone acting (a reload, a restart).
-export function hasFailed(view: ServiceView): boolean {
-  return view.state === 'fatal' || view.state === 'blocked' || (view.type === 'longrun' && view.state === 'exited');
-}
-
 export function startActions(views: ReadonlyMap<string, ServiceView>): StartAction[] {
   const actions: StartAction[] = [];
   for (const view of views.values()) {
     if (view.state !== 'waiting') continue;
     const dependencies = view.depends_on.map((name) => views.get(name)).filter((dep): dep is ServiceView => dep !== undefined);
-    const failed = dependencies.find(hasFailed);
+    const failed = dependencies.find((dep) => hasFailed(dep.type, dep.state));
     if (failed) {
       actions.push({ kind: 'block', name: view.name, chain: [failed.name, ...(failed.blockedBy ?? [])] });
-    } else if (dependencies.every(isSatisfied)) {
+    } else if (dependencies.every((dep) => isSatisfied(dep.type, dep.state))) {
       actions.push({ kind: 'start', name: view.name });
     }
   }

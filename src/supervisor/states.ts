@@ -1,35 +1,50 @@
-// The states of a service and the transitions allowed between them, as data. The names are
-// supervisord's, which operators already know. This module imports nothing.
+// The states of a service, the facts that go with each, the transitions allowed between
+// them, and every question asked about them, in one place. The names are supervisord's,
+// which operators already know. Transitions are data; service-state.ts is their one
+// checked writer.
 
-export type ServiceState =
-  /** Not running and not meant to be (initial, or stopped at shutdown). */
-  | 'stopped'
+export type ServiceState = ServiceStatus['state'];
+
+/** What a run is, to the states: the runner's own record of one process. */
+export interface RunFacts {
+  pid: number;
+}
+
+export type ServiceStatus<Run extends RunFacts = RunFacts> =
+  /** Not running and not meant to be (initial, stopped at shutdown, or by `corral stop`). */
+  | { state: 'stopped'; byOperator: boolean }
   /** Waiting for its dependencies to be ready. */
-  | 'waiting'
-  /** Will not start: a dependency failed for good. */
-  | 'blocked'
-  /** Its process is alive but not ready yet (a oneshot: still running). */
-  | 'starting'
+  | { state: 'waiting' }
+  /** Will not start: `chain` leads, dependency by dependency, to the one that failed. */
+  | { state: 'blocked'; chain: readonly string[] }
+  /** Its process is alive but not ready yet (a oneshot: still running). No run yet: the
+   * spawn was asked for and its failure may still come. */
+  | { state: 'starting'; run: Run | undefined }
   /** Its process is alive and ready. */
-  | 'running'
+  | { state: 'running'; run: Run }
   /** Exited or failed to spawn; waiting out the restart delay. */
-  | 'backoff'
-  /** Was sent its stop signal; waiting for it to exit. */
-  | 'stopping'
+  | { state: 'backoff'; delayMs: number }
+  /** Was sent its stop signal, or its main process exited and what is left in its
+   * process group is being stopped. */
+  | { state: 'stopping'; run: Run }
   /** Ended and its restart policy says not to restart it (a oneshot: succeeded). */
-  | 'exited'
+  | { state: 'exited' }
   /** Failed for good: gave up restarting, or failed with restart: never. */
-  | 'fatal';
+  | { state: 'fatal'; failure: string };
+
+export const STATES = ['stopped', 'waiting', 'blocked', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'] as const satisfies readonly ServiceState[];
 
 export const TRANSITIONS = {
   stopped: ['waiting', 'starting'],
   waiting: ['starting', 'blocked', 'stopped'],
   blocked: ['waiting', 'stopped'],
-  starting: ['running', 'exited', 'backoff', 'fatal', 'stopping'],
+  // stopped: stopped before its process was known (a spawn that failed meanwhile).
+  starting: ['running', 'exited', 'backoff', 'fatal', 'stopping', 'stopped'],
   running: ['stopping', 'exited', 'backoff', 'fatal'],
   backoff: ['starting', 'stopped'],
-  // A stop because a readiness or liveness probe failed ends in a restart decision.
-  stopping: ['stopped', 'backoff', 'fatal'],
+  // A stop because a probe failed, or leftovers stopped after an exit, ends in the
+  // decision the exit calls for.
+  stopping: ['stopped', 'backoff', 'exited', 'fatal'],
   // stopped: `corral stop` on a service that already ended, so it counts as wanted down.
   exited: ['waiting', 'starting', 'stopped'],
   fatal: ['waiting', 'starting', 'stopped'],
@@ -37,4 +52,30 @@ export const TRANSITIONS = {
 
 export function canTransition(from: ServiceState, to: ServiceState): boolean {
   return (TRANSITIONS[from] as readonly ServiceState[]).includes(to);
+}
+
+// States in which a service has, or is about to have, a process.
+const ACTIVE: readonly ServiceState[] = ['waiting', 'starting', 'running', 'backoff', 'stopping'];
+
+export function isActive(state: ServiceState): boolean {
+  return ACTIVE.includes(state);
+}
+
+export function hasProcess(status: ServiceStatus): boolean {
+  return (status.state === 'starting' && status.run !== undefined) || status.state === 'running' || status.state === 'stopping';
+}
+
+// A dependency is satisfied when a longrun is ready, or a oneshot has succeeded.
+export function isSatisfied(type: 'longrun' | 'oneshot', state: ServiceState): boolean {
+  return type === 'oneshot' ? state === 'exited' : state === 'running';
+}
+
+// A oneshot that succeeded is done: it is not run again for its dependents.
+export function isDone(type: 'longrun' | 'oneshot', state: ServiceState): boolean {
+  return type === 'oneshot' && state === 'exited';
+}
+
+// A dependency will never be satisfied without someone acting (a reload, a restart).
+export function hasFailed(type: 'longrun' | 'oneshot', state: ServiceState): boolean {
+  return state === 'fatal' || state === 'blocked' || (type === 'longrun' && state === 'exited');
 }

@@ -8,31 +8,29 @@ import type { Logger } from 'winston';
 import { formatDuration } from '../config/duration.js';
 import { dependentsOf } from '../config/dependency-graph.js';
 import type { ServiceConfig } from '../config/schema.js';
-import type { Reaper } from '../native/reaper.js';
 import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
-import { signalGroup, stopGroup } from '../process/process-group.js';
 import { diffServices } from './reload-diff.js';
 import { describeKept, planReload, summarizeReload, type ReloadNode, type ReloadResult } from './reload-plan.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceRunner } from './service-runner.js';
-import { sweepGraceMs, sweepLeftovers, sweepReserveMs, type InitMode } from './shutdown-sweep.js';
+import { sweepLeftovers, sweepReserveMs, type InitMode } from './shutdown-sweep.js';
 import { startActions, type ServiceView } from './start-plan.js';
 import type { ServiceState } from './states.js';
-import { sleep, waitUntil } from './timing.js';
+import { Latch, waitFor } from './clock.js';
+import { signalNumber } from '../process/signal-names.js';
 
 export type SupervisorPhase = 'running' | 'stopping' | 'forced';
 
 export interface SupervisorOptions {
   services: readonly ServiceConfig[];
   context: RunnerContext;
-  reaper: Reaper;
   mode: InitMode;
   /** CORRAL_SHUTDOWN_TIMEOUT: everything, sweep included, should be done within it. */
   shutdownBudgetMs: number;
 }
 
-const EMERGENCY_GRACE_MS = 1000;
 const REQUIRED_SERVICE_FAILED = 1;
+const INTERNAL_ERROR = 111;
 
 export class Supervisor {
   private readonly runners = new Map<string, ServiceRunner>();
@@ -42,9 +40,14 @@ export class Supervisor {
   private reconcileQueued = false;
   /** Reloads and operator actions, one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
-  private force: () => void = () => undefined;
-  private readonly forced = new Promise<void>((resolve) => {
-    this.force = resolve;
+  /** Set by a second shutdown signal: every wait goes straight to SIGKILL. */
+  private readonly forced = new Latch();
+  /** The shutdown signal, for the exit code when the main service never ran. */
+  private shutdownSignal: NodeJS.Signals | undefined;
+  private markStarted: () => void = () => undefined;
+  /** Resolves once start() ran (or a shutdown made it moot): reloads wait for it. */
+  private readonly started = new Promise<void>((resolve) => {
+    this.markStarted = resolve;
   });
   private finish: (code: number) => void = () => undefined;
   /** Resolves with corral's exit code once the shutdown is complete. */
@@ -91,12 +94,11 @@ export class Supervisor {
   }
 
   start(): void {
-    // Signal listeners do not keep Node's event loop alive: without this, corral would
-    // exit as soon as every service has exited, and an init must stay up until told to stop.
-    const keepAlive = setInterval(() => undefined, 2 ** 30);
-    void this.finished.then(() => clearInterval(keepAlive));
-    for (const runner of this.runners.values()) runner.await();
-    this.reconcile();
+    if (this.currentPhase === 'running') {
+      for (const runner of this.runners.values()) runner.await();
+      this.reconcile();
+    }
+    this.markStarted();
   }
 
   // USR1, USR2, WINCH: to the main service when there is one, else to every service.
@@ -107,24 +109,52 @@ export class Supervisor {
     this.logger.info(`received ${signal}; forwarded to ${reached.length > 0 ? reached.join(', ') : 'no running service'}`);
   }
 
-  // First call: graceful shutdown. A second call: skip the remaining graces.
+  // A shutdown signal. The first: graceful shutdown. A second: skip the remaining graces.
+  shutdownOnSignal(signal: NodeJS.Signals): void {
+    if (this.currentPhase !== 'running') return this.requestShutdown(`received ${signal}`);
+    this.shutdownSignal = signal;
+    this.requestShutdown(`received ${signal}`);
+  }
+
+  // First call: graceful shutdown. A second call without a code: skip the remaining graces.
   requestShutdown(reason: string, exitCode?: number): void {
     if (this.currentPhase === 'running') {
       this.currentPhase = 'stopping';
       this.exitCode ??= exitCode;
-      void this.shutdown(reason);
+      this.markStarted();
+      void this.shutdown(reason).catch((error: unknown) => this.shutdownFailed(error));
     } else if (this.currentPhase === 'stopping' && exitCode === undefined) {
       this.currentPhase = 'forced';
       this.logger.warn(`${reason} again: stopping now, without waiting for the services`);
-      this.force();
+      this.forced.set();
     }
+  }
+
+  // A bug in corral (an exception that reached the top): every service is stopped in
+  // order within the budget, and then corral exits 111.
+  internalError(error: unknown): void {
+    this.logger.error(`internal error, stopping everything in order: ${(error as Error).stack ?? String(error)}`);
+    this.exitCode = INTERNAL_ERROR;
+    if (this.currentPhase === 'running') this.requestShutdown('internal error', INTERNAL_ERROR);
+    else this.forced.set();
+  }
+
+  // The shutdown itself failed: nothing orderly is left to try.
+  private shutdownFailed(error: unknown): void {
+    this.logger.error(`internal error during shutdown: ${(error as Error).stack ?? String(error)}`);
+    this.forced.set();
+    this.finish(INTERNAL_ERROR);
   }
 
   // HUP: apply a new configuration: start added services, stop removed ones, restart
   // changed ones and what depends on them (reload-plan.ts), leave the rest running.
   // Reloads run one at a time.
+  // A reload before start() (a HUP while the control socket is being set up) waits for it.
   reload(next: readonly ServiceConfig[]): Promise<ReloadResult | undefined> {
-    return this.serialize(() => this.applyReload(next));
+    return this.serialize(async () => {
+      await this.started;
+      return this.applyReload(next);
+    });
   }
 
   private async applyReload(next: readonly ServiceConfig[]): Promise<ReloadResult | undefined> {
@@ -137,7 +167,7 @@ export class Supervisor {
     const leaving = [...diff.removed, ...diff.changed].map((config) => config.name);
     // The dependents stop first (stopInOrder walks the running graph), and wait again once
     // stopped: the start plan starts them when the new instances they need are ready.
-    await this.stopChain([...leaving, ...restarting], new Promise(() => undefined));
+    await this.stopChain([...leaving, ...restarting], new Latch());
     if (this.currentPhase !== 'running') return undefined;
     for (const config of diff.removed) this.runners.delete(config.name);
     for (const config of [...diff.changed, ...diff.added]) {
@@ -153,8 +183,7 @@ export class Supervisor {
   // `corral stop`: stops `names` (dependents first, as at shutdown), each within its
   // stop_timeout; they stay stopped until started again.
   async stopServices(names: readonly string[]): Promise<void> {
-    for (const name of names) this.runners.get(name)!.stoppedByOperator = true;
-    await this.stopChain(names, this.forced);
+    await this.stopChain(names, this.forced, true);
   }
 
   // `corral start`: `names` wait for their dependencies and start once those are ready.
@@ -251,14 +280,14 @@ export class Supervisor {
 
   // Dependents stop before their dependencies: a chain may take the sum of its timeouts
   // (each service is still held to its own stop_timeout).
-  private stopChain(names: readonly string[], forced: Promise<void>): Promise<void> {
+  private stopChain(names: readonly string[], forced: Latch, byOperator = false): Promise<void> {
     const total = names.reduce((sum, name) => sum + this.runners.get(name)!.config.stop_timeout, 0);
-    return this.stopInOrder(names, this.options.context.now() + total, forced);
+    return this.stopInOrder(names, this.options.context.clock.now() + total, forced, byOperator);
   }
 
   // Stops `names`, each only after those of its dependents that are stopping too:
   // dependents first, independent services in parallel.
-  private stopInOrder(names: readonly string[], deadline: number, forced: Promise<void>): Promise<void> {
+  private stopInOrder(names: readonly string[], deadline: number, forced: Latch, byOperator = false): Promise<void> {
     const dependents = dependentsOf([...this.views().values()]);
     const stopping = new Set(names);
     const done = new Map<string, Promise<void>>();
@@ -266,7 +295,7 @@ export class Supervisor {
       const known = done.get(name);
       if (known) return known;
       const first = (dependents.get(name) ?? []).filter((dependent) => stopping.has(dependent));
-      const promise = Promise.all(first.map(stopOne)).then(() => this.runners.get(name)?.stop(deadline, forced));
+      const promise = Promise.all(first.map(stopOne)).then(() => this.runners.get(name)?.stop(deadline, forced, byOperator));
       done.set(name, promise);
       return promise;
     };
@@ -274,29 +303,28 @@ export class Supervisor {
   }
 
   private async shutdown(reason: string): Promise<void> {
-    const { now } = this.options.context;
-    const started = now();
+    const { clock, kernel } = this.options.context;
+    const started = clock.now();
     const budget = this.options.shutdownBudgetMs;
-    const reserve = sweepReserveMs(budget);
     const deadline = started + budget;
     this.logger.info(`${reason}: stopping ${this.runners.size} service(s), dependents first (budget ${formatDuration(budget)})`);
-    await this.stopInOrder([...this.runners.keys()], deadline - reserve, this.forced);
-    const graceMs = sweepGraceMs(deadline, now(), this.currentPhase === 'forced');
-    await sweepLeftovers(this.options.mode, graceMs, this.options.reaper, this.logger);
-    const mainOutcome = this.main?.lastOutcome;
-    const code = this.exitCode ?? (mainOutcome ? outcomeExitCode(mainOutcome) : 0);
-    this.logger.info(`stopped in ${formatDuration(now() - started)}; exiting with code ${code}`);
+    await this.stopInOrder([...this.runners.keys()], deadline - sweepReserveMs(budget), this.forced);
+    await sweepLeftovers({ kernel, clock, logger: this.logger, mode: this.options.mode, deadline, forced: this.forced });
+    // The last lines of every service, for what is left of the budget.
+    let drained = false;
+    void Promise.all(this.services.map((runner) => runner.outputDrained)).then(() => (drained = true));
+    await waitFor(clock, { condition: () => drained, timeoutMs: deadline - clock.now(), pollMs: 50 });
+    const code = this.exitCode ?? this.mainExitCode();
+    this.logger.info(`stopped in ${formatDuration(clock.now() - started)}; exiting with code ${code}`);
     this.finish(code);
   }
 
-  // After an internal error: no orderly stop is possible any more, so TERM+CONT every
-  // service group, wait briefly, KILL the rest. Resolves when done.
-  async emergencyStop(): Promise<void> {
-    this.currentPhase = 'forced';
-    const pids = this.services.map((runner) => runner.pid).filter((pid): pid is number => pid !== undefined);
-    for (const pid of pids) stopGroup(pid, 'SIGTERM');
-    await waitUntil(() => pids.every((pid) => !signalGroup(pid, 0)), EMERGENCY_GRACE_MS, 20);
-    for (const pid of pids) signalGroup(pid, 'SIGKILL');
-    await sleep(20);
+  // The main service's own code; 128 + the signal's number when a shutdown signal came
+  // before it ever ran, as during init scripts; 0 without a main service.
+  private mainExitCode(): number {
+    const main = this.main;
+    if (main === undefined) return 0;
+    if (main.lastOutcome !== undefined) return outcomeExitCode(main.lastOutcome);
+    return this.shutdownSignal === undefined ? 0 : 128 + signalNumber(this.shutdownSignal);
   }
 }

@@ -3,7 +3,7 @@
 import type { LastExit, ServiceSnapshot, SupervisorSnapshot } from '../control/snapshot.js';
 import { describeOutcome, type ExitOutcome } from '../process/exit-outcome.js';
 import type { ServiceRunner } from './service-runner.js';
-import { isSatisfied } from './start-plan.js';
+import { isSatisfied } from './states.js';
 import type { Supervisor } from './supervisor.js';
 
 export interface SnapshotSource {
@@ -27,15 +27,15 @@ export function takeSnapshot(source: SnapshotSource): SupervisorSnapshot {
 }
 
 function snapshotOf(runner: ServiceRunner): ServiceSnapshot {
-  const { config, state } = runner;
+  const { config, status } = runner;
   const dropped = (stream: 'stdout' | 'stderr'): number => runner.dropQueues[stream]?.droppedLines ?? 0;
-  const problem = state.state === 'blocked' ? `needs ${runner.blockedBy?.join(', which needs ') ?? 'a service that failed'}` : state.state === 'fatal' ? (runner.failure ?? null) : null;
+  const problem = status.state === 'blocked' ? `needs ${status.chain.join(', which needs ')}` : status.state === 'fatal' ? status.failure : null;
   return {
     name: runner.name,
     type: config.type,
     main: config.main,
-    state: state.state,
-    ready: isSatisfied({ name: runner.name, type: config.type, depends_on: [], state: state.state }),
+    state: status.state,
+    ready: isSatisfied(config.type, status.state),
     stoppedByOperator: runner.stoppedByOperator,
     pid: runner.pid ?? null,
     startedAt: runner.startedAt ?? null,

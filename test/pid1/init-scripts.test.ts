@@ -178,7 +178,7 @@ test('an init script that ignores SIGTERM is killed after the shutdown budget; a
   assert.deepEqual(await budget.waitExit(5000), { code: 143, signal: null });
   let took = budget.exitedAt! - sent;
   assert.ok(took >= 750 && took < 3000, `with a 1s budget, corral took ${took}ms to exit`);
-  assert.ok(budget.events().includes('warning: init script 10-stubborn: still running 800ms after SIGTERM; sending SIGKILL to its process group'), budget.tail());
+  assert.ok(budget.events().some((line) => /^warning: init script 10-stubborn: did not stop within [78]\d\dms of SIGTERM; sending SIGKILL$/.test(line)), budget.tail());
 
   const twice = await startCorral({ pid1: true, initScripts: { '10-stubborn': stubborn }, services: {} });
   t.after(() => twice.dispose());
@@ -190,7 +190,7 @@ test('an init script that ignores SIGTERM is killed after the shutdown budget; a
   assert.deepEqual(await twice.waitExit(5000), { code: 143, signal: null });
   took = twice.exitedAt! - sent;
   assert.ok(took < 2000, `after a second SIGTERM corral took ${took}ms to exit`);
-  assert.ok(twice.events().includes('warning: init script 10-stubborn: received SIGTERM again; sending SIGKILL to its process group'), twice.tail());
+  assert.ok(twice.events().includes('warning: init script 10-stubborn: a second shutdown signal came; sending SIGKILL'), twice.tail());
 });
 
 test('an orphan left by an init script is reaped while the next one runs', async (t) => {

@@ -45,6 +45,10 @@ describe('formatDuration', () => {
     [90_000, '1m30s'],
     [120_000, '2m'],
     [125_000, '2m5s'],
+    // Hours, not "1666m40s" (issue 16, item 9).
+    [3_600_000, '1h'],
+    [3_605_000, '1h5s'],
+    [100_000_000, '27h46m40s'],
   ];
   for (const [ms, text] of cases) {
     test(`formatDuration: ${ms} ms is ${JSON.stringify(text)}`, () => {

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { isActive, withDependencies, withDependents, type PlanNode } from '../../src/supervisor/operator-plan.js';
+import { withDependencies, withDependents, type PlanNode } from '../../src/supervisor/operator-plan.js';
+import { isActive } from '../../src/supervisor/states.js';
 import type { ServiceType } from '../../src/config/schema.js';
 import type { ServiceState } from '../../src/supervisor/states.js';
 

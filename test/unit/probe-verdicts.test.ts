@@ -5,7 +5,7 @@ import type { LastExit, ServiceSnapshot, SupervisorSnapshot } from '../../src/co
 import type { ServiceType } from '../../src/config/schema.js';
 import type { ServiceState } from '../../src/supervisor/states.js';
 import { serviceSnapshot } from '../helpers/snapshots.js';
-import { STATES } from '../helpers/transition-spec.js';
+import { STATES } from '../../src/supervisor/states.js';
 
 
 const EXIT_2: LastExit = { description: 'exited with code 2', code: 2, signal: null };

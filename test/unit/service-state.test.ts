@@ -1,137 +1,101 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { IllegalTransitionError, ServiceStateHolder } from '../../src/supervisor/service-state.js';
-import type { ServiceState } from '../../src/supervisor/states.js';
-import { ALLOWED_EDGES, STATES } from '../helpers/transition-spec.js';
+import { canTransition, STATES, type ServiceState, type ServiceStatus } from '../../src/supervisor/states.js';
 
-const ALLOWED = ALLOWED_EDGES;
+// A status of `state` with placeholder facts.
+function statusOf(state: ServiceState): ServiceStatus {
+  switch (state) {
+    case 'stopped':
+      return { state, byOperator: false };
+    case 'blocked':
+      return { state, chain: ['db'] };
+    case 'starting':
+      return { state, run: undefined };
+    case 'running':
+    case 'stopping':
+      return { state, run: { pid: 42 } };
+    case 'backoff':
+      return { state, delayMs: 100 };
+    case 'fatal':
+      return { state, failure: 'exited with code 1' };
+    case 'waiting':
+    case 'exited':
+      return { state };
+  }
+}
 
-// A series of allowed transitions from 'stopped' to each state.
-const PATHS: Record<ServiceState, readonly ServiceState[]> = {
-  stopped: [],
-  waiting: ['waiting'],
-  blocked: ['waiting', 'blocked'],
-  starting: ['starting'],
-  running: ['starting', 'running'],
-  backoff: ['starting', 'backoff'],
-  stopping: ['starting', 'running', 'stopping'],
-  exited: ['starting', 'exited'],
-  fatal: ['starting', 'fatal'],
-};
-
-type Change = [ServiceState, ServiceState];
-
-// A holder in `state`, with the changes its listener saw cleared.
-function holderIn(state: ServiceState, name = 'web'): { holder: ServiceStateHolder; changes: Change[] } {
-  const changes: Change[] = [];
-  const holder = new ServiceStateHolder(name, (from, to) => changes.push([from, to]));
-  for (const step of PATHS[state]) holder.transition(step);
+// A holder in `state`, reached by a shortest path of allowed edges from 'stopped'.
+function holderIn(state: ServiceState): ServiceStateHolder {
+  const holder = new ServiceStateHolder('web');
+  const path = shortestPath('stopped', state);
+  for (const step of path) holder.set(statusOf(step));
   assert.equal(holder.state, state);
-  changes.length = 0;
-  return { holder, changes };
+  return holder;
+}
+
+function shortestPath(from: ServiceState, to: ServiceState): ServiceState[] {
+  const previous = new Map<ServiceState, ServiceState>([[from, from]]);
+  const queue = [from];
+  while (queue.length > 0) {
+    const at = queue.shift()!;
+    for (const next of STATES.filter((s) => canTransition(at, s) && !previous.has(s))) {
+      previous.set(next, at);
+      queue.push(next);
+    }
+  }
+  const path: ServiceState[] = [];
+  for (let at = to; at !== from; at = previous.get(at)!) path.unshift(at);
+  return path;
 }
 
 describe('ServiceStateHolder', () => {
-  test('a new holder is stopped and keeps its service name', () => {
+  test('a new holder is stopped, not by the operator, and keeps its service name', () => {
     const holder = new ServiceStateHolder('web');
-    assert.equal(holder.state, 'stopped');
+    assert.deepEqual(holder.status, { state: 'stopped', byOperator: false });
     assert.equal(holder.service, 'web');
   });
 
-  test('a new holder does not call its listener', () => {
-    const changes: Change[] = [];
-    new ServiceStateHolder('web', (from, to) => changes.push([from, to]));
-    assert.deepEqual(changes, []);
-  });
-
-  test('without a listener, transitions still work', () => {
-    const holder = new ServiceStateHolder('web');
-    holder.transition('waiting');
-    holder.transition('starting');
-    assert.equal(holder.state, 'starting');
-  });
-
-  test('a full life cycle calls the listener once per transition, with (from, to)', () => {
-    const { holder, changes } = holderIn('stopped');
-    const steps = ['waiting', 'starting', 'running', 'backoff', 'starting', 'running', 'stopping', 'stopped'] as const;
-    for (const to of steps) holder.transition(to);
-    assert.deepEqual(changes, [
-      ['stopped', 'waiting'],
-      ['waiting', 'starting'],
-      ['starting', 'running'],
-      ['running', 'backoff'],
-      ['backoff', 'starting'],
-      ['starting', 'running'],
-      ['running', 'stopping'],
-      ['stopping', 'stopped'],
-    ]);
-  });
-
-  test('a blocked service waits again once its dependency is restarted', () => {
-    const { holder, changes } = holderIn('blocked');
-    holder.transition('waiting');
-    holder.transition('starting');
-    assert.deepEqual(changes, [
-      ['blocked', 'waiting'],
-      ['waiting', 'starting'],
-    ]);
-  });
-
-  test('the listener sees the new state already in place', () => {
-    const seen: ServiceState[] = [];
-    const holder: ServiceStateHolder = new ServiceStateHolder('web', () => seen.push(holder.state));
-    holder.transition('starting');
-    assert.deepEqual(seen, ['starting']);
-  });
-
-  test('running -> waiting throws IllegalTransitionError "web: running -> waiting is not allowed"', () => {
-    const { holder, changes } = holderIn('running');
-    assert.throws(() => holder.transition('waiting'), {
-      name: 'IllegalTransitionError',
-      code: 'ILLEGAL_TRANSITION',
-      message: 'web: running -> waiting is not allowed',
-    });
-    assert.equal(holder.state, 'running');
-    assert.deepEqual(changes, [], 'the listener is not called');
-  });
-
-  test('the error names the service it belongs to', () => {
-    const holder = new ServiceStateHolder('db-primary');
-    assert.throws(() => holder.transition('running'), { message: 'db-primary: stopped -> running is not allowed' });
-  });
-
-  test('IllegalTransitionError is an Error', () => {
-    const error = new IllegalTransitionError('web', 'stopped', 'exited');
-    assert.ok(error instanceof Error);
-    assert.equal(error.name, 'IllegalTransitionError');
-    assert.equal(error.code, 'ILLEGAL_TRANSITION');
-    assert.equal(error.message, 'web: stopped -> exited is not allowed');
+  test('every state is reachable from stopped, and stopped from every state: no dead end', () => {
+    for (const state of STATES) {
+      assert.ok(state === 'stopped' || shortestPath('stopped', state).length > 0, `${state} is reachable`);
+      assert.ok(state === 'stopped' || shortestPath(state, 'stopped').length > 0, `${state} can end stopped`);
+    }
   });
 
   for (const from of STATES) {
-    for (const to of STATES) {
-      if (ALLOWED[from].includes(to)) {
-        test(`transition: ${from} -> ${to} is allowed, changes the state and tells the listener once`, () => {
-          const { holder, changes } = holderIn(from);
-          holder.transition(to);
-          assert.equal(holder.state, to);
+    test(`from ${from}: the allowed edges are taken and told, every other one throws and changes nothing`, () => {
+      for (const to of STATES) {
+        const changes: [ServiceState, ServiceState][] = [];
+        const holder = holderIn(from);
+        const listening = new ServiceStateHolder('web', (a, b) => changes.push([a, b]));
+        for (const step of shortestPath('stopped', from)) listening.set(statusOf(step));
+        changes.length = 0;
+        if (canTransition(from, to)) {
+          listening.set(statusOf(to));
           assert.deepEqual(changes, [[from, to]]);
-        });
-      } else {
-        test(`transition: ${from} -> ${to} throws, leaves the state ${from} and does not tell the listener`, () => {
-          const { holder, changes } = holderIn(from);
-          assert.throws(
-            () => holder.transition(to),
-            (error: unknown) => {
-              assert.ok(error instanceof IllegalTransitionError);
-              assert.equal(error.message, `web: ${from} -> ${to} is not allowed`);
-              return true;
-            },
-          );
+          assert.equal(listening.state, to);
+        } else {
+          assert.throws(() => holder.set(statusOf(to)), (error: unknown) => error instanceof IllegalTransitionError && error.message === `web: ${from} -> ${to} is not allowed`);
           assert.equal(holder.state, from);
-          assert.deepEqual(changes, []);
-        });
+        }
       }
-    }
+    });
   }
+
+  test('update() changes the facts of the same state without telling the listener', () => {
+    const changes: unknown[] = [];
+    const holder = new ServiceStateHolder('web', (...change) => changes.push(change));
+    holder.set({ state: 'waiting' });
+    holder.set({ state: 'starting', run: undefined });
+    changes.length = 0;
+    holder.update({ state: 'starting', run: { pid: 7 } });
+    assert.deepEqual(holder.status, { state: 'starting', run: { pid: 7 } });
+    assert.deepEqual(changes, []);
+  });
+
+  test('update() to another state throws: a change of state is a transition', () => {
+    const holder = holderIn('starting');
+    assert.throws(() => holder.update({ state: 'running', run: { pid: 7 } }), IllegalTransitionError);
+  });
 });

@@ -16,11 +16,12 @@ import { decideAfterExit, freshHistory, type RestartHistory } from './restart-po
 import type { RunnerContext } from './runner-context.js';
 import { ServiceStateHolder, type TransitionListener } from './service-state.js';
 import type { ServiceStatus } from './states.js';
-import { KILL_WAIT_MS, stopProcesses, type StopResult, type StopTarget } from './stop-procedure.js';
+import { KILL_WAIT_FLOOR_MS, KILL_WAIT_MS, stopProcesses, type StopResult, type StopTarget } from './stop-procedure.js';
 
 // How long an exit waits for the output's EOF, so that a service's last lines come before
-// the line that says it exited; a grandchild holding the pipe does not hold the exit.
-const EXIT_SETTLE_MS = 250;
+// the line that says it exited even on a loaded machine; a grandchild holding the pipe
+// delays the exit by this much at most, never for ever.
+const EXIT_SETTLE_MS = 1000;
 // After an exit the output is relayed until EOF, or until quiet this long, or at most
 // OUTPUT_DRAIN_MAX_MS; while stopping, STOP_DRAIN_MS of quiet and a slow reader no excuse.
 const EXIT_DRAIN_MS = 1000;
@@ -48,7 +49,7 @@ export class ServiceRunner {
   private pendingSpawn: Promise<void> = Promise.resolve();
   private history: RestartHistory = freshHistory;
   /** Stopped on purpose (shutdown, reload, `corral stop`): its exit is not a failure. */
-  private stopRequested: { byOperator: boolean } | undefined;
+  private stopRequested: { byOperator: boolean; deadline: number } | undefined;
   restarts = 0;
   lastOutcome: ExitOutcome | undefined;
   /** The output of the last run still being relayed, bounded. */
@@ -128,7 +129,7 @@ export class ServiceRunner {
   // Stops the service within its stop_timeout, cut short at `deadline` or when `forced` is
   // set, then SIGKILLs its group. Never waits past the deadline (but the kill floor).
   async stop(deadline: number, forced: Latch, byOperator = false): Promise<void> {
-    this.stopRequested = { byOperator };
+    this.stopRequested = { byOperator, deadline };
     const status = this.status;
     switch (status.state) {
       case 'stopped':
@@ -171,8 +172,12 @@ export class ServiceRunner {
     this.ctx.logger.debug(`stopping ${this.name} with ${signal} (waiting up to ${formatDuration(Math.max(0, Math.min(graceMs, deadline - this.ctx.clock.now())))})`);
     run.stopping ??= stopProcesses(this.groupTarget(run), { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline, forced });
     const result = await run.stopping;
-    const settleMs = Math.min(KILL_WAIT_MS, Math.max(2 * EXIT_SETTLE_MS, deadline - this.ctx.clock.now()));
-    await waitFor(this.ctx.clock, { condition: () => run.handled, timeoutMs: settleMs, pollMs: settleMs, wake: run.settled });
+    // The group is gone, so the exit is on its way; a main process SIGKILL could not end
+    // is not waited for at all.
+    if (result !== 'stuck') {
+      const settleMs = Math.min(KILL_WAIT_MS, Math.max(KILL_WAIT_FLOOR_MS, deadline - this.ctx.clock.now()));
+      await waitFor(this.ctx.clock, { condition: () => run.handled, timeoutMs: settleMs, pollMs: settleMs, wake: run.settled });
+    }
     if (!run.handled) this.abandon(run, result);
   }
 
@@ -280,7 +285,10 @@ export class ServiceRunner {
     this.lastOutcome = outcome;
     let closed = false;
     void run.started.outputClosed.then(() => (closed = true));
-    await waitFor(this.ctx.clock, { condition: () => closed, timeoutMs: EXIT_SETTLE_MS, pollMs: EXIT_SETTLE_MS, wake: run.started.outputClosed });
+    // Past a stop's deadline there is no time to wait for the last lines here: they are
+    // drained, bounded, after the state is chosen.
+    const settleMs = this.stopRequested ? Math.min(EXIT_SETTLE_MS, Math.max(0, this.stopRequested.deadline - this.ctx.clock.now())) : EXIT_SETTLE_MS;
+    await waitFor(this.ctx.clock, { condition: () => closed, timeoutMs: settleMs, pollMs: EXIT_SETTLE_MS, wake: run.started.outputClosed });
     if (run.handled) return;
     run.stopping ??= this.stopLeftovers(run, outcome);
     await run.stopping;

@@ -35,8 +35,9 @@ export interface FakeProcess {
   unkillable: boolean;
   startedAt: number;
   endedAt?: number;
+  /** How it ended, once it has. */
+  outcome?: ExitOutcome;
   onDeath?: (outcome: ExitOutcome) => void;
-  /** Held so the simulation can count run objects that are still alive. */
 }
 
 export interface SignalEvent {
@@ -52,7 +53,7 @@ export class FakeKernel implements Kernel {
   private nextPid = 100;
   readonly processes = new Map<number, FakeProcess>();
   readonly signals: SignalEvent[] = [];
-  readonly spawns: { at: number; service: string; pid: number | undefined }[] = [];
+  readonly spawns: { at: number; service: string; pid: number | undefined; outcome?: ExitOutcome }[] = [];
   /** Every StartedRun handed out, weakly: the simulation counts those still alive. */
   readonly runs = new FinalizationRegistry<string>(() => (this.liveRuns -= 1));
   liveRuns = 0;
@@ -67,7 +68,10 @@ export class FakeKernel implements Kernel {
   launch(config: ServiceConfig, options: LaunchOptions): StartedRun {
     const behaviour = this.behaviours.get(config.name) ?? defaultBehaviour;
     const failure = behaviour.spawnFailures.shift();
-    if (failure === 'throw') throw new Error(`simulated fault in the spawn path of ${config.name}`);
+    if (failure === 'throw') {
+      this.spawns.push({ at: this.clock.now(), service: config.name, pid: undefined, outcome: { kind: 'spawn-failed', errno: 'EINTERNAL', message: 'simulated fault' } });
+      throw new Error(`simulated fault in the spawn path of ${config.name}`);
+    }
     const run = failure === 'EAGAIN' || failure === 'ENOMEM' ? this.failedFork(config.name, failure) : this.start(config.name, behaviour, failure === 'ENOENT', options.onExec);
     this.liveRuns += 1;
     this.runs.register(run, config.name);
@@ -75,8 +79,9 @@ export class FakeKernel implements Kernel {
   }
 
   private failedFork(service: string, errno: string): StartedRun {
-    this.spawns.push({ at: this.clock.now(), service, pid: undefined });
-    const exited = new Promise<ExitOutcome>((resolve) => this.clock.setTimer(() => resolve({ kind: 'spawn-failed', errno, message: `${service}: ${errno}` }), this.latencyMs));
+    const outcome: ExitOutcome = { kind: 'spawn-failed', errno, message: `${service}: ${errno}` };
+    this.spawns.push({ at: this.clock.now(), service, pid: undefined, outcome });
+    const exited = new Promise<ExitOutcome>((resolve) => this.clock.setTimer(() => resolve(outcome), this.latencyMs));
     return { pid: undefined, exited, outputClosed: Promise.resolve(), drainOutput: () => Promise.resolve() };
   }
 
@@ -124,6 +129,7 @@ export class FakeKernel implements Kernel {
     if (!process.alive) return;
     process.alive = false;
     process.endedAt = this.clock.now();
+    process.outcome = outcome;
     process.onDeath?.(outcome);
   }
 

@@ -1,0 +1,59 @@
+// fast-check arbitraries for the simulation: service graphs (a DAG: each service may
+// depend on those before it), behaviours from the ordinary to the hostile (processes that
+// ignore SIGTERM, that SIGKILL cannot end, leftovers in the group, failing spawns), and
+// interleavings of signals, crashes, reloads and operator actions at any moment.
+import fc from 'fast-check';
+import type { Behaviour } from './fake-kernel.js';
+import type { Scenario, ServiceSpec, SimEvent } from './world.js';
+
+const NAMES = ['db', 'cache', 'api', 'web', 'worker', 'cron'];
+
+const behaviour: fc.Arbitrary<Behaviour> = fc.record({
+  runMs: fc.option(fc.integer({ min: 1, max: 4000 }), { nil: undefined, freq: 2 }),
+  exitCode: fc.constantFrom(0, 0, 1, 3),
+  ignoresTerm: fc.boolean(),
+  exitsCleanlyOnTerm: fc.boolean(),
+  unkillable: fc.integer({ min: 0, max: 19 }).map((n) => n === 0),
+  leftovers: fc.constantFrom(0, 0, 1, 2),
+  spawnFailures: fc.array(fc.constantFrom<Behaviour['spawnFailures'][number]>('EAGAIN', 'ENOMEM', 'ENOENT', 'throw'), { maxLength: 2 }),
+});
+
+function serviceSpec(index: number, hasMain: boolean): fc.Arbitrary<ServiceSpec> {
+  const earlier = NAMES.slice(0, index);
+  return fc.record({
+    name: fc.constant(NAMES[index]!),
+    type: fc.constantFrom<'longrun' | 'oneshot'>('longrun', 'longrun', 'longrun', 'oneshot'),
+    deps: fc.subarray(earlier, { maxLength: Math.min(3, earlier.length) }),
+    restart: fc.constantFrom<ServiceSpec['restart']>('always', 'on-failure', 'never'),
+    main: fc.constant(hasMain),
+    onFailure: fc.constantFrom<ServiceSpec['onFailure']>('ignore', 'ignore', 'ignore', 'shutdown'),
+    stopTimeoutMs: fc.integer({ min: 50, max: 3000 }),
+    backoff: fc.record({ initial: fc.integer({ min: 10, max: 1000 }), max: fc.integer({ min: 1000, max: 5000 }), factor: fc.constantFrom(1, 2, 3) }),
+    behaviour,
+  });
+}
+
+const services: fc.Arbitrary<ServiceSpec[]> = fc
+  .record({ count: fc.integer({ min: 1, max: NAMES.length }), main: fc.boolean() })
+  .chain(({ count, main }) => fc.tuple(...Array.from({ length: count }, (_, i) => serviceSpec(i, main && i === count - 1))));
+
+function events(names: string[]): fc.Arbitrary<SimEvent[]> {
+  const at = fc.integer({ min: 0, max: 20_000 });
+  const service = fc.constantFrom(...names);
+  const event: fc.Arbitrary<SimEvent> = fc.oneof(
+    { weight: 1, arbitrary: fc.record({ at, kind: fc.constant('signal' as const), signal: fc.constantFrom('SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGHUP', 'SIGUSR1') }) },
+    { weight: 3, arbitrary: fc.record({ at, kind: fc.constant('crash' as const), service, code: fc.constantFrom(0, 1, 2) }) },
+    { weight: 2, arbitrary: fc.record({ at, kind: fc.constant('operator' as const), action: fc.constantFrom('start', 'stop', 'restart'), service }) },
+    { weight: 1, arbitrary: fc.record({ at, kind: fc.constant('spawn-failure' as const), service, failure: fc.constantFrom<Behaviour['spawnFailures'][number]>('EAGAIN', 'ENOMEM', 'ENOENT', 'throw') }) },
+  );
+  return fc.array(event, { maxLength: 12 });
+}
+
+export const scenarios: fc.Arbitrary<Scenario> = services.chain((specs) =>
+  fc.record({
+    services: fc.constant(specs),
+    events: events(specs.map((spec) => spec.name)),
+    budgetMs: fc.integer({ min: 500, max: 10_000 }),
+    latencyMs: fc.integer({ min: 0, max: 5 }),
+  }),
+);

@@ -2,7 +2,7 @@
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { healthProblems, readyProblems } from './probe-verdicts.js';
 import type { ControlRequest, ControlResponse, ServiceStatus, StatusReport } from './protocol.js';
-import { checkKnown, restartServices, signalService, startServices, stopServices } from './service-actions.js';
+import { checkKnown, checkNames, restartServices, signalService, startServices, stopServices } from './service-actions.js';
 import type { SupervisorSnapshot } from './snapshot.js';
 import type { UsageSampler } from './usage-sampler.js';
 
@@ -37,6 +37,8 @@ export function createHandler(ctx: ControlContext): (request: ControlRequest) =>
       case 'signal':
         return { ok: true, command: 'signal', messages: signalService(supervisor, request.service, request.signal) };
       case 'reload':
+        // During a shutdown nothing is reloaded, and the client says so with exit code 1.
+        checkNames(supervisor, []);
         return { ok: true, command: 'reload', messages: await ctx.reload() };
     }
   };

@@ -130,7 +130,10 @@ export class FakeKernel implements Kernel {
     process.alive = false;
     process.endedAt = this.clock.now();
     process.outcome = outcome;
-    process.onDeath?.(outcome);
+    // A dead process keeps nothing of its run, as the real kernel keeps nothing of it.
+    const onDeath = process.onDeath;
+    process.onDeath = undefined;
+    onDeath?.(outcome);
   }
 
   private deliver(process: FakeProcess, signal: NodeJS.Signals | 0): void {

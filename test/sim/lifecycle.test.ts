@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { scenarios } from './scenarios.js';
-import { simulate } from './world.js';
+import { InvariantError, simulate } from './world.js';
+import type { FakeKernel } from './fake-kernel.js';
 
 const runs = Number(process.env.SIM_RUNS ?? 2000);
 const seed = process.env.SIM_SEED === undefined ? undefined : Number(process.env.SIM_SEED);
@@ -17,9 +18,24 @@ test(`${runs} generated scenarios: no illegal state, no unbounded wait, no proce
   await fc.assert(
     fc.asyncProperty(scenarios, async (scenario) => {
       count += 1;
-      await simulate(scenario);
+      // Every 20th scenario also checks that completed runs are released (a collection
+      // costs too much to run for each).
+      await simulate(scenario, count % 20 === 0 ? { beforeShutdown: (kernel) => runsReleased(kernel, scenario.services.length) } : {});
     }),
     { numRuns: runs, seed, path, endOnFailure: true },
   );
   t.diagnostic(`${count} scenarios simulated`);
 });
+
+// After a collection, no more runs are alive than each service's current one and those
+// whose processes SIGKILL could not end (their exit may still come).
+async function runsReleased(kernel: FakeKernel, services: number): Promise<void> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) throw new InvariantError('run with --expose-gc (npm run test:sim does)');
+  const allowed = services + kernel.alive().filter((process) => process.unkillable && process.main).length;
+  for (let i = 0; i < 3 && kernel.liveRuns > allowed; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  if (kernel.liveRuns > allowed) throw new InvariantError(`${kernel.liveRuns} runs alive, at most ${allowed} expected`);
+}

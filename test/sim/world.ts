@@ -92,7 +92,12 @@ function captureLogger(clock: VirtualClock, lines: LogLine[]): Logger {
 // Lets every promise chain that can move on without a timer do so.
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export async function simulate(scenario: Scenario): Promise<SimResult> {
+export interface SimOptions {
+  /** Runs after the scenario's events, while the supervisor still runs (before the final SIGTERM). */
+  beforeShutdown?: (kernel: FakeKernel) => Promise<void>;
+}
+
+export async function simulate(scenario: Scenario, options: SimOptions = {}): Promise<SimResult> {
   const clock = new VirtualClock();
   const behaviours = new Map(scenario.services.map((spec) => [spec.name, structuredClone(spec.behaviour)]));
   const kernel = new FakeKernel(clock, behaviours, scenario.latencyMs);
@@ -193,6 +198,7 @@ export async function simulate(scenario: Scenario): Promise<SimResult> {
       await step();
     }
     if (code === undefined && supervisor.phase === 'running') {
+      await options.beforeShutdown?.(kernel);
       shutdownSignal = 'SIGTERM';
       supervisor.shutdownOnSignal('SIGTERM');
       await step();

@@ -1,0 +1,107 @@
+// Fixed scenarios: failures the simulation found (by their seed, written out so that a
+// change to the generators keeps them), and the edges of issue 16 at the lowest tier.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { defaultBehaviour, type Behaviour } from './fake-kernel.js';
+import { simulate, SHUTDOWN_SLACK_MS, type ServiceSpec } from './world.js';
+
+function spec(name: string, overrides: Partial<ServiceSpec> = {}, behaviour: Partial<Behaviour> = {}): ServiceSpec {
+  return {
+    name,
+    type: 'longrun',
+    deps: [],
+    restart: 'always',
+    main: false,
+    onFailure: 'ignore',
+    stopTimeoutMs: 1000,
+    backoff: { initial: 100, max: 1000, factor: 2 },
+    ...overrides,
+    behaviour: { ...defaultBehaviour, spawnFailures: [], ...behaviour },
+  };
+}
+
+test('seed -523986693: services that survive SIGKILL, one after another in the stop order, still end within the budget plus the slack', async () => {
+  const stuck = { ignoresTerm: true, unkillable: true };
+  const result = await simulate({
+    services: [spec('db'), spec('cache', { deps: ['db'] }), spec('api', { deps: ['db'] }, stuck), spec('web', { deps: ['cache', 'api'] }, stuck)],
+    events: [{ at: 1000, kind: 'signal', signal: 'SIGINT' }],
+    budgetMs: 507,
+    latencyMs: 3,
+  });
+  assert.ok(result.finishedAt - result.shutdownAt <= 507 + SHUTDOWN_SLACK_MS, `took ${result.finishedAt - result.shutdownAt} ms`);
+  assert.ok(result.logs.some((line) => /web: still there after SIGKILL: pid \d+ \(web\), state D/.test(line)));
+});
+
+test('item 1: a spawn that fails (EAGAIN) while a stop comes in is stopped, not an illegal starting -> stopped', async () => {
+  const result = await simulate({
+    services: [spec('web', {}, { spawnFailures: ['EAGAIN'] })],
+    // The fork fails 5 ms after the spawn; the operator's stop comes at 2 ms.
+    events: [{ at: 2, kind: 'operator', action: 'stop', service: 'web' }],
+    budgetMs: 2000,
+    latencyMs: 5,
+  });
+  assert.ok(result.logs.some((line) => /web: starting -> stopped$/.test(line)), result.logs.join('\n'));
+  assert.equal(result.code, 0);
+});
+
+test('item 2: a reload before start() waits for it, and nothing is started twice', async () => {
+  const result = await simulate({ services: [spec('a'), spec('b', { deps: ['a'] })], events: [{ at: 0, kind: 'signal', signal: 'SIGHUP' }], budgetMs: 2000, latencyMs: 1 });
+  assert.equal(result.code, 0);
+  assert.ok(!result.logs.some((line) => /not allowed/.test(line)));
+});
+
+test('item 4: a process that survives SIGKILL is reported, and the shutdown ends within its budget plus the slack', async () => {
+  const result = await simulate({ services: [spec('frozen', { stopTimeoutMs: 5000 }, { unkillable: true })], events: [{ at: 100, kind: 'signal', signal: 'SIGTERM' }], budgetMs: 9000, latencyMs: 1 });
+  assert.ok(result.finishedAt - result.shutdownAt <= 9000 + SHUTDOWN_SLACK_MS, `took ${result.finishedAt - result.shutdownAt} ms`);
+  assert.ok(result.logs.some((line) => /frozen: still there after SIGKILL: pid \d+ \(frozen\), state D; not waiting for it/.test(line)));
+});
+
+test('item 5: what a run leaves in its group is stopped before the restart, so leftovers never pile up', async () => {
+  const result = await simulate({
+    services: [spec('leaky', { restart: 'on-failure', backoff: { initial: 100, max: 100, factor: 1 } }, { runMs: 200, exitCode: 1, leftovers: 2 })],
+    events: [{ at: 5000, kind: 'signal', signal: 'SIGTERM' }],
+    budgetMs: 2000,
+    latencyMs: 1,
+  });
+  const leftovers = [...result.kernel.processes.values()].filter((process) => !process.main);
+  assert.ok(leftovers.length >= 4, `${leftovers.length} leftovers made`);
+  for (const process of leftovers) {
+    const next = result.kernel.spawns.find((spawn) => spawn.at > process.startedAt);
+    if (next) assert.ok(process.endedAt! <= next.at, `leftover pid ${process.pid} still ran at the restart at ${next.at} ms`);
+  }
+});
+
+test('item 6: SIGTERM before the main service has started exits 143; SIGINT 130', async () => {
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    const result = await simulate({
+      // The main service waits for a dependency that never becomes ready.
+      services: [spec('setup', { type: 'oneshot' }), spec('app', { deps: ['setup'], main: true, restart: 'never' })],
+      events: [{ at: 500, kind: 'signal', signal }],
+      budgetMs: 2000,
+      latencyMs: 1,
+    });
+    assert.equal(result.code, code);
+  }
+});
+
+test('item 7: a thousand operator restarts leave no run alive but the current one, while corral runs', async () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) assert.fail('run with --expose-gc (npm run test:sim does)');
+  const events = Array.from({ length: 1000 }, (_, i) => ({ at: 10 + i * 20, kind: 'operator' as const, action: 'restart' as const, service: 'web' }));
+  let live = -1;
+  const result = await simulate(
+    { services: [spec('web')], events, budgetMs: 2000, latencyMs: 1 },
+    {
+      beforeShutdown: async (kernel) => {
+        for (let i = 0; i < 5 && kernel.liveRuns > 1; i++) {
+          gc();
+          // Finalization callbacks run as tasks of their own, after a timer's turn.
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        live = kernel.liveRuns;
+      },
+    },
+  );
+  assert.ok(result.kernel.spawns.length >= 1000, `${result.kernel.spawns.length} runs`);
+  assert.ok(live <= 1, `${live} of ${result.kernel.spawns.length} runs are still alive`);
+});

@@ -202,11 +202,11 @@ export class ServiceRunner {
     this.state.set({ state: 'starting', run: undefined }); // WAITING | BACKOFF | EXITED | FATAL -> STARTING
     let readiness: Readiness | undefined;
     let started: StartedRun;
-    // Set once the launch gave a pid; the exec is reported only for that run.
-    let run: Run | undefined;
+    // The exec is reported only while this run is the current one.
+    const announce = { run: undefined as Run | undefined };
     try {
       readiness = watchReadiness(this.config, this.ctx);
-      const onExec = (): void => void (run !== undefined && this.run === run && this.ctx.logger.info(`${this.name} started (pid ${run.pid})`));
+      const onExec = (): void => void (announce.run !== undefined && this.run === announce.run && this.ctx.logger.info(`${this.name} started (pid ${announce.run.pid})`));
       started = this.ctx.kernel.launch(this.config, { env: readiness.env, tap: readiness.tap, onExec, dropQueues: this.dropQueues, lineCounts: this.lineCounts });
     } catch (error) {
       // A fault in corral's own spawn path fails this run, never corral.
@@ -219,7 +219,8 @@ export class ServiceRunner {
       this.pendingSpawn = started.exited.then((outcome) => this.onExit(undefined, outcome)).catch((error: unknown) => this.internalError(undefined, error));
       return;
     }
-    run = { pid: started.pid, startedAt: this.ctx.clock.now(), started, readiness: readiness!, handled: false, settled: Promise.resolve() };
+    const run: Run = { pid: started.pid, startedAt: this.ctx.clock.now(), started, readiness: readiness!, handled: false, settled: Promise.resolve() };
+    announce.run = run;
     this.state.update({ state: 'starting', run });
     run.settled = started.exited.then((outcome) => this.onExit(run, outcome)).catch((error: unknown) => this.internalError(run, error));
     run.readiness.onWatchdogFailure((failure) => this.onWatchdogFailure(run, failure));

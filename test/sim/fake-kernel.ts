@@ -174,7 +174,8 @@ export class FakeKernel implements Kernel {
     return this.membersOf(pgid).map(describe);
   }
 
-  leftovers(_mode: 'pid1' | 'subreaper'): Leftovers {
+  // The simulation is PID 1: every process left is its to sweep.
+  leftovers(): Leftovers {
     const alive = (): FakeProcess[] => [...this.processes.values()].filter((process) => process.alive);
     return {
       signalAll: (signal) => {

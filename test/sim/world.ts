@@ -179,7 +179,7 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
         behaviours.get(event.service)?.spawnFailures.push(event.failure);
         return;
       case 'operator': {
-        const act = { start: async () => startServices(supervisor, [event.service]), stop: () => stopServices(supervisor, [event.service]), restart: () => restartServices(supervisor, [event.service]) }[event.action];
+        const act = { start: () => Promise.resolve(startServices(supervisor, [event.service])), stop: () => stopServices(supervisor, [event.service]), restart: () => restartServices(supervisor, [event.service]) }[event.action];
         // Refusals (the main service, a shutdown under way) are answers, not faults.
         void supervisor.serialize(act).catch((error: unknown) => {
           if ((error as Error).name !== 'ControlError') rejections.push(error);
@@ -266,7 +266,7 @@ function checkExitCode({ scenario, kernel, lines, code, shutdownSignal }: EndFac
     else {
       const outcome = lastOutcome(main.name);
       const stuck = kernel.alive().some((process) => process.service === main.name && process.main);
-      if (kernel.spawns.every((spawn) => spawn.service !== main.name)) expected = 128 + signalNumber(shutdownSignal as 'SIGTERM');
+      if (kernel.spawns.every((spawn) => spawn.service !== main.name)) expected = 128 + signalNumber(shutdownSignal);
       else if (!stuck && outcome) expected = outcomeExitCode(outcome);
     }
   }

@@ -63,7 +63,10 @@ test('svexec: switches to nobody and applies limits, umask and cwd, in the same 
   const dir = join(scratchDir(t), 'app');
   mkdirSync(dir);
   chmodSync(join(dir, '..'), 0o755);
-  const script = 'echo $$; id -u; id -g; id -G; ulimit -n; ulimit -Hn; umask; pwd; ls /proc/$$/fd | tr "\\n" " "';
+  // ls -C writes the shell's fds on one line, with no pipe of the shell's own open while
+  // it reads them (a pipeline's pipe made fd 3 show up now and then); `; exit` keeps the
+  // shell from exec'ing ls in its place.
+  const script = 'echo $$; id -u; id -g; id -G; ulimit -n; ulimit -Hn; umask; pwd; ls -C /proc/$$/fd; exit 0';
   const result = await svexec(
     ['--status-fd', '3', '--user', 'nobody', '--uid', '65534', '--gid', '65534', '--umask', '0027',
       '--rlimit', 'nofile=1024:4096', '--chdir', dir, '--', 'sh', '-c', script],
@@ -78,7 +81,7 @@ test('svexec: switches to nobody and applies limits, umask and cwd, in the same 
   assert.equal(umask, '0027');
   assert.equal(cwd, dir);
   // fd 3 (the status fd) is close-on-exec and fd 7 was closed: only stdio remains.
-  assert.deepEqual(fds?.trim().split(' '), ['0', '1', '2']);
+  assert.deepEqual(fds?.trim().split(/\s+/), ['0', '1', '2']);
 });
 
 // A user listed as a member of some group, so initgroups has something to add. Uses one

@@ -1,6 +1,7 @@
 // One detached container for a test: started with `run -d`, its log followed line by line
 // (`logs -f`), waited for with deadlines, and removed (with its log follower) when the test
 // ends, whatever happened.
+import { pollFor } from './corral-process.js';
 import { execa, type ResultPromise } from 'execa';
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
@@ -94,11 +95,9 @@ export async function zombiesIn(container: Container): Promise<number> {
 
 // Polls until no zombie is left in the container, or fails after timeoutMs.
 export async function untilNoZombies(container: Container, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (let zombies = await zombiesIn(container); zombies > 0; zombies = await zombiesIn(container)) {
-    if (Date.now() > end) throw new Error(`${zombies} zombie(s) still in the container after ${timeoutMs}ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  let zombies = 0;
+  const poll = async (): Promise<true | undefined> => ((zombies = await zombiesIn(container)) === 0 ? true : undefined);
+  await pollFor('no zombie in the container', timeoutMs, poll, { intervalMs: 200, last: () => `${zombies} zombie(s)` });
 }
 
 /**

@@ -97,14 +97,21 @@ export function descendantsOf(root: number): number[] {
   return result;
 }
 
-// Polls `check` every 20 ms until it returns a value other than undefined, or fails.
-export async function pollFor<T>(what: string, timeoutMs: number, check: () => T | undefined): Promise<T> {
+// Polls `check` (sync or async) every intervalMs (20 by default) until it returns a value
+// other than undefined, or fails after timeoutMs, saying what it waited for and, when
+// given, what it last saw. The one polling loop of the tests.
+export async function pollFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => T | undefined | Promise<T | undefined>,
+  options: { intervalMs?: number; last?: () => string } = {},
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${options.last ? `; last: ${options.last()}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 20));
   }
 }
 

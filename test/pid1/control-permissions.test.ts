@@ -148,11 +148,7 @@ test('a stale socket left by a dead corral is replaced; a live corral keeps its 
   const first = await startCorral({ pid1: true, env: { CORRAL_RUN_DIR: runDir }, services: { 'first.yaml': `command: "${LOOP}"\n` } });
   t.after(() => first.dispose());
   await first.waitForLine(/first started/);
-  const end = Date.now() + 10_000;
-  while (!(await answers(path))) {
-    if (Date.now() > end) throw new Error(`nothing answers on ${path} 10s after corral started:\n${first.tail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await pollFor(`an answer on ${path}`, 10_000, async () => ((await answers(path)) ? true : undefined), { intervalMs: 50, last: () => first.tail() });
   const served = await corralCli(runDir, ['status', '--json']);
   assert.equal(served.code, 0, served.stderr);
   assert.deepEqual((JSON.parse(served.stdout) as StatusJson).services.map((entry) => entry.name), ['first']);

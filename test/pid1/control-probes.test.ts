@@ -8,20 +8,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { corralCli, type CliResult } from '../helpers/corral-cli.js';
-import { skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
+import { pollFor, skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const LOOP = 'while :; do sleep 1 & wait $!; done';
 
 // Runs `corral ARGS` until `check` accepts the result, or fails after timeoutMs with the last one.
 async function pollCli(corral: CorralProcess, args: string[], what: string, check: (result: CliResult) => boolean, timeoutMs = 10_000): Promise<CliResult> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await corralCli(corral, args);
-    if (check(result)) return result;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}; last: corral ${args.join(' ')} exited ${result.code}, stdout ${JSON.stringify(result.stdout)}, stderr ${JSON.stringify(result.stderr)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  let last: CliResult | undefined;
+  return pollFor(
+    what,
+    timeoutMs,
+    async () => {
+      last = await corralCli(corral, args);
+      return check(last) ? last : undefined;
+    },
+    { intervalMs: 100, last: () => `corral ${args.join(' ')} exited ${last?.code}, stdout ${JSON.stringify(last?.stdout)}, stderr ${JSON.stringify(last?.stderr)}` },
+  );
 }
 
 const lines = (text: string): string[] => text.split('\n').filter((line) => line !== '').sort();

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { corralCli } from '../helpers/corral-cli.js';
-import { skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
+import { pollFor, skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
 
 // A port that was free a moment ago (unshare --pid shares the network namespace).
 async function freePort(): Promise<number> {
@@ -54,13 +54,17 @@ test('metrics: states, restarts, usage, lines and orphans of the running service
 
   // A crash is a restart; the orphan was reaped.
   assert.equal((await corralCli(corral, ['signal', 'web', 'KILL'])).code, 0);
-  const end = Date.now() + 10_000;
-  let text = await scrape(port);
-  while (!(value(text, 'corral_service_restarts_total{service="web"}') === 1 && value(text, 'corral_service_state{service="web",state="running"}') === 1 && value(text, 'corral_orphans_reaped_total')! >= 1)) {
-    if (Date.now() > end) assert.fail(`no restart or reaped orphan in the metrics within 10s:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    text = await scrape(port);
-  }
+  let text = '';
+  await pollFor(
+    'a restart and a reaped orphan in the metrics',
+    10_000,
+    async () => {
+      text = await scrape(port);
+      const restarted = value(text, 'corral_service_restarts_total{service="web"}') === 1 && value(text, 'corral_service_state{service="web",state="running"}') === 1;
+      return restarted && value(text, 'corral_orphans_reaped_total')! >= 1 ? true : undefined;
+    },
+    { intervalMs: 100, last: () => text },
+  );
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { fstatSync } from 'node:fs';
 import { test } from 'node:test';
-import { loadNativeAddon, type NativeAddon } from '../../src/native/addon.js';
+import { loadNativeAddon } from '../../src/native/addon.js';
 import { launch } from '../../src/supervisor/launch.js';
 import type { RunnerContext } from '../../src/supervisor/runner-context.js';
 import { serviceConfig } from '../helpers/service-config.js';
@@ -21,7 +21,7 @@ function isOpen(fd: number): boolean {
 }
 
 function contextWith(pipe: () => [number, number]): RunnerContext {
-  return { addon: { ...addon, pipe } as NativeAddon, shimPath: '/nonexistent/svexec', env: {}, defaultNofile: { soft: 1024, hard: 1024 } } as unknown as RunnerContext;
+  return { addon: { ...addon, pipe }, shimPath: '/nonexistent/svexec', env: {}, defaultNofile: { soft: 1024, hard: 1024 } } as unknown as RunnerContext;
 }
 
 test('item 8: when the second pipe fails (EMFILE), the first one is closed and the run fails with the errno', async () => {

@@ -1,5 +1,6 @@
 // Probes against real local servers and real commands: what passes, what fails and how the
 // detail says it, and that nothing (socket, process group) is left behind.
+import { pollFor } from '../helpers/corral-process.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -7,7 +8,6 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { runCheck } from '../../src/process/run-check.js';
 import { probeOnce } from '../../src/readiness/probes.js';
 
@@ -39,15 +39,12 @@ async function freePort(): Promise<number> {
 
 // Resolves when every connection the server accepted has closed (or fails after 2 s).
 async function allClosed(server: net.Server): Promise<void> {
-  const end = Date.now() + 2000;
-  for (;;) {
-    const count = await new Promise<number>((resolve, reject) =>
-      server.getConnections((error, n) => (error ? reject(error) : resolve(n))),
-    );
-    if (count === 0) return;
-    if (Date.now() > end) assert.fail(`${count} connection(s) still open`);
-    await delay(10);
-  }
+  let count = 0;
+  const poll = async (): Promise<true | undefined> => {
+    count = await new Promise<number>((resolve, reject) => server.getConnections((error, n) => (error ? reject(error) : resolve(n))));
+    return count === 0 ? true : undefined;
+  };
+  await pollFor('every connection to close', 2000, poll, { intervalMs: 10, last: () => `${count} connection(s) still open` });
 }
 
 function groupGone(pgid: number): boolean {
@@ -93,12 +90,7 @@ function liveMembers(pgid: number): number[] {
 }
 
 async function waitGone(check: () => boolean): Promise<boolean> {
-  const end = Date.now() + 2000;
-  while (!check()) {
-    if (Date.now() > end) return false;
-    await delay(10);
-  }
-  return true;
+  return pollFor('it to be gone', 2000, () => (check() ? true : undefined), { intervalMs: 10 }).catch(() => false);
 }
 
 describe('probeOnce tcp', () => {

@@ -99,3 +99,13 @@ export function waitFor(
     check();
   });
 }
+
+// Waits until `promise` settles, `deadline` passes or `cut` is set, whichever is first.
+export function settledBy(clock: Clock, promise: Promise<unknown>, deadline: number, cut: Latch = NEVER): Promise<WaitEnd> {
+  let done = false;
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  return waitFor(clock, { condition: () => done, timeoutMs: deadline - clock.now(), pollMs: Math.max(1, deadline - clock.now()), cut, wake: promise });
+}

@@ -40,3 +40,8 @@ export interface Kernel {
   /** Reaps orphans now (zombies count as processes for kill(-1, 0)). */
   reapNow(): void;
 }
+
+// A run that never had a process: `exited` says why at once.
+export function notStarted(outcome: ExitOutcome): StartedRun {
+  return { pid: undefined, exited: Promise.resolve(outcome), outputClosed: Promise.resolve(), drainOutput: () => Promise.resolve() };
+}

@@ -14,7 +14,7 @@ import { errnoName } from '../native/addon.js';
 import { describeShimFailure, parseShimStatus, shimArgv, type ProcessAttributes } from '../process/exec-shim.js';
 import type { ExitOutcome } from '../process/exit-outcome.js';
 import { spawnProcess } from '../process/spawn.js';
-import type { StartedRun } from './kernel.js';
+import { notStarted, type StartedRun } from './kernel.js';
 import type { RunnerContext } from './runner-context.js';
 
 export interface LaunchOptions {
@@ -85,10 +85,6 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
     outputClosed: relays.then((all) => Promise.all(all.map((relay) => relay.closed))).then(() => undefined),
     drainOutput: (quietMs, maxMs, strict) => relays.then((all) => Promise.all(all.map((relay) => relay.drain(quietMs, strict, maxMs)))).then(() => undefined),
   };
-}
-
-function notStarted(outcome: ExitOutcome): StartedRun {
-  return { pid: undefined, exited: Promise.resolve(outcome), outputClosed: Promise.resolve(), drainOutput: () => Promise.resolve() };
 }
 
 // One of the service's streams, framed and encoded as corral's log style says, to where

@@ -8,39 +8,16 @@ import { formatDuration } from '../config/duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { describeOutcome, isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { describeWatchdogFailure, type WatchdogFailure } from '../readiness/watchdog.js';
-import { NEVER, waitFor, type Latch, type Timer } from './clock.js';
-import type { StartedRun } from './kernel.js';
+import { NEVER, settledBy, waitFor, type Latch, type Timer } from './clock.js';
+import { notStarted, type StartedRun } from './kernel.js';
 import { dropQueuesFor, type DropQueues } from './launch.js';
 import { watchReadiness, type Readiness } from './readiness.js';
 import { decideAfterExit, freshHistory, type RestartHistory } from './restart-policy.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceStateHolder, type TransitionListener } from './service-state.js';
 import type { ServiceStatus } from './states.js';
-import { KILL_WAIT_FLOOR_MS, KILL_WAIT_MS, stopProcesses, type StopResult, type StopTarget } from './stop-procedure.js';
-
-// How long an exit waits for the output's EOF, so that a service's last lines come before
-// the line that says it exited even on a loaded machine; a grandchild holding the pipe
-// delays the exit by this much at most, never for ever.
-const EXIT_SETTLE_MS = 1000;
-// After an exit the output is relayed until EOF, or until quiet this long, or at most
-// OUTPUT_DRAIN_MAX_MS; while stopping, STOP_DRAIN_MS of quiet and a slow reader no excuse.
-const EXIT_DRAIN_MS = 1000;
-const STOP_DRAIN_MS = 200;
-const OUTPUT_DRAIN_MAX_MS = 5000;
-
-interface Run {
-  pid: number;
-  startedAt: number;
-  started: StartedRun;
-  readiness: Readiness;
-  /** Set when corral itself ended the run because a probe or the watchdog failed. */
-  probeFailure?: string;
-  /** The stop procedure under way for its group, if any. */
-  stopping?: Promise<StopResult>;
-  /** Its exit was handled and the next state chosen, or it was given up on. */
-  handled: boolean;
-  settled: Promise<void>;
-}
+import { EXIT_DRAIN_MS, EXIT_SETTLE_MS, groupTarget, internalFailure, OUTPUT_DRAIN_MAX_MS, STOP_DRAIN_MS, type Run } from './service-run.js';
+import { KILL_WAIT_FLOOR_MS, KILL_WAIT_MS, stopProcesses, type StopResult } from './stop-procedure.js';
 
 export class ServiceRunner {
   readonly state: ServiceStateHolder<Run>;
@@ -148,21 +125,15 @@ export class ServiceRunner {
         return;
       case 'starting':
         // No process yet: the spawn's failure is on its way and ends it stopped.
-        if (status.run === undefined) return void (await this.waitSettled(this.pendingSpawn, deadline, forced));
+        if (status.run === undefined) return void (await settledBy(this.ctx.clock, this.pendingSpawn, deadline, forced));
         return this.terminate(status.run, this.config.stop_timeout, deadline, forced);
       case 'running':
         return this.terminate(status.run, this.config.stop_timeout, deadline, forced);
       case 'stopping':
         // Already being stopped (a probe failed, or leftovers after an exit).
-        await this.waitSettled(status.run.settled, deadline, forced);
+        await settledBy(this.ctx.clock, status.run.settled, deadline, forced);
         return;
     }
-  }
-
-  private waitSettled(settled: Promise<void>, deadline: number, forced: Latch): Promise<unknown> {
-    let done = false;
-    void settled.then(() => (done = true));
-    return waitFor(this.ctx.clock, { condition: () => done, timeoutMs: deadline - this.ctx.clock.now(), pollMs: 1000, cut: forced, wake: settled });
   }
 
   // The stop procedure on the run's group; once it is gone, the exit handler chooses the
@@ -170,7 +141,7 @@ export class ServiceRunner {
   private async terminate(run: Run, graceMs: number, deadline: number, forced: Latch, signal = this.config.stop_signal): Promise<void> {
     if (this.status.state !== 'stopping') this.state.set({ state: 'stopping', run });
     this.ctx.logger.debug(`stopping ${this.name} with ${signal} (waiting up to ${formatDuration(Math.max(0, Math.min(graceMs, deadline - this.ctx.clock.now())))})`);
-    run.stopping ??= stopProcesses(this.groupTarget(run), { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline, forced });
+    run.stopping ??= stopProcesses(groupTarget(run, this.ctx.kernel, this.name), { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline, forced });
     const result = await run.stopping;
     // The group is gone, so the exit is on its way; a main process SIGKILL could not end
     // is not waited for at all.
@@ -179,23 +150,6 @@ export class ServiceRunner {
       await waitFor(this.ctx.clock, { condition: () => run.handled, timeoutMs: settleMs, pollMs: settleMs, wake: run.settled });
     }
     if (!run.handled) this.abandon(run, result);
-  }
-
-  private groupTarget(run: Run, what?: string): StopTarget {
-    const { kernel } = this.ctx;
-    let mainExited = false;
-    void run.started.exited.then(() => (mainExited = true));
-    const name = this.name;
-    return {
-      // Said when SIGKILL is due: the service, or what its main process left behind.
-      get what() {
-        return what ?? (mainExited ? `the process(es) left in ${name}'s group` : name);
-      },
-      signal: (signal) => void kernel.signalGroup(run.pid, signal),
-      gone: () => !kernel.signalGroup(run.pid, 0),
-      describeStuck: () => kernel.groupMembers(run.pid),
-      wake: run.started.exited,
-    };
   }
 
   private spawn(): void {
@@ -212,7 +166,7 @@ export class ServiceRunner {
       // A fault in corral's own spawn path fails this run, never corral.
       readiness?.cancel();
       this.ctx.logger.error(`${this.name}: internal error while starting it: ${(error as Error).stack ?? String(error)}`);
-      started = { pid: undefined, exited: Promise.resolve(internalFailure(error)), outputClosed: Promise.resolve(), drainOutput: () => Promise.resolve() };
+      started = notStarted(internalFailure(error));
     }
     if (started.pid === undefined) {
       readiness?.cancel();
@@ -309,7 +263,7 @@ export class ServiceRunner {
     if (this.status.state !== 'stopping') this.state.set({ state: 'stopping', run });
     const { stop_timeout: graceMs, stop_signal: signal } = this.config;
     const options = { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline: this.ctx.clock.now() + graceMs + KILL_WAIT_MS };
-    return stopProcesses(this.groupTarget(run), options);
+    return stopProcesses(groupTarget(run, this.ctx.kernel, this.name), options);
   }
 
   // A run whose main process survived SIGKILL: reported by the stop procedure, left
@@ -365,8 +319,4 @@ export class ServiceRunner {
     }
     if (!run.handled && (status.state === 'starting' || status.state === 'running') && status.run === run) this.stopAsFailed(run, 'internal error', `${this.name}: stopping it after an internal error`);
   }
-}
-
-function internalFailure(error: unknown): ExitOutcome {
-  return { kind: 'spawn-failed', errno: 'EINTERNAL', message: `internal error: ${(error as Error).message ?? String(error)}` };
 }

@@ -1,0 +1,51 @@
+// One run of a service, as its runner keeps it, and what goes with a run: the timings of
+// its end, the stop target for its process group, and how a fault in corral's own spawn
+// path becomes that run's failure.
+import type { ExitOutcome } from '../process/exit-outcome.js';
+import type { Kernel, StartedRun } from './kernel.js';
+import type { Readiness } from './readiness.js';
+import type { StopResult, StopTarget } from './stop-procedure.js';
+
+// How long an exit waits for the output's EOF, so that a service's last lines come before
+// the line that says it exited even on a loaded machine; a grandchild holding the pipe
+// delays the exit by this much at most, never for ever.
+export const EXIT_SETTLE_MS = 1000;
+// After an exit the output is relayed until EOF, or until quiet this long, or at most
+// OUTPUT_DRAIN_MAX_MS; while stopping, STOP_DRAIN_MS of quiet and a slow reader no excuse.
+export const EXIT_DRAIN_MS = 1000;
+export const STOP_DRAIN_MS = 200;
+export const OUTPUT_DRAIN_MAX_MS = 5000;
+
+export interface Run {
+  pid: number;
+  startedAt: number;
+  started: StartedRun;
+  readiness: Readiness;
+  /** Set when corral itself ended the run because a probe or the watchdog failed. */
+  probeFailure?: string;
+  /** The stop procedure under way for its group, if any. */
+  stopping?: Promise<StopResult>;
+  /** Its exit was handled and the next state chosen, or it was given up on. */
+  handled: boolean;
+  settled: Promise<void>;
+}
+
+// The run's process group as the stop procedure sees it. What it says when SIGKILL is due:
+// the service, or what its main process left behind.
+export function groupTarget(run: Run, kernel: Kernel, name: string): StopTarget {
+  let mainExited = false;
+  void run.started.exited.then(() => (mainExited = true));
+  return {
+    get what() {
+      return mainExited ? `the process(es) left in ${name}'s group` : name;
+    },
+    signal: (signal) => void kernel.signalGroup(run.pid, signal),
+    gone: () => !kernel.signalGroup(run.pid, 0),
+    describeStuck: () => kernel.groupMembers(run.pid),
+    wake: run.started.exited,
+  };
+}
+
+export function internalFailure(error: unknown): ExitOutcome {
+  return { kind: 'spawn-failed', errno: 'EINTERNAL', message: `internal error: ${(error as Error).message ?? String(error)}` };
+}

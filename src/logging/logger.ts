@@ -80,7 +80,7 @@ function reportTrouble(logger: winston.Logger, trouble: OutputTrouble): void {
       });
       return;
     case 'closed':
-      logger.warn(`${stream} has no reader any more (${why}); its lines are dropped from now on`, { closed_stream: stream, errno: code });
+      logger.warn(`${stream} has no reader any more: ${why}; its lines are dropped from now on`, { closed_stream: stream, errno: code });
       return;
   }
 }

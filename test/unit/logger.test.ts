@@ -155,4 +155,21 @@ describe("corral's own lines while stderr is blocked", () => {
         'corral | warning: stdout works again: 2 line(s) (16 bytes) were dropped while writing failed with no space left on device (ENOSPC)\n',
     );
   });
+
+  test('a sink whose reader is gone is reported once, in JSON with its fields', async () => {
+    const stderr = new SlowReader(1024 * 1024);
+    const stdout = new FlakyStream();
+    const stdoutSink = new OutputSink('stdout', stdout);
+    createLogger(new OutputSink('stderr', stderr), 'info', new LabelColumn([EVENT_LABEL]), { ...PLAIN_STYLE, format: 'json' }, { alsoReportFor: [stdoutSink] });
+    stdout.failWith = 'EPIPE';
+    stdoutSink.write('web | a\n');
+    stdoutSink.write('web | b\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    await stderr.release();
+    const records = stderr.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(
+      records.map(({ level, message, closed_stream, errno }) => ({ level, message, closed_stream, errno })),
+      [{ level: 'warn', message: 'stdout has no reader any more: broken pipe (EPIPE); its lines are dropped from now on', closed_stream: 'stdout', errno: 'EPIPE' }],
+    );
+  });
 });

@@ -39,7 +39,7 @@ const stdout = new OutputSink('stdout', process.stdout);
 const stderr = new OutputSink('stderr', process.stderr);
 const labels = new LabelColumn([EVENT_LABEL]);
 const { style: logStyle, problem: logStyleProblem } = readLogStyle();
-const logger = createLogger(stderr, parseLogLevel(process.env.CORRAL_LOG_LEVEL), labels, logStyle);
+const logger = createLogger(stderr, parseLogLevel(process.env.CORRAL_LOG_LEVEL), labels, logStyle, { alsoReportFor: [stdout] });
 // Node's own warnings would go to stderr raw, breaking the log format: they become events.
 process.removeAllListeners('warning');
 process.on('warning', (warning) => logger.warn(`node: ${warning.name}: ${warning.message}`));

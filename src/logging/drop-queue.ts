@@ -30,6 +30,8 @@ export class DropQueue implements OutputSource {
     private readonly sink: OutputSink,
     private readonly report: (dropped: Dropped) => void,
     private readonly now: () => number = Date.now,
+    /** How often the loss is reported while output does not flow; Infinity: only once it flows. */
+    private readonly reportEveryMs = REPORT_EVERY_MS,
   ) {
     this.reportedAt = now();
   }
@@ -101,10 +103,10 @@ export class DropQueue implements OutputSource {
   }
 
   // Reports the loss once output flows again (the queue is written out), or every
-  // REPORT_EVERY_MS while it does not.
+  // reportEveryMs while it does not.
   private reportDue(flowing: boolean): void {
     if (this.dropped.lines === 0) return;
-    if (!flowing && this.now() - this.reportedAt < REPORT_EVERY_MS) return;
+    if (!flowing && this.now() - this.reportedAt < this.reportEveryMs) return;
     const dropped = this.dropped;
     this.dropped = { lines: 0, bytes: 0 };
     this.reportedAt = this.now();
@@ -112,7 +114,8 @@ export class DropQueue implements OutputSource {
   }
 }
 
-function countLines(bytes: Buffer, from: number): number {
+// The newlines in `bytes` from `from` on: the whole lines in it.
+export function countLines(bytes: Buffer, from: number): number {
   let lines = 0;
   for (let at = bytes.indexOf(NEWLINE, from); at !== -1; at = bytes.indexOf(NEWLINE, at + 1)) lines += 1;
   return lines;

@@ -3,6 +3,7 @@
 // socket itself comes from the native addon (datagrams with the sender's credentials);
 // this module parses messages and polls the socket.
 import { closeSync, statSync, unlinkSync } from 'node:fs';
+import { describeSystemError } from '../logging/system-error.js';
 
 // The two addon functions the listener needs; see src/native/addon.ts.
 export interface NotifyAddon {
@@ -81,14 +82,34 @@ export interface NotifyListenerOptions {
   /** Each message, parsed, with the sender's pid (0 when the kernel gave none). */
   onMessage: (fields: Map<string, string>, pid: number) => void;
   /**
-   * A failure to read the socket (the listener has closed itself) or a throw from
-   * onMessage (it keeps listening). Defaults to a process warning.
+   * A failure to read the socket (the listener has closed itself), a throw from onMessage
+   * (it keeps listening), or a failure to close or remove the socket (the run goes on
+   * without it). Defaults to a process warning.
    */
   onError?: (error: unknown) => void;
 }
 
-/** Batches read per poll at most, so a flood cannot hold up the event loop. */
-const MAX_BATCHES_PER_POLL = 16;
+/**
+ * Batches read per poll at most (the addon returns up to 64 datagrams of up to 4096
+ * bytes each), so a flood costs at most 1024 messages per poll and cannot hold up the
+ * event loop: the rest wait in the socket, and the kernel blocks their senders.
+ */
+export const MAX_BATCHES_PER_POLL = 16;
+
+export type NotifySocketErrorCode = 'NOTIFY_CLEANUP_FAILED' | 'NOTIFY_POLL_FAILED';
+
+// The socket could not be closed or removed, or a poll failed in a way it did not expect.
+// Never thrown out of the listener: it is reported through onError.
+export class NotifySocketError extends Error {
+  override name = 'NotifySocketError';
+  constructor(
+    message: string,
+    readonly code: NotifySocketErrorCode,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
 
 // One service's notify socket, polled until close().
 export class NotifyListener {
@@ -111,8 +132,20 @@ export class NotifyListener {
     this.#interval = setInterval(() => this.pollNow(), this.#options.pollMs).unref();
   }
 
-  // Reads what is waiting now and returns how many messages were handled.
+  // Reads what is waiting now and returns how many messages were handled. Never throws:
+  // it runs from a timer, where a throw would reach PID 1's top and stop the container;
+  // what it did not expect is reported, and the listener closed.
   pollNow(): number {
+    try {
+      return this.#poll();
+    } catch (error) {
+      this.close();
+      this.#report(new NotifySocketError(`polling failed, no longer listening: ${messageOf(error)}`, 'NOTIFY_POLL_FAILED', { cause: error }));
+      return 0;
+    }
+  }
+
+  #poll(): number {
     const fd = this.#fd;
     if (fd === undefined || this.#closed) return 0;
     let handled = 0;
@@ -139,7 +172,10 @@ export class NotifyListener {
     return handled;
   }
 
-  // Stops polling, closes the fd and removes the socket file. Idempotent.
+  // Stops polling, closes the fd and removes the socket file. Idempotent, and never
+  // throws: it runs when a run ends (readiness cancel), and a socket that cannot be
+  // removed (a read-only /run: EROFS; EACCES) must not take corral down with it. The
+  // failure is reported, and the next bind replaces a stale file if it can.
   close(): void {
     this.#closed = true;
     clearInterval(this.#interval);
@@ -147,22 +183,35 @@ export class NotifyListener {
     const fd = this.#fd;
     this.#fd = undefined;
     if (fd === undefined) return;
-    closeSync(fd);
+    try {
+      closeSync(fd);
+    } catch (error) {
+      this.#report(new NotifySocketError(`cannot close it: ${describeSystemError(error)}`, 'NOTIFY_CLEANUP_FAILED', { cause: error }));
+    }
     // Only our own file: a new run of the service may already have bound a new socket there.
     const now = fileIdentity(this.#options.path);
-    if (now !== undefined && now.dev === this.#inode?.dev && now.ino === this.#inode.ino) {
-      unlinkQuietly(this.#options.path);
+    if (now === undefined || now.dev !== this.#inode?.dev || now.ino !== this.#inode.ino) return;
+    try {
+      unlinkSync(this.#options.path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      this.#report(new NotifySocketError(`cannot remove it, so it stays behind: ${describeSystemError(error)}`, 'NOTIFY_CLEANUP_FAILED', { cause: error }));
     }
   }
 
+  // A reporter that throws must not undo what this listener guarantees: it is dropped.
   #report(error: unknown): void {
-    if (this.#options.onError) {
-      this.#options.onError(error);
-      return;
+    try {
+      if (this.#options.onError) this.#options.onError(error);
+      else process.emitWarning(`notify socket ${this.#options.path}: ${messageOf(error)}`);
+    } catch {
+      // Nothing is left to tell it to.
     }
-    const message = error instanceof Error ? error.message : String(error);
-    process.emitWarning(`notify socket ${this.#options.path}: ${message}`);
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function fileIdentity(path: string): { dev: number; ino: number } | undefined {
@@ -171,13 +220,5 @@ function fileIdentity(path: string): { dev: number; ino: number } | undefined {
     return { dev, ino };
   } catch {
     return undefined;
-  }
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }

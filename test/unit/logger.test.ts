@@ -3,8 +3,11 @@ import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { LabelColumn } from '../../src/logging/label-column.js';
 import { PLAIN_STYLE, type LogStyle } from '../../src/logging/log-style.js';
-import { createLogger, EVENT_LABEL } from '../../src/logging/logger.js';
+import { DropQueue } from '../../src/logging/drop-queue.js';
+import { createLogger, EVENT_LABEL, OWN_LINES_BUDGET } from '../../src/logging/logger.js';
 import { OutputSink } from '../../src/logging/output-sink.js';
+import { FlakyStream } from '../helpers/flaky-stream.js';
+import { SlowReader } from '../helpers/slow-reader.js';
 
 // A logger writing into a string, with a fixed clock.
 function capture(style: LogStyle): { log: ReturnType<typeof createLogger>; text: () => string } {
@@ -16,7 +19,7 @@ function capture(style: LogStyle): { log: ReturnType<typeof createLogger>; text:
     },
   });
   const column = new LabelColumn([EVENT_LABEL, 'web-server']);
-  const log = createLogger(new OutputSink('stderr', stream), 'debug', column, style, () => new Date('2026-11-23T10:00:00.000Z'));
+  const log = createLogger(new OutputSink('stderr', stream), 'debug', column, style, { clock: () => new Date('2026-11-23T10:00:00.000Z') });
   return { log, text: () => Buffer.concat(chunks).toString() };
 }
 
@@ -72,5 +75,101 @@ describe('corral events', () => {
     const { log, text } = capture(PLAIN_STYLE);
     log.warn('web: dropped 3 line(s)', { service: 'web', dropped_lines: 3 });
     assert.equal(text(), 'corral     | warning: web: dropped 3 line(s)\n');
+  });
+});
+
+// corral's own lines are 128 bytes each here: "corral     | " (13), the message, "\n".
+const LINE_BYTES = 128;
+function ownLine(n: number): string {
+  return `own line ${n} `.padEnd(LINE_BYTES - 14, '.');
+}
+
+describe("corral's own lines while stderr is blocked", () => {
+  const column = new LabelColumn([EVENT_LABEL, 'web-server']);
+
+  test(`up to ${OWN_LINES_BUDGET} bytes wait; the line just past them is dropped whole and counted; once stderr drains the kept ones come out, then the count`, async () => {
+    const reader = new SlowReader(16);
+    const log = createLogger(new OutputSink('stderr', reader), 'info', column, PLAIN_STYLE);
+    log.info('the first line fills the stream');
+    const fit = OWN_LINES_BUDGET / LINE_BYTES;
+    for (let n = 1; n <= fit + 1; n++) log.info(ownLine(n));
+    await reader.release();
+    const lines = reader.text().split('\n');
+    assert.equal(lines.pop(), '', 'whole lines');
+    assert.equal(lines.length, 1 + fit + 1, 'the first, those that fit, the report');
+    assert.deepEqual(lines.slice(1, -1), Array.from({ length: fit }, (_, i) => `corral     | ${ownLine(i + 1)}`), 'in order, whole');
+    assert.equal(lines.at(-1), `corral     | warning: corral dropped 1 of its own log line(s) (${LINE_BYTES} bytes) while its stderr was blocked`);
+  });
+
+  test('a flood of them costs no memory past the budget: the stream holds one write past its mark', async () => {
+    const reader = new SlowReader(16);
+    const log = createLogger(new OutputSink('stderr', reader), 'info', column, { ...PLAIN_STYLE, format: 'json' });
+    log.info('the first line fills the stream');
+    for (let n = 1; n <= 20_000; n++) log.info(ownLine(n));
+    assert.ok(reader.writableLength < 1024, `${reader.writableLength} bytes wait in the stream`);
+    await reader.release();
+    const records = reader.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const kept = records.filter((record) => String(record.message).startsWith('own line'));
+    const report = records.at(-1)!;
+    assert.ok(reader.text().length < OWN_LINES_BUDGET * 2, `${reader.text().length} bytes came out`);
+    assert.equal(report.dropped_lines, 20_000 - kept.length, 'every line is kept or counted');
+    assert.deepEqual([report.level, report.dropped_stream, typeof report.dropped_bytes], ['warn', 'stderr', 'number']);
+  });
+
+  test("they never take a service's line: a block-mode service waiting meanwhile, and a drop-mode one within its buffer, lose nothing", async () => {
+    const reader = new SlowReader(16);
+    const sink = new OutputSink('stderr', reader);
+    const log = createLogger(sink, 'info', column, PLAIN_STYLE);
+    log.info('the first line fills the stream');
+    const dropMode = new DropQueue(4096, sink, () => assert.fail('the drop-mode service lost lines'));
+    const held = { bytes: Buffer.from('block | its one line\n') as Buffer | undefined, get hasMore() { return this.bytes !== undefined; }, take() { const b = this.bytes; this.bytes = undefined; return b; } };
+    sink.enqueue(held);
+    for (let n = 1; n <= 2000; n++) {
+      log.info(ownLine(n));
+      if (n % 200 === 0) dropMode.forward(Buffer.from(`drop | line ${n / 200}\n`));
+    }
+    await reader.release();
+    const text = reader.text();
+    assert.ok(text.includes('block | its one line\n'));
+    for (let n = 1; n <= 10; n++) assert.ok(text.includes(`drop | line ${n}\n`), `drop-mode line ${n}`);
+    assert.match(text, /corral dropped \d+ of its own log line/);
+  });
+
+  test('the logger reports the failures of its sink and of the sinks it is given: failing, then the count once a write succeeds', async () => {
+    const stderr = new SlowReader(1024 * 1024);
+    const stdout = new FlakyStream();
+    const stdoutSink = new OutputSink('stdout', stdout);
+    createLogger(new OutputSink('stderr', stderr), 'info', new LabelColumn([EVENT_LABEL]), PLAIN_STYLE, { alsoReportFor: [stdoutSink] });
+    stdout.failWith = 'ENOSPC';
+    stdoutSink.write('web | a\n');
+    stdoutSink.write('web | b\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    stdout.failWith = undefined;
+    stdoutSink.write('web | c\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    await stderr.release();
+    assert.equal(stdout.text(), 'web | c\n');
+    assert.equal(
+      stderr.text(),
+      'corral | warning: cannot write to stdout: no space left on device (ENOSPC); its lines are dropped, and counted, until a write succeeds\n' +
+        'corral | warning: stdout works again: 2 line(s) (16 bytes) were dropped while writing failed with no space left on device (ENOSPC)\n',
+    );
+  });
+
+  test('a sink whose reader is gone is reported once, in JSON with its fields', async () => {
+    const stderr = new SlowReader(1024 * 1024);
+    const stdout = new FlakyStream();
+    const stdoutSink = new OutputSink('stdout', stdout);
+    createLogger(new OutputSink('stderr', stderr), 'info', new LabelColumn([EVENT_LABEL]), { ...PLAIN_STYLE, format: 'json' }, { alsoReportFor: [stdoutSink] });
+    stdout.failWith = 'EPIPE';
+    stdoutSink.write('web | a\n');
+    stdoutSink.write('web | b\n');
+    await new Promise((resolve) => setImmediate(resolve));
+    await stderr.release();
+    const records = stderr.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(
+      records.map(({ level, message, closed_stream, errno }) => ({ level, message, closed_stream, errno })),
+      [{ level: 'warn', message: 'stdout has no reader any more: broken pipe (EPIPE); its lines are dropped from now on', closed_stream: 'stdout', errno: 'EPIPE' }],
+    );
   });
 });

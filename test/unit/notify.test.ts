@@ -1,10 +1,10 @@
 // sd_notify: message parsing, the events corral acts on, and NotifyListener over a fake addon.
 import assert from 'node:assert/strict';
-import { existsSync, fstatSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { NotifyListener, notifyEvents, parseNotifyMessage, type NotifyAddon } from '../../src/readiness/notify.js';
+import { MAX_BATCHES_PER_POLL, NotifyListener, NotifySocketError, notifyEvents, parseNotifyMessage, type NotifyAddon } from '../../src/readiness/notify.js';
 
 const deadline = { timeout: 5000 };
 
@@ -249,6 +249,76 @@ describe('NotifyListener', () => {
     assert.equal(listener.pollNow(), 2);
     assert.deepEqual(seen, ['READY']);
     assert.equal(errors.length, 1);
+  });
+
+  test('listener: a socket file that cannot be removed is reported, and close does not throw', deadline, (t) => {
+    const { addon, state, own } = fakeAddon(t);
+    // A directory at the path: unlink fails (EISDIR), as it would with EROFS or EACCES.
+    const bindDirectory: NotifyAddon = { ...addon, notifySocket: (path) => (mkdirSync(path), addon.notifySocket(`${path}.fd`)) };
+    const errors: unknown[] = [];
+    const listener = own(new NotifyListener({ path: state.path, addon: bindDirectory, pollMs: 1000, onMessage: () => {}, onError: (error) => errors.push(error) }));
+    listener.start();
+    const fd = state.fd;
+    assert.doesNotThrow(() => listener.close());
+    assert.equal(fdOpen(fd), false, 'the fd is closed all the same');
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof NotifySocketError);
+    assert.equal(errors[0].code, 'NOTIFY_CLEANUP_FAILED');
+    assert.match(errors[0].message, /^cannot remove it, so it stays behind: .*\(EISDIR\)$/);
+    listener.close();
+    assert.equal(errors.length, 1, 'a second close does nothing');
+  });
+
+  test('listener: an fd that cannot be closed is reported; the file is still removed', deadline, (t) => {
+    const { addon, state, own } = fakeAddon(t);
+    // The fake's own fd is closed at once; the listener gets a number that is no fd.
+    const badFd: NotifyAddon = { ...addon, notifySocket: (path) => (closeSync(addon.notifySocket(path)), 1_000_000) };
+    const errors: unknown[] = [];
+    const listener = own(new NotifyListener({ path: state.path, addon: badFd, pollMs: 1000, onMessage: () => {}, onError: (error) => errors.push(error) }));
+    listener.start();
+    assert.doesNotThrow(() => listener.close());
+    assert.match((errors[0] as Error).message, /^cannot close it: bad file descriptor \(EBADF\)$/);
+    assert.equal(existsSync(state.path), false);
+  });
+
+  test('listener: a reporter that throws does not make close or pollNow throw', deadline, (t) => {
+    const { addon, state, own } = fakeAddon(t);
+    const bindDirectory: NotifyAddon = { ...addon, notifySocket: (path) => (mkdirSync(path), addon.notifySocket(`${path}.fd`)) };
+    const onError = (): never => {
+      throw new Error('the logger is broken too');
+    };
+    const listener = own(new NotifyListener({ path: state.path, addon: bindDirectory, pollMs: 1000, onMessage: () => {}, onError }));
+    listener.start();
+    state.failRead = new Error('recvmsg failed: EIO');
+    assert.equal(listener.pollNow(), 0);
+    assert.doesNotThrow(() => listener.close());
+  });
+
+  test('listener: an answer from the addon it cannot read is reported and closes the listener; pollNow never throws', deadline, (t) => {
+    const { addon, state, own } = fakeAddon(t);
+    const errors: unknown[] = [];
+    const listener = own(new NotifyListener({ path: state.path, addon, pollMs: 1000, onMessage: () => {}, onError: (error) => errors.push(error) }));
+    listener.start();
+    state.batches.push([null as unknown as { text: string; pid: number }]);
+    assert.equal(listener.pollNow(), 0);
+    assert.ok(errors[0] instanceof NotifySocketError);
+    assert.equal(errors[0].code, 'NOTIFY_POLL_FAILED');
+    assert.match(errors[0].message, /^polling failed, no longer listening: /);
+    assert.equal(existsSync(state.path), false, 'closed itself');
+  });
+
+  test(`listener: a flood is bounded per poll (${MAX_BATCHES_PER_POLL} reads of up to 64 datagrams); one message past the bound waits for the next poll`, deadline, (t) => {
+    const { addon, state, own } = fakeAddon(t);
+    const perPoll = MAX_BATCHES_PER_POLL * 64;
+    let seen = 0;
+    const listener = own(new NotifyListener({ path: state.path, addon, pollMs: 1000, onMessage: () => (seen += 1) }));
+    listener.start();
+    for (let batch = 0; batch < MAX_BATCHES_PER_POLL; batch++) state.batches.push(Array.from({ length: 64 }, () => ({ text: 'STOPPING=1', pid: 9 })));
+    state.batches.push([{ text: 'STOPPING=1', pid: 9 }]);
+    assert.equal(listener.pollNow(), perPoll, `${perPoll + 1} waiting: ${perPoll} handled in one poll`);
+    assert.equal(state.reads, MAX_BATCHES_PER_POLL, 'no read past the bound');
+    assert.equal(listener.pollNow(), 1, 'the one past the bound comes with the next poll');
+    assert.equal(seen, perPoll + 1);
   });
 
   test('listener: an addon failure to bind is thrown by start', deadline, (t) => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DropQueue } from '../../src/logging/drop-queue.js';
-import { OutputSink, type OutputSource } from '../../src/logging/output-sink.js';
+import { OutputSink, type OutputSource, type OutputTrouble } from '../../src/logging/output-sink.js';
+import { FlakyStream } from '../helpers/flaky-stream.js';
 import { SlowReader } from '../helpers/slow-reader.js';
 
 // A block-mode source: like a PipeRelay, it holds one batch and waits for its turn.
@@ -96,4 +97,75 @@ describe('OutputSink', () => {
     await sink.flush(50);
     assert.ok(Date.now() - started < 1000, 'a stuck reader costs at most the timeout');
   });
+
+  for (const code of ['ENOSPC', 'EAGAIN', 'EIO']) {
+    test(`${code} passes: what failed is dropped and counted, later writes go out, and the first that succeeds is reported once`, async () => {
+      const stream = new FlakyStream();
+      const sink = new OutputSink('stdout', stream);
+      const troubles: OutputTrouble[] = [];
+      sink.watch((trouble) => troubles.push(trouble));
+      sink.write('before\n');
+      await settled();
+      stream.failWith = code;
+      sink.write('lost 1\n');
+      sink.write(Buffer.from('lost 2\nlost 3\n'));
+      await settled();
+      stream.failWith = undefined;
+      sink.write('after 1\n');
+      sink.write('after 2\n');
+      await settled();
+      assert.equal(stream.text(), 'before\nafter 1\nafter 2\n');
+      assert.deepEqual(troubles, [
+        { kind: 'failing', stream: 'stdout', code },
+        { kind: 'recovered', stream: 'stdout', code, lines: 3, bytes: 21 },
+      ]);
+      assert.equal(sink.droppedBytes, 21);
+    });
+  }
+
+  test('a failing write does not leave waiting sources waiting for a drain that never comes', async () => {
+    const stream = new FlakyStream();
+    const sink = new OutputSink('stdout', stream);
+    stream.failWith = 'ENOSPC';
+    sink.write('fails, and write() says the stream is full\n');
+    assert.equal(sink.isBusy, true);
+    const source = new OneBatch(sink);
+    source.offer('waiting\n');
+    assert.equal(source.turns, 0);
+    await settled();
+    assert.equal(source.turns, 1, 'the waiting source had its turn (and its line was counted as dropped)');
+    assert.equal(sink.isBusy, false);
+  });
+
+  test('EPIPE: the reader is gone; told once, nothing more is written, and nothing is reported as recovered', async () => {
+    const stream = new FlakyStream();
+    const sink = new OutputSink('stderr', stream);
+    const troubles: OutputTrouble[] = [];
+    sink.watch((trouble) => troubles.push(trouble));
+    stream.failWith = 'EPIPE';
+    sink.write('one\n');
+    sink.write('two\n');
+    await settled();
+    stream.failWith = undefined;
+    sink.write('three\n');
+    await settled();
+    assert.equal(stream.text(), '', 'no write after the reader went');
+    assert.deepEqual(troubles, [{ kind: 'closed', stream: 'stderr', code: 'EPIPE' }]);
+    assert.equal(sink.droppedBytes, 'one\ntwo\nthree\n'.length);
+  });
+
+  test('watchers are never called from inside a write', () => {
+    const stream = new FlakyStream();
+    const sink = new OutputSink('stdout', stream);
+    let told = 0;
+    sink.watch(() => (told += 1));
+    stream.failWith = 'ENOSPC';
+    sink.write('x\n');
+    assert.equal(told, 0);
+  });
 });
+
+// Lets the streams' callbacks (next tick) and the sink's reports (microtasks) run.
+function settled(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

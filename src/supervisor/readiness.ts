@@ -60,8 +60,15 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
   const { NOTIFY_SOCKET: _socket, WATCHDOG_USEC: _usec, WATCHDOG_PID: _pid, ...checkEnv } = env;
   const abort = new AbortController();
   const cleanups: (() => void)[] = [() => abort.abort()];
+  // Every cleanup runs, whatever one of them throws: the run's end must be handled.
   const cancel = (): void => {
-    for (const cleanup of cleanups.splice(0)) cleanup();
+    for (const cleanup of cleanups.splice(0)) {
+      try {
+        cleanup();
+      } catch (error) {
+        ctx.logger.warn(`${config.name}: ending its readiness and health checks: ${(error as Error).message}`);
+      }
+    }
   };
   const startedAt = ctx.clock.now();
   const since = (): string => `after ${formatDuration(ctx.clock.now() - startedAt)}`;

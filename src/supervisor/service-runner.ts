@@ -29,6 +29,8 @@ export class ServiceRunner {
   private stopRequested: { byOperator: boolean; deadline: number } | undefined;
   restarts = 0;
   lastOutcome: ExitOutcome | undefined;
+  /** A run of it had a process at some point (even one that could not be stopped). */
+  hasRun = false;
   /** The output of the last run still being relayed, bounded. */
   outputDrained: Promise<void> = Promise.resolve();
   /** log.mode: drop: one queue per stream for all runs, so restarts share the budget. */
@@ -175,6 +177,7 @@ export class ServiceRunner {
     }
     const run: Run = { pid: started.pid, startedAt: this.ctx.clock.now(), started, readiness: readiness!, handled: false, settled: Promise.resolve() };
     announce.run = run;
+    this.hasRun = true;
     this.state.update({ state: 'starting', run });
     run.settled = started.exited.then((outcome) => this.onExit(run, outcome)).catch((error: unknown) => this.internalError(run, error));
     run.readiness.onWatchdogFailure((failure) => this.onWatchdogFailure(run, failure));
@@ -236,7 +239,12 @@ export class ServiceRunner {
       return this.stopRequested ? this.toStopped(`${this.name} stopped (${describeOutcome(outcome)})`) : this.decide(undefined, outcome);
     }
     run.readiness.cancel();
-    if (run.handled) return; // given up on after SIGKILL: its late exit changes nothing
+    if (run.handled) {
+      // Given up on after SIGKILL: its late exit changes no state, but while no newer run
+      // exists it is how the service last ended.
+      if (this.run === undefined) this.lastOutcome = outcome;
+      return;
+    }
     this.lastOutcome = outcome;
     let closed = false;
     void run.started.outputClosed.then(() => (closed = true));

@@ -319,12 +319,14 @@ export class Supervisor {
     this.finish(code);
   }
 
-  // The main service's own code; 128 + the signal's number when a shutdown signal came
-  // before it ever ran, as during init scripts; 0 without a main service.
+  // The main service's own code; 137 when it could not be killed and never ended (SIGKILL
+  // is what will end it); 128 + the signal's number when a shutdown signal came before it
+  // ever ran, as during init scripts; 0 without a main service.
   private mainExitCode(): number {
     const main = this.main;
     if (main === undefined) return 0;
     if (main.lastOutcome !== undefined) return outcomeExitCode(main.lastOutcome);
+    if (main.hasRun) return 128 + signalNumber('SIGKILL');
     return this.shutdownSignal === undefined ? 0 : 128 + signalNumber(this.shutdownSignal);
   }
 }

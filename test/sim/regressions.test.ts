@@ -105,3 +105,20 @@ test('item 7: a thousand operator restarts leave no run alive but the current on
   assert.ok(result.kernel.spawns.length >= 1000, `${result.kernel.spawns.length} runs`);
   assert.ok(live <= 1, `${live} of ${result.kernel.spawns.length} runs are still alive`);
 });
+
+test('seed 1616978382: a main service given up on after SIGKILL that ends during the sweep gives its own code; one that never ends gives 137', async () => {
+  const late = await simulate({
+    services: [spec('app', { main: true, restart: 'never', stopTimeoutMs: 1975 }, { unkillable: true, runMs: 3995, exitCode: 3 })],
+    events: [{ at: 0, kind: 'signal', signal: 'SIGTERM' }],
+    budgetMs: 4972,
+    latencyMs: 5,
+  });
+  assert.equal(late.code, 3);
+  const never = await simulate({
+    services: [spec('app', { main: true, restart: 'never', stopTimeoutMs: 500 }, { unkillable: true })],
+    events: [{ at: 100, kind: 'signal', signal: 'SIGTERM' }],
+    budgetMs: 3000,
+    latencyMs: 1,
+  });
+  assert.equal(never.code, 137);
+});

@@ -266,8 +266,11 @@ function checkExitCode({ scenario, kernel, lines, code, shutdownSignal }: EndFac
     else {
       const outcome = lastOutcome(main.name);
       const stuck = kernel.alive().some((process) => process.service === main.name && process.main);
+      const ran = kernel.spawns.some((spawn) => spawn.service === main.name && spawn.pid !== undefined);
       if (kernel.spawns.every((spawn) => spawn.service !== main.name)) expected = 128 + signalNumber(shutdownSignal);
-      else if (!stuck && outcome) expected = outcomeExitCode(outcome);
+      else if (stuck && outcome === undefined) expected = 137;
+      else if (outcome) expected = outcomeExitCode(outcome);
+      else if (!ran) expected = 128 + signalNumber(shutdownSignal);
     }
   }
   if (expected !== undefined && code !== expected) throw new InvariantError(`exit code ${code}, expected ${expected} (${cause})`);

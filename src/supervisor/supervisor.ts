@@ -6,7 +6,6 @@
 // services in parallel, then the sweep of what is left.
 import type { Logger } from 'winston';
 import { formatDuration } from '../config/duration.js';
-import { dependentsOf } from '../config/dependency-graph.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
 import { diffServices } from './reload-diff.js';
@@ -15,6 +14,7 @@ import type { RunnerContext } from './runner-context.js';
 import { ServiceRunner } from './service-runner.js';
 import { sweepLeftovers, sweepReserveMs, type InitMode } from './shutdown-sweep.js';
 import { startActions, type ServiceView } from './start-plan.js';
+import { describeChain, stopInOrder, viewsOf } from './service-graph.js';
 import type { ServiceState } from './states.js';
 import { Latch, waitFor } from './clock.js';
 import { signalNumber } from '../process/signal-names.js';
@@ -247,35 +247,15 @@ export class Supervisor {
         if (action.kind === 'start') {
           runner.start();
         } else {
-          this.logger.error(`${runner.name} will not start: ${this.describeChain(action.chain)}`);
+          this.logger.error(`${runner.name} will not start: ${describeChain(this.runners, action.chain)}`);
           runner.block(action.chain);
         }
       }
     });
   }
 
-  // "it needs api, which needs migrate, which failed: exited with code 2"
-  private describeChain(chain: readonly string[]): string {
-    const failed = this.runners.get(chain[chain.length - 1] ?? '');
-    const why = failed?.failure ?? (failed ? `is ${failed.state.state}` : 'is missing');
-    return `${chain.map((name, index) => `${index === 0 ? 'it needs' : ', which needs'} ${name}`).join('')}, which ${why}`;
-  }
-
   private views(): Map<string, ServiceView> {
-    const names = [...this.runners.keys()];
-    return new Map(
-      this.services.map((runner) => [
-        runner.name,
-        {
-          name: runner.name,
-          type: runner.config.type,
-          // The command after `--` waits for every other service.
-          depends_on: runner.config.after_all ? names.filter((name) => name !== runner.name) : runner.config.depends_on,
-          state: runner.state.state,
-          blockedBy: runner.blockedBy,
-        },
-      ]),
-    );
+    return viewsOf(this.services);
   }
 
   // Dependents stop before their dependencies: a chain may take the sum of its timeouts
@@ -285,21 +265,8 @@ export class Supervisor {
     return this.stopInOrder(names, this.options.context.clock.now() + total, forced, byOperator);
   }
 
-  // Stops `names`, each only after those of its dependents that are stopping too:
-  // dependents first, independent services in parallel.
   private stopInOrder(names: readonly string[], deadline: number, forced: Latch, byOperator = false): Promise<void> {
-    const dependents = dependentsOf([...this.views().values()]);
-    const stopping = new Set(names);
-    const done = new Map<string, Promise<void>>();
-    const stopOne = (name: string): Promise<void> => {
-      const known = done.get(name);
-      if (known) return known;
-      const first = (dependents.get(name) ?? []).filter((dependent) => stopping.has(dependent));
-      const promise = Promise.all(first.map(stopOne)).then(() => this.runners.get(name)?.stop(deadline, forced, byOperator));
-      done.set(name, promise);
-      return promise;
-    };
-    return Promise.all(names.map(stopOne)).then(() => undefined);
+    return stopInOrder(this.runners, names, (runner) => runner.stop(deadline, forced, byOperator));
   }
 
   private async shutdown(reason: string): Promise<void> {

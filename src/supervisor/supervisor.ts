@@ -135,7 +135,7 @@ export class Supervisor {
   internalError(error: unknown): void {
     this.logger.error(`internal error, stopping everything in order: ${(error as Error).stack ?? String(error)}`);
     this.exitCode = INTERNAL_ERROR;
-    if (this.currentPhase === 'running') this.requestShutdown('internal error', INTERNAL_ERROR);
+    if (this.currentPhase === 'running') this.requestShutdown(`internal error (${(error as Error).message ?? String(error)})`, INTERNAL_ERROR);
     else this.forced.set();
   }
 

@@ -122,3 +122,16 @@ test('seed 1616978382: a main service given up on after SIGKILL that ends during
   });
   assert.equal(never.code, 137);
 });
+
+test('issue 15, item 3: an exception that reaches the top stops every service in order within the budget, then exits 111', async () => {
+  const result = await simulate({
+    services: [spec('db', { stopTimeoutMs: 500 }), spec('api', { deps: ['db'], stopTimeoutMs: 500 }, { ignoresTerm: true })],
+    events: [{ at: 1000, kind: 'bug' }],
+    budgetMs: 3000,
+    latencyMs: 1,
+  });
+  assert.equal(result.code, 111);
+  const stopApi = result.logs.findIndex((line) => /api: did not stop within/.test(line));
+  const stopDb = result.logs.findIndex((line) => /db stopped/.test(line));
+  assert.ok(stopApi >= 0 && stopDb > stopApi, `api (the dependent) is stopped before db:\n${result.logs.join('\n')}`);
+});

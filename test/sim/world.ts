@@ -37,6 +37,8 @@ export type SimEvent = { at: number } & (
   | { kind: 'crash'; service: string; code: number }
   | { kind: 'operator'; action: 'start' | 'stop' | 'restart'; service: string }
   | { kind: 'spawn-failure'; service: string; failure: Behaviour['spawnFailures'][number] }
+  /** An exception that reached corral's top (uncaughtException). */
+  | { kind: 'bug' }
 );
 
 export interface Scenario {
@@ -44,6 +46,7 @@ export interface Scenario {
   events: SimEvent[];
   budgetMs: number;
   latencyMs: number;
+  checkMemory?: boolean;
 }
 
 export interface SimResult {
@@ -178,6 +181,9 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
       case 'spawn-failure':
         behaviours.get(event.service)?.spawnFailures.push(event.failure);
         return;
+      case 'bug':
+        supervisor.internalError(new Error('simulated fault that reached the top'));
+        return;
       case 'operator': {
         const act = { start: () => Promise.resolve(startServices(supervisor, [event.service])), stop: () => stopServices(supervisor, [event.service]), restart: () => restartServices(supervisor, [event.service]) }[event.action];
         // Refusals (the main service, a shutdown under way) are answers, not faults.
@@ -255,7 +261,11 @@ function checkExitCode({ scenario, kernel, lines, code, shutdownSignal }: EndFac
   const cause = lines.find((line) => /: stopping \d+ service\(s\), dependents first/.test(line.text))?.text ?? '';
   let expected: number | undefined;
   const failed = /^(\S+) failed and has on_failure: shutdown/.exec(cause);
-  if (/^the main service/.test(cause) && main) {
+  if (/^internal error/.test(cause) || lines.some((line) => /^internal error, stopping everything in order/.test(line.text))) {
+    expected = 111;
+  } else if (/^the main service \S+ cannot start/.test(cause)) {
+    expected = 1;
+  } else if (/^the main service/.test(cause) && main) {
     const outcome = lastOutcome(main.name);
     expected = outcome && outcomeExitCode(outcome);
   } else if (failed) {

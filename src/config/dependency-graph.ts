@@ -11,6 +11,8 @@ export interface GraphNode {
   depends_on: readonly string[];
   enabled: boolean;
   main: boolean;
+  /** A scheduled service's schedule (anything set): nothing may depend on it. */
+  schedule?: unknown;
 }
 
 /** Where entry `index` of a service's depends_on (or the key itself) is written. */
@@ -31,6 +33,10 @@ export function checkDependencies(nodes: readonly GraphNode[], at: Locate): Conf
         problems.push(at(node, ['depends_on', index], `no service is named "${dependency}"; ${hint}`));
       } else if (!target.enabled) {
         problems.push(at(node, ['depends_on', index], `"${dependency}" is disabled (enabled: false in ${target.file}); enable it or remove the dependency`));
+      } else if (target.schedule !== undefined) {
+        // A scheduled service is neither ready nor done between its runs: there is nothing
+        // to wait for. It may depend on others itself.
+        problems.push(at(node, ['depends_on', index], `"${dependency}" is a scheduled service (schedule: in ${target.file}): it runs on its schedule, so there is nothing to wait for; remove the dependency`));
       }
     });
   }

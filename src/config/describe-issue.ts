@@ -26,10 +26,12 @@ export function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unk
     return [at(keyOffset(doc, path.slice(0, -1), key), path.join('.'), `${issue.issues[0]?.message ?? issue.message}, got "${key}"`)];
   }
   const value = valueAt(input, path);
-  if (issue.code === 'invalid_union' && value !== null && typeof value === 'object') {
-    // A mapping or list given where a union allows one: report the errors of the branch
-    // of that shape, not "expected a string or ...".
-    const branch = issue.errors.find((issues) => issues.some((inner) => inner.path.length > 0 || inner.code === 'custom'));
+  if (issue.code === 'invalid_union') {
+    // A mapping or list given where a union allows one, or a value of the right type that
+    // its own check refused (a cron expression): report the errors of the branch of that
+    // shape, not "expected a string or ...".
+    const shaped = value !== null && typeof value === 'object';
+    const branch = issue.errors.find((issues) => issues.some((inner) => (shaped && inner.path.length > 0) || inner.code === 'custom'));
     if (branch) return branch.flatMap((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }, doc, input, at));
   }
   const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;

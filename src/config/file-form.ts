@@ -6,6 +6,8 @@ import { formatByteSize } from './byte-size.js';
 import { formatDurationExact } from './duration.js';
 import { mapExpandable } from './expand-in-config.js';
 import { logSchema, type ReadySpec, type ServiceConfig } from './schema.js';
+import type { ScheduleConfig } from './schedule.js';
+import { NOT_WITH_SCHEDULE } from './schedule-checks.js';
 import type { RlimitValue } from '../process/exec-shim.js';
 
 export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
@@ -49,8 +51,20 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     limits: Object.fromEntries(Object.entries(service.limits).map(([name, value]) => [name, limitForm(value)])),
     log: { ...logForm(service.log), max_line: formatByteSize(service.log.max_line), buffer: formatByteSize(service.log.buffer) },
   };
+  // A scheduled service: its schedule, and none of the keys it cannot have (main: false
+  // included, which means nothing for it).
+  const kept = service.schedule
+    ? Object.entries({ ...form, schedule: scheduleForm(service.schedule) }).filter(([key]) => NOT_WITH_SCHEDULE[key] === undefined && key !== 'main')
+    : Object.entries(form);
   // Unset optional keys are left out rather than printed as null.
-  return mapExpandable(Object.fromEntries(Object.entries(form).filter(([, value]) => value !== undefined)), literal);
+  return mapExpandable(Object.fromEntries(kept.filter(([, value]) => value !== undefined)), literal);
+}
+
+// Always the mapping, so the time zone it is read in and the overlap are shown too.
+function scheduleForm(schedule: ScheduleConfig): Record<string, unknown> {
+  const { spec } = schedule;
+  const when = spec.kind === 'cron' ? { cron: spec.expression, timezone: spec.timezone } : { every: duration(spec.intervalMs) };
+  return { ...when, overlap: schedule.overlap, run_on_start: schedule.runOnStart, timeout: schedule.timeoutMs === undefined ? undefined : duration(schedule.timeoutMs) };
 }
 
 const duration = formatDurationExact;

@@ -13,7 +13,7 @@ type JsonSchema = Record<string, unknown>;
 
 // A value with ${VAR} in it is checked by corral after expansion, so the schema accepts
 // it as written; the other forms keep their patterns (a port, an absolute path, a URL).
-const MAY_HOLD_VARIABLES = ['working_dir', 'ready.tcp', 'ready.http', 'health.tcp', 'health.http'];
+const MAY_HOLD_VARIABLES = ['working_dir', 'ready.tcp', 'ready.http', 'health.tcp', 'health.http', 'schedule.every', 'schedule.timeout'];
 const WITH_VARIABLE: JsonSchema = { type: 'string', pattern: '\\$\\{' };
 
 export function serviceJsonSchema(): JsonSchema {
@@ -21,6 +21,7 @@ export function serviceJsonSchema(): JsonSchema {
   for (const path of MAY_HOLD_VARIABLES) allowVariables(generated, path.split('.'));
   requireOneKind(generated, 'ready', READY_KINDS);
   requireOneKind(generated, 'health', HEALTH_KINDS);
+  requireOneKind(generated, 'schedule', ['cron', 'every']);
   return {
     ...generated,
     $id: SCHEMA_ID,
@@ -47,8 +48,9 @@ function allowVariables(schema: JsonSchema, path: string[]): void {
   }
 }
 
-// "Exactly one probe kind" is a zod refinement, which toJSONSchema cannot see; said in
-// JSON Schema, an editor flags a ready: mapping without a kind, or with two.
+// "Exactly one probe kind" (and one of cron and every) is a zod refinement, which
+// toJSONSchema cannot see; said in JSON Schema, an editor flags a ready: mapping without
+// a kind, or with two.
 function requireOneKind(schema: JsonSchema, key: string, kinds: readonly string[]): void {
   const property = (schema.properties as Record<string, JsonSchema>)[key]!;
   const mappings = [property, ...((property.anyOf as JsonSchema[] | undefined) ?? [])].filter((branch) => branch.type === 'object');

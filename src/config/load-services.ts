@@ -13,6 +13,7 @@ import { describeYamlErrors } from './yaml-errors.js';
 import { expandInConfig } from './expand-in-config.js';
 import { keysAt, SERVICE_NAME, serviceConfigOf, serviceSchema, type Identity, type ServiceConfig } from './schema.js';
 import { checkDependencies, type GraphNode } from './dependency-graph.js';
+import { checkScheduled } from './schedule-checks.js';
 import { closest } from './suggest.js';
 
 const SERVICE_FILE = /\.ya?ml$/;
@@ -169,13 +170,15 @@ function loadServiceFile(file: string, env: Readonly<Record<string, string | und
     problems.push(...issues.flatMap((issue) => describeIssue(issue, doc, expanded.value, at)));
   }
   if (problems.length > 0 || !parsed.success) return failedAfterReading();
+  const data = checkScheduled(parsed.data, Object.keys(raw), env, (key, message) => problems.push(at(keyOffset(doc, [], key), key, message)));
+  if (problems.length > 0) return failedAfterReading();
 
-  const identity = resolveIdentity(parsed.data, (path, message) => locate([path], message));
+  const identity = resolveIdentity(data, (path, message) => locate([path], message));
   const envFilePath = (index: number): Path => (Array.isArray(raw.env_file) ? ['env_file', index] : ['env_file']);
-  const fromFiles = readEnvFiles(parsed.data.env_file ?? [], dirname(file), (index, message) => locate(envFilePath(index), message));
+  const fromFiles = readEnvFiles(data.env_file ?? [], dirname(file), (index, message) => locate(envFilePath(index), message));
   problems.push(...('problems' in identity ? identity.problems : []), ...('problems' in fromFiles ? fromFiles.problems : []));
   if ('problems' in identity || 'problems' in fromFiles) return failedAfterReading();
-  return { service: serviceConfigOf(parsed.data, { name, file }, { identity: identity.identity, env_from_files: fromFiles.values }), locate };
+  return { service: serviceConfigOf(data, { name, file }, { identity: identity.identity, env_from_files: fromFiles.values }), locate };
 }
 
 // "comand: x" is one mistake: the unknown key's did-you-mean names the missing one, so
@@ -198,7 +201,7 @@ function misspeltRequiredKeys(issues: readonly z.core.$ZodIssue[], input: unknow
 function graphNodeOf(raw: Record<string, unknown>, name: string, file: string): GraphNode {
   const dependsOn = raw.depends_on;
   const names = Array.isArray(dependsOn) && dependsOn.every((entry) => typeof entry === 'string') ? dependsOn : [];
-  return { name, file, depends_on: names, enabled: raw.enabled !== false, main: raw.main === true };
+  return { name, file, depends_on: names, enabled: raw.enabled !== false, main: raw.main === true, schedule: raw.schedule ?? undefined };
 }
 
 // env_file entries in order, later files overriding earlier ones.

@@ -8,6 +8,7 @@ import { DURATION_PATTERN, parseDuration } from './duration.js';
 import { normalizeSignal } from '../process/signal-names.js';
 import { RLIMIT_NAMES, type RlimitName, type RlimitValue } from '../process/exec-shim.js';
 import type { ProbeSpec } from '../readiness/probe-spec.js';
+import { scheduleObject, scheduleSchema, type ScheduleConfig } from './schedule.js';
 
 // The pattern is parseDuration's, so the transform always has a number.
 const duration = z
@@ -158,7 +159,9 @@ export const watchdogSchema = z
   );
 
 export const restartPolicies = ['always', 'on-failure', 'never'] as const;
-export const serviceTypes = ['longrun', 'oneshot'] as const;
+// What a file may say as type:; a file with schedule: is of the third type, scheduled.
+export const fileServiceTypes = ['longrun', 'oneshot'] as const;
+export const serviceTypes = [...fileServiceTypes, 'scheduled'] as const;
 export const failureActions = ['ignore', 'shutdown'] as const;
 
 export const backoffSchema = z.strictObject({
@@ -286,12 +289,13 @@ export const serviceSchema = z
     description: z.string().optional().describe('what the service is, for people; corral print shows it'),
     enabled: z.boolean().default(true).describe('false keeps the file but does not run the service'),
     command: command.describe('a string run with /bin/sh -c, or a list of arguments'),
-    type: z.enum(serviceTypes).default('longrun').describe('longrun keeps running; oneshot runs to completion and gates its dependents'),
+    type: z.enum(fileServiceTypes).default('longrun').describe('longrun keeps running; oneshot runs to completion and gates its dependents'),
     main: z.boolean().default(false).describe('the container stops when this service exits, with its exit code'),
     depends_on: z
       .array(z.string(), { error: 'expected a list of service names' })
       .default([])
       .describe('services to start before this one (once ready) and to stop after it'),
+    schedule: scheduleSchema.optional().describe('run the command on this schedule instead of keeping it running: a cron expression, or {cron | every, timezone, overlap, run_on_start, timeout}'),
     ready: readySchema.optional().describe('how corral knows the service is ready'),
     health: healthSchema.optional().describe('a liveness probe; the service is restarted when it fails'),
     watchdog: watchdogSchema.optional().describe('restart the service when it stops sending WATCHDOG=1 to $NOTIFY_SOCKET for this long (sd_notify)'),
@@ -315,8 +319,11 @@ export const serviceSchema = z
     log: logSchema.prefault({}).describe("where the service's output goes, and how"),
   })
   .superRefine((value, ctx) => {
+    // A scheduled service's type, restart and probes are checked by checkScheduled
+    // (schedule-checks.ts), which sees what the file writes rather than the defaults.
+    const scheduled = value.schedule !== undefined;
     const contradiction = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message, params: { plain: true } });
-    if (value.type === 'oneshot') {
+    if (value.type === 'oneshot' && !scheduled) {
       if (value.health) contradiction('health', 'a oneshot runs to completion, so it cannot have a liveness probe; remove health, or make it type: longrun');
       if (value.watchdog) contradiction('watchdog', 'a oneshot runs to completion, so it cannot have a watchdog; remove watchdog, or make it type: longrun');
       if (value.ready) contradiction('ready', "a oneshot is ready when it exits with code 0; remove ready, or make it type: longrun");
@@ -325,7 +332,7 @@ export const serviceSchema = z
     if (value.group !== undefined && value.user === undefined) {
       contradiction('group', 'group sets the primary group of user; give user too (e.g. user: app)');
     }
-    if (value.main && value.restart !== undefined && value.restart !== 'never') {
+    if (value.main && !scheduled && value.restart !== undefined && value.restart !== 'never') {
       contradiction('restart', 'the main service is never restarted: the container stops when it exits; remove restart, or main');
     }
   });
@@ -352,8 +359,10 @@ export interface Identity {
 
 // A validated service: its file's settings with every default resolved, plus where it
 // came from.
-export interface ServiceConfig extends Omit<ServiceFileConfig, 'command' | 'restart' | 'name' | 'log'> {
+export interface ServiceConfig extends Omit<ServiceFileConfig, 'command' | 'restart' | 'name' | 'log' | 'type' | 'schedule'> {
   name: string;
+  type: ServiceType;
+  schedule?: ScheduleConfig;
   log: Required<LogConfig>;
   file: string;
   argv: Argv;
@@ -372,15 +381,17 @@ export function serviceConfigOf(
   where: { name: string; file: string },
   extra: Pick<ServiceConfig, 'identity' | 'env_from_files' | 'after_all'> = { env_from_files: {} },
 ): ServiceConfig {
-  const { command, restart: _restart, name: _name, log, ...settings } = data;
+  const { command, restart: _restart, name: _name, log, type, schedule, ...settings } = data;
   const prefix = log.prefix ?? where.name;
-  return { ...settings, ...where, argv: command, restart: resolveRestart(data), log: { ...log, prefix }, identity: undefined, ...extra };
+  const kind = { type: schedule ? ('scheduled' as const) : type, ...(schedule ? { schedule } : {}) };
+  return { ...settings, ...kind, ...where, argv: command, restart: resolveRestart(data), log: { ...log, prefix }, identity: undefined, ...extra };
 }
 
 // A longrun is restarted unless told otherwise; a oneshot or the main service is not.
-export function resolveRestart(value: Pick<ServiceFileConfig, 'restart' | 'type' | 'main'>): RestartPolicy {
+// A scheduled service is never restarted: its next run comes on schedule.
+export function resolveRestart(value: Pick<ServiceFileConfig, 'restart' | 'type' | 'main' | 'schedule'>): RestartPolicy {
   if (value.restart !== undefined) return value.restart;
-  return value.type === 'oneshot' || value.main ? 'never' : 'always';
+  return value.type === 'oneshot' || value.main || value.schedule !== undefined ? 'never' : 'always';
 }
 
 // The keys allowed at each path, for "did you mean" on a misspelt key.
@@ -393,5 +404,6 @@ export const keysAt: Record<string, readonly string[]> = {
   log: Object.keys(logSchema.shape),
   env_file: Object.keys(envFileObject.shape),
   max_restarts: Object.keys(maxRestartsSchema.shape),
+  schedule: Object.keys(scheduleObject.shape),
   limits: [...rlimitNames],
 };

@@ -1,6 +1,7 @@
 // `corral ready` and `corral health`, for a Dockerfile HEALTHCHECK and Kubernetes exec
 // probes: what stands in the way of each, in words, from one snapshot. Pure.
-// - ready (readiness): every service is ready: a longrun running, a oneshot succeeded.
+// - ready (readiness): every service is ready: a longrun running, a oneshot succeeded, a
+//   scheduled service with its schedule armed.
 // - health (liveness): nothing has failed: no service is fatal, blocked, exited when it
 //   should run, or in backoff (crashed, waiting to be restarted). A service still starting
 //   is not a failure: that is what readiness and a startupProbe are for.
@@ -44,6 +45,7 @@ function whyNotReady(service: ServiceSnapshot): string {
     case 'stopped':
     case 'stopping':
     case 'running':
+    case 'scheduled':
       return `it is ${service.state}`;
   }
 }
@@ -62,6 +64,9 @@ function failure(service: ServiceSnapshot): string[] {
     case 'starting':
     case 'running':
     case 'stopping':
+    case 'scheduled':
+      // A failed scheduled run is logged and counted, and fails nothing (with on_failure:
+      // shutdown it stops the container).
       return [];
   }
 }

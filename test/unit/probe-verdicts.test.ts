@@ -5,7 +5,7 @@ import type { LastExit, ServiceSnapshot, SupervisorSnapshot } from '../../src/co
 import type { ServiceType } from '../../src/config/schema.js';
 import type { ServiceState } from '../../src/supervisor/states.js';
 import { serviceSnapshot } from '../helpers/snapshots.js';
-import { STATES } from '../../src/supervisor/states.js';
+import { isSatisfied, STATES } from '../../src/supervisor/states.js';
 
 
 const EXIT_2: LastExit = { description: 'exited with code 2', code: 2, signal: null };
@@ -17,7 +17,7 @@ function service(name: string, state: ServiceState, extra: Partial<ServiceSnapsh
   return serviceSnapshot(name, {
     type,
     state,
-    ready: type === 'longrun' ? state === 'running' : state === 'exited',
+    ready: isSatisfied(type, state),
     pid: state === 'starting' || state === 'running' || state === 'stopping' ? 100 : null,
     ...extra,
   });
@@ -31,6 +31,12 @@ describe('readyProblems', () => {
   test('every longrun running and every oneshot exited: ready, no problems', () => {
     const snap = snapshot([service('web', 'running'), service('migrate', 'exited', { type: 'oneshot' })]);
     assert.deepEqual(readyProblems(snap), []);
+  });
+
+  test('a scheduled service is ready while its schedule is armed, between runs and during one', () => {
+    const snap = snapshot([service('report', 'scheduled', { type: 'scheduled' }), service('backup', 'running', { type: 'scheduled' })]);
+    assert.deepEqual(readyProblems(snap), []);
+    assert.deepEqual(readyProblems(snapshot([service('report', 'waiting', { type: 'scheduled' })])), ['report is not ready: it is waiting for its dependencies']);
   });
 
   test('no services at all is ready', () => {
@@ -124,6 +130,7 @@ describe('healthProblems', () => {
     ['longrun', 'starting', EXIT_2, null, []],
     ['longrun', 'running', EXIT_2, null, []],
     ['longrun', 'stopping', EXIT_2, null, []],
+    ['longrun', 'scheduled', EXIT_2, null, []],
     ['longrun', 'fatal', EXIT_2, 'gave up after 3 restarts', ['web is fatal: gave up after 3 restarts']],
     ['longrun', 'fatal', EXIT_2, null, ['web is fatal: exited with code 2']],
     ['longrun', 'fatal', null, null, ['web is fatal: failed']],
@@ -140,6 +147,11 @@ describe('healthProblems', () => {
     ['oneshot', 'stopped', null, null, []],
     ['oneshot', 'fatal', EXIT_2, null, ['web is fatal: exited with code 2']],
     ['oneshot', 'backoff', EXIT_2, null, ['web is in backoff: it exited with code 2 and is waiting to be restarted']],
+    // A failed scheduled run fails nothing: the service is back on its schedule.
+    ['scheduled', 'scheduled', EXIT_2, null, []],
+    ['scheduled', 'running', EXIT_2, null, []],
+    // With on_failure: shutdown a failed run makes it fatal (and stops the container).
+    ['scheduled', 'fatal', EXIT_2, null, ['web is fatal: exited with code 2']],
   ];
 
   test('the table covers every state of a longrun', () => {

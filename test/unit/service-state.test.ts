@@ -17,6 +17,8 @@ function statusOf(state: ServiceState): ServiceStatus {
       return { state, run: { pid: 42 } };
     case 'backoff':
       return { state, delayMs: 100 };
+    case 'scheduled':
+      return { state, nextAt: 60_000 };
     case 'fatal':
       return { state, failure: 'exited with code 1' };
     case 'waiting':

@@ -121,6 +121,7 @@ function printedDefaults(): Map<string, unknown> {
     'command: x\nmax_restarts: {count: 1}',
     'command: x\nenv_file: {path: x}',
     'command: x\nwatchdog: {timeout: 1s}',
+    'command: x\nschedule: {every: 1m}',
   ];
   const defaults = new Map<string, unknown>();
   for (const text of minimal) {
@@ -241,6 +242,12 @@ const FORMS: Record<string, () => boolean> = {
   '${NAME}, ${NAME:-default}, ${NAME-default}, $${ and $VAR': () =>
     someData((data) => ['${PORT}', ':-', '${EMPTY-', '$${', '$HOME'].every((form) => JSON.stringify(data).includes(form))),
   'type: oneshot': () => someData((data) => data.type === 'oneshot'),
+  'schedule as a 5-field cron string': () => someData((data) => typeof data.schedule === 'string' && data.schedule.trim().split(/\s+/).length === 5),
+  'schedule as a cron string with seconds': () => someData((data) => typeof data.schedule === 'string' && data.schedule.trim().split(/\s+/).length === 6),
+  'schedule as a @nickname': () => someData((data) => typeof data.schedule === 'string' && data.schedule.startsWith('@')),
+  'schedule: {cron, timezone}': () => someData((data) => mapping(data.schedule)?.cron !== undefined && mapping(data.schedule)?.timezone !== undefined),
+  'schedule: {every}': () => someData((data) => mapping(data.schedule)?.every !== undefined),
+  ...Object.fromEntries(['skip', 'queue', 'replace'].map((overlap) => [`schedule.overlap: ${overlap}`, () => someData((data) => mapping(data.schedule)?.overlap === overlap)])),
   'main: true': () => someData((data) => data.main === true),
   'enabled: false': () => someData((data) => data.enabled === false),
 };

@@ -38,6 +38,7 @@ describe('isSatisfied and hasFailed', () => {
     ['longrun', 'running', true, false],
     ['longrun', 'backoff', false, false],
     ['longrun', 'stopping', false, false],
+    ['longrun', 'scheduled', false, false],
     ['longrun', 'exited', false, true],
     ['longrun', 'fatal', false, true],
     ['oneshot', 'stopped', false, false],
@@ -47,12 +48,25 @@ describe('isSatisfied and hasFailed', () => {
     ['oneshot', 'running', false, false],
     ['oneshot', 'backoff', false, false],
     ['oneshot', 'stopping', false, false],
+    ['oneshot', 'scheduled', false, false],
     ['oneshot', 'exited', true, false],
     ['oneshot', 'fatal', false, true],
+    // What `corral ready` says of a scheduled service: ready while its schedule is armed,
+    // between runs and during one. Nothing may depend on it (corral check refuses that).
+    ['scheduled', 'stopped', false, false],
+    ['scheduled', 'waiting', false, false],
+    ['scheduled', 'blocked', false, true],
+    ['scheduled', 'starting', true, false],
+    ['scheduled', 'running', true, false],
+    ['scheduled', 'backoff', false, false],
+    ['scheduled', 'stopping', true, false],
+    ['scheduled', 'scheduled', true, false],
+    ['scheduled', 'exited', false, false],
+    ['scheduled', 'fatal', false, true],
   ];
 
-  test('the table covers every state of both types', () => {
-    assert.equal(table.length, STATES.length * 2);
+  test('the table covers every state of the three types', () => {
+    assert.equal(table.length, STATES.length * 3);
   });
 
   for (const [type, state, satisfied, failed] of table) {

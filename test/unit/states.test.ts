@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { canTransition, hasProcess, isActive, STATES, TRANSITIONS } from '../../src/supervisor/states.js';
 
 describe('TRANSITIONS', () => {
-  test('has an entry for exactly the nine states, and names no other', () => {
+  test('has an entry for exactly the ten states, and names no other', () => {
     assert.deepEqual(Object.keys(TRANSITIONS).sort(), [...STATES].sort());
     for (const targets of Object.values(TRANSITIONS)) for (const to of targets) assert.ok(STATES.includes(to));
   });
@@ -20,6 +20,14 @@ describe('TRANSITIONS', () => {
     for (const to of ['backoff', 'exited', 'fatal'] as const) {
       for (const from of ['starting', 'running', 'stopping'] as const) assert.ok(canTransition(from, to), `${from} -> ${to}`);
     }
+  });
+
+  test('a scheduled service goes back to its schedule however a run ends, and is never in backoff (issue 18)', () => {
+    for (const from of ['waiting', 'starting', 'running', 'stopping'] as const) assert.ok(canTransition(from, 'scheduled'), `${from} -> scheduled`);
+    assert.deepEqual([...TRANSITIONS.scheduled].sort(), ['starting', 'stopped']);
+    assert.equal(canTransition('backoff', 'scheduled'), false);
+    assert.ok(isActive('scheduled'));
+    assert.equal(hasProcess({ state: 'scheduled', nextAt: 1000 }), false);
   });
 
   test('a spawn that failed while a stop was asked for ends stopped (issue 16, item 1)', () => {

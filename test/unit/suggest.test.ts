@@ -75,6 +75,7 @@ describe('closest', () => {
       'reload_signal',
       'reset_after',
       'restart',
+      'schedule',
       'stop_signal',
       'stop_timeout',
       'type',
@@ -87,6 +88,7 @@ describe('closest', () => {
     assert.equal(closest('stopsignal', serviceKeys), 'stop_signal');
     assert.equal(closest('depend_on', serviceKeys), 'depends_on');
     assert.equal(closest('workingdir', serviceKeys), 'working_dir');
+    assert.equal(closest('schedul', serviceKeys), 'schedule');
     assert.equal(closest('env', serviceKeys), undefined, 'too far from environment to guess');
   });
 });

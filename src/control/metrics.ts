@@ -4,6 +4,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { GroupUsage } from '../process/group-usage.js';
 import { TRANSITIONS, type ServiceState } from '../supervisor/states.js';
+import { RUN_RESULTS } from '../supervisor/schedule-record.js';
 import type { SupervisorSnapshot } from './snapshot.js';
 
 // What one scrape needs, gathered by the caller (the supervisor and /proc) in one go.
@@ -62,7 +63,7 @@ function defineMetrics(registry: Registry, collect: () => Promise<void>) {
     ready: new Gauge({
       ...common,
       name: 'corral_service_ready',
-      help: 'Whether the service is ready: 1 when a longrun is running or a oneshot has succeeded, else 0.',
+      help: 'Whether the service is ready: 1 when a longrun is running, a oneshot has succeeded or a scheduled service is on its schedule, else 0.',
       labelNames: ['service'] as const,
     }),
     restarts: new Counter({
@@ -112,6 +113,18 @@ function defineMetrics(registry: Registry, collect: () => Promise<void>) {
       help: 'Log lines of the service that corral dropped (log mode: drop) because its own output could not keep up.',
       labelNames: ['service', 'stream'] as const,
     }),
+    scheduledRuns: new Counter({
+      ...common,
+      name: 'corral_scheduled_runs_total',
+      help: 'Runs of a scheduled service since corral started, by result: succeeded, failed, timed-out, replaced (overlap: replace), or skipped (due while a run was going).',
+      labelNames: ['service', 'result'] as const,
+    }),
+    nextRun: new Gauge({
+      ...common,
+      name: 'corral_scheduled_next_run_timestamp_seconds',
+      help: 'When the next run of a scheduled service is due, in seconds since the Unix epoch; absent while its schedule is paused.',
+      labelNames: ['service'] as const,
+    }),
     info: new Gauge({
       ...common,
       name: 'corral_info',
@@ -151,5 +164,9 @@ function setValues(metrics: Metrics, { snapshot, usage }: MetricsInput): void {
       metrics.relayed.inc({ ...labels, stream }, service.linesRelayed[stream]);
       metrics.dropped.inc({ ...labels, stream }, service.linesDropped[stream]);
     }
+    const { schedule } = service;
+    if (schedule === null) continue;
+    for (const result of RUN_RESULTS) metrics.scheduledRuns.inc({ ...labels, result }, schedule.runs[result]);
+    if (schedule.nextRunAt !== null) metrics.nextRun.set(labels, schedule.nextRunAt / 1000);
   }
 }

@@ -7,6 +7,7 @@ import { constants } from 'node:os';
 import { withDependencies, withDependents } from '../supervisor/operator-plan.js';
 import { isActive, isDone } from '../supervisor/states.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
+import { ScheduledRunner } from '../supervisor/scheduled-runner.js';
 import { ControlError } from './protocol.js';
 
 // Throws unless corral is running normally and every name is a service.
@@ -68,15 +69,23 @@ export async function stopServices(supervisor: Supervisor, requested: readonly s
 
 // Starts `requested` and what they need that is stopped or failed; returns at once: the
 // services start as their dependencies become ready (see corral status).
+// A scheduled service named runs now: at once when it waits for its next run, else once
+// its dependencies are ready, and on schedule after that.
 export function startServices(supervisor: Supervisor, requested: readonly string[], extra: readonly string[] = []): string[] {
   checkNames(supervisor, requested);
   const nodes = supervisor.planNodes();
   const byName = new Map(nodes.map((node) => [node.name, node]));
   const starting = withDependencies([...requested, ...extra], nodes).filter((name) => !isActive(byName.get(name)!.state));
-  const already = requested.filter((name) => !starting.includes(name)).map((name) => `${name} is already ${byName.get(name)!.state}`);
-  supervisor.startServices(starting);
+  const already = requested.filter((name) => !starting.includes(name)).map((name) => alreadyActive(supervisor, name));
+  supervisor.startServices(starting, requested);
   const lines = starting.map((name) => ([...requested, ...extra].includes(name) ? `starting ${name}` : `starting ${name} (needed by ${requested.join(', ')})`));
   return [...already, ...lines];
+}
+
+function alreadyActive(supervisor: Supervisor, name: string): string {
+  const runner = supervisor.runner(name)!;
+  if (runner instanceof ScheduledRunner && runner.runNow()) return `running ${name} now (a run besides its schedule)`;
+  return `${name} is already ${runner.state.state}`;
 }
 
 // Stop (dependents first) and start again; the dependents that were stopped start again

@@ -2,6 +2,7 @@
 // behind `corral status`, the ready/health probes and the metrics. Plain data, no I/O.
 import type { ServiceType } from '../config/schema.js';
 import type { ServiceState } from '../supervisor/states.js';
+import type { LastRun, RunResult } from '../supervisor/schedule-record.js';
 
 export interface LastExit {
   /** "exited with code 2", "was killed by SIGKILL", "could not be started: ..." */
@@ -34,6 +35,22 @@ export interface ServiceSnapshot {
   problem: string | null;
   linesRelayed: StreamCounts;
   linesDropped: StreamCounts;
+  /** A scheduled service's schedule and runs; null for the others. */
+  schedule: ScheduleSnapshot | null;
+}
+
+export interface ScheduleSnapshot {
+  /** "*\/15 * * * * (Europe/Berlin)", "every 10m" */
+  description: string;
+  /** The zone its times are read in (UTC for every). */
+  timezone: string;
+  overlap: 'skip' | 'queue' | 'replace';
+  timeoutMs: number | null;
+  /** When the next run is due (ms since the epoch); null while stopped (paused). */
+  nextRunAt: number | null;
+  lastRun: LastRun | null;
+  /** Runs by result since corral started; skipped: due while another ran (overlap). */
+  runs: Record<RunResult, number>;
 }
 
 export interface SupervisorSnapshot {

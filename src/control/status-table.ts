@@ -2,7 +2,10 @@
 // service, columns as wide as their content so the table fits 80 columns, then a line for
 // each service that needs explaining (why it is blocked or failed).
 import { formatByteCount } from '../config/byte-size.js';
-import type { LastExit } from './snapshot.js';
+import { formatDuration } from '../config/duration.js';
+import { formatDueTime } from '../supervisor/schedule-times.js';
+import { describeRuns } from '../supervisor/schedule-record.js';
+import type { LastExit, ScheduleSnapshot } from './snapshot.js';
 import type { ServiceStatus, StatusReport } from './protocol.js';
 
 const COLUMNS = ['SERVICE', 'STATE', 'PID', 'UPTIME', 'RESTARTS', 'READY', 'CPU%', 'RSS', 'PROCS', 'LAST EXIT'] as const;
@@ -26,7 +29,7 @@ export function formatStatus(report: StatusReport): string {
       .map((cell, index) => (RIGHT_ALIGNED.has(COLUMNS[index]!) ? cell.padStart(widths[index]!) : cell.padEnd(widths[index]!)))
       .join(gap)
       .trimEnd();
-  const notes = report.services.flatMap(note);
+  const notes = report.services.flatMap((service) => note(service, corral.at));
   const table = rows.length > 0 ? [line(COLUMNS), ...rows.map(line)] : ['no services'];
   return [...head, '', ...table, ...(notes.length > 0 ? ['', ...notes] : [])].join('\n') + '\n';
 }
@@ -57,10 +60,22 @@ function row(service: ServiceStatus, at: number): string[] {
   ];
 }
 
-function note(service: ServiceStatus): string[] {
-  if (service.stoppedByOperator && service.state === 'stopped') return [`${service.name}: stopped with corral stop; corral start ${service.name} starts it`];
-  if (service.problem !== null) return [`${service.name}: ${service.problem}`];
+function note(service: ServiceStatus, at: number): string[] {
+  const { name, schedule } = service;
+  if (service.stoppedByOperator && service.state === 'stopped') {
+    return [schedule ? `${name}: schedule paused with corral stop; corral start ${name} runs it now and resumes it` : `${name}: stopped with corral stop; corral start ${name} starts it`];
+  }
+  if (service.problem !== null) return [`${name}: ${service.problem}`];
+  if (schedule) return [`${name}: ${describeScheduleNote(schedule, at)}`];
   return [];
+}
+
+// "*/15 * * * * (UTC), next run 2026-03-29 03:00:00 UTC (in 4m10s); last run exited with
+// code 0 after 1.2s; 12 run(s): 12 succeeded"
+function describeScheduleNote(schedule: ScheduleSnapshot, at: number): string {
+  const next = schedule.nextRunAt === null ? 'no next run' : `next run ${formatDueTime(schedule.nextRunAt, schedule.timezone)} (in ${formatUptime(Math.max(0, schedule.nextRunAt - at))})`;
+  const last = schedule.lastRun ? `; last run ${schedule.lastRun.description} after ${formatDuration(schedule.lastRun.durationMs)}` : '; no run yet';
+  return `${schedule.description}, ${next}${last}; ${describeRuns(schedule.runs)}`;
 }
 
 // "code 2", "SIGKILL", "ENOENT": the detail is in the log and in --json.

@@ -26,7 +26,7 @@ export class ServiceRunner {
   private pendingSpawn: Promise<void> = Promise.resolve();
   private history: RestartHistory = freshHistory;
   /** Stopped on purpose (shutdown, reload, `corral stop`): its exit is not a failure. */
-  private stopRequested: { byOperator: boolean; deadline: number } | undefined;
+  protected stopRequested: { byOperator: boolean; deadline: number } | undefined;
   restarts = 0;
   lastOutcome: ExitOutcome | undefined;
   /** A run of it had a process at some point (even one that could not be stopped). */
@@ -40,7 +40,7 @@ export class ServiceRunner {
 
   constructor(
     readonly config: ServiceConfig,
-    private readonly ctx: RunnerContext,
+    protected readonly ctx: RunnerContext,
     onChange: (runner: ServiceRunner, ...change: Parameters<TransitionListener>) => void,
   ) {
     this.state = new ServiceStateHolder<Run>(config.name, (from, to) => onChange(this, from, to));
@@ -55,7 +55,7 @@ export class ServiceRunner {
     return this.state.status;
   }
 
-  private get run(): Run | undefined {
+  protected get run(): Run | undefined {
     const status = this.status;
     return status.state === 'starting' || status.state === 'running' || status.state === 'stopping' ? status.run : undefined;
   }
@@ -121,6 +121,7 @@ export class ServiceRunner {
         return;
       case 'waiting':
       case 'blocked':
+      case 'scheduled':
       case 'exited':
       case 'fatal':
         this.toStopped(); // no process: it is only marked as wanted down
@@ -140,7 +141,7 @@ export class ServiceRunner {
 
   // The stop procedure on the run's group; once it is gone, the exit handler chooses the
   // next state. A main process that survived SIGKILL is given up on, reported.
-  private async terminate(run: Run, graceMs: number, deadline: number, forced: Latch, signal = this.config.stop_signal): Promise<void> {
+  protected async terminate(run: Run, graceMs: number, deadline: number, forced: Latch, signal = this.config.stop_signal): Promise<void> {
     if (this.status.state !== 'stopping') this.state.set({ state: 'stopping', run });
     this.ctx.logger.debug(`stopping ${this.name} with ${signal} (waiting up to ${formatDuration(Math.max(0, Math.min(graceMs, deadline - this.ctx.clock.now())))})`);
     run.stopping ??= stopProcesses(groupTarget(run, this.ctx.kernel, this.name), { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline, forced });
@@ -154,8 +155,8 @@ export class ServiceRunner {
     if (!run.handled) this.abandon(run, result);
   }
 
-  private spawn(): void {
-    this.state.set({ state: 'starting', run: undefined }); // WAITING | BACKOFF | EXITED | FATAL -> STARTING
+  protected spawn(): void {
+    this.state.set({ state: 'starting', run: undefined }); // WAITING | BACKOFF | SCHEDULED | EXITED | FATAL -> STARTING
     let readiness: Readiness | undefined;
     let started: StartedRun;
     // The exec is reported only while this run is the current one.
@@ -224,7 +225,7 @@ export class ServiceRunner {
 
   // corral itself ends the run because a check or the watchdog failed: the run counts as
   // failed, whatever its exit, and is stopped within stop_timeout.
-  private stopAsFailed(run: Run, probeFailure: string, warning: string, signal = this.config.stop_signal): void {
+  protected stopAsFailed(run: Run, probeFailure: string, warning: string, signal = this.config.stop_signal): void {
     run.probeFailure = probeFailure;
     this.ctx.logger.warn(warning);
     const { stop_timeout: graceMs } = this.config;
@@ -284,7 +285,13 @@ export class ServiceRunner {
     this.decide(run, undefined, how);
   }
 
-  private decide(run: Run | undefined, outcome: ExitOutcome | undefined, how = run?.probeFailure ? `was stopped: ${run.probeFailure}` : describeOutcome(outcome!)): void {
+  // How a run ended, in words: "exited with code 3", "was stopped: unhealthy (...)".
+  protected describeEnd(run: Run | undefined, outcome: ExitOutcome | undefined): string {
+    return run?.probeFailure ? `was stopped: ${run.probeFailure}` : describeOutcome(outcome!);
+  }
+
+  // Overridden by a scheduled service (scheduled-runner.ts), which goes back to its schedule.
+  protected decide(run: Run | undefined, outcome: ExitOutcome | undefined, how = this.describeEnd(run, outcome)): void {
     const now = this.ctx.clock.now();
     const failed = outcome === undefined || run?.probeFailure !== undefined || !isSuccess(outcome);
     const facts = { failed, uptimeMs: run ? now - run.startedAt : 0, now };

@@ -12,6 +12,7 @@ import { diffServices } from './reload-diff.js';
 import { describeKept, planReload, summarizeReload, type ReloadNode, type ReloadResult } from './reload-plan.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceRunner } from './service-runner.js';
+import { ScheduledRunner } from './scheduled-runner.js';
 import { sweepLeftovers, sweepReserveMs, type InitMode } from './shutdown-sweep.js';
 import { startActions, type ServiceView } from './start-plan.js';
 import { describeChain, stopInOrder, viewsOf } from './service-graph.js';
@@ -186,10 +187,15 @@ export class Supervisor {
     await this.stopChain(names, this.forced, true);
   }
 
-  // `corral start`: `names` wait for their dependencies and start once those are ready.
-  startServices(names: readonly string[]): void {
+  // `corral start`: `names` wait for their dependencies and start once those are ready;
+  // those of them in `runNow` that are scheduled run once at once, then on schedule.
+  startServices(names: readonly string[], runNow: readonly string[] = []): void {
     if (this.currentPhase !== 'running') return;
-    for (const name of names) this.runners.get(name)!.await();
+    for (const name of names) {
+      const runner = this.runners.get(name)!;
+      runner.await();
+      if (runner instanceof ScheduledRunner && runNow.includes(name)) runner.runWhenReady();
+    }
     this.reconcile();
   }
 
@@ -205,7 +211,8 @@ export class Supervisor {
   }
 
   private add(config: ServiceConfig): ServiceRunner {
-    const runner = new ServiceRunner(config, this.options.context, (changed, from, to) => this.onChange(changed, from, to));
+    const onChange = (changed: ServiceRunner, from: ServiceState, to: ServiceState): void => this.onChange(changed, from, to);
+    const runner = config.schedule ? new ScheduledRunner(config, this.options.context, onChange) : new ServiceRunner(config, this.options.context, onChange);
     this.runners.set(config.name, runner);
     this.options.context.labels.width = Math.max(this.options.context.labels.width, config.log.prefix.length);
     return runner;

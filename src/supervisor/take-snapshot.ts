@@ -1,8 +1,10 @@
 // The supervisor's state as plain data (src/control/snapshot.ts), for the control socket
 // and the metrics: read at one instant, nothing kept.
-import type { LastExit, ServiceSnapshot, SupervisorSnapshot } from '../control/snapshot.js';
+import type { LastExit, ScheduleSnapshot, ServiceSnapshot, SupervisorSnapshot } from '../control/snapshot.js';
 import { describeOutcome, type ExitOutcome } from '../process/exit-outcome.js';
 import type { ServiceRunner } from './service-runner.js';
+import { ScheduledRunner } from './scheduled-runner.js';
+import { describeSchedule } from './schedule-times.js';
 import { isSatisfied } from './states.js';
 import type { Supervisor } from './supervisor.js';
 
@@ -44,6 +46,19 @@ function snapshotOf(runner: ServiceRunner): ServiceSnapshot {
     problem,
     linesRelayed: { stdout: runner.lineCounts.stdout.lines - dropped('stdout'), stderr: runner.lineCounts.stderr.lines - dropped('stderr') },
     linesDropped: { stdout: dropped('stdout'), stderr: dropped('stderr') },
+    schedule: runner instanceof ScheduledRunner ? scheduleOf(runner) : null,
+  };
+}
+
+function scheduleOf(runner: ScheduledRunner): ScheduleSnapshot {
+  const { schedule, record } = runner;
+  return {
+    ...describeSchedule(schedule.spec),
+    overlap: schedule.overlap,
+    timeoutMs: schedule.timeoutMs ?? null,
+    nextRunAt: runner.nextRunAt ?? null,
+    lastRun: record.last ?? null,
+    runs: { ...record.counts },
   };
 }
 

@@ -17,6 +17,7 @@ export function serviceSnapshot(name: string, fields: Partial<ServiceSnapshot> =
     problem: null,
     linesRelayed: { stdout: 0, stderr: 0 },
     linesDropped: { stdout: 0, stderr: 0 },
+    schedule: null,
     ...fields,
   };
 }

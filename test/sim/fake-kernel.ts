@@ -7,6 +7,7 @@ import type { ExitOutcome } from '../../src/process/exit-outcome.js';
 import type { Kernel, Leftovers, StartedRun } from '../../src/supervisor/kernel.js';
 import type { LaunchOptions } from '../../src/supervisor/launch.js';
 import type { VirtualClock } from './virtual-clock.js';
+import type { Timer } from '../../src/supervisor/clock.js';
 
 /** How one service's runs behave. */
 export interface Behaviour {
@@ -108,10 +109,14 @@ export class FakeKernel implements Kernel {
         checkOutput();
       };
     }
+    // Its natural end, when it has one; a process that died before keeps no timer of it,
+    // as the real kernel keeps nothing of a dead process.
+    let naturalEnd: Timer | undefined;
     const exited = new Promise<ExitOutcome>((resolve) => {
       const previous = main.onDeath;
       main.onDeath = (outcome) => {
         previous?.(outcome);
+        naturalEnd?.cancel();
         // libuv sees the exit a moment later.
         this.clock.setTimer(() => resolve(outcome), this.latencyMs);
       };
@@ -120,7 +125,7 @@ export class FakeKernel implements Kernel {
       this.clock.setTimer(() => this.die(main, { kind: 'spawn-failed', errno: 'ENOENT', message: `${service}: command not found` }), this.latencyMs);
     } else {
       this.clock.setTimer(() => onExec?.(), this.latencyMs);
-      if (behaviour.runMs !== undefined) this.clock.setTimer(() => this.die(main, { kind: 'exited', code: behaviour.exitCode }), behaviour.runMs);
+      if (behaviour.runMs !== undefined) naturalEnd = this.clock.setTimer(() => this.die(main, { kind: 'exited', code: behaviour.exitCode }), behaviour.runMs);
     }
     return { pid: main.pid, exited, outputClosed, drainOutput: () => outputClosed };
   }

@@ -1,8 +1,10 @@
 // fast-check arbitraries for the simulation: service graphs (a DAG: each service may
 // depend on those before it), behaviours from the ordinary to the hostile (processes that
-// ignore SIGTERM, that SIGKILL cannot end, leftovers in the group, failing spawns), and
+// ignore SIGTERM, that SIGKILL cannot end, leftovers in the group, failing spawns),
+// scheduled services (every or cron with seconds, each overlap, timeouts), and
 // interleavings of signals, crashes, reloads and operator actions at any moment.
 import fc from 'fast-check';
+import type { ScheduleConfig } from '../../src/config/schedule.js';
 import type { Behaviour } from './fake-kernel.js';
 import type { Scenario, ServiceSpec, SimEvent } from './world.js';
 
@@ -18,6 +20,21 @@ const behaviour: fc.Arbitrary<Behaviour> = fc.record({
   spawnFailures: fc.array(fc.constantFrom<Behaviour['spawnFailures'][number]>('EAGAIN', 'ENOMEM', 'ENOENT', 'throw'), { maxLength: 2 }),
 });
 
+// One service in four runs on a schedule: due every 0.5 to 5 s (a short run overlaps it,
+// a long one never ends by itself), by interval or by a cron expression with seconds.
+const schedule: fc.Arbitrary<ScheduleConfig | undefined> = fc.option(
+  fc.record({
+    spec: fc.oneof(
+      fc.record({ kind: fc.constant('every' as const), intervalMs: fc.integer({ min: 1000, max: 5000 }) }),
+      fc.record({ kind: fc.constant('cron' as const), expression: fc.integer({ min: 1, max: 5 }).map((n) => `*/${n} * * * * *`), timezone: fc.constant('UTC') }),
+    ),
+    overlap: fc.constantFrom('skip', 'queue', 'replace'),
+    runOnStart: fc.boolean(),
+    timeoutMs: fc.option(fc.integer({ min: 100, max: 6000 }), { nil: undefined }),
+  }),
+  { nil: undefined, freq: 3 },
+);
+
 function serviceSpec(index: number, hasMain: boolean): fc.Arbitrary<ServiceSpec> {
   const earlier = NAMES.slice(0, index);
   return fc.record({
@@ -30,12 +47,20 @@ function serviceSpec(index: number, hasMain: boolean): fc.Arbitrary<ServiceSpec>
     stopTimeoutMs: fc.integer({ min: 50, max: 3000 }),
     backoff: fc.record({ initial: fc.integer({ min: 10, max: 1000 }), max: fc.integer({ min: 1000, max: 5000 }), factor: fc.constantFrom(1, 2, 3) }),
     behaviour,
+    schedule: hasMain ? fc.constant(undefined) : schedule,
   });
+}
+
+// As corral check would have it: nothing depends on a scheduled service.
+function withoutScheduledDependencies(specs: ServiceSpec[]): ServiceSpec[] {
+  const scheduled = new Set(specs.filter((spec) => spec.schedule).map((spec) => spec.name));
+  return specs.map((spec) => ({ ...spec, deps: spec.deps.filter((name) => !scheduled.has(name)) }));
 }
 
 const services: fc.Arbitrary<ServiceSpec[]> = fc
   .record({ count: fc.integer({ min: 1, max: NAMES.length }), main: fc.boolean() })
-  .chain(({ count, main }) => fc.tuple(...Array.from({ length: count }, (_, i) => serviceSpec(i, main && i === count - 1))));
+  .chain(({ count, main }) => fc.tuple(...Array.from({ length: count }, (_, i) => serviceSpec(i, main && i === count - 1))))
+  .map(withoutScheduledDependencies);
 
 function events(names: string[]): fc.Arbitrary<SimEvent[]> {
   const at = fc.integer({ min: 0, max: 20_000 });

@@ -4,6 +4,7 @@
 import type { Logger } from 'winston';
 import { restartServices, startServices, stopServices } from '../../src/control/service-actions.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ScheduleConfig } from '../../src/config/schedule.js';
 import { LabelColumn } from '../../src/logging/label-column.js';
 import type { NativeAddon } from '../../src/native/addon.js';
 import { outcomeExitCode, type ExitOutcome } from '../../src/process/exit-outcome.js';
@@ -14,6 +15,7 @@ import { hasProcess } from '../../src/supervisor/states.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { serviceConfig } from '../helpers/service-config.js';
 import { FakeKernel, type Behaviour } from './fake-kernel.js';
+import { checkScheduledAtEnd, checkScheduledStep } from './schedule-checks.js';
 import { VirtualClock } from './virtual-clock.js';
 
 /** How much a shutdown may overrun its budget: the kill floors of the stop procedure
@@ -30,6 +32,8 @@ export interface ServiceSpec {
   stopTimeoutMs: number;
   backoff: { initial: number; max: number; factor: number };
   behaviour: Behaviour;
+  /** A scheduled service: runs on this schedule (never main, nothing depends on it). */
+  schedule?: ScheduleConfig;
 }
 
 export type SimEvent = { at: number } & (
@@ -69,9 +73,10 @@ export class InvariantError extends Error {
 
 function configOf(spec: ServiceSpec, generation = 0): ServiceConfig {
   return serviceConfig(spec.name, {
-    type: spec.type,
+    type: spec.schedule ? 'scheduled' : spec.type,
+    ...(spec.schedule ? { schedule: spec.schedule } : {}),
     depends_on: spec.deps,
-    restart: spec.main ? 'never' : spec.restart,
+    restart: spec.main || spec.schedule ? 'never' : spec.restart,
     main: spec.main,
     on_failure: spec.onFailure,
     // A reload that changes a service: its stop_timeout moves by a millisecond.
@@ -147,6 +152,7 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
       const process = kernel.processes.get(pid);
       if (process?.service !== runner.name) throw new InvariantError(`${runner.name} is ${status.state} with pid ${pid}, which the kernel never started for it`);
     }
+    checkScheduledStep(supervisor, kernel, clock.now());
     if (shutdownAt !== undefined && code === undefined && clock.now() > shutdownAt + scenario.budgetMs + SHUTDOWN_SLACK_MS) {
       throw new InvariantError(`the shutdown that began at ${shutdownAt} ms is still going at ${clock.now()} ms (budget ${scenario.budgetMs} ms)`);
     }
@@ -212,7 +218,7 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
     const limit = (shutdownAt ?? clock.now()) + scenario.budgetMs + SHUTDOWN_SLACK_MS + 1;
     await runUntil(limit);
     if (code === undefined) throw new InvariantError(`no exit by ${limit} ms; shutdown began at ${shutdownAt} ms`);
-    checkAtEnd({ scenario, kernel, lines, code, shutdownAt: shutdownAt!, shutdownSignal, supervisor });
+    checkAtEnd({ scenario, kernel, lines, code, shutdownAt: shutdownAt!, shutdownSignal, supervisor, finishedAt });
     return { code, logs: lines.map((line) => `${line.at} ${line.level} ${line.text}`), kernel, shutdownAt: shutdownAt!, finishedAt };
   } catch (error) {
     if (error instanceof InvariantError) error.message += `\n--- log ---\n${lines.map((line) => `${line.at} ${line.level} ${line.text}`).join('\n')}`;
@@ -230,13 +236,17 @@ interface EndFacts {
   shutdownAt: number;
   shutdownSignal: NodeJS.Signals | undefined;
   supervisor: Supervisor;
+  finishedAt: number;
 }
+
+export type { EndFacts, LogLine };
 
 function checkAtEnd(facts: EndFacts): void {
   checkNothingLeft(facts);
   checkExitCode(facts);
   checkStopOrder(facts);
   checkBackoff(facts);
+  checkScheduledAtEnd(facts);
 }
 
 // Every process started is stopped, or was reported as one that SIGKILL could not end.

@@ -44,14 +44,14 @@ const BOTH_TEXT = `# HELP corral_service_state Current state of the service: 1 f
 # TYPE corral_service_state gauge
 ${['web', 'worker']
   .flatMap((name) =>
-    ['stopped', 'waiting', 'blocked', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'].map((state) => {
+    ['stopped', 'waiting', 'blocked', 'starting', 'running', 'backoff', 'stopping', 'scheduled', 'exited', 'fatal'].map((state) => {
       const current = (name === 'web' && state === 'running') || (name === 'worker' && state === 'backoff');
       return `corral_service_state{service="${name}",state="${state}"} ${current ? 1 : 0}`;
     }),
   )
   .join('\n')}
 
-# HELP corral_service_ready Whether the service is ready: 1 when a longrun is running or a oneshot has succeeded, else 0.
+# HELP corral_service_ready Whether the service is ready: 1 when a longrun is running, a oneshot has succeeded or a scheduled service is on its schedule, else 0.
 # TYPE corral_service_ready gauge
 corral_service_ready{service="web"} 1
 corral_service_ready{service="worker"} 0
@@ -97,6 +97,12 @@ corral_log_lines_dropped_total{service="web",stream="stdout"} 3
 corral_log_lines_dropped_total{service="web",stream="stderr"} 0
 corral_log_lines_dropped_total{service="worker",stream="stdout"} 0
 corral_log_lines_dropped_total{service="worker",stream="stderr"} 0
+
+# HELP corral_scheduled_runs_total Runs of a scheduled service since corral started, by result: succeeded, failed, timed-out, replaced (overlap: replace), or skipped (due while a run was going).
+# TYPE corral_scheduled_runs_total counter
+
+# HELP corral_scheduled_next_run_timestamp_seconds When the next run of a scheduled service is due, in seconds since the Unix epoch; absent while its schedule is paused.
+# TYPE corral_scheduled_next_run_timestamp_seconds gauge
 
 # HELP corral_info Always 1; the version label says which corral is running.
 # TYPE corral_info gauge
@@ -173,6 +179,22 @@ describe('metrics endpoint', () => {
     assert.doesNotMatch(body, /^corral_service_uptime_seconds\{/m);
     assert.match(body, /^corral_service_state\{service="web",state="stopped"\} 1$/m);
     assert.match(body, /^corral_service_processes\{service="web"\} 0$/m);
+  });
+
+  test('a scheduled service: its runs by result and its next run time; none while paused', async () => {
+    const runs = { succeeded: 11, failed: 1, 'timed-out': 2, replaced: 0, skipped: 3 };
+    const schedule = { description: '*/15 * * * * (UTC)', timezone: 'UTC', overlap: 'skip' as const, timeoutMs: null, nextRunAt: AT + 240_000, lastRun: null, runs };
+    const report = service('report', { type: 'scheduled', state: 'scheduled', ready: true, schedule });
+    let current = input([report]);
+    const base = await start(() => Promise.resolve(current));
+    const body = await (await fetch(`${base}/metrics`)).text();
+    for (const [result, count] of Object.entries(runs)) assert.match(body, new RegExp(`^corral_scheduled_runs_total\\{service="report",result="${result}"\\} ${count}$`, 'm'));
+    assert.match(body, new RegExp(`^corral_scheduled_next_run_timestamp_seconds\\{service="report"\\} ${(AT + 240_000) / 1000}$`, 'm'));
+    assert.match(body, /^corral_service_state\{service="report",state="scheduled"\} 1$/m);
+    current = input([{ ...report, state: 'stopped', stoppedByOperator: true, schedule: { ...schedule, nextRunAt: null } }]);
+    const paused = await (await fetch(`${base}/metrics`)).text();
+    assert.doesNotMatch(paused, /^corral_scheduled_next_run_timestamp_seconds\{/m);
+    assert.match(paused, /^corral_scheduled_runs_total\{service="report",result="succeeded"\} 11$/m);
   });
 
   test('concurrent scrapes each get a complete body', async () => {

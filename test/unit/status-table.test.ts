@@ -130,6 +130,24 @@ describe('formatStatus', () => {
     assert.deepEqual(formatStatus(report([failed])).split('\n').slice(-3), ['', 'web: gave up', '']);
   });
 
+  test('a scheduled service: its state, and a note with its schedule, next run, last run and counts; paused when stopped', () => {
+    const runs = { succeeded: 11, failed: 1, 'timed-out': 0, replaced: 0, skipped: 2 };
+    const schedule = {
+      description: '0 3 * * * (Europe/Berlin)',
+      timezone: 'Europe/Berlin',
+      overlap: 'skip' as const,
+      timeoutMs: null,
+      nextRunAt: Date.parse('2023-11-15T02:00:00Z'),
+      lastRun: { result: 'failed' as const, startedAt: AT - HOUR, durationMs: 1200, description: 'exited with code 3' },
+      runs,
+    };
+    const text = formatStatus(report([service('report', { type: 'scheduled', state: 'scheduled', ready: true, lastExit: exit(3), schedule })]));
+    assert.match(text, /^report +scheduled +- +- +0 +yes +- +- +- +code 3$/m);
+    assert.match(text, /^report: 0 3 \* \* \* \(Europe\/Berlin\), next run 2023-11-15 03:00:00 Europe\/Berlin \(in 3h46m\); last run exited with code 3 after 1\.2s; 12 run\(s\): 11 succeeded, 1 failed, 2 skipped$/m);
+    const paused = formatStatus(report([service('report', { type: 'scheduled', state: 'stopped', stoppedByOperator: true, schedule: { ...schedule, nextRunAt: null } })]));
+    assert.match(paused, /^report: schedule paused with corral stop; corral start report runs it now and resumes it$/m);
+  });
+
   test('a blocked service explains itself in a note', () => {
     const blocked = service('api', { state: 'blocked', problem: 'depends on db, which is fatal' });
     assert.deepEqual(formatStatus(report([blocked])).split('\n').slice(-3), ['', 'api: depends on db, which is fatal', '']);

@@ -60,6 +60,13 @@ export interface ServiceJson {
   lastExit: { description: string; code: number | null; signal: string | null } | null;
   usage: { cpuPercent: number | null; cpuSeconds: number; rssBytes: number; processes: number } | null;
   linesRelayed: { stdout: number; stderr: number };
+  schedule: {
+    description: string;
+    timezone: string;
+    nextRunAt: number | null;
+    lastRun: { result: string; startedAt: number; durationMs: number; description: string } | null;
+    runs: Record<string, number>;
+  } | null;
 }
 
 export interface StatusJson {

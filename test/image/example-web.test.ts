@@ -13,7 +13,7 @@ test('examples/nginx-node: logs, status, zombies, HUP, stop in order', { timeout
   const built = await corralImage(t);
   if (!built) return;
   await buildExample(built.engine, 'nginx-node', EXAMPLE_IMAGE);
-  const container = await Container.start(t, built.engine, ['-e', 'JOB_INTERVAL=1'], EXAMPLE_IMAGE);
+  const container = await Container.start(t, built.engine, ['-e', 'JOB_SCHEDULE=*/1 * * * * *'], EXAMPLE_IMAGE);
 
   // Every service's lines, each with its prefix, in the container's log.
   await container.waitForLine(/^migrate +\| migrate: .*schema/, 60_000);
@@ -26,7 +26,8 @@ test('examples/nginx-node: logs, status, zombies, HUP, stop in order', { timeout
 
   const status = await container.exec(['corral', 'status']);
   assert.equal(status.exitCode, 0, status.stderr);
-  for (const name of SERVICES) assert.match(status.stdout, new RegExp(`^${name} +(running|exited) `, 'm'), status.stdout);
+  for (const name of SERVICES) assert.match(status.stdout, new RegExp(`^${name} +(running|exited|scheduled) `, 'm'), status.stdout);
+  assert.match(status.stdout, /^job: \*\/1 \* \* \* \* \* \(UTC\), next run /m, status.stdout);
   assert.match(status.stdout, /^migrate +exited .* code 0$/m);
   assert.equal((await container.exec(['corral', 'health'])).exitCode, 0);
 

@@ -169,7 +169,8 @@ describe('examples: what each example is made of', () => {
     assert.equal(services.get('migrate')?.type, 'oneshot');
     assert.deepEqual(services.get('app')?.depends_on, ['migrate']);
     assert.deepEqual(services.get('job')?.depends_on, ['migrate']);
-    assert.equal(services.get('job')?.type, 'longrun');
+    assert.equal(services.get('job')?.type, 'scheduled');
+    assert.deepEqual(services.get('job')?.schedule, { spec: { kind: 'cron', expression: '* * * * *', timezone: 'UTC' }, overlap: 'skip', runOnStart: true, timeoutMs: 300_000 });
     assert.deepEqual(services.get('nginx')?.depends_on, ['app']);
     for (const name of ['app', 'nginx']) {
       assert.equal(services.get(name)?.ready?.spec.kind, 'http', `${name} ready`);

@@ -1,5 +1,5 @@
 // The periodic job: one run recomputes the summary the app shows (how many notes, how
-// many words) and counts itself. services.d/job.yaml runs it every $JOB_INTERVAL seconds.
+// many words) and counts itself. services.d/job.yaml runs it on a schedule ($JOB_SCHEDULE).
 // The database is replaced whole (written beside it, then renamed), so the app never
 // reads a half-written file, even when the job is killed mid-run.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';

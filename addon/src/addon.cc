@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("growPipe", Napi::Function::New(env, corral::GrowPipe, "growPipe"));
   exports.Set("notifySocket", Napi::Function::New(env, corral::NotifySocket, "notifySocket"));
   exports.Set("readDatagrams", Napi::Function::New(env, corral::ReadDatagrams, "readDatagrams"));
+  exports.Set("readDatagramBytes", Napi::Function::New(env, corral::ReadDatagramBytes, "readDatagramBytes"));
   exports.Set("systemConstants", Napi::Function::New(env, corral::SystemConstants, "systemConstants"));
   exports.Set("peerCredentials", Napi::Function::New(env, corral::PeerCredentials, "peerCredentials"));
   return exports;

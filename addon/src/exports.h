@@ -12,6 +12,7 @@ Napi::Value Pipe(const Napi::CallbackInfo& info);
 Napi::Value GrowPipe(const Napi::CallbackInfo& info);
 Napi::Value NotifySocket(const Napi::CallbackInfo& info);
 Napi::Value ReadDatagrams(const Napi::CallbackInfo& info);
+Napi::Value ReadDatagramBytes(const Napi::CallbackInfo& info);
 Napi::Value SystemConstants(const Napi::CallbackInfo& info);
 Napi::Value PeerCredentials(const Napi::CallbackInfo& info);
 

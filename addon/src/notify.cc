@@ -1,7 +1,7 @@
-// The receiving end of systemd's sd_notify protocol: services send datagrams such as
-// "READY=1\nSTATUS=listening" to the unix socket named in $NOTIFY_SOCKET. Node has no
-// unix datagram sockets, and the sender's pid (which service said READY=1) is only
-// available as SCM_CREDENTIALS ancillary data, so both live here.
+// Unix datagram sockets, which Node does not have: the receiving end of systemd's
+// sd_notify protocol (services send "READY=1\nSTATUS=listening" to $NOTIFY_SOCKET), and
+// of syslog (programs send their messages to /dev/log). The sender's pid (which service
+// said READY=1) is only available as SCM_CREDENTIALS ancillary data, so it is read here.
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "errors.h"
 #include "exports.h"
@@ -18,6 +19,8 @@ namespace {
 
 // systemd caps notify messages at this size too; longer ones come back truncated.
 constexpr size_t kMaxDatagram = 4096;
+// The most readDatagramBytes may be asked to keep of one datagram.
+constexpr size_t kLargestDatagram = 65536;
 // Bounds one call, so a chatty service cannot keep the event loop in here.
 constexpr int kMaxDatagramsPerCall = 64;
 // Room for the credentials plus a few fds: a service may attach fds (FDSTORE=1), and we
@@ -66,23 +69,21 @@ Napi::Value NotifySocket(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, fd);
 }
 
-Napi::Value ReadDatagrams(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) {
-    ThrowUsage(env, "readDatagrams(fd: number)");
-    return env.Undefined();
-  }
-  int fd = info[0].As<Napi::Number>().Int32Value();
-  Napi::Array result = Napi::Array::New(env);
-  uint32_t count = 0;
-  char text[kMaxDatagram];
+namespace {
+
+// Reads what is waiting on `fd`, at most kMaxDatagramsPerCall datagrams of which the
+// first `size` bytes are kept, and hands each to `add(bytes, length, pid, truncated)`.
+// Throws (and returns false) on a failure other than "nothing waiting".
+template <typename Add>
+bool ReceiveDatagrams(Napi::Env env, int fd, size_t size, Add add) {
+  std::vector<char> text(size);
   union {
     cmsghdr align;
     char bytes[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(sizeof(int) * kMaxPassedFds)];
   } control;
 
-  while (count < kMaxDatagramsPerCall) {
-    iovec vector{text, sizeof(text)};
+  for (int count = 0; count < kMaxDatagramsPerCall;) {
+    iovec vector{text.data(), text.size()};
     msghdr message{};
     message.msg_iov = &vector;
     message.msg_iovlen = 1;
@@ -93,7 +94,7 @@ Napi::Value ReadDatagrams(const Napi::CallbackInfo& info) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       ThrowErrno(env, "recvmsg", errno);
-      return env.Undefined();
+      return false;
     }
     pid_t pid = 0;
     for (cmsghdr* header = CMSG_FIRSTHDR(&message); header != nullptr; header = CMSG_NXTHDR(&message, header)) {
@@ -112,14 +113,53 @@ Napi::Value ReadDatagrams(const Napi::CallbackInfo& info) {
         }
       }
     }
-    // A truncated datagram (MSG_TRUNC) still yields its first kMaxDatagram bytes.
-    size_t kept = static_cast<size_t>(length) < sizeof(text) ? static_cast<size_t>(length) : sizeof(text);
+    // A truncated datagram (MSG_TRUNC) still yields its first `size` bytes.
+    size_t kept = static_cast<size_t>(length) < text.size() ? static_cast<size_t>(length) : text.size();
+    add(text.data(), kept, pid, (message.msg_flags & MSG_TRUNC) != 0);
+    count++;
+  }
+  return true;
+}
+
+}  // namespace
+
+Napi::Value ReadDatagrams(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    ThrowUsage(env, "readDatagrams(fd: number)");
+    return env.Undefined();
+  }
+  Napi::Array result = Napi::Array::New(env);
+  uint32_t count = 0;
+  bool ok = ReceiveDatagrams(env, info[0].As<Napi::Number>().Int32Value(), kMaxDatagram, [&](const char* bytes, size_t length, pid_t pid, bool) {
     Napi::Object datagram = Napi::Object::New(env);
-    datagram.Set("text", Napi::String::New(env, text, kept));
+    datagram.Set("text", Napi::String::New(env, bytes, length));
     datagram.Set("pid", Napi::Number::New(env, pid));
     result.Set(count++, datagram);
+  });
+  return ok ? result : env.Undefined();
+}
+
+// As readDatagrams, for payloads that are bytes rather than text (syslog messages, whose
+// invalid UTF-8 is passed on as it is): up to maxBytes of each, and whether it was cut.
+Napi::Value ReadDatagramBytes(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber() || info[1].As<Napi::Number>().Int64Value() < 1 ||
+      info[1].As<Napi::Number>().Int64Value() > static_cast<int64_t>(kLargestDatagram)) {
+    ThrowUsage(env, "readDatagramBytes(fd: number, maxBytes: 1..65536)");
+    return env.Undefined();
   }
-  return result;
+  size_t size = static_cast<size_t>(info[1].As<Napi::Number>().Int64Value());
+  Napi::Array result = Napi::Array::New(env);
+  uint32_t count = 0;
+  bool ok = ReceiveDatagrams(env, info[0].As<Napi::Number>().Int32Value(), size, [&](const char* bytes, size_t length, pid_t pid, bool truncated) {
+    Napi::Object datagram = Napi::Object::New(env);
+    datagram.Set("data", Napi::Buffer<char>::Copy(env, bytes, length));
+    datagram.Set("pid", Napi::Number::New(env, pid));
+    datagram.Set("truncated", Napi::Boolean::New(env, truncated));
+    result.Set(count++, datagram);
+  });
+  return ok ? result : env.Undefined();
 }
 
 }  // namespace corral

@@ -21,6 +21,16 @@ export interface NotifyDatagram {
   pid: number;
 }
 
+/** One datagram as bytes, e.g. a syslog message. */
+export interface ByteDatagram {
+  /** The payload, cut at the maxBytes asked for. */
+  data: Buffer;
+  /** The sender's pid from SCM_CREDENTIALS, or 0 when the kernel attached none. */
+  pid: number;
+  /** The datagram was longer than maxBytes (MSG_TRUNC). */
+  truncated: boolean;
+}
+
 /** The kernel's units for /proc/PID/stat, from sysconf(3). */
 export interface SystemConstants {
   /** Bytes per page (_SC_PAGESIZE): the unit of the rss field. */
@@ -47,9 +57,10 @@ export interface NativeAddon {
   growPipe(fd: number, bytes: number): number;
   /**
    * Binds a non-blocking, close-on-exec unix datagram socket at `path` for systemd's
-   * sd_notify protocol (services find it through $NOTIFY_SOCKET), replacing a stale file
-   * left there, with SO_PASSCRED on so each message carries its sender's pid. Returns
-   * the fd. A path longer than sun_path throws with errno ENAMETOOLONG.
+   * sd_notify protocol (services find it through $NOTIFY_SOCKET) or for syslog,
+   * replacing a stale file left there, with SO_PASSCRED on so each message carries its
+   * sender's pid. Returns the fd. A path longer than sun_path throws with errno
+   * ENAMETOOLONG.
    */
   notifySocket(path: string): number;
   /**
@@ -57,6 +68,8 @@ export interface NativeAddon {
    * blocking; [] when none are waiting. Call it again while it returns 64.
    */
   readDatagrams(fd: number): NotifyDatagram[];
+  /** readDatagrams for byte payloads: up to maxBytes (1 to 65536) of each datagram. */
+  readDatagramBytes(fd: number, maxBytes: number): ByteDatagram[];
   /** sysconf(_SC_PAGESIZE) and sysconf(_SC_CLK_TCK), for reading /proc/PID/stat. */
   systemConstants(): SystemConstants;
   /**
@@ -116,6 +129,7 @@ function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
     growPipe: guard((fd: number, bytes: number) => addon.growPipe(fd, bytes)),
     notifySocket: guard((path: string) => addon.notifySocket(path)),
     readDatagrams: guard((fd: number) => addon.readDatagrams(fd)),
+    readDatagramBytes: guard((fd: number, maxBytes: number) => addon.readDatagramBytes(fd, maxBytes)),
     systemConstants: guard(() => addon.systemConstants()),
     peerCredentials: guard((fd: number) => addon.peerCredentials(fd)),
   };

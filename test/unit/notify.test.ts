@@ -4,7 +4,8 @@ import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, ren
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { MAX_BATCHES_PER_POLL, NotifyListener, NotifySocketError, notifyEvents, parseNotifyMessage, type NotifyAddon } from '../../src/readiness/notify.js';
+import { MAX_BATCHES_PER_POLL, NotifyListener, notifyEvents, parseNotifyMessage, type NotifyAddon } from '../../src/readiness/notify.js';
+import { DatagramSocketError } from '../../src/native/datagram-listener.js';
 
 const deadline = { timeout: 5000 };
 
@@ -262,8 +263,8 @@ describe('NotifyListener', () => {
     assert.doesNotThrow(() => listener.close());
     assert.equal(fdOpen(fd), false, 'the fd is closed all the same');
     assert.equal(errors.length, 1);
-    assert.ok(errors[0] instanceof NotifySocketError);
-    assert.equal(errors[0].code, 'NOTIFY_CLEANUP_FAILED');
+    assert.ok(errors[0] instanceof DatagramSocketError);
+    assert.equal(errors[0].code, 'SOCKET_CLEANUP_FAILED');
     assert.match(errors[0].message, /^cannot remove it, so it stays behind: .*\(EISDIR\)$/);
     listener.close();
     assert.equal(errors.length, 1, 'a second close does nothing');
@@ -301,8 +302,8 @@ describe('NotifyListener', () => {
     listener.start();
     state.batches.push([null as unknown as { text: string; pid: number }]);
     assert.equal(listener.pollNow(), 0);
-    assert.ok(errors[0] instanceof NotifySocketError);
-    assert.equal(errors[0].code, 'NOTIFY_POLL_FAILED');
+    assert.ok(errors[0] instanceof DatagramSocketError);
+    assert.equal(errors[0].code, 'SOCKET_POLL_FAILED');
     assert.match(errors[0].message, /^polling failed, no longer listening: /);
     assert.equal(existsSync(state.path), false, 'closed itself');
   });

@@ -14,6 +14,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("notifySocket", Napi::Function::New(env, corral::NotifySocket, "notifySocket"));
   exports.Set("readDatagrams", Napi::Function::New(env, corral::ReadDatagrams, "readDatagrams"));
   exports.Set("readDatagramBytes", Napi::Function::New(env, corral::ReadDatagramBytes, "readDatagramBytes"));
+  exports.Set("watchReadable", Napi::Function::New(env, corral::WatchReadable, "watchReadable"));
+  exports.Set("unwatchReadable", Napi::Function::New(env, corral::UnwatchReadable, "unwatchReadable"));
   exports.Set("systemConstants", Napi::Function::New(env, corral::SystemConstants, "systemConstants"));
   exports.Set("peerCredentials", Napi::Function::New(env, corral::PeerCredentials, "peerCredentials"));
   return exports;

@@ -13,6 +13,8 @@ Napi::Value GrowPipe(const Napi::CallbackInfo& info);
 Napi::Value NotifySocket(const Napi::CallbackInfo& info);
 Napi::Value ReadDatagrams(const Napi::CallbackInfo& info);
 Napi::Value ReadDatagramBytes(const Napi::CallbackInfo& info);
+Napi::Value WatchReadable(const Napi::CallbackInfo& info);
+Napi::Value UnwatchReadable(const Napi::CallbackInfo& info);
 Napi::Value SystemConstants(const Napi::CallbackInfo& info);
 Napi::Value PeerCredentials(const Napi::CallbackInfo& info);
 

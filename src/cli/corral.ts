@@ -32,8 +32,11 @@ import { serveControl } from '../control/serve-control.js';
 import { metricsAddressFrom, serveMetrics } from '../control/serve-metrics.js';
 import { formatMetricsAddress } from '../control/metrics-address.js';
 import { MetricsServerError } from '../control/metrics-server.js';
+import { startSyslog } from './syslog-setup.js';
 
 const FLUSH_TIMEOUT_MS = 500;
+/** What must be undone however corral exits (the syslog socket's file). */
+const atExit: (() => void)[] = [];
 
 const stdout = new OutputSink('stdout', process.stdout);
 const stderr = new OutputSink('stderr', process.stderr);
@@ -91,6 +94,9 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const initDir = process.env.CORRAL_INIT_DIR || DEFAULT_INIT_DIR;
   const initPlan = planInitScripts(initDir, readInitDir(initDir));
   labels.width = Math.max(labels.width, ...services.map((service) => service.log.prefix.length));
+  // Before the init scripts, which may log with syslog(3) too.
+  const syslog = startSyslog({ env: process.env, addon, sinks: { stdout, stderr }, logger, style: logStyle, labels });
+  if (syslog) atExit.push(() => syslog.close());
   const context: RunnerContext = {
     kernel: realKernel(() => context, reaper),
     clock: realClock,
@@ -153,6 +159,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
 }
 
 async function exit(code: number): Promise<never> {
+  for (const undo of atExit.splice(0)) undo();
   await Promise.all([stdout.flush(FLUSH_TIMEOUT_MS), stderr.flush(FLUSH_TIMEOUT_MS)]);
   process.exit(code);
 }

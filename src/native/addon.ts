@@ -31,6 +31,9 @@ export interface ByteDatagram {
   truncated: boolean;
 }
 
+/** A watchReadable() in force, for unwatchReadable(). */
+export type ReadableWatch = { readonly __brand: 'ReadableWatch' };
+
 /** The kernel's units for /proc/PID/stat, from sysconf(3). */
 export interface SystemConstants {
   /** Bytes per page (_SC_PAGESIZE): the unit of the rss field. */
@@ -70,6 +73,13 @@ export interface NativeAddon {
   readDatagrams(fd: number): NotifyDatagram[];
   /** readDatagrams for byte payloads: up to maxBytes (1 to 65536) of each datagram. */
   readDatagramBytes(fd: number, maxBytes: number): ByteDatagram[];
+  /**
+   * Calls onReadable on Node's loop whenever `fd` is readable (a libuv poll handle,
+   * level-triggered, that does not keep corral running); status < 0 is libuv's error.
+   */
+  watchReadable(fd: number, onReadable: (status: number) => void): ReadableWatch;
+  /** Stops a watchReadable(); once is enough, twice is harmless. */
+  unwatchReadable(watch: ReadableWatch): void;
   /** sysconf(_SC_PAGESIZE) and sysconf(_SC_CLK_TCK), for reading /proc/PID/stat. */
   systemConstants(): SystemConstants;
   /**
@@ -130,6 +140,8 @@ function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
     notifySocket: guard((path: string) => addon.notifySocket(path)),
     readDatagrams: guard((fd: number) => addon.readDatagrams(fd)),
     readDatagramBytes: guard((fd: number, maxBytes: number) => addon.readDatagramBytes(fd, maxBytes)),
+    watchReadable: guard((fd: number, onReadable: (status: number) => void) => addon.watchReadable(fd, onReadable)),
+    unwatchReadable: guard((watch: ReadableWatch) => addon.unwatchReadable(watch)),
     systemConstants: guard(() => addon.systemConstants()),
     peerCredentials: guard((fd: number) => addon.peerCredentials(fd)),
   };

@@ -4,6 +4,7 @@
 // and on close removes its own file (never one a newer socket put there).
 import { closeSync, statSync, unlinkSync } from 'node:fs';
 import { describeSystemError } from '../logging/system-error.js';
+import type { NativeAddon, ReadableWatch } from './addon.js';
 
 export interface DatagramListenerOptions<Datagram> {
   /** Where the socket is bound. */
@@ -12,7 +13,13 @@ export interface DatagramListenerOptions<Datagram> {
   bind: (path: string) => number;
   /** Drains waiting datagrams (a bounded batch per call); [] when none are waiting. */
   read: (fd: number) => Datagram[];
+  /** How often the socket is read when it cannot be watched. */
   pollMs: number;
+  /**
+   * Calls back when the socket is readable (the addon's watchReadable, on Node's loop):
+   * a datagram is read as soon as it arrives. Without it, the socket is read every pollMs.
+   */
+  watch?: { start: (fd: number, onReadable: () => void) => unknown; stop: (handle: unknown) => void };
   onDatagram: (datagram: Datagram) => void;
   /**
    * A failure to read the socket (the listener has closed itself), a throw from
@@ -25,7 +32,8 @@ export interface DatagramListenerOptions<Datagram> {
 /**
  * Batches read per poll at most (the addon returns up to 64 datagrams per read), so a
  * flood costs at most 1024 messages per poll and cannot hold up the event loop: the rest
- * wait in the socket, and the kernel blocks their senders.
+ * wait in the socket (a watched socket is read again on the loop's next turn), and the
+ * kernel blocks their senders.
  */
 export const MAX_BATCHES_PER_POLL = 16;
 
@@ -44,11 +52,17 @@ export class DatagramSocketError extends Error {
   }
 }
 
+// The addon's readable watch, as DatagramListenerOptions.watch.
+export function addonWatch(addon: Pick<NativeAddon, 'watchReadable' | 'unwatchReadable'>): NonNullable<DatagramListenerOptions<unknown>['watch']> {
+  return { start: (fd, onReadable) => addon.watchReadable(fd, onReadable), stop: (handle) => addon.unwatchReadable(handle as ReadableWatch) };
+}
+
 export class DatagramListener<Datagram> {
   readonly #options: DatagramListenerOptions<Datagram>;
   #fd: number | undefined;
   #inode: { dev: number; ino: number } | undefined;
   #interval: NodeJS.Timeout | undefined;
+  #watch: unknown;
   #closed = false;
 
   constructor(options: DatagramListenerOptions<Datagram>) {
@@ -65,7 +79,9 @@ export class DatagramListener<Datagram> {
     if (this.#fd !== undefined) return;
     this.#fd = this.#options.bind(this.#options.path);
     this.#inode = fileIdentity(this.#options.path);
-    this.#interval = setInterval(() => this.pollNow(), this.#options.pollMs).unref();
+    const { watch } = this.#options;
+    if (watch) this.#watch = watch.start(this.#fd, () => void this.pollNow());
+    else this.#interval = setInterval(() => this.pollNow(), this.#options.pollMs).unref();
   }
 
   // Reads what is waiting now and returns how many datagrams were handled. Never throws:
@@ -118,6 +134,8 @@ export class DatagramListener<Datagram> {
     this.#closed = true;
     clearInterval(this.#interval);
     this.#interval = undefined;
+    if (this.#watch !== undefined) this.#options.watch?.stop(this.#watch);
+    this.#watch = undefined;
     const fd = this.#fd;
     this.#fd = undefined;
     if (fd === undefined) return;

@@ -2,7 +2,8 @@
 // as "READY=1\nSTATUS=listening on :80" to the unix socket named by $NOTIFY_SOCKET. The
 // socket itself comes from the native addon (datagrams with the sender's credentials),
 // polled by a DatagramListener; this module parses the messages.
-import { DatagramListener, MAX_BATCHES_PER_POLL } from '../native/datagram-listener.js';
+import type { NativeAddon } from '../native/addon.js';
+import { addonWatch, DatagramListener, MAX_BATCHES_PER_POLL } from '../native/datagram-listener.js';
 
 // The two addon functions the listener needs; see src/native/addon.ts.
 export interface NotifyAddon {
@@ -10,6 +11,9 @@ export interface NotifyAddon {
   notifySocket(path: string): number;
   /** Drains waiting datagrams (a bounded batch per call); [] when none are waiting. */
   readDatagrams(fd: number): Array<{ text: string; pid: number }>;
+  /** When given: the socket is read as soon as it is readable, not every pollMs. */
+  watchReadable?: NativeAddon['watchReadable'];
+  unwatchReadable?: NativeAddon['unwatchReadable'];
 }
 
 // What a message means to corral; fields it does not act on are left out.
@@ -94,6 +98,7 @@ export class NotifyListener extends DatagramListener<{ text: string; pid: number
       bind: (path) => options.addon.notifySocket(path),
       read: (fd) => options.addon.readDatagrams(fd),
       pollMs: options.pollMs,
+      watch: options.addon.watchReadable && options.addon.unwatchReadable ? addonWatch(options.addon as Required<NotifyAddon>) : undefined,
       onDatagram: ({ text, pid }) => options.onMessage(parseNotifyMessage(text), pid),
       onError: options.onError,
     });

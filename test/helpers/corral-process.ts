@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
+import { PRIVATE_DEV_SCRIPT } from './private-dev.js';
 
 export const corralMain = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -36,6 +37,8 @@ export interface StartOptions {
   args?: string[];
   /** Everything is killed and the test fails after this long. */
   deadlineMs?: number;
+  /** PID 1 only: a /dev of its own (private-dev.ts), where corral may bind /dev/log. */
+  privateDev?: boolean;
 }
 
 export interface ExitResult {
@@ -251,9 +254,9 @@ export async function startCorral(options: StartOptions): Promise<CorralProcess>
     }
   }
   const corralArgs = [...corralNodeFlags, corralMain, '--services', dir, ...(options.args ?? [])];
-  const [command, args] = options.pid1
-    ? ['unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, ...corralArgs]]
-    : [process.execPath, corralArgs];
+  // With privateDev, a shell prepares /dev and execs node, which so stays PID 1.
+  const node = options.privateDev ? ['sh', '-c', PRIVATE_DEV_SCRIPT, process.execPath] : [process.execPath];
+  const [command, args] = options.pid1 ? ['unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...node, ...corralArgs]] : [process.execPath, corralArgs];
   const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own run directory, so notify sockets of parallel tests never collide.

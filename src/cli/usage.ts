@@ -21,8 +21,9 @@ Control a running corral (on its control socket, $CORRAL_RUN_DIR/control.sock):
 Runs every service defined in DIR/*.yaml (one file per service, see docs/services.md)
 as PID 1 of a container: reaps orphaned zombies, relays each service's output line by
 line with its name, starts services in dependency order once what they need is ready,
-restarts them per their policy, and on SIGTERM stops them, dependents first, within one
-time budget, then kills whatever is left.
+restarts them per their policy (a service with schedule: runs on its schedule instead),
+and on SIGTERM stops them, dependents first, within one time budget, then kills
+whatever is left.
 
 Before any service starts, every executable in $CORRAL_INIT_DIR runs, one at a
 time, in name order (like /etc/my_init.d or /etc/cont-init.d); if one fails, no
@@ -45,6 +46,7 @@ Environment:
   CORRAL_RUN_DIR           the control socket (default ${DEFAULT_RUN_DIR}); notify sockets in DIR-notify
   CORRAL_METRICS_ADDR      Prometheus metrics on HOST:PORT, e.g. 127.0.0.1:9100 (off)
   CORRAL_LOG_FORMAT        text (default) or json; CORRAL_LOG_TIMESTAMPS=1 adds times
+  CORRAL_SYSLOG            a socket such as /dev/log: relay syslog messages to the log (off)
 
 Signals: TERM, INT, QUIT stop everything (a second one skips the remaining grace);
 HUP re-reads DIR and applies only what changed; USR1, USR2, WINCH go to the main

@@ -2,7 +2,7 @@
 // operator would: a separate process, talking to the control socket in its run directory.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { corralMain, corralNodeFlags, type CorralProcess } from './corral-process.js';
+import { corralMain, corralNodeFlags, pollFor, type CorralProcess } from './corral-process.js';
 
 export interface CliResult {
   code: number | null;
@@ -48,6 +48,21 @@ export async function statusOf(corral: CorralProcess): Promise<StatusJson> {
   const result = await corralCli(corral, ['status', '--json']);
   if (result.code !== 0) throw new Error(`corral status --json exited ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout) as StatusJson;
+}
+
+// The status once `check` holds, polled for up to 10 s; until the control socket is up
+// there is no status, and that is no failure.
+export function waitForStatus(corral: CorralProcess, what: string, check: (status: StatusJson) => boolean): Promise<StatusJson> {
+  let last: StatusJson | undefined;
+  return pollFor(
+    what,
+    10_000,
+    async () => {
+      last = (await statusOf(corral).catch(() => undefined)) ?? last;
+      return last !== undefined && check(last) ? last : undefined;
+    },
+    { intervalMs: 100, last: () => JSON.stringify(last?.services) },
+  );
 }
 
 export interface ServiceJson {

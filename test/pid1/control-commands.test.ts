@@ -4,24 +4,11 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { corralCli, service, statusOf, type StatusJson } from '../helpers/corral-cli.js';
-import { pollFor, skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
+import { corralCli, service, statusOf, waitForStatus, type StatusJson } from '../helpers/corral-cli.js';
+import { skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
 
 // A shell that keeps one sleep child, so its process group has two processes.
 const loop = (word: string, extra = ''): string => `command: "echo ${word}; while :; do sleep 1 & wait $!; done"\n${extra}`;
-
-async function waitForStatus(corral: CorralProcess, what: string, check: (status: StatusJson) => boolean): Promise<StatusJson> {
-  let last: StatusJson | undefined;
-  return pollFor(
-    what,
-    10_000,
-    async () => {
-      last = await statusOf(corral);
-      return check(last) ? last : undefined;
-    },
-    { intervalMs: 100, last: () => JSON.stringify(last?.services) },
-  );
-}
 
 const states = (status: StatusJson): Record<string, string> => Object.fromEntries(status.services.map((entry) => [entry.name, entry.state]));
 

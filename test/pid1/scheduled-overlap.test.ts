@@ -3,7 +3,7 @@
 // its output shows that runs never overlap; every wait is a generous deadline.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
+import { pollFor, skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
 
 // A run that takes 2.5 s, every second: each due run but one in three meets a run going.
 const slowEverySecond = (overlap: string): string => `command: 'echo "start $$"; sleep 2.5; echo "end $$"'\nschedule: {every: 1s, overlap: ${overlap}}\nstop_timeout: 2s\n`;
@@ -47,25 +47,12 @@ test('overlap: skip skips and logs a due run while one goes; queue starts one wh
   assert.ok(!replaced.some((line) => line.startsWith('end')), `a replaced run never reaches its end: ${replaced.join(', ')}`);
 });
 
+// The lines of `name`'s runs once `count` of them have ended.
 function waitForRuns(corral: CorralProcess, name: string, count: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const check = (): boolean => {
-      const lines = runLines(corral, name);
-      if (lines.filter((line) => line.startsWith('end')).length < count) return false;
-      cleanup();
-      resolve(lines);
-      return true;
-    };
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(new Error(`${name}: fewer than ${count} whole runs within 20s; ${runLines(corral, name).join(', ')}`));
-    }, 20_000);
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      corral.off('line', check);
-    };
-    if (!check()) corral.on('line', check);
-  });
+  return pollFor(`${count} whole runs of ${name}`, 20_000, () => {
+    const lines = runLines(corral, name);
+    return lines.filter((line) => line.startsWith('end')).length >= count ? lines : undefined;
+  }, { last: () => runLines(corral, name).join(', ') });
 }
 
 test('a run past its timeout is stopped with stop_signal, then SIGKILL after stop_timeout, and counts as failed', async (t) => {

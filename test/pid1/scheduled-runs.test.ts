@@ -4,16 +4,8 @@
 // generous deadline.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { corralCli, service, statusOf, type StatusJson } from '../helpers/corral-cli.js';
-import { pollFor, skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
-
-// The status once `check` holds; before the control socket is up, no status at all.
-function statusWhen(corral: CorralProcess, what: string, check: (status: StatusJson) => boolean): Promise<StatusJson> {
-  return pollFor(what, 10_000, async () => {
-    const status = await statusOf(corral).catch(() => undefined);
-    return status !== undefined && check(status) ? status : undefined;
-  }, { intervalMs: 100 });
-}
+import { corralCli, service, statusOf, waitForStatus } from '../helpers/corral-cli.js';
+import { pollFor, skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
 
 test('*/1 * * * * *: a run every second, as its user, in its directory, with the container environment, its output prefixed', async (t) => {
   if (skipUnlessPid1(t)) return;
@@ -80,7 +72,7 @@ test('status --json: the next run time of a cron schedule in its time zone, and 
     },
   });
   t.after(() => corral.dispose());
-  const status = await statusWhen(corral, 'three scheduled services', (current) => ['nightly', 'fives', 'hourly'].every((name) => service(current, name).schedule?.nextRunAt != null));
+  const status = await waitForStatus(corral, 'three scheduled services', (current) => ['nightly', 'fives', 'hourly'].every((name) => service(current, name).schedule?.nextRunAt != null));
   const at = (status.corral as unknown as { at: number }).at;
   const nightly = service(status, 'nightly').schedule!;
   const eighteen = new Date(at);
@@ -101,7 +93,7 @@ test('corral start runs it now; corral stop pauses it; corral start resumes it a
   if (skipUnlessPid1(t)) return;
   const corral = await startCorral({ pid1: true, services: { 'yearly.yaml': 'command: "echo ran at $(date +%s%N)"\nschedule: "@yearly"\n' } });
   t.after(() => corral.dispose());
-  await statusWhen(corral, 'yearly to be scheduled', (status) => service(status, 'yearly').state === 'scheduled');
+  await waitForStatus(corral, 'yearly to be scheduled', (status) => service(status, 'yearly').state === 'scheduled');
   const start = await corralCli(corral, ['start', 'yearly']);
   assert.equal(start.code, 0, start.stderr);
   assert.match(start.stdout, /running yearly now/);
@@ -115,6 +107,6 @@ test('corral start runs it now; corral stop pauses it; corral start resumes it a
   assert.match((await corralCli(corral, ['status'])).stdout, /^yearly: schedule paused with corral stop; corral start yearly runs it now and resumes it$/m);
   assert.equal((await corralCli(corral, ['start', 'yearly'])).code, 0);
   await pollFor('a second run', 10_000, () => (corral.texts('stdout').filter((text) => /^yearly +\| ran at/.test(text)).length >= 2 ? true : undefined));
-  const resumed = service(await statusWhen(corral, 'yearly scheduled again', (status) => service(status, 'yearly').state === 'scheduled'), 'yearly');
+  const resumed = service(await waitForStatus(corral, 'yearly scheduled again', (status) => service(status, 'yearly').state === 'scheduled'), 'yearly');
   assert.ok(resumed.schedule!.nextRunAt! > Date.now(), JSON.stringify(resumed.schedule));
 });

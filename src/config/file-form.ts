@@ -19,6 +19,7 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     type: service.type,
     main: service.main,
     depends_on: service.depends_on,
+    schedule: service.schedule && scheduleForm(service.schedule),
     // A oneshot's readiness is its exit, so it takes no ready key at all.
     ready: service.ready
       ? { ...probeForm(service.ready.spec), interval: duration(service.ready.intervalMs), timeout: duration(service.ready.timeoutMs) }
@@ -53,9 +54,7 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
   };
   // A scheduled service: its schedule, and none of the keys it cannot have (main: false
   // included, which means nothing for it).
-  const kept = service.schedule
-    ? Object.entries({ ...form, schedule: scheduleForm(service.schedule) }).filter(([key]) => NOT_WITH_SCHEDULE[key] === undefined && key !== 'main')
-    : Object.entries(form);
+  const kept = service.schedule ? Object.entries(form).filter(([key]) => NOT_WITH_SCHEDULE[key] === undefined && key !== 'main') : Object.entries(form);
   // Unset optional keys are left out rather than printed as null.
   return mapExpandable(Object.fromEntries(kept.filter(([, value]) => value !== undefined)), literal);
 }

@@ -135,3 +135,15 @@ test('issue 15, item 3: an exception that reaches the top stops every service in
   const stopDb = result.logs.findIndex((line) => /db stopped/.test(line));
   assert.ok(stopApi >= 0 && stopDb > stopApi, `api (the dependent) is stopped before db:\n${result.logs.join('\n')}`);
 });
+
+test('seed 690029730: a reload that stops a dependency of the held main service in the same ms as SIGTERM is not the shutdown breaking the stop order', async () => {
+  const result = await simulate({
+    // The SIGHUP changes cache; api is the main service, which a reload never restarts.
+    services: [spec('db'), spec('cache', { stopTimeoutMs: 838 }, { ignoresTerm: true }), spec('api', { deps: ['cache'], main: true, restart: 'never', stopTimeoutMs: 127 }, { ignoresTerm: true })],
+    events: [{ at: 5394, kind: 'signal', signal: 'SIGHUP' }],
+    budgetMs: 9427,
+    latencyMs: 3,
+  });
+  assert.ok(result.logs.some((line) => /^5394 warn reload: api was not restarted, though it depends on cache/.test(line)), result.logs.join('\n'));
+  assert.ok(result.logs.some((line) => /^5394 info received SIGTERM: stopping 3 service\(s\)/.test(line)), result.logs.join('\n'));
+});

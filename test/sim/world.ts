@@ -137,6 +137,8 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
     finishedAt = clock.now();
   });
   let shutdownAt: number | undefined;
+  /** The first of kernel.signals the shutdown may have sent: not a reload's of the same ms. */
+  let shutdownSignalsFrom = 0;
   let shutdownSignal: NodeJS.Signals | undefined;
   let generation = 0;
   const check = (): void => {
@@ -158,8 +160,12 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
     }
   };
   const step = async (): Promise<void> => {
+    const signalsBefore = kernel.signals.length;
     await flush();
-    if (supervisor.phase !== 'running' && shutdownAt === undefined) shutdownAt = clock.now();
+    if (supervisor.phase !== 'running' && shutdownAt === undefined) {
+      shutdownAt = clock.now();
+      shutdownSignalsFrom = signalsBefore;
+    }
     check();
   };
   const runUntil = async (time: number): Promise<void> => {
@@ -218,7 +224,7 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
     const limit = (shutdownAt ?? clock.now()) + scenario.budgetMs + SHUTDOWN_SLACK_MS + 1;
     await runUntil(limit);
     if (code === undefined) throw new InvariantError(`no exit by ${limit} ms; shutdown began at ${shutdownAt} ms`);
-    checkAtEnd({ scenario, kernel, lines, code, shutdownAt: shutdownAt!, shutdownSignal, supervisor, finishedAt });
+    checkAtEnd({ scenario, kernel, lines, code, shutdownAt: shutdownAt!, shutdownSignalsFrom, shutdownSignal, supervisor, finishedAt });
     return { code, logs: lines.map((line) => `${line.at} ${line.level} ${line.text}`), kernel, shutdownAt: shutdownAt!, finishedAt };
   } catch (error) {
     if (error instanceof InvariantError) error.message += `\n--- log ---\n${lines.map((line) => `${line.at} ${line.level} ${line.text}`).join('\n')}`;
@@ -234,6 +240,7 @@ interface EndFacts {
   lines: LogLine[];
   code: number;
   shutdownAt: number;
+  shutdownSignalsFrom: number;
   shutdownSignal: NodeJS.Signals | undefined;
   supervisor: Supervisor;
   finishedAt: number;
@@ -298,11 +305,13 @@ function checkExitCode({ scenario, kernel, lines, code, shutdownSignal }: EndFac
 
 // Within the budget, a service gets its stop signal only once what depends on it is gone
 // (or could not be killed).
-function checkStopOrder({ scenario, kernel, shutdownAt }: EndFacts): void {
+// (A reload in the same ms as the shutdown may already have stopped a dependency, before
+// the shutdown began: its signals are not the shutdown's.)
+function checkStopOrder({ scenario, kernel, shutdownAt, shutdownSignalsFrom }: EndFacts): void {
   const inOrderUntil = shutdownAt + scenario.budgetMs - sweepReserveMs(scenario.budgetMs);
   for (const spec of scenario.services) {
     for (const dependency of spec.deps) {
-      const first = kernel.signals.find((event) => event.service === dependency && event.at >= shutdownAt && event.at < inOrderUntil && event.signal === 'SIGTERM' && event.mainAlive);
+      const first = kernel.signals.slice(shutdownSignalsFrom).find((event) => event.service === dependency && event.at >= shutdownAt && event.at < inOrderUntil && event.signal === 'SIGTERM' && event.mainAlive);
       if (first === undefined) continue;
       const alive = [...kernel.processes.values()].filter(
         (process) => process.service === spec.name && !process.unkillable && process.startedAt <= first.at && (process.endedAt === undefined || process.endedAt > first.at),

@@ -120,7 +120,9 @@ export class FakeKernel implements Kernel {
       this.clock.setTimer(() => this.die(main, { kind: 'spawn-failed', errno: 'ENOENT', message: `${service}: command not found` }), this.latencyMs);
     } else {
       this.clock.setTimer(() => onExec?.(), this.latencyMs);
-      if (behaviour.runMs !== undefined) this.clock.setTimer(() => this.die(main, { kind: 'exited', code: behaviour.exitCode }), behaviour.runMs);
+      // Cancelled when it dies sooner: a pending timer would keep this run's closures alive.
+      const natural = behaviour.runMs === undefined ? undefined : this.clock.setTimer(() => this.die(main, { kind: 'exited', code: behaviour.exitCode }), behaviour.runMs);
+      if (natural) main.onDeath = chain(main.onDeath, () => natural.cancel());
     }
     return { pid: main.pid, exited, outputClosed, drainOutput: () => outputClosed };
   }
@@ -198,4 +200,11 @@ export const defaultBehaviour: Behaviour = { exitCode: 0, ignoresTerm: false, ex
 
 function describe(process: FakeProcess): string {
   return `pid ${process.pid} (${process.service}), state ${process.unkillable ? 'D' : 'S'}`;
+}
+
+function chain(first: FakeProcess['onDeath'], then: () => void): FakeProcess['onDeath'] {
+  return (outcome) => {
+    first?.(outcome);
+    then();
+  };
 }

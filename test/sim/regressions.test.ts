@@ -135,3 +135,27 @@ test('issue 15, item 3: an exception that reaches the top stops every service in
   const stopDb = result.logs.findIndex((line) => /db stopped/.test(line));
   assert.ok(stopApi >= 0 && stopDb > stopApi, `api (the dependent) is stopped before db:\n${result.logs.join('\n')}`);
 });
+
+test('seed -1626576747: a crash loop whose runs leave a process in their group frees every finished run', async () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) assert.fail('run with --expose-gc (npm run test:sim does)');
+  let live = -1;
+  await simulate(
+    {
+      services: [spec('db', { restart: 'on-failure', stopTimeoutMs: 1843, backoff: { initial: 10, max: 1009, factor: 1 } }, { runMs: 3255, exitCode: 3, leftovers: 1, spawnFailures: ['throw', 'ENOMEM'] })],
+      events: [17868, 18806, 19831].map((at) => ({ at, kind: 'crash' as const, service: 'db', code: 2 })),
+      budgetMs: 7646,
+      latencyMs: 0,
+    },
+    {
+      beforeShutdown: async (kernel) => {
+        for (let i = 0; i < 10 && kernel.liveRuns > 1; i++) {
+          gc();
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        live = kernel.liveRuns;
+      },
+    },
+  );
+  assert.ok(live <= 1, `${live} runs alive`);
+});

@@ -159,3 +159,23 @@ test('seed -1626576747: a crash loop whose runs leave a process in their group f
   );
   assert.ok(live <= 1, `${live} runs alive`);
 });
+
+test('seed -1345933915: a second SIGTERM while a dependent\'s leftovers are being stopped kills them before its dependency is stopped', async () => {
+  const result = await simulate({
+    services: [
+      spec('db', { stopTimeoutMs: 1827 }),
+      // cache's main exits at 1000 ms; the process it leaves ignores SIGTERM and gets a 3 s grace.
+      spec('cache', { deps: ['db'], stopTimeoutMs: 3000 }, { runMs: 1000, exitCode: 0, ignoresTerm: true, leftovers: 1 }),
+    ],
+    events: [
+      { at: 2500, kind: 'signal', signal: 'SIGTERM' },
+      { at: 3000, kind: 'signal', signal: 'SIGTERM' },
+    ],
+    budgetMs: 5163,
+    latencyMs: 2,
+  });
+  const leftover = [...result.kernel.processes.values()].find((process) => process.service === 'cache' && !process.main)!;
+  const dbStop = result.kernel.signals.find((event) => event.service === 'db' && event.signal === 'SIGTERM')!;
+  assert.ok(leftover.endedAt! <= dbStop.at, `cache's leftover ended at ${leftover.endedAt} ms, db got SIGTERM at ${dbStop.at} ms`);
+  assert.ok(result.logs.some((line) => /the process\(es\) left in cache's group: a second shutdown signal came; sending SIGKILL/.test(line)), result.logs.join('\n'));
+});

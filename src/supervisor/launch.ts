@@ -82,7 +82,7 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
   return {
     pid: child.pid,
     exited,
-    outputClosed: relays.then((all) => Promise.all(all.map((relay) => relay.closed))).then(() => undefined),
+    outputClosed: relays.then((all) => Promise.all(all.map((relay) => relay.flushed))).then(() => undefined),
     drainOutput: (quietMs, maxMs, strict) => relays.then((all) => Promise.all(all.map((relay) => relay.drain(quietMs, strict, maxMs)))).then(() => undefined),
   };
 }

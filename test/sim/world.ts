@@ -61,6 +61,8 @@ interface LogLine {
   at: number;
   level: string;
   text: string;
+  /** How many signals the kernel had been sent when the line was logged. */
+  signals: number;
 }
 
 export class InvariantError extends Error {
@@ -81,8 +83,8 @@ function configOf(spec: ServiceSpec, generation = 0): ServiceConfig {
   });
 }
 
-function captureLogger(clock: VirtualClock, lines: LogLine[]): Logger {
-  const log = (level: string, text: string): void => void lines.push({ at: clock.now(), level, text });
+function captureLogger(clock: VirtualClock, kernel: FakeKernel, lines: LogLine[]): Logger {
+  const log = (level: string, text: string): void => void lines.push({ at: clock.now(), level, text, signals: kernel.signals.length });
   return {
     log: (level: string, text: string) => log(level, text),
     error: (text: string) => log('error', text),
@@ -105,7 +107,7 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
   const behaviours = new Map(scenario.services.map((spec) => [spec.name, structuredClone(spec.behaviour)]));
   const kernel = new FakeKernel(clock, behaviours, scenario.latencyMs);
   const lines: LogLine[] = [];
-  const logger = captureLogger(clock, lines);
+  const logger = captureLogger(clock, kernel, lines);
   const rejections: unknown[] = [];
   const onRejection = (error: unknown): void => void rejections.push(error);
   process.on('unhandledRejection', onRejection);
@@ -288,11 +290,15 @@ function checkExitCode({ scenario, kernel, lines, code, shutdownSignal }: EndFac
 
 // Within the budget, a service gets its stop signal only once what depends on it is gone
 // (or could not be killed).
-function checkStopOrder({ scenario, kernel, shutdownAt }: EndFacts): void {
+function checkStopOrder({ scenario, kernel, lines, shutdownAt }: EndFacts): void {
   const inOrderUntil = shutdownAt + scenario.budgetMs - sweepReserveMs(scenario.budgetMs);
+  // Only the signals the shutdown sent: a reload at the same moment stops changed services
+  // whatever depends on them (the main service is never restarted by a reload).
+  const from = lines.find((line) => /: stopping \d+ service\(s\), dependents first/.test(line.text))?.signals ?? 0;
+  const shutdownSignals = kernel.signals.slice(from);
   for (const spec of scenario.services) {
     for (const dependency of spec.deps) {
-      const first = kernel.signals.find((event) => event.service === dependency && event.at >= shutdownAt && event.at < inOrderUntil && event.signal === 'SIGTERM' && event.mainAlive);
+      const first = shutdownSignals.find((event) => event.service === dependency && event.at < inOrderUntil && event.signal === 'SIGTERM' && event.mainAlive);
       if (first === undefined) continue;
       const alive = [...kernel.processes.values()].filter(
         (process) => process.service === spec.name && !process.unkillable && process.startedAt <= first.at && (process.endedAt === undefined || process.endedAt > first.at),

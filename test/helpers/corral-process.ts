@@ -173,7 +173,9 @@ export class CorralProcess extends EventEmitter<{ line: [OutputLine] }> {
   }
 
   // Resolves with the first line (already seen or to come) that matches; fails after timeoutMs.
-  waitForLine(pattern: RegExp, timeoutMs = 5000): Promise<string> {
+  // The default deadline is generous: it only has to end a test that will never pass, and a
+  // loaded 2-core machine may be several times slower than an idle one.
+  waitForLine(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
     const seen = this.lines.find((line) => pattern.test(line.text));
     if (seen) return Promise.resolve(seen.text);
     return new Promise((resolve, reject) => {

@@ -23,8 +23,7 @@ export interface GroupAccount {
   members: string[];
 }
 
-// (uid_t)-1 means "leave unchanged" to the kernel, so it is never an id.
-const MAX_ID = 0xfffffffe;
+const MAX_ID = LIMITS.accountId;
 
 function parseId(text: string): number | undefined {
   if (!/^\d+$/.test(text)) return undefined;

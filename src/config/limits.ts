@@ -39,6 +39,8 @@ export const LIMITS = {
   durationMs: 2 ** 31 - 1,
   /** An rlimit value: the largest integer a JavaScript number holds exactly (2^53-1). */
   rlimit: Number.MAX_SAFE_INTEGER,
+  /** A numeric uid or gid: (uid_t)-1 means "leave unchanged" to the kernel, so it is never an id. */
+  accountId: 0xfffffffe,
   /** A service name and a log prefix, in characters: a DNS label's length. */
   nameLength: 63,
   /** A ready.log regular expression, in characters. */

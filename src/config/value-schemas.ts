@@ -82,7 +82,7 @@ export const httpUrl = z
 
 export const logPattern = z.string({ error: 'expected a regular expression like "listening on"' }).transform((text, ctx) => {
   if (text.length > LIMITS.logPatternLength) {
-    ctx.issues.push({ code: 'custom', input: text, message: `expected a regular expression of at most ${LIMITS.logPatternLength} characters, got ${text.length}` });
+    ctx.issues.push({ code: 'custom', input: text, message: `expected a regular expression of at most ${LIMITS.logPatternLength} characters` });
     return z.NEVER;
   }
   try {
@@ -106,9 +106,17 @@ const RLIMIT_RANGE = `a limit is 0 to ${LIMITS.rlimit}, or unlimited`;
 // A limit: 4096 (soft = hard), "1024:4096" (soft:hard), or unlimited. Numbers stay
 // within what a JavaScript number holds exactly, far below what the kernel takes.
 export const rlimitValue = z
-  .union([z.number().int().min(0, 'a limit is 0 or more').max(LIMITS.rlimit, RLIMIT_RANGE), z.literal('unlimited'), z.string().regex(/^(\d+|unlimited):(\d+|unlimited)$/, RLIMIT_EXPECTED)], {
-    error: RLIMIT_EXPECTED,
-  })
+  .union(
+    [
+      // zod's int() stops at 2^53-1 (LIMITS.rlimit) itself; said in corral's words.
+      z.number().int({ error: (issue) => (issue.code === 'too_big' ? RLIMIT_RANGE : undefined) }).min(0, 'a limit is 0 or more'),
+      z.literal('unlimited'),
+      z.string().regex(/^(\d+|unlimited):(\d+|unlimited)$/, RLIMIT_EXPECTED),
+    ],
+    {
+      error: RLIMIT_EXPECTED,
+    },
+  )
   .transform((value, ctx): RlimitValue => {
     if (typeof value === 'number' || value === 'unlimited') return { soft: value, hard: value };
     const [soft, hard] = value.split(':').map((part) => (part === 'unlimited' ? 'unlimited' : Number(part))) as [RlimitValue['soft'], RlimitValue['hard']];
@@ -123,14 +131,11 @@ export const rlimitValue = z
     return { soft, hard };
   });
 
-// (uid_t)-1 means "leave unchanged" to the kernel, so it is never an id.
-const MAX_ID = 0xfffffffe;
-
 // A user or group: a name, or a numeric id.
 export const account = z.union(
   [
     z.string().trim().min(1, 'expected a name or a numeric id, not an empty string'),
-    z.number().int().min(0, 'a numeric id is 0 or more').max(MAX_ID, `a numeric id is at most ${MAX_ID}`),
+    z.number().int().min(0, 'a numeric id is 0 or more').max(LIMITS.accountId, `a numeric id is at most ${LIMITS.accountId}`),
   ],
   { error: 'expected a name or a numeric id' },
 );

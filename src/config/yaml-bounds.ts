@@ -69,28 +69,41 @@ export function lineStartsOf(text: string): LineCounter {
   return lines;
 }
 
-// Step 1: every token, and the depth of flow collections.
+// Step 1: every token, and the depth of flow collections. A problem is placed under the
+// last key written at the start of a line, outside brackets: the top-level key it is in.
 function scanTokens(text: string, budget: TokenBudget): { tokens: number; problem?: YamlBoundProblem } {
   const limit = Math.min(LIMITS.yamlTokens, budget.remaining);
   let offset = 0;
+  let lineStart = 0;
   let flowDepth = 0;
   let tokens = 0;
+  let top: string | undefined;
+  let scalarNext = false;
+  const problem = (message: string) => ({ tokens, problem: { offset, path: top, message } });
   for (const token of new Lexer().lex(text)) {
     if (++tokens > limit) {
-      const message =
+      return problem(
         limit === LIMITS.yamlTokens
           ? `the file holds more than ${LIMITS.yamlTokens} ${TOKENS}`
-          : `this file takes the services directory past ${LIMITS.loadYamlTokens} ${TOKENS} in all; use fewer or smaller files`;
-      return { tokens, problem: { offset, message } };
+          : `this file takes the services directory past ${LIMITS.loadYamlTokens} ${TOKENS} in all; use fewer or smaller files`,
+      );
     }
     const type = CST.tokenType(token);
     if (type === 'flow-seq-start' || type === 'flow-map-start') {
-      if (++flowDepth > LIMITS.yamlDepth) return { tokens, problem: { offset, message: DEPTH_MESSAGE } };
+      if (++flowDepth > LIMITS.yamlDepth) return problem(DEPTH_MESSAGE);
     } else if (type === 'flow-seq-end' || type === 'flow-map-end') {
       flowDepth = Math.max(0, flowDepth - 1);
     }
-    // Marker tokens stand for no text.
-    if (type !== 'scalar' && type !== 'doc-mode' && type !== 'flow-error-end') offset += token.length;
+    // A plain scalar's text comes after a marker token of no length, as do markers of modes.
+    if (type === 'scalar' || type === 'doc-mode' || type === 'flow-error-end') {
+      scalarNext = type === 'scalar';
+      continue;
+    }
+    const quoted = type === 'single-quoted-scalar' || type === 'double-quoted-scalar';
+    if ((scalarNext || quoted) && offset === lineStart && flowDepth === 0) top = quoted ? token.slice(1, -1) : token;
+    scalarNext = false;
+    offset += token.length;
+    if (type === 'newline') lineStart = offset;
   }
   return { tokens };
 }

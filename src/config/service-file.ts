@@ -18,6 +18,7 @@ import { LIMITS } from './limits.js';
 import { keysAt, SERVICE_NAME, SERVICE_NAME_RULE, serviceConfigOf, serviceSchema, type ServiceConfig } from './schema.js';
 import { closest } from './suggest.js';
 import { decodeUtf8 } from './text-input.js';
+import { RESERVED_NAME, RESERVED_NAME_MESSAGE } from './value-schemas.js';
 import { lineStartsOf, parseBoundedYaml, type TokenBudget } from './yaml-bounds.js';
 import { describeYamlErrors } from './yaml-errors.js';
 
@@ -126,6 +127,10 @@ function validate(file: string, doc: Document.Parsed, at: At, problems: ConfigPr
   }
   const expanded = expandInConfig(raw, ctx.env);
   problems.push(...expanded.problems.map((problem) => locate(problem.path, problem.message)));
+  const { environment } = expanded.value;
+  if (environment !== null && typeof environment === 'object' && Object.hasOwn(environment, RESERVED_NAME)) {
+    problems.push(locate(['environment', RESERVED_NAME], RESERVED_NAME_MESSAGE));
+  }
   const parsed = serviceSchema.safeParse(expanded.value);
   if (!parsed.success) {
     // A value whose ${VAR} failed was kept as written; what the schema says of it would

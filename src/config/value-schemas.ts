@@ -146,6 +146,11 @@ export const umask = z
   .regex(/^0?[0-7]{1,3}$/, 'expected an octal umask like "0027"')
   .transform((text) => parseInt(text, 8));
 
+// JavaScript objects take __proto__ as their prototype, not as a key, and zod's record
+// skips it: the variable would be dropped without a word, so the loader refuses it.
+export const RESERVED_NAME = '__proto__';
+export const RESERVED_NAME_MESSAGE = `corral cannot pass on a variable named ${RESERVED_NAME}; rename it`;
+
 export const environment = z.record(
   z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name of letters, digits and _, not starting with a digit'),
   z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }).transform(String),

@@ -138,6 +138,18 @@ describe('what reaches exec', () => {
     assert.match(onlyProblem(tiny, envOfTotal(131_073)).message, /more than the 131072 bytes the kernel allows/);
   });
 
+  test('a variable named __proto__ is refused, in environment and in an env file, instead of being dropped without a word', (t) => {
+    const dir = dirWith(t, { 'web.yaml': 'command: x\nenvironment: {__proto__: a, B: b}\nenv_file: web.env\n', 'web.env': 'C=1\n__proto__=x\n' });
+    assert.deepEqual(
+      problemsOf(dir).map((problem) => seen(dir, problem)),
+      [
+        { file: 'web.yaml', line: 2, col: 26, path: 'environment.__proto__', message: 'corral cannot pass on a variable named __proto__; rename it' },
+      ],
+    );
+    const envFile = dirWith(t, { 'web.yaml': 'command: x\nenv_file: web.env\n', 'web.env': 'C=1\n__proto__=x\n' });
+    assert.deepEqual(seen(envFile, onlyProblem(envFile)), { file: 'web.env', line: 2, col: 1, message: 'corral cannot pass on a variable named __proto__; rename it' });
+  });
+
   test('an http target that the URL parser refuses, and a tcp host with a control character, are refused', (t) => {
     const dir = dirWith(t, { 'a.yaml': 'command: x\nready: {http: "http://[::1/"}\n', 'b.yaml': 'command: x\nready: {tcp: "db\\t:5432"}\n' });
     assert.deepEqual(

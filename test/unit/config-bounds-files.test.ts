@@ -9,7 +9,9 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AccountFileError, readPasswdFile } from '../../src/config/accounts.js';
 import { readBoundedFile } from '../../src/config/bounded-read.js';
+import { ConfigError } from '../../src/config/config-error.js';
 import { LIMITS } from '../../src/config/limits.js';
+import { planInitScripts, readInitDir } from '../../src/supervisor/init-listing.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { dirWith, onlyProblem, problemsOf, seen, servicesOf } from './config-bounds-helpers.js';
 
@@ -94,12 +96,14 @@ describe('sizes', () => {
 });
 
 describe('counts', () => {
-  test('a services directory of 10,000 names is read; 10,001 names are refused', (t) => {
+  test('a services directory, or init.d, of 10,000 names is listed; 10,001 names are refused', (t) => {
     const dir = scratchDir(t);
     for (let i = 0; i < LIMITS.directoryEntries; i++) writeFileSync(join(dir, `n${i}`), '');
     assert.deepEqual(servicesOf(dir), []);
+    assert.equal(readInitDir(dir).length, LIMITS.directoryEntries);
     writeFileSync(join(dir, 'one-more'), '');
     assert.deepEqual(seen(dir, onlyProblem(dir)), { file: dir, message: 'the services directory holds more than 10000 names; corral reads at most 10000' });
+    assert.throws(() => readInitDir(dir), (error: unknown) => error instanceof ConfigError && error.message === `${dir}: the init directory (CORRAL_INIT_DIR) holds more than 10000 names; corral reads at most 10000`);
   });
 
   test('1,000 service files are read; 1,001 are refused', (t) => {
@@ -158,6 +162,13 @@ describe('kinds and names', () => {
     const dir = scratchDir(t);
     mkdirSync(join(dir, 'web.yaml'));
     assert.equal(onlyProblem(dir).message, 'is a directory, not a service file; rename it so its name does not end in .yaml or .yml');
+  });
+});
+
+describe('init.d', () => {
+  test('a name in init.d is echoed with its control characters escaped', () => {
+    const plan = planInitScripts('/etc/corral/init.d', [{ name: Buffer.from('10-\x1b[2Jsetup'), kind: 'file', executable: false }]);
+    assert.deepEqual(plan.skipped.map((entry) => entry.reason), ['skipping /etc/corral/init.d/10-\\x1b[2Jsetup: not executable; chmod +x /etc/corral/init.d/10-\\x1b[2Jsetup to run it, or remove it']);
   });
 });
 

@@ -7,6 +7,7 @@ import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { corralMain, corralNodeFlags } from '../helpers/corral-process.js';
+import { aliasBombLines } from '../helpers/hostile-inputs.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 // Long enough for a loaded machine; a hang (a FIFO read) is what it catches. SIGKILL: a
@@ -25,15 +26,8 @@ function dirWith(t: TestContext, files: Record<string, string>, extra?: (dir: st
   return dir;
 }
 
-const aliasBomb = [
-  'command: x',
-  'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
-  ...Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(9).fill(`*l${i}`).join(', ')}]`),
-  '',
-].join('\n');
-
 const CASES: [string, Record<string, string>, ((dir: string) => void) | undefined, RegExp][] = [
-  ['row 1: a "billion laughs" file (was 111)', { 'web.yaml': aliasBomb }, undefined, /web\.yaml:6:10: l4: the file holds more than 10000 YAML nodes/],
+  ['row 1: a "billion laughs" file (was 111)', { 'web.yaml': `command: x\n${aliasBombLines(9)}` }, undefined, /web\.yaml:6:10: l4: the file holds more than 10000 YAML nodes/],
   ['row 1: an alias to no anchor (was 111)', { 'web.yaml': 'command: x\ndescription: *nope\n' }, undefined, /web\.yaml:2:14: description: the alias \*nope refers to no anchor/],
   ['row 1: 60,000 nested brackets (a stack overflow in the composer)', { 'web.yaml': `command: x\nx: ${'['.repeat(60_000)}\n` }, undefined, /web\.yaml:2:36: x: the file nests collections more than 32 deep/],
   ['row 5: a 5 MB service file (was 134)', { 'web.yaml': `command: x\n${'a: 1\n'.repeat(1024 * 1024)}` }, undefined, /web\.yaml: is 5242891 bytes, over the limit of 64KiB/],

@@ -9,16 +9,9 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { service, statusOf } from '../helpers/corral-cli.js';
 import { skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
+import { aliasBombLines } from '../helpers/hostile-inputs.js';
 
 const sleeper = (word: string): string => `command: "echo ${word}; while :; do sleep 1 & wait $!; done"\n`;
-
-// "Billion laughs": nine levels, each repeating the one before nine times.
-const aliasBomb = [
-  'command: x',
-  'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
-  ...Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(9).fill(`*l${i}`).join(', ')}]`),
-  '',
-].join('\n');
 
 async function startKeep(t: TestContext): Promise<{ corral: CorralProcess; pid: number }> {
   const corral = await startCorral({ pid1: true, services: { 'keep.yaml': sleeper('keep v1') } });
@@ -63,7 +56,7 @@ test('row 6: a symbolic link to /dev/zero in services.d, then SIGHUP: refused at
 test('row 1: a "billion laughs" file, then SIGHUP: refused with the node limit, not an exit with 111', async (t) => {
   if (skipUnlessPid1(t)) return;
   const { corral, pid } = await startKeep(t);
-  writeFileSync(join(corral.dir, 'bomb.yaml'), aliasBomb);
+  writeFileSync(join(corral.dir, 'bomb.yaml'), `command: x\n${aliasBombLines(9)}`);
   corral.signal('SIGHUP');
   await corral.waitForLine(REFUSED);
   await corral.waitForLine(/bomb\.yaml:6:10: l4: the file holds more than 10000 YAML nodes/);

@@ -6,22 +6,16 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { Lexer } from 'yaml';
 import { LIMITS } from '../../src/config/limits.js';
+import { aliasBombLines } from '../helpers/hostile-inputs.js';
 import { dirWith, onlyProblem, problemsOf, seen, servicesOf } from './config-bounds-helpers.js';
 
 const tokensOf = (text: string): number => [...new Lexer().lex(text)].length;
 const NODES = `the file holds more than ${LIMITS.yamlNodes} YAML nodes (keys, values and list items, counting what aliases repeat)`;
 const DEPTH = `the file nests collections more than ${LIMITS.yamlDepth} deep`;
 
-// "Billion laughs": each line repeats the one before nine times.
-function aliasBomb(levels: number): string {
-  const lines = ['command: x', 'l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
-  for (let i = 1; i <= levels; i++) lines.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
-  return `${lines.join('\n')}\n`;
-}
-
 describe('aliases', () => {
   test('row 1: a "billion laughs" file is a ConfigError at the alias that passes the limit, not an exception', (t) => {
-    const dir = dirWith(t, { 'web.yaml': aliasBomb(9) });
+    const dir = dirWith(t, { 'web.yaml': `command: x\n${aliasBombLines(9)}` });
     // l3 holds 9^4 = 6561 "lol"s with its lists; l4 would repeat that nine times.
     assert.deepEqual(seen(dir, onlyProblem(dir)), { file: 'web.yaml', line: 6, col: 10, path: 'l4', message: NODES });
   });

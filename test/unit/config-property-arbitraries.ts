@@ -8,6 +8,7 @@
 // duplicate keys, a file cut short, raw bytes.
 import fc from 'fast-check';
 import { stringify } from 'yaml';
+import { aliasBombLines } from '../helpers/hostile-inputs.js';
 
 // corral's environment for the generated files: ${BIG} is 65,000 bytes, so two of them in
 // one argument come near the kernel's 128 KiB, three pass it, and a dozen pass 1 MiB in all.
@@ -114,18 +115,11 @@ export const serviceData: fc.Arbitrary<Record<string, unknown>> = fc
     return fc.record(Object.fromEntries(values)).map((data) => (dice === 1 ? { ...data, ...unknown } : data));
   });
 
-// "Billion laughs" of `levels` levels, as extra keys.
-const aliasLines = (levels: number): string => {
-  const lines = ['l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-  for (let i = 1; i <= levels; i++) lines.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
-  return `${lines.join('\n')}\n`;
-};
-
 // How the data is written out: each a function of the YAML text and a number for where or how much.
 const WRITERS: Record<string, (yaml: string, n: number) => string | Buffer> = {
   yaml: (yaml) => yaml,
   'not UTF-8': (yaml, n) => Buffer.concat([Buffer.from(yaml.slice(0, n % (yaml.length + 1))), Buffer.from([0xff, 0xc0, 0xaf]), Buffer.from(yaml.slice(n % (yaml.length + 1)))]),
-  'alias bomb': (yaml, n) => `${yaml}${aliasLines(n % 10)}`,
+  'alias bomb': (yaml, n) => `${yaml}${aliasBombLines(n % 10)}`,
   'alias to nothing': (yaml) => `${yaml}dangling: *nowhere\n`,
   'alias in itself': (yaml) => `${yaml}loop: &loop [a, *loop]\n`,
   'deep flow': (yaml, n) => `${yaml}deep: ${'['.repeat([31, 32, 33, 5000][n % 4]!)}${']'.repeat([31, 32, 33, 5000][n % 4]!)}\n`,

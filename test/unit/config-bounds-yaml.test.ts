@@ -96,7 +96,7 @@ describe('nesting', () => {
     });
   }
 
-  test('100,000 nested brackets (which overflowed the stack of the recursive composer) are refused at the 33rd', (t) => {
+  test('60,000 nested brackets (which overflow the stack of the recursive composer) are refused at the 33rd', (t) => {
     const dir = dirWith(t, { 'web.yaml': `command: x\nx: ${'['.repeat(60_000)}\n` });
     assert.deepEqual(seen(dir, onlyProblem(dir)), { file: 'web.yaml', line: 2, col: 4 + LIMITS.yamlDepth, path: 'x', message: DEPTH });
   });
@@ -114,7 +114,7 @@ describe('duplicate keys', () => {
     );
   });
 
-  test('row 8: among 4,000 keys a duplicate is found (one pass), nested ones too, each at its second occurrence', (t) => {
+  test('row 8: a duplicate among the 4,000 keys of a nested mapping is found in one pass, at its second occurrence', (t) => {
     const keys = Array.from({ length: 4000 }, (_, i) => `  K${i}: v`);
     const dir = dirWith(t, { 'web.yaml': `command: x\nenvironment:\n${keys.join('\n')}\n  K7: again\n` });
     assert.deepEqual(seen(dir, onlyProblem(dir)), { file: 'web.yaml', line: 4003, col: 3, path: 'environment.K7', message: 'the key "K7" appears twice in this mapping; keep one of them' });

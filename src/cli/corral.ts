@@ -117,9 +117,11 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     try {
       next = load();
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      logger.error(`reload refused, nothing was changed; the new configuration is invalid:\n${error.message}`);
-      return Promise.reject(error);
+      // Whatever went wrong reading the new configuration, the reload is refused with its
+      // reason and the running services stay as they are: corral must not die of a file.
+      const refused = ConfigError.from(error, servicesDir);
+      logger.error(`reload refused, nothing was changed; the new configuration is invalid:\n${refused.message}`);
+      return Promise.reject(refused);
     }
     return supervisor
       .reload(next)

@@ -10,6 +10,7 @@ import { becomeReaper } from './init-mode.js';
 import { checkCommand, printCommand, schemaCommand } from './config-commands.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
+import { LIMITS } from '../config/limits.js';
 import { withCommandService } from '../config/command-service.js';
 import { loadServices } from '../config/load-services.js';
 import type { ServiceConfig } from '../config/schema.js';
@@ -66,6 +67,12 @@ function shutdownBudgetMs(): number {
   if (ms === undefined) {
     throw new ConfigError([
       { file: 'CORRAL_SHUTDOWN_TIMEOUT', message: `expected a duration like "9s" or "500ms", got ${JSON.stringify(text)}` },
+    ]);
+  }
+  // Past what a timer holds, the deadline would come at once.
+  if (ms > LIMITS.durationMs) {
+    throw new ConfigError([
+      { file: 'CORRAL_SHUTDOWN_TIMEOUT', message: `${JSON.stringify(text)} is longer than the longest duration corral can wait, ${LIMITS.durationMs}ms (24.8 days); use a shorter one` },
     ]);
   }
   return ms;

@@ -55,6 +55,8 @@ for (const [kind, db] of Object.entries(kinds)) {
     t.after(() => corral.dispose());
     await corral.waitForLine(/app *\| app up/, 10_000);
     const ready = await corral.waitForLine(/corral +\| db is ready/);
+    // corral's lines (stderr) may trail the services' (stdout) when a reader lags.
+    await corral.waitForLine(/corral +\| app started/);
     t.diagnostic(ready);
     const [, amount, unit] = /after ([\d.]+)(ms|s)\)/.exec(ready) ?? [];
     const readyAfter = Number(amount) * (unit === 'ms' ? 1 : 1000);
@@ -96,6 +98,8 @@ test('a oneshot that succeeds gates its dependents until it has exited', async (
   });
   t.after(() => corral.dispose());
   await corral.waitForLine(/api *\| api up/);
+  // corral's lines (stderr) may trail the services' (stdout) when a reader lags.
+  await corral.waitForLine(/corral +\| api started/);
   assert.ok(eventIndex(corral, /migrate exited with code 0/) < eventIndex(corral, /api started/));
   corral.signal('SIGTERM');
   await corral.waitExit(5000);

@@ -14,12 +14,15 @@ import { expandInConfig } from './expand-in-config.js';
 import { keysAt, SERVICE_NAME, serviceConfigOf, serviceSchema, type Identity, type ServiceConfig } from './schema.js';
 import { checkDependencies, type GraphNode } from './dependency-graph.js';
 import { closest } from './suggest.js';
+import { ownCredentials, switchProblem, type Credentials } from '../process/credentials.js';
 
 const SERVICE_FILE = /\.ya?ml$/;
 
 export interface LoadOptions {
   /** Where ${VAR} values come from: corral's environment. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Who corral runs as, for `user:`; its own process by default. */
+  self?: Credentials;
 }
 
 type Path = (string | number)[];
@@ -47,13 +50,14 @@ interface FailedFile {
 // every problem of every file, and of the dependencies between them.
 export function loadServices(dir: string, options: LoadOptions = {}): ServiceConfig[] {
   const env = options.env ?? process.env;
+  const self = options.self ?? ownCredentials();
   const problems: ConfigProblem[] = [];
   const services: ServiceConfig[] = [];
   const fileByName = new Map<string, string>();
   const failedNodes: GraphNode[] = [];
   const locators = new Map<string, LocatePath>();
   for (const file of listServiceFiles(dir)) {
-    const result = loadServiceFile(file, env);
+    const result = loadServiceFile(file, env, self);
     const name = 'service' in result ? result.service.name : result.name;
     const other = fileByName.get(name);
     if (other !== undefined) {
@@ -103,7 +107,7 @@ function listServiceFiles(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
-function loadServiceFile(file: string, env: Readonly<Record<string, string | undefined>>): LoadedFile | FailedFile {
+function loadServiceFile(file: string, env: Readonly<Record<string, string | undefined>>, self: Credentials): LoadedFile | FailedFile {
   const stem = stemOf(file);
   const failed = (problems: ConfigProblem[]): FailedFile => ({ name: stem, problems, node: { name: stem, file, depends_on: [], enabled: true, main: false } });
   let text: string;
@@ -170,7 +174,7 @@ function loadServiceFile(file: string, env: Readonly<Record<string, string | und
   }
   if (problems.length > 0 || !parsed.success) return failedAfterReading();
 
-  const identity = resolveIdentity(parsed.data, (path, message) => locate([path], message));
+  const identity = resolveIdentity(parsed.data, self, (path, message) => locate([path], message));
   const envFilePath = (index: number): Path => (Array.isArray(raw.env_file) ? ['env_file', index] : ['env_file']);
   const fromFiles = readEnvFiles(parsed.data.env_file ?? [], dirname(file), (index, message) => locate(envFilePath(index), message));
   problems.push(...('problems' in identity ? identity.problems : []), ...('problems' in fromFiles ? fromFiles.problems : []));
@@ -229,10 +233,11 @@ function readEnvFiles(
   return problems.length > 0 ? { problems } : { values };
 }
 
-// user and group, looked up in /etc/passwd and /etc/group now, so a typo is a
-// configuration error rather than a service that fails at every start.
+// user and group, looked up in /etc/passwd and /etc/group now, so a typo, or a user corral
+// cannot switch to, is a configuration error rather than a service that fails at every start.
 function resolveIdentity(
   config: { user?: string | number; group?: string | number },
+  self: Credentials,
   at: (path: string, message: string) => ConfigProblem,
 ): { identity: Identity | undefined } | { problems: ConfigProblem[] } {
   if (config.user === undefined) return { identity: undefined };
@@ -255,5 +260,12 @@ function resolveIdentity(
     }
     gid = group.gid;
   }
-  return { identity: { userName: user.name, uid: user.uid, gid, home: user.home, shell: user.shell } };
+  const account = { userName: user.name, uid: user.uid, home: user.home, shell: user.shell };
+  // corral's own user (and its group, unless group: names another) is no switch: the
+  // service keeps corral's ids and groups. A uid missing from /etc/passwd (OpenShift's)
+  // would otherwise get gid = uid, and a switch to it.
+  if (user.uid === self.uid && (config.group === undefined || gid === self.gid)) return { identity: { ...account, gid: self.gid, asCorral: true } };
+  const cannot = switchProblem(self, { uid: user.uid, gid, name: user.name });
+  if (cannot !== undefined) return { problems: [at(user.uid === self.uid ? 'group' : 'user', cannot)] };
+  return { identity: { ...account, gid } };
 }

@@ -204,7 +204,7 @@ function openNotifySocket(
     listener.start();
     // Sending a datagram needs write permission on the socket: only the service's own
     // user (and root) may say READY=1 or WATCHDOG=1 for it.
-    if (config.identity) chownSync(path, config.identity.uid, config.identity.gid);
+    if (config.identity && !config.identity.asCorral) chownSync(path, config.identity.uid, config.identity.gid);
     chmodSync(path, 0o600);
   } catch (error) {
     // A socket bound before a later step failed is not left polled, nor its file behind.

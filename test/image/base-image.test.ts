@@ -8,27 +8,9 @@ import { join } from 'node:path';
 import { imageSize, must, run } from '../helpers/container-engine.js';
 import { Container, stopInOrder, untilNoZombies } from '../helpers/container.js';
 import { corralImage, IMAGE_TEST_TIMEOUT_MS, mountDir } from '../helpers/image-under-test.js';
+import { announcer, twoServices, ZOMBIE_STORM } from '../helpers/image-services.js';
 
 const options = { timeout: IMAGE_TEST_TIMEOUT_MS };
-
-// A longrun that prints `text` (expanded by its shell), is ready once it printed, and
-// exits 0 on SIGTERM.
-function announcer(text: string, extra = ''): string {
-  return [
-    `command: ["sh", "-c", "echo \\"${text}\\"; trap 'echo bye; exit 0' TERM; while :; do sleep 1 & wait $!; done"]`,
-    'ready: {log: "."}',
-    extra,
-  ].join('\n');
-}
-
-const twoServices = {
-  'one.yaml': announcer('$GREETING from one'),
-  'two.yaml': announcer('$GREETING from two', 'depends_on: [one]'),
-};
-
-// Starts 300 processes that outlive their parents inside the container: each `sh -c
-// "sleep 0.2 &"` exits at once, so its sleep is re-parented to the namespace's reaper.
-const ZOMBIE_STORM = 'i=0; while [ $i -lt 300 ]; do sh -c "sleep 0.2 &"; i=$((i+1)); done';
 
 describe('the base image', () => {
   test('is small: what it adds to its base', options, async (t) => {

@@ -132,7 +132,7 @@ describe('the base image', () => {
     await container.waitForLine(/^app +\| app as node uid 1000 home \/home\/node$/, 30_000);
   });
 
-  test('a read-only root filesystem with a tmpfs on /run', options, async (t) => {
+  test('a read-only root filesystem with a tmpfs on /run (and, for a non-root user, on /tmp)', options, async (t) => {
     const built = await corralImage(t);
     if (!built) return;
     const services = mountDir(t, twoServices);
@@ -145,6 +145,14 @@ describe('the base image', () => {
     assert.notEqual(write.exitCode, 0, 'the root filesystem is read-only');
     const ready = await container.exec(['corral', 'ready']);
     assert.equal(ready.exitCode, 0, ready.stderr);
+
+    // As a non-root user, a root-owned tmpfs on /run is not enough: a writable /tmp is, as
+    // docs/operation.md says.
+    const nonRoot = await Container.start(t, built.engine, ['--user', '12345:0', ...readOnly, '--tmpfs', '/run', '--tmpfs', '/tmp', '-v', `${services}:/etc/corral/services.d:ro`], built.image);
+    await nonRoot.waitForLine(/run directory \/tmp\/corral-12345 \(passed over \/run\/corral: /, 30_000);
+    await nonRoot.waitForLine(/two is ready/, 30_000);
+    const nonRootReady = await nonRoot.exec(['corral', 'ready']);
+    assert.equal(nonRootReady.exitCode, 0, nonRootReady.stderr);
   });
 
   test('under --init, corral is a subreaper and still reaps its services\' orphans', options, async (t) => {

@@ -35,7 +35,9 @@ test('2000 orphans a run leave no zombie; the service that made them is reported
   const stormLines = corral.texts().filter((line) => new RegExp(`flaky *\\| made ${PER_STORM} orphans`).test(line)).length;
   assert.ok(stormLines >= STORMS, `each exit follows a finished storm:\n${corral.tail()}`);
   const reaped = corral.texts().filter((line) => /reaped orphan pid \d+, exit code 0/.test(line)).length;
-  assert.ok(reaped >= stormLines * PER_STORM, `every orphan of ${stormLines} storms is reaped (${reaped}):\n${corral.tail()}`);
+  // The storms that flaky's exits followed; a next one, under way at the SIGTERM, may still
+  // be being reaped when corral exits (the kernel ends the rest with the namespace).
+  assert.ok(reaped >= STORMS * PER_STORM, `every orphan of the first ${STORMS} storms is reaped (${reaped} of ${stormLines} storms):\n${corral.tail()}`);
   t.diagnostic(`${stormLines} storms, ${reaped} orphans reaped, ${Date.now() - started} ms from start to the last exit`);
 
   const ends = exits();

@@ -6,15 +6,15 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from './config-error.js';
-import { lookupGroup, lookupUser, parseGroup, parsePasswd, readGroupFile, readPasswdFile } from './accounts.js';
 import { describeIssue, keyOffset, valueAt } from './describe-issue.js';
 import { parseEnvFile } from './env-file.js';
 import { describeYamlErrors } from './yaml-errors.js';
 import { expandInConfig } from './expand-in-config.js';
-import { keysAt, SERVICE_NAME, serviceConfigOf, serviceSchema, type Identity, type ServiceConfig } from './schema.js';
+import { keysAt, SERVICE_NAME, serviceConfigOf, serviceSchema, type ServiceConfig } from './schema.js';
 import { checkDependencies, type GraphNode } from './dependency-graph.js';
 import { closest } from './suggest.js';
-import { ownCredentials, switchProblem, type Credentials } from '../process/credentials.js';
+import { ownCredentials, type Credentials } from '../process/credentials.js';
+import { resolveIdentity } from './resolve-identity.js';
 
 const SERVICE_FILE = /\.ya?ml$/;
 
@@ -231,41 +231,4 @@ function readEnvFiles(
     else Object.assign(values, result.values);
   });
   return problems.length > 0 ? { problems } : { values };
-}
-
-// user and group, looked up in /etc/passwd and /etc/group now, so a typo, or a user corral
-// cannot switch to, is a configuration error rather than a service that fails at every start.
-function resolveIdentity(
-  config: { user?: string | number; group?: string | number },
-  self: Credentials,
-  at: (path: string, message: string) => ConfigProblem,
-): { identity: Identity | undefined } | { problems: ConfigProblem[] } {
-  if (config.user === undefined) return { identity: undefined };
-  const passwd = readPasswdFile();
-  const user = lookupUser(config.user, passwd);
-  if (user === undefined) {
-    const names = parsePasswd(passwd).flatMap((entry) => (entry.name ? [entry.name] : []));
-    const suggestion = closest(String(config.user), names);
-    const hint = suggestion ? `did you mean "${suggestion}"?` : 'create it in the image (useradd), or give a numeric uid';
-    return { problems: [at('user', `no user "${config.user}" in /etc/passwd; ${hint}`)] };
-  }
-  let gid = user.gid;
-  if (config.group !== undefined) {
-    const groups = readGroupFile();
-    const group = lookupGroup(config.group, groups);
-    if (group === undefined) {
-      const suggestion = closest(String(config.group), parseGroup(groups).flatMap((entry) => (entry.name ? [entry.name] : [])));
-      const hint = suggestion ? `did you mean "${suggestion}"?` : 'create it in the image (groupadd), or give a numeric gid';
-      return { problems: [at('group', `no group "${config.group}" in /etc/group; ${hint}`)] };
-    }
-    gid = group.gid;
-  }
-  const account = { userName: user.name, uid: user.uid, home: user.home, shell: user.shell };
-  // corral's own user (and its group, unless group: names another) is no switch: the
-  // service keeps corral's ids and groups. A uid missing from /etc/passwd (OpenShift's)
-  // would otherwise get gid = uid, and a switch to it.
-  if (user.uid === self.uid && (config.group === undefined || gid === self.gid)) return { identity: { ...account, gid: self.gid, asCorral: true } };
-  const cannot = switchProblem(self, { uid: user.uid, gid, name: user.name });
-  if (cannot !== undefined) return { problems: [at(user.uid === self.uid ? 'group' : 'user', cannot)] };
-  return { identity: { ...account, gid } };
 }

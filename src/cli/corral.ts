@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import type { SignalRouter } from '../supervisor/signals.js';
 import { parseCommandLine, UsageError } from './args.js';
 import { ExitCode } from './exit-codes.js';
-import { DEFAULT_INIT_DIR, DEFAULT_RUN_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
+import { DEFAULT_INIT_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
 import { runInitPhase } from './init-phase.js';
 import { becomeReaper } from './init-mode.js';
 import { checkCommand, printCommand, schemaCommand } from './config-commands.js';
@@ -28,7 +28,7 @@ import { Supervisor } from '../supervisor/supervisor.js';
 import { realClock } from '../supervisor/clock.js';
 import { realKernel } from '../supervisor/real-kernel.js';
 import { describeKept, summarizeReload } from '../supervisor/reload-plan.js';
-import { controlSocketPath } from '../control/socket-path.js';
+import { prepareRunDir, type RunDir } from '../control/run-dir.js';
 import { serveControl } from '../control/serve-control.js';
 import { metricsAddressFrom, serveMetrics } from '../control/serve-metrics.js';
 import { formatMetricsAddress } from '../control/metrics-address.js';
@@ -82,6 +82,17 @@ function serviceEnvironment(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
+// The run directory (run-dir.ts), said in the log when it is not the first choice.
+function chooseRunDir(): RunDir | undefined {
+  const { runDir, passedOver } = prepareRunDir({ env: process.env, uid: process.getuid?.() ?? 0 });
+  if (runDir === undefined) {
+    logger.warn(`no usable run directory: tried ${passedOver.join('; ')}; set CORRAL_RUN_DIR to a directory corral can write. corral status, the probes and ready: notify will not work`);
+  } else if (passedOver.length > 0) {
+    logger.info(`run directory ${runDir.dir} (passed over ${passedOver.join('; ')})`);
+  }
+  return runDir;
+}
+
 async function run(servicesDir: string, command: [string, ...string[]] | undefined): Promise<number> {
   if (logStyleProblem !== undefined) throw logStyleProblem;
   const addon = loadNativeAddon();
@@ -97,6 +108,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const services = load();
   const initDir = process.env.CORRAL_INIT_DIR || DEFAULT_INIT_DIR;
   const initPlan = planInitScripts(initDir, readInitDir(initDir));
+  const runDir = chooseRunDir();
   labels.width = Math.max(labels.width, ...services.map((service) => service.log.prefix.length));
   const context: RunnerContext = {
     kernel: realKernel(() => context, reaper),
@@ -109,7 +121,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     logStyle,
     shimPath: defaultShimPath,
     env: serviceEnvironment(),
-    runDir: process.env.CORRAL_RUN_DIR || DEFAULT_RUN_DIR,
+    notifyDir: runDir?.notifyDir,
     defaultNofile: defaultNofile(),
     random: Math.random,
   };
@@ -146,7 +158,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const where = mode === 'pid1' ? 'as PID 1' : `as pid ${process.pid} (subreaper)`;
   logger.info(`corral ${version()} ${where}: starting ${services.length} service(s) from ${servicesDir}`);
   if (services.length === 0) logger.warn(`no enabled service in ${servicesDir} (no *.yaml or *.yml file, or all say enabled: false); nothing to run until a reload adds one`);
-  const control = await serveControl({ supervisor, reaper, addon, logger, version: version(), socketPath: controlSocketPath(process.env), reload: () => reload('corral reload') });
+  const control = await serveControl({ supervisor, reaper, addon, logger, version: version(), socketPath: runDir?.controlSocket, reload: () => reload('corral reload') });
   const metrics = metricsAddress && (await serveMetrics(metricsAddress, control, logger));
   if (metrics) logger.info(`metrics on http://${formatMetricsAddress(metrics.address)}/metrics`);
   void supervisor.finished.then(() => {

@@ -1,10 +1,12 @@
-// user and group, looked up in /etc/passwd and /etc/group when the files are read, so a
-// typo is a configuration error rather than a service that fails at every start. The
+// user and group, looked up in /etc/passwd and /etc/group when the files are read, and
+// weighed against who corral runs as, so a typo, or a user corral cannot switch to, is a
+// configuration error rather than a service that fails at every start. The
 // account files are read once per load, however many services name a user.
 import { AccountFileError, lookupGroup, lookupUser, parseGroup, parsePasswd, readGroupFile, readPasswdFile } from './accounts.js';
 import type { ConfigProblem } from './config-error.js';
 import type { Identity } from './schema.js';
 import { closest } from './suggest.js';
+import { switchProblem, type Credentials } from '../process/credentials.js';
 
 /** The text of /etc/passwd and /etc/group, each read the first time it is needed. */
 export interface AccountFiles {
@@ -35,6 +37,7 @@ type At = (path: string, message: string) => ConfigProblem;
 export function resolveIdentity(
   config: { user?: string | number; group?: string | number },
   accounts: AccountFiles,
+  self: Credentials,
   at: At,
 ): { identity: Identity | undefined } | { problems: ConfigProblem[] } {
   if (config.user === undefined) return { identity: undefined };
@@ -59,7 +62,14 @@ export function resolveIdentity(
     }
     gid = group.gid;
   }
-  return { identity: { userName: user.name, uid: user.uid, gid, home: user.home, shell: user.shell } };
+  const account = { userName: user.name, uid: user.uid, home: user.home, shell: user.shell };
+  // corral's own user (and its group, unless group: names another) is no switch: the
+  // service keeps corral's ids and groups. A uid missing from /etc/passwd (OpenShift's)
+  // would otherwise get gid = uid, and a switch to it.
+  if (user.uid === self.uid && (config.group === undefined || gid === self.gid)) return { identity: { ...account, gid: self.gid, asCorral: true } };
+  const cannot = switchProblem(self, { uid: user.uid, gid, name: user.name });
+  if (cannot !== undefined) return { problems: [at(user.uid === self.uid ? 'group' : 'user', cannot)] };
+  return { identity: { ...account, gid } };
 }
 
 // An account file that cannot be read is a problem of the key that needed it.

@@ -13,6 +13,7 @@ import { checkDependencies, type GraphNode } from './dependency-graph.js';
 import { accountFilesOnce } from './identity.js';
 import { ignoredNameReason } from './ignored-names.js';
 import { LIMITS } from './limits.js';
+import { ownCredentials, type Credentials } from '../process/credentials.js';
 import type { ServiceConfig } from './schema.js';
 import { failedFile, loadServiceFile, stemOf, type FailedFile, type LoadContext, type LoadedFile, type LocatePath } from './service-file.js';
 
@@ -21,6 +22,8 @@ const SERVICE_FILE = /\.ya?ml$/;
 export interface LoadOptions {
   /** Where ${VAR} values come from, and what services inherit: corral's environment. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Who corral runs as, for `user:`; its own process by default. */
+  self?: Credentials;
 }
 
 // The enabled services defined in `dir`, in file-name order; throws ConfigError listing
@@ -33,6 +36,7 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
     tokens: { remaining: LIMITS.loadYamlTokens },
     envFiles: new Map(),
     accounts: accountFilesOnce(),
+    self: options.self ?? ownCredentials(),
   };
   const problems: ConfigProblem[] = [];
   const services: ServiceConfig[] = [];

@@ -234,6 +234,8 @@ export interface Identity {
   gid: number;
   home: string;
   shell: string;
+  /** corral's own uid and gid: the service keeps them, and corral's groups, with no switch at all. */
+  asCorral?: boolean;
 }
 
 // A validated service: its file's settings with every default resolved, plus where it

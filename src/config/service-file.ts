@@ -7,6 +7,7 @@ import { basename, dirname, extname } from 'node:path';
 import { isMap, type Document } from 'yaml';
 import type { z } from 'zod';
 import { resolveIdentity, type AccountFiles } from './identity.js';
+import type { Credentials } from '../process/credentials.js';
 import { describeReadFailure, readBoundedFile, type ReadBudget, type ReadFailure } from './bounded-read.js';
 import type { ConfigProblem } from './config-error.js';
 import type { GraphNode } from './dependency-graph.js';
@@ -33,6 +34,8 @@ export interface LoadContext {
   tokens: TokenBudget;
   envFiles: EnvFileCache;
   accounts: AccountFiles;
+  /** Who corral runs as: `user:` naming it is no switch, and a switch it cannot make is refused. */
+  self: Credentials;
 }
 
 export interface LoadedFile {
@@ -147,7 +150,7 @@ function validate(file: string, doc: Document.Parsed, at: At, problems: ConfigPr
   }
   if (problems.length > 0 || !parsed.success) return failed();
 
-  const identity = resolveIdentity(parsed.data, ctx.accounts, (path, message) => locate([path], message));
+  const identity = resolveIdentity(parsed.data, ctx.accounts, ctx.self, (path, message) => locate([path], message));
   const envFilePath = (index: number): Path => (Array.isArray(raw.env_file) ? ['env_file', index] : ['env_file']);
   const io = { budget: ctx.budget, cache: ctx.envFiles };
   const fromFiles = readEnvFiles(parsed.data.env_file ?? [], dirname(file), io, (index, message) => locate(envFilePath(index), message));

@@ -180,7 +180,11 @@ export class ServiceRunner {
     try {
       readiness = watchReadiness(this.config, this.ctx);
       const onExec = (): void => void (announce.run !== undefined && this.run === announce.run && this.ctx.logger.info(`${this.name} started (pid ${announce.run.pid})`));
-      started = this.ctx.kernel.launch(this.config, { env: readiness.env, tap: readiness.tap, onExec, dropQueues: this.dropQueues, lineCounts: this.lineCounts });
+      // What the run needs but cannot have (its notify socket) fails it as a spawn would.
+      const { setupFailure } = readiness;
+      started = setupFailure
+        ? notStarted({ kind: 'spawn-failed', ...setupFailure })
+        : this.ctx.kernel.launch(this.config, { env: readiness.env, tap: readiness.tap, onExec, dropQueues: this.dropQueues, lineCounts: this.lineCounts });
     } catch (error) {
       // A fault in corral's own spawn path fails this run, never corral.
       readiness?.cancel();
@@ -210,10 +214,8 @@ export class ServiceRunner {
         this.state.set({ state: 'running', run }); // STARTING -> RUNNING
         run.readiness.startLiveness((detail) => this.onUnhealthy(run, detail));
         return;
-      case 'timeout':
-      case 'failed': {
-        const failure =
-          result.kind === 'timeout' ? `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})` : `of unknown readiness: ${result.detail}`;
+      case 'timeout': {
+        const failure = `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})`;
         this.stopAsFailed(run, failure, `${this.name} is ${failure}; stopping it`);
         return;
       }

@@ -36,6 +36,8 @@ export interface StartOptions {
   args?: string[];
   /** Everything is killed and the test fails after this long. */
   deadlineMs?: number;
+  /** Prepended to corral's command (not with pid1), e.g. setpriv to run it as another user. */
+  wrapper?: string[];
 }
 
 export interface ExitResult {
@@ -253,9 +255,13 @@ export async function startCorral(options: StartOptions): Promise<CorralProcess>
     }
   }
   const corralArgs = [...corralNodeFlags, corralMain, '--services', dir, ...(options.args ?? [])];
+  // Readable by the user a wrapper may switch to.
+  if (options.wrapper) chmodSync(dir, 0o755);
   const [command, args] = options.pid1
     ? ['unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, ...corralArgs]]
-    : [process.execPath, corralArgs];
+    : options.wrapper
+      ? [options.wrapper[0]!, [...options.wrapper.slice(1), process.execPath, ...corralArgs]]
+      : [process.execPath, corralArgs];
   const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own run directory, so notify sockets of parallel tests never collide.

@@ -122,7 +122,7 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
     labels: new LabelColumn([]),
     logStyle: undefined as never,
     env: { PATH: '/usr/bin:/bin' },
-    runDir: '/nonexistent/run',
+    notifyDir: '/nonexistent/run-notify',
     defaultNofile: { soft: 1024, hard: 1024 },
     random: () => 0.5,
   };

@@ -2,7 +2,9 @@
 // Builds addon/ (the reaper addon) with npm's bundled node-gyp against the headers of the
 // node that runs this script. node-gyp without --nodedir downloads headers from the
 // internet, which fails offline and can mismatch the running node, so we always pass
-// --nodedir and refuse to build rather than fall back to a download.
+// --nodedir and refuse to build rather than fall back to a download. node-gyp's output
+// (a hundred lines) is shown only when the build fails: npm runs this install script in
+// the foreground, and on a fresh clone `npm start` would bury corral's first lines under it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -63,8 +65,14 @@ requireTool(process.env.CXX ?? 'g++', 'node-gyp needs a C++ compiler (Debian: ap
 
 const nodedir = findNodeDir();
 const gyp = findNodeGyp();
+const started = Date.now();
 const result = spawnSync(process.execPath, [gyp, 'rebuild', `--directory=${join(root, 'addon')}`, `--nodedir=${nodedir}`], {
-  stdio: 'inherit',
+  stdio: ['ignore', 'pipe', 'pipe'],
   cwd: root,
+  maxBuffer: 64 * 1024 * 1024,
 });
-if (result.status !== 0) fail(`node-gyp exited with ${result.status ?? result.signal}; see its output above.`);
+if (result.status !== 0) {
+  process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
+  fail(`node-gyp exited with ${result.status ?? result.signal ?? result.error?.message}; see its output above.`);
+}
+process.stderr.write(`corral: built the native addon and svexec in ${((Date.now() - started) / 1000).toFixed(1)}s (addon/build/Release)\n`);

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs before `npm start` and `npm test`, so that each is the only command a fresh clone
 // needs: installs the dependencies (which builds the addon and the TypeScript) when they
-// are missing, and otherwise rebuilds what is out of date.
+// are missing, and otherwise rebuilds what is out of date. Each step says one line; what
+// npm and the compilers print is shown only when a step fails, so that corral's own first
+// lines are the first thing `npm start` shows.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -10,10 +12,15 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.env.npm_execpath;
 
-function run(args) {
+function run(args, what) {
+  if (what) process.stderr.write(`corral: ${what}\n`);
   const [command, commandArgs] = npm ? [process.execPath, [npm, ...args]] : ['npm', args];
-  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) {
+    process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
+    process.stderr.write(`corral: npm ${args.join(' ')} failed (${result.status ?? result.signal ?? result.error?.message}); its output is above\n`);
+    process.exit(result.status || 1);
+  }
 }
 
 // Missing, or older than a source file (a pull added a function): rebuild, or corral would
@@ -27,8 +34,9 @@ function addonOutOfDate() {
 }
 
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
-  run(['ci']); // runs the install script (addon) and prepare (TypeScript)
+  // Runs the install script (addon) and prepare (TypeScript).
+  run(['ci', '--no-audit', '--no-fund'], 'first run: npm ci (installs the dependencies, builds the addon and the TypeScript; about a minute)');
 } else {
-  if (addonOutOfDate()) run(['run', 'install']);
+  if (addonOutOfDate()) run(['run', 'install'], 'the addon is older than its sources: rebuilding it');
   run(['run', 'build']);
 }

@@ -1,7 +1,7 @@
 // `corral status|start|stop|restart|signal|reload|ready|health`: parses the command line
 // and runs the client (src/control/client.ts), writing straight to stdout and stderr.
 import { runClient } from '../control/client.js';
-import { controlSocketPath } from '../control/socket-path.js';
+import { findControlSocket } from '../control/run-dir.js';
 import { parseCommandLine, UsageError } from './args.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -17,5 +17,6 @@ export async function runClientCommand(argv: string[]): Promise<number> {
     return ExitCode.config;
   }
   if (command.kind !== 'control') throw new Error(`not a client command: ${argv.join(' ')}`);
-  return runClient(command.request, { socketPath: controlSocketPath(process.env), json: command.json }, output);
+  const socket = findControlSocket({ env: process.env, uid: process.getuid?.() ?? 0 });
+  return runClient(command.request, { socket, json: command.json }, output);
 }

@@ -40,8 +40,9 @@ export function schemaCommand(out: Output): number {
 function loadOrReport(dir: string, out: Output, command: string) {
   try {
     return loadServices(dir);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
+  } catch (thrown) {
+    // Even a bug of corral's in reading the files is reported as a problem (exit 100).
+    const error = ConfigError.from(thrown, dir);
     const count = error.problems.length;
     out.stderr(`corral ${command}: ${dir} has ${count} problem${count === 1 ? '' : 's'}; nothing would start:\n${error.message}\n`);
     return undefined;

@@ -4,12 +4,13 @@ import { readFileSync } from 'node:fs';
 import type { SignalRouter } from '../supervisor/signals.js';
 import { parseCommandLine, UsageError } from './args.js';
 import { ExitCode } from './exit-codes.js';
-import { DEFAULT_INIT_DIR, DEFAULT_RUN_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
+import { DEFAULT_INIT_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
 import { runInitPhase } from './init-phase.js';
 import { becomeReaper } from './init-mode.js';
 import { checkCommand, printCommand, schemaCommand } from './config-commands.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
+import { LIMITS } from '../config/limits.js';
 import { withCommandService } from '../config/command-service.js';
 import { loadServices } from '../config/load-services.js';
 import type { ServiceConfig } from '../config/schema.js';
@@ -27,7 +28,7 @@ import { Supervisor } from '../supervisor/supervisor.js';
 import { realClock } from '../supervisor/clock.js';
 import { realKernel } from '../supervisor/real-kernel.js';
 import { describeKept, summarizeReload } from '../supervisor/reload-plan.js';
-import { controlSocketPath } from '../control/socket-path.js';
+import { prepareRunDir, type RunDir } from '../control/run-dir.js';
 import { serveControl } from '../control/serve-control.js';
 import { metricsAddressFrom, serveMetrics } from '../control/serve-metrics.js';
 import { formatMetricsAddress } from '../control/metrics-address.js';
@@ -71,11 +72,28 @@ function shutdownBudgetMs(): number {
       { file: 'CORRAL_SHUTDOWN_TIMEOUT', message: `expected a duration like "9s" or "500ms", got ${JSON.stringify(text)}` },
     ]);
   }
+  // Past what a timer holds, the deadline would come at once.
+  if (ms > LIMITS.durationMs) {
+    throw new ConfigError([
+      { file: 'CORRAL_SHUTDOWN_TIMEOUT', message: `${JSON.stringify(text)} is longer than the longest duration corral can wait, ${LIMITS.durationMs}ms (24.8 days); use a shorter one` },
+    ]);
+  }
   return ms;
 }
 
 function serviceEnvironment(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+// The run directory (run-dir.ts), said in the log when it is not the first choice.
+function chooseRunDir(): RunDir | undefined {
+  const { runDir, passedOver } = prepareRunDir({ env: process.env, uid: process.getuid?.() ?? 0 });
+  if (runDir === undefined) {
+    logger.warn(`no usable run directory: tried ${passedOver.join('; ')}; set CORRAL_RUN_DIR to a directory corral can write. corral status, the probes and ready: notify will not work`);
+  } else if (passedOver.length > 0) {
+    logger.info(`run directory ${runDir.dir} (passed over ${passedOver.join('; ')})`);
+  }
+  return runDir;
 }
 
 async function run(servicesDir: string, command: [string, ...string[]] | undefined): Promise<number> {
@@ -93,6 +111,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const services = load();
   const initDir = process.env.CORRAL_INIT_DIR || DEFAULT_INIT_DIR;
   const initPlan = planInitScripts(initDir, readInitDir(initDir));
+  const runDir = chooseRunDir();
   labels.width = Math.max(labels.width, ...services.map((service) => service.log.prefix.length));
   // Before the init scripts, which may log with syslog(3) too.
   const syslog = startSyslog({ env: process.env, addon, sinks: { stdout, stderr }, logger, style: logStyle, labels });
@@ -108,7 +127,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     logStyle,
     shimPath: defaultShimPath,
     env: serviceEnvironment(),
-    runDir: process.env.CORRAL_RUN_DIR || DEFAULT_RUN_DIR,
+    notifyDir: runDir?.notifyDir,
     defaultNofile: defaultNofile(),
     random: Math.random,
   };
@@ -123,9 +142,11 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     try {
       next = load();
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      logger.error(`reload refused, nothing was changed; the new configuration is invalid:\n${error.message}`);
-      return Promise.reject(error);
+      // Whatever went wrong reading the new configuration, the reload is refused with its
+      // reason and the running services stay as they are: corral must not die of a file.
+      const refused = ConfigError.from(error, servicesDir);
+      logger.error(`reload refused, nothing was changed; the new configuration is invalid:\n${refused.message}`);
+      return Promise.reject(refused);
     }
     return supervisor
       .reload(next)
@@ -143,7 +164,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const where = mode === 'pid1' ? 'as PID 1' : `as pid ${process.pid} (subreaper)`;
   logger.info(`corral ${version()} ${where}: starting ${services.length} service(s) from ${servicesDir}`);
   if (services.length === 0) logger.warn(`no enabled service in ${servicesDir} (no *.yaml or *.yml file, or all say enabled: false); nothing to run until a reload adds one`);
-  const control = await serveControl({ supervisor, reaper, addon, logger, version: version(), socketPath: controlSocketPath(process.env), reload: () => reload('corral reload') });
+  const control = await serveControl({ supervisor, reaper, addon, logger, version: version(), socketPath: runDir?.controlSocket, reload: () => reload('corral reload') });
   const metrics = metricsAddress && (await serveMetrics(metricsAddress, control, logger));
   if (metrics) logger.info(`metrics on http://${formatMetricsAddress(metrics.address)}/metrics`);
   void supervisor.finished.then(() => {

@@ -1,8 +1,8 @@
 // The text of `corral --help`.
+import { DEFAULT_RUN_DIR } from '../control/run-dir.js';
+
 export const DEFAULT_SERVICES_DIR = '/etc/corral/services.d';
 export const DEFAULT_SHUTDOWN_TIMEOUT = '9s';
-
-export const DEFAULT_RUN_DIR = '/run/corral';
 export const DEFAULT_INIT_DIR = '/etc/corral/init.d';
 
 export const usage = `Usage: corral [--services DIR] [-- COMMAND [ARGS...]]
@@ -43,7 +43,8 @@ Environment:
   CORRAL_SHUTDOWN_TIMEOUT  time to stop everything, e.g. 9s or 500ms (default ${DEFAULT_SHUTDOWN_TIMEOUT});
                            keep it below docker stop's -t (10s) or terminationGracePeriodSeconds
   CORRAL_LOG_LEVEL         error, warn, info (default) or debug
-  CORRAL_RUN_DIR           the control socket (default ${DEFAULT_RUN_DIR}); notify sockets in DIR-notify
+  CORRAL_RUN_DIR           the control socket's directory (default ${DEFAULT_RUN_DIR} if writable, else
+                           $XDG_RUNTIME_DIR/corral or /tmp/corral-UID); notify sockets in DIR-notify
   CORRAL_METRICS_ADDR      Prometheus metrics on HOST:PORT, e.g. 127.0.0.1:9100 (off)
   CORRAL_LOG_FORMAT        text (default) or json; CORRAL_LOG_TIMESTAMPS=1 adds times
   CORRAL_SYSLOG            a socket such as /dev/log: relay syslog messages to the log (off)

@@ -2,7 +2,8 @@
 // Parsed in JS rather than through getpwnam: Node has no binding for it, and NSS modules
 // beyond files (LDAP, sssd) do not exist in the containers corral runs in. The parsers
 // take file text, so tests need no real /etc.
-import { readFileSync } from 'node:fs';
+import { describeReadFailure, readBoundedFile } from './bounded-read.js';
+import { LIMITS } from './limits.js';
 
 export interface UserAccount {
   /** undefined for a numeric uid that /etc/passwd does not list. */
@@ -22,8 +23,7 @@ export interface GroupAccount {
   members: string[];
 }
 
-// (uid_t)-1 means "leave unchanged" to the kernel, so it is never an id.
-const MAX_ID = 0xfffffffe;
+const MAX_ID = LIMITS.accountId;
 
 function parseId(text: string): number | undefined {
   if (!/^\d+$/.test(text)) return undefined;
@@ -100,8 +100,13 @@ export function supplementaryGroups(userName: string, primaryGid: number, groupT
   return gids;
 }
 
+/** /etc/passwd or /etc/group exists but cannot be read, or is not a file within the limit. */
+export class AccountFileError extends Error {
+  override name = 'AccountFileError';
+}
+
 // The text of a passwd file; '' when it does not exist (distroless images have none, and
-// numeric ids still work without it). Other read errors are thrown.
+// numeric ids still work without it). Other read problems throw AccountFileError.
 export function readPasswdFile(path = '/etc/passwd'): string {
   return readOptional(path);
 }
@@ -112,10 +117,8 @@ export function readGroupFile(path = '/etc/group'): string {
 }
 
 function readOptional(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw error;
-  }
+  const read = readBoundedFile(path, LIMITS.accountFileBytes);
+  if ('bytes' in read) return read.bytes.toString('utf8');
+  if (read.failure.kind === 'missing') return '';
+  throw new AccountFileError(`${path} ${describeReadFailure(read.failure, 'an account file')}`);
 }

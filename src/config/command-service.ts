@@ -18,6 +18,11 @@ export function withCommandService(services: ServiceConfig[], command: [string, 
       { file: main.file, path: 'main', message: 'this service is the main one, and so is the command after --; remove main: true, or the command' },
     ]);
   }
-  const settings = serviceSchema.parse({ command, main: true });
+  const parsed = serviceSchema.safeParse({ command, main: true });
+  if (!parsed.success) {
+    // `corral -- ""`: said like any other problem, not thrown as an internal error.
+    throw new ConfigError([{ file: COMMAND_SOURCE, path: 'command', message: parsed.error.issues.map((issue) => issue.message).join('; ') }]);
+  }
+  const settings = parsed.data;
   return [...services, serviceConfigOf(settings, { name: COMMAND_SERVICE, file: COMMAND_SOURCE }, { env_from_files: {}, after_all: true })];
 }

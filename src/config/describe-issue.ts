@@ -1,7 +1,7 @@
 // Turns one zod issue about a parsed YAML document into a ConfigProblem a person can act
 // on: where in the file (the YAML node's position), which key path, what was expected,
 // what was found, and the closest key or value for a misspelt one.
-import { isCollection, isMap, isPair, isScalar, type Document } from 'yaml';
+import { isCollection, isMap, isPair, isScalar, type Document, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.js';
 import { keysAt } from './schema.js';
@@ -89,13 +89,25 @@ function expectation(issue: z.core.$ZodIssue): string {
 // Where key `key` of the map at `path` starts, falling back to the map itself.
 export function keyOffset(doc: Document, path: readonly string[], key: string): number {
   const map = path.length === 0 ? doc.contents : doc.getIn(path, true);
-  if (isMap(map)) {
+  if (!isMap(map)) return 0;
+  return keyOffsets(map).get(key) ?? map.range?.[0] ?? 0;
+}
+
+// Each map's keys and where they start, made once: a file with thousands of unknown keys
+// asks for each of them.
+const offsetsOf = new WeakMap<object, Map<string, number>>();
+
+function keyOffsets(map: YAMLMap): Map<string, number> {
+  let offsets = offsetsOf.get(map);
+  if (offsets === undefined) {
+    offsets = new Map();
     for (const pair of map.items) {
-      if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key) return pair.key.range?.[0] ?? 0;
+      const key = isPair(pair) && isScalar(pair.key) ? String(pair.key.value) : undefined;
+      if (key !== undefined && !offsets.has(key)) offsets.set(key, (pair.key as { range?: [number, number, number] }).range?.[0] ?? 0);
     }
-    return map.range?.[0] ?? 0;
+    offsetsOf.set(map, offsets);
   }
-  return 0;
+  return offsets;
 }
 
 function describeValue(value: unknown): string {

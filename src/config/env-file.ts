@@ -5,6 +5,7 @@
 //   KEY='literal $value'   (single quotes: taken as written)
 // Values are not ${VAR}-expanded: an env file holds values, not templates.
 import type { ConfigProblem } from './config-error.js';
+import { RESERVED_NAME, RESERVED_NAME_MESSAGE } from './value-schemas.js';
 
 const ASSIGNMENT = /^(?:export\s+)?([^=\s]*)\s*=\s*(.*)$/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -26,8 +27,11 @@ export function parseEnvFile(text: string, file: string): EnvFileResult {
     if (!match) return problem('expected NAME=value (or a # comment)');
     const [, name = '', rest = ''] = match;
     if (!NAME.test(name)) return problem(`"${name}" is not a variable name; use letters, digits and _, not starting with a digit`);
+    if (name === RESERVED_NAME) return problem(RESERVED_NAME_MESSAGE);
     const value = parseValue(rest);
     if (value === undefined) return problem(`the value of ${name} opens a ${rest[0] === '"' ? 'double' : 'single'} quote that is not closed on this line`, raw.indexOf(rest) + 1);
+    // Node's spawn throws on a NUL in the environment: refused here, where it is written.
+    if (value.includes('\0')) return problem(`the value of ${name} holds a NUL byte (\\0), which ends a string for the kernel`, raw.indexOf('\0') + 1);
     values[name] = value;
   });
   return problems.length > 0 ? { problems } : { values };

@@ -3,78 +3,11 @@
 // error, not silently ignored. Durations, signals, probes and limits are validated and
 // normalised here, so the rest of corral works with numbers and argv lists.
 import { z } from 'zod';
-import { formatByteSize, parseByteSize, SIZE_PATTERN } from './byte-size.js';
-import { DURATION_PATTERN, parseDuration } from './duration.js';
-import { normalizeSignal } from '../process/signal-names.js';
-import { RLIMIT_NAMES, type RlimitName, type RlimitValue } from '../process/exec-shim.js';
+import { LIMITS } from './limits.js';
+import { account, byteSize, command, duration, environment, httpUrl, logPattern, rlimitValue, signal, tcpTarget, umask, type Argv } from './value-schemas.js';
+import { RLIMIT_NAMES, type RlimitName } from '../process/exec-shim.js';
 import type { ProbeSpec } from '../readiness/probe-spec.js';
 import { scheduleObject, scheduleSchema, type ScheduleConfig } from './schedule.js';
-
-// The pattern is parseDuration's, so the transform always has a number.
-const duration = z
-  .string({ error: 'expected a duration like "10s" or "500ms"' })
-  .regex(DURATION_PATTERN, { error: 'expected a duration like "10s" or "500ms"' })
-  .transform((text) => parseDuration(text)!);
-
-const signal = z.string({ error: 'expected a signal name like SIGTERM' }).transform((text, ctx) => {
-  const name = normalizeSignal(text);
-  if (name === undefined) {
-    ctx.issues.push({ code: 'custom', input: text, message: 'expected a signal name like SIGTERM or HUP' });
-    return z.NEVER;
-  }
-  return name;
-});
-
-type Argv = [string, ...string[]];
-
-// A command: a string for /bin/sh -c, or an argv list; normalised to an argv list.
-const command = z
-  .union(
-    [
-      z.string().trim().min(1, 'the command is empty'),
-      z
-        .array(z.string())
-        .min(1, 'the command list is empty')
-        .superRefine((argv, ctx) => {
-          if (argv[0]?.trim() === '') ctx.addIssue({ code: 'custom', path: [0], message: 'the program (the first item of the list) is empty', params: { plain: true } });
-        }),
-    ],
-    { error: 'expected a string (run with /bin/sh -c) or a list of arguments' },
-  )
-  .transform((value): Argv => (typeof value === 'string' ? ['/bin/sh', '-c', value] : (value as Argv)));
-
-const port = z.number().int().min(1, 'a port is 1 to 65535').max(65535, 'a port is 1 to 65535');
-
-// tcp: 5432, or tcp: "db:5432" / "[::1]:5432"; a port may be a string, as "${PORT}" is.
-const tcpTarget = z
-  .union([port, z.string().regex(/^(?:(.+):)?(\d{1,5})$/, 'expected a port like 5432 or "host:port"')], {
-    error: 'expected a port like 5432 or "host:port"',
-  })
-  .transform((value, ctx) => {
-    if (typeof value === 'number') return { host: '127.0.0.1', port: value };
-    const at = value.lastIndexOf(':');
-    const number = Number(value.slice(at + 1));
-    if (number < 1 || number > 65535) {
-      ctx.issues.push({ code: 'custom', input: value, message: 'a port is 1 to 65535' });
-      return z.NEVER;
-    }
-    return { host: at === -1 ? '127.0.0.1' : value.slice(0, at).replace(/^\[(.*)\]$/, '$1'), port: number };
-  });
-
-const httpUrl = z.string({ error: 'expected a URL like "http://127.0.0.1:8080/healthz"' }).regex(/^https?:\/\/[^/\s]+/, {
-  error: 'expected a URL like "http://127.0.0.1:8080/healthz"',
-});
-
-const logPattern = z.string({ error: 'expected a regular expression like "listening on"' }).transform((text, ctx) => {
-  try {
-    return new RegExp(text);
-  } catch (error) {
-    // V8 says "Invalid regular expression: /(/: Unterminated group"; the pattern is shown anyway.
-    const why = (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
-    ctx.issues.push({ code: 'custom', input: text, message: `not a valid regular expression: ${why}` });
-    return z.NEVER;
-  }
-});
 
 // ready adds two kinds of its own to the probes health shares with it.
 export type ReadySpec = ProbeSpec | { kind: 'log'; pattern: RegExp } | { kind: 'notify' };
@@ -180,65 +113,13 @@ export const maxRestartsSchema = z.strictObject({
 export type { RlimitName };
 const rlimitNames = RLIMIT_NAMES;
 
-// A limit: 4096 (soft = hard), "1024:4096" (soft:hard), or unlimited.
-const rlimitValue = z
-  .union(
-    [
-      z.number().int().min(0, 'a limit is 0 or more'),
-      z.literal('unlimited'),
-      z.string().regex(/^(\d+|unlimited):(\d+|unlimited)$/, 'expected a number, unlimited, or "SOFT:HARD" like "1024:4096"'),
-    ],
-    { error: 'expected a number, unlimited, or "SOFT:HARD" like "1024:4096"' },
-  )
-  .transform((value, ctx): RlimitValue => {
-    if (typeof value === 'number' || value === 'unlimited') return { soft: value, hard: value };
-    const [soft, hard] = value.split(':').map((part) => (part === 'unlimited' ? 'unlimited' : Number(part))) as [RlimitValue['soft'], RlimitValue['hard']];
-    if (soft === 'unlimited' ? hard !== 'unlimited' : hard !== 'unlimited' && soft > hard) {
-      ctx.issues.push({ code: 'custom', input: value, message: 'the soft limit must not exceed the hard limit' });
-      return z.NEVER;
-    }
-    return { soft, hard };
-  });
 
 export const limitsSchema = z.strictObject(Object.fromEntries(rlimitNames.map((name) => [name, rlimitValue.optional()])) as Record<RlimitName, z.ZodOptional<typeof rlimitValue>>);
 
-// A user or group: a name, or a numeric id.
-const account = z.union(
-  [z.string().trim().min(1, 'expected a name or a numeric id, not an empty string'), z.number().int().min(0, 'a numeric id is 0 or more')],
-  { error: 'expected a name or a numeric id' },
-);
-
-// YAML reads 0027 as the decimal 27, so a umask must be a quoted octal string.
-const umask = z
-  .string({ error: 'expected a quoted octal string like "0027" (YAML reads 0027 unquoted as the number 27)' })
-  .regex(/^0?[0-7]{1,3}$/, 'expected an octal umask like "0027"')
-  .transform((text) => parseInt(text, 8));
-
-const environment = z.record(
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name of letters, digits and _, not starting with a digit'),
-  z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }).transform(String),
-  { error: 'expected a mapping of NAME: value' },
-);
 
 // Where a service's stdout or stderr goes: corral's stdout or stderr, or nowhere.
 export const logDestinations = ['stdout', 'stderr', 'discard'] as const;
 
-// A size in bytes within [min, max], written as 16384 or "16KiB".
-function byteSize(min: number, max: number, what: string) {
-  return z
-    .union([z.number().int(), z.string().regex(SIZE_PATTERN, 'expected a size like "16KiB", "1MiB" or 16384 (bytes)')], {
-      error: 'expected a size like "16KiB" or 16384',
-    })
-    .transform((value, ctx) => {
-      // The pattern is parseByteSize's, so a string always gives a number.
-      const bytes = typeof value === 'number' ? value : parseByteSize(value)!;
-      if (bytes < min || bytes > max) {
-        ctx.issues.push({ code: 'custom', input: value, message: `expected ${what} from ${formatByteSize(min)} to ${formatByteSize(max)}` });
-        return z.NEVER;
-      }
-      return bytes;
-    });
-}
 
 // block: a slow reader of corral's output makes the service wait (lossless, like Docker's
 // default mode=blocking); drop: the service never waits, lines past log.buffer are dropped.
@@ -247,7 +128,10 @@ export const logModes = ['block', 'drop'] as const;
 export const logSchema = z.strictObject({
   prefix: z
     .string({ error: 'expected a string' })
-    .regex(/^[^\s|][^\n\r|]*$/, 'expected text not starting with a space, without "|" or a newline')
+    // Printed in front of every line: no control character may reach the terminal.
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    .regex(/^[^\s|\x00-\x1f\x7f-\x9f][^|\x00-\x1f\x7f-\x9f]*$/, 'expected text not starting with a space, without "|" or a control character')
+    .max(LIMITS.nameLength, `expected at most ${LIMITS.nameLength} characters`)
     .optional()
     .describe("the label in front of each line (default: the service's name)"),
   stdout: z.enum(logDestinations).default('stdout').describe("where the service's stdout goes"),
@@ -277,13 +161,15 @@ const envFiles = z
   .union([envFileEntry, z.array(envFileEntry)], { error: 'expected a path or a list of paths' })
   .transform((value) => (Array.isArray(value) ? value : [value]).map((entry) => (typeof entry === 'string' ? { path: entry, required: true } : entry)));
 
-export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+// A name is also a log prefix and a file name: a DNS label's length is plenty.
+export const SERVICE_NAME = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${LIMITS.nameLength - 1}}$`);
+export const SERVICE_NAME_RULE = `letters, digits, '.', '_' and '-', starting with a letter or digit, at most ${LIMITS.nameLength} characters`;
 
 export const serviceSchema = z
   .strictObject({
     name: z
       .string({ error: 'expected a service name' })
-      .regex(SERVICE_NAME, "expected letters, digits, '.', '_' and '-', starting with a letter or digit")
+      .regex(SERVICE_NAME, `expected ${SERVICE_NAME_RULE}`)
       .optional()
       .describe("the service's name (default: the file's name without .yaml)"),
     description: z.string().optional().describe('what the service is, for people; corral print shows it'),
@@ -355,6 +241,8 @@ export interface Identity {
   gid: number;
   home: string;
   shell: string;
+  /** corral's own uid and gid: the service keeps them, and corral's groups, with no switch at all. */
+  asCorral?: boolean;
 }
 
 // A validated service: its file's settings with every default resolved, plus where it

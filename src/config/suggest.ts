@@ -31,8 +31,12 @@ function extending(word: string, candidates: readonly string[]): string | undefi
 function nearest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  const lower = word.toLowerCase();
   for (const candidate of candidates) {
-    const d = distance(word.toLowerCase(), candidate.toLowerCase());
+    // The distance is at least the difference in length: no need to compute it when that
+    // is already too far (and a key of 60,000 characters costs nothing).
+    if (Math.abs(word.length - candidate.length) >= bestDistance) continue;
+    const d = distance(lower, candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

@@ -21,12 +21,19 @@ export class ClientError extends Error {
   override name = 'ClientError';
 }
 
-export async function runClient(request: ControlRequest, options: { socketPath: string; json: boolean }, out: ClientOutput): Promise<number> {
+export interface ClientOptions {
+  /** The control socket, or where the client looked for one and found none (run-dir.ts). */
+  socket: { path: string } | { lookedIn: string[] };
+  json: boolean;
+}
+
+export async function runClient(request: ControlRequest, options: ClientOptions, out: ClientOutput): Promise<number> {
   // Docker reserves exit code 2 for HEALTHCHECK, and any failure is simply "not passing".
   const probe = request.command === 'ready' || request.command === 'health';
   let response: ControlResponse;
   try {
-    response = await send(request, options.socketPath);
+    if ('lookedIn' in options.socket) throw new ClientError(noSocket(options.socket.lookedIn));
+    response = await send(request, options.socket.path);
   } catch (error) {
     out.stderr(`corral ${request.command}: ${(error as Error).message}\n`);
     return probe ? 1 : ExitCode.system;
@@ -87,7 +94,7 @@ function send(request: ControlRequest, path: string): Promise<ControlResponse> {
 function explainConnectError(error: NodeJS.ErrnoException, path: string): string {
   switch (error.code) {
     case 'ENOENT':
-      return `no control socket at ${path}: corral is not running here, or uses another run directory (set CORRAL_RUN_DIR to the one it uses)`;
+      return noSocket([path]);
     case 'ECONNREFUSED':
       return `nothing answers on ${path}: the corral that made it has exited`;
     case 'EACCES':
@@ -96,6 +103,10 @@ function explainConnectError(error: NodeJS.ErrnoException, path: string): string
     default:
       return `cannot reach corral on ${path}: ${error.message}`;
   }
+}
+
+function noSocket(lookedIn: readonly string[]): string {
+  return `no control socket at ${lookedIn.join(', ')}: corral is not running here, or uses another run directory (set CORRAL_RUN_DIR to the one it uses)`;
 }
 
 function ownerOf(path: string): string {

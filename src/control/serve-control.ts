@@ -23,7 +23,8 @@ export interface ServeControlOptions {
   addon: NativeAddon;
   logger: Logger;
   version: string;
-  socketPath: string;
+  /** undefined when there is no run directory to put it in (already reported). */
+  socketPath: string | undefined;
   reload: () => Promise<string[]>;
 }
 
@@ -55,6 +56,7 @@ export async function serveControl(options: ServeControlOptions): Promise<Contro
       return undefined;
     }
   };
+  if (options.socketPath === undefined) return { snapshot, readUsage, close: () => undefined };
   try {
     const server = await startControlServer({ path: options.socketPath, handle, peerUid, logger });
     logger.debug(`control socket: ${server.path}`);

@@ -33,6 +33,11 @@ export class PipeRelay implements OutputSource {
   private lastRead = Date.now();
   /** Resolves when the pipe reached EOF or was cut off by drain(). */
   readonly closed: Promise<void>;
+  private isClosed = false;
+  private onFlushed: (() => void) | undefined;
+  /** Resolves when the pipe is closed and every line read was handed to the sink: until
+   * then the service's last lines may still wait for a turn at a busy output. */
+  readonly flushed: Promise<void>;
 
   constructor(
     readFd: number,
@@ -42,6 +47,11 @@ export class PipeRelay implements OutputSource {
     this.framer = new LineFramer(options.encoder, options.maxLine, options.count);
     this.socket = new Socket({ fd: readFd, readable: true, writable: false });
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
+    this.flushed = new Promise((resolve) => (this.onFlushed = resolve));
+    void this.closed.then(() => {
+      this.isClosed = true;
+      this.checkFlushed();
+    });
     this.socket.on('data', (chunk: Buffer) => {
       this.lastRead = Date.now();
       tap?.(chunk);
@@ -61,7 +71,12 @@ export class PipeRelay implements OutputSource {
     this.held = [];
     this.lastRead = Date.now();
     if (!this.socket.destroyed) this.socket.resume();
+    this.checkFlushed();
     return bytes;
+  }
+
+  private checkFlushed(): void {
+    if (this.isClosed && this.held.length === 0) this.onFlushed?.();
   }
 
   // After the service exited: wait for EOF, then stop reading and flush what is left.

@@ -6,7 +6,7 @@ import { getSystemErrorMap } from 'node:util';
 const wordsByName = new Map([...getSystemErrorMap().values()]);
 
 export function describeSystemError(error: unknown): string {
-  const code = errorCode(error);
+  const code = errnoOf(error);
   const words = code === undefined ? undefined : wordsByName.get(code);
   if (words !== undefined) return `${words} (${code})`;
   if (code !== undefined && /^E[A-Z0-9]+$/.test(code)) return code;
@@ -17,4 +17,11 @@ export function describeSystemError(error: unknown): string {
 export function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null | undefined)?.code;
   return typeof code === 'string' ? code : undefined;
+}
+
+// The errno name of a failed system call: Node's code, or the errno a NativeAddonError
+// carries (its code says only SYSCALL_FAILED).
+export function errnoOf(error: unknown): string | undefined {
+  const errno = (error as { errno?: unknown } | null | undefined)?.errno;
+  return typeof errno === 'string' ? errno : errorCode(error);
 }

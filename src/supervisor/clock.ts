@@ -37,13 +37,16 @@ export function sleep(clock: Clock, ms: number): Promise<void> {
 export class Latch {
   private listeners = new Set<() => void>();
   private fired = false;
+  /** Why it was set, in words, for the line that says a wait was cut short. */
+  reason = 'a second shutdown signal came';
 
   get isSet(): boolean {
     return this.fired;
   }
 
-  set(): void {
+  set(reason?: string): void {
     if (this.fired) return;
+    if (reason !== undefined) this.reason = reason;
     this.fired = true;
     for (const listener of this.listeners) listener();
     this.listeners.clear();

@@ -3,10 +3,14 @@
 // file, in byte order of its name (what `LC_ALL=C ls` shows), so "10-" runs before "20-"
 // whatever the locale. Deciding is pure (planInitScripts); readInitDir only gathers the
 // facts from the file system.
-import { lstatSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, statSync, type Stats } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
+import { listBoundedDir, TooManyEntriesError } from '../config/bounded-dir.js';
 import { ConfigError } from '../config/config-error.js';
+import { ignoredNameReason } from '../config/ignored-names.js';
+import { LIMITS } from '../config/limits.js';
+import { escapeControls } from '../config/text-input.js';
 
 /** One name in the init directory, with what stat (following symbolic links) found. */
 export interface InitDirEntry {
@@ -37,24 +41,22 @@ export interface InitPlan {
   skipped: SkippedEntry[];
 }
 
-// Leftovers of editors and package managers that run-parts skips too: "10-setup~",
-// "#10-setup#", "10-setup.dpkg-old", "10-setup.ucf-dist", "10-setup.rpmnew".
-const BACKUP = /(~|\.dpkg-[a-z]+|\.ucf-[a-z]+|\.rpm(save|new|orig))$|^#.*#$/;
-
 // The scripts to run, in byte order of their names, and why each other name does not run.
 export function planInitScripts(dir: string, entries: readonly InitDirEntry[]): InitPlan {
   const plan: InitPlan = { scripts: [], skipped: [] };
   for (const entry of [...entries].sort((a, b) => Buffer.compare(a.name, b.name))) {
     const name = entry.name.toString('utf8');
     const path = join(dir, name);
+    // A name is echoed in the log: control characters in it are escaped.
+    const shown = escapeControls(path);
     const skip = (level: SkippedEntry['level'], reason: string): void => void plan.skipped.push({ name, level, reason });
-    if (name.startsWith('.')) skip('debug', `skipping ${path}: its name starts with a dot`);
-    else if (BACKUP.test(name)) skip('debug', `skipping ${path}: a backup file (a name ending in ~, .dpkg-*, .ucf-* or .rpmsave/.rpmnew/.rpmorig)`);
+    const ignored = ignoredNameReason(name);
+    if (ignored !== undefined) skip('debug', `skipping ${shown}: ${ignored}`);
     else if (!isUtf8(entry.name)) skip('warn', `skipping ${JSON.stringify(name)} in ${dir}: its name is not valid UTF-8; rename it`);
-    else if (entry.kind === 'directory') skip('debug', `skipping ${path}: a directory (init scripts are not searched for in subdirectories)`);
-    else if (entry.kind === 'other') skip('debug', `skipping ${path}: not a regular file`);
-    else if (entry.kind === 'broken-link') skip('warn', `skipping ${path}: a symbolic link to nothing that can be reached (${entry.problem ?? 'unknown error'})`);
-    else if (!entry.executable) skip('warn', `skipping ${path}: not executable; chmod +x ${path} to run it, or remove it`);
+    else if (entry.kind === 'directory') skip('debug', `skipping ${shown}: a directory (init scripts are not searched for in subdirectories)`);
+    else if (entry.kind === 'other') skip('debug', `skipping ${shown}: not a regular file`);
+    else if (entry.kind === 'broken-link') skip('warn', `skipping ${shown}: a symbolic link to nothing that can be reached (${entry.problem ?? 'unknown error'})`);
+    else if (!entry.executable) skip('warn', `skipping ${shown}: not executable; chmod +x ${shown} to run it, or remove it`);
     else plan.scripts.push({ name, path });
   }
   return plan;
@@ -66,8 +68,9 @@ export function planInitScripts(dir: string, entries: readonly InitDirEntry[]): 
 export function readInitDir(dir: string): InitDirEntry[] {
   let names: Buffer[];
   try {
-    names = readdirSync(dir, { encoding: 'buffer' });
+    names = listBoundedDir(dir, LIMITS.directoryEntries);
   } catch (error) {
+    if (error instanceof TooManyEntriesError) throw new ConfigError([{ file: dir, message: `the init directory (CORRAL_INIT_DIR) holds more than ${error.limit} names; corral reads at most ${error.limit}` }]);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return [];
     const why = code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code ?? (error as Error).message})`;

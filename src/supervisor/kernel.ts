@@ -13,7 +13,7 @@ export interface StartedRun {
   /** Resolves once the main process ended (an exec failure included), without waiting
    * for its output: a grandchild may hold the pipes open for ever. */
   exited: Promise<ExitOutcome>;
-  /** Resolves when the output reached EOF. */
+  /** Resolves when the output reached EOF and every line of it went to the output. */
   outputClosed: Promise<void>;
   /** Stops relaying once the pipes have been quiet for quietMs (or at once when strict
    * and the output is blocked), at the latest after maxMs; then flushes what is left. */

@@ -34,7 +34,8 @@ export type DropQueues = Partial<Record<'stdout' | 'stderr', DropQueue>>;
 export function processAttributes(config: ServiceConfig, ctx: RunnerContext): ProcessAttributes {
   const { identity } = config;
   return {
-    user: identity === undefined ? undefined : { name: identity.userName, uid: identity.uid, gid: identity.gid },
+    // Not even initgroups for corral's own user: a non-root corral may not call it (EPERM).
+    user: identity === undefined || identity.asCorral ? undefined : { name: identity.userName, uid: identity.uid, gid: identity.gid },
     umask: config.umask,
     workingDir: config.working_dir,
     limits: { nofile: ctx.defaultNofile, ...config.limits },
@@ -82,7 +83,7 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
   return {
     pid: child.pid,
     exited,
-    outputClosed: relays.then((all) => Promise.all(all.map((relay) => relay.closed))).then(() => undefined),
+    outputClosed: relays.then((all) => Promise.all(all.map((relay) => relay.flushed))).then(() => undefined),
     drainOutput: (quietMs, maxMs, strict) => relays.then((all) => Promise.all(all.map((relay) => relay.drain(quietMs, strict, maxMs)))).then(() => undefined),
   };
 }

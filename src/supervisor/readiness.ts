@@ -3,7 +3,8 @@
 // needs for that (NOTIFY_SOCKET and WATCHDOG_USEC in the environment, a tap on the
 // output) and a result to wait for.
 import { chmodSync, chownSync, mkdirSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { describeSystemError, errnoOf } from '../logging/system-error.js';
 import { formatDuration } from '../config/duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { LineWatcher } from '../logging/line-watcher.js';
@@ -22,12 +23,12 @@ import { serviceEnvironment } from './service-env.js';
 export type ReadinessResult =
   | { kind: 'ready'; detail?: string }
   | { kind: 'timeout'; detail: string }
-  /** Readiness cannot be known at all (the notify socket could not be made). */
-  | { kind: 'failed'; detail: string }
   | { kind: 'cancelled' };
 
 export interface Readiness {
   env: Record<string, string>;
+  /** Set when the run must not be started: its notify socket could not be made. */
+  setupFailure?: { errno: string; message: string };
   tap?: (chunk: Buffer) => void;
   result: Promise<ReadinessResult>;
   /** Where a watchdog failure goes; set right after the launch, as WATCHDOG=trigger may come at once. */
@@ -39,12 +40,6 @@ export interface Readiness {
 }
 
 const NOTIFY_POLL_MS = 50;
-
-// Beside the run directory, not in it: that one holds the control socket and is 0700, so
-// a service running as another user could not reach a socket inside it.
-export function notifySocketDir(runDir: string): string {
-  return join(dirname(runDir), `${basename(runDir)}-notify`);
-}
 
 // A notify socket serves READY=1 (ready: {notify: true}) and WATCHDOG=1 (watchdog), one
 // socket for both when a service has both.
@@ -121,7 +116,10 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
       if (events.ready) onReadyMessage?.();
       if (watchdog) actOnWatchdogEvents(config.name, watchdog, events, ctx);
     });
-    if (!opened.ok) return readiness({ result: Promise.resolve({ kind: 'failed', detail: opened.detail }) });
+    if (!opened.ok) {
+      cancel();
+      return { ...readiness({ result: new Promise(() => undefined) }), setupFailure: opened.failure };
+    }
     cleanups.push(() => opened.listener.close());
     env = { ...env, NOTIFY_SOCKET: opened.path };
     flushSocket = () => void opened.listener.pollNow();
@@ -184,8 +182,12 @@ function openNotifySocket(
   config: ServiceConfig,
   ctx: RunnerContext,
   onMessage: (fields: Map<string, string>) => void,
-): { ok: true; path: string; listener: NotifyListener } | { ok: false; detail: string } {
-  const dir = notifySocketDir(ctx.runDir);
+): { ok: true; path: string; listener: NotifyListener } | { ok: false; failure: { errno: string; message: string } } {
+  const dir = ctx.notifyDir;
+  if (dir === undefined) {
+    const message = 'cannot create its notify socket: corral found no run directory it can write (see its warning at start); set CORRAL_RUN_DIR to one';
+    return { ok: false, failure: { errno: 'ENOENT', message } };
+  }
   const path = join(dir, `${config.name}.sock`);
   const listener = new NotifyListener({
     path,
@@ -195,18 +197,20 @@ function openNotifySocket(
     onMessage,
   });
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o711 });
-    // Searchable by a service running as another user, not listable.
-    chmodSync(dir, 0o711);
+    // Searchable by a service running as another user, not listable. Usually made at
+    // start (run-dir.ts); made again if it went. One that exists keeps its mode: it may be
+    // an image's, prepared for an arbitrary uid, which corral may not chmod.
+    if (mkdirSync(dir, { recursive: true, mode: 0o711 }) !== undefined) chmodSync(dir, 0o711);
     listener.start();
     // Sending a datagram needs write permission on the socket: only the service's own
     // user (and root) may say READY=1 or WATCHDOG=1 for it.
-    if (config.identity) chownSync(path, config.identity.uid, config.identity.gid);
+    if (config.identity && !config.identity.asCorral) chownSync(path, config.identity.uid, config.identity.gid);
     chmodSync(path, 0o600);
   } catch (error) {
     // A socket bound before a later step failed is not left polled, nor its file behind.
     listener.close();
-    return { ok: false, detail: `cannot create its notify socket ${path}: ${(error as Error).message}` };
+    const errno = errnoOf(error) ?? 'EINVAL';
+    return { ok: false, failure: { errno, message: `cannot create its notify socket ${path}: ${describeSystemError(error)}; set CORRAL_RUN_DIR to a directory corral can write` } };
   }
   return { ok: true, path, listener };
 }

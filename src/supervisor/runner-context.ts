@@ -23,8 +23,8 @@ export interface RunnerContext {
   logStyle: LogStyle;
   /** corral's environment, which services inherit unless inherit_env is false. */
   env: Record<string, string>;
-  /** CORRAL_RUN_DIR (default /run/corral): notify sockets are made beside it, in DIR-notify. */
-  runDir: string;
+  /** Where notify sockets are made (src/control/run-dir.ts); undefined when corral found no run directory it can use. */
+  notifyDir: string | undefined;
   defaultNofile: RlimitValue;
   random: () => number;
 }

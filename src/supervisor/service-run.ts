@@ -2,6 +2,7 @@
 // its end, the stop target for its process group, and how a fault in corral's own spawn
 // path becomes that run's failure.
 import type { ExitOutcome } from '../process/exit-outcome.js';
+import type { Latch } from './clock.js';
 import type { Kernel, StartedRun } from './kernel.js';
 import type { Readiness } from './readiness.js';
 import type { StopResult, StopTarget } from './stop-procedure.js';
@@ -25,6 +26,10 @@ export interface Run {
   probeFailure?: string;
   /** The stop procedure under way for its group, if any. */
   stopping?: Promise<StopResult>;
+  /** Cuts that procedure's grace short: a second shutdown signal, or a stop's deadline
+   * that comes before the procedure's own (leftovers being stopped when the shutdown
+   * begins). */
+  cut: Latch;
   /** Its exit was handled and the next state chosen, or it was given up on. */
   handled: boolean;
   settled: Promise<void>;

@@ -8,7 +8,7 @@ import { formatDuration } from '../config/duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { describeOutcome, isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { describeWatchdogFailure, type WatchdogFailure } from '../readiness/watchdog.js';
-import { NEVER, settledBy, waitFor, type Latch, type Timer } from './clock.js';
+import { Latch, NEVER, settledBy, waitFor, type Timer } from './clock.js';
 import { notStarted, type StartedRun } from './kernel.js';
 import { dropQueuesFor, type DropQueues } from './launch.js';
 import { watchReadiness, type Readiness } from './readiness.js';
@@ -132,11 +132,25 @@ export class ServiceRunner {
         return this.terminate(status.run, this.config.stop_timeout, deadline, forced);
       case 'running':
         return this.terminate(status.run, this.config.stop_timeout, deadline, forced);
-      case 'stopping':
-        // Already being stopped (a probe failed, or leftovers after an exit).
-        await settledBy(this.ctx.clock, status.run.settled, deadline, forced);
+      case 'stopping': {
+        // Already being stopped (a probe failed, or leftovers after an exit): that stop
+        // is held to this one's deadline and second signal too, and waited for.
+        const unlink = this.linkCut(status.run, deadline, forced);
+        await settledBy(this.ctx.clock, status.run.settled, Math.max(deadline, this.ctx.clock.now()) + KILL_WAIT_FLOOR_MS);
+        unlink();
         return;
+      }
     }
+  }
+
+  // Until unlinked, `forced` and `deadline` cut the run's stop procedure short too.
+  private linkCut(run: Run, deadline: number, forced: Latch): () => void {
+    const unlisten = forced.listen(() => run.cut.set(forced.reason));
+    const timer = this.ctx.clock.setTimer(() => run.cut.set('the shutdown budget ran out'), deadline - this.ctx.clock.now());
+    return () => {
+      unlisten();
+      timer.cancel();
+    };
   }
 
   // The stop procedure on the run's group; once it is gone, the exit handler chooses the
@@ -144,8 +158,11 @@ export class ServiceRunner {
   protected async terminate(run: Run, graceMs: number, deadline: number, forced: Latch, signal = this.config.stop_signal): Promise<void> {
     if (this.status.state !== 'stopping') this.state.set({ state: 'stopping', run });
     this.ctx.logger.debug(`stopping ${this.name} with ${signal} (waiting up to ${formatDuration(Math.max(0, Math.min(graceMs, deadline - this.ctx.clock.now())))})`);
-    run.stopping ??= stopProcesses(groupTarget(run, this.ctx.kernel, this.name), { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline, forced });
+    // The procedure caps its grace by the deadline itself; a second signal cuts it.
+    const unlink = forced.listen(() => run.cut.set(forced.reason));
+    run.stopping ??= stopProcesses(groupTarget(run, this.ctx.kernel, this.name), { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline, forced: run.cut });
     const result = await run.stopping;
+    unlink();
     // The group is gone, so the exit is on its way; a main process SIGKILL could not end
     // is not waited for at all.
     if (result !== 'stuck') {
@@ -164,7 +181,11 @@ export class ServiceRunner {
     try {
       readiness = watchReadiness(this.config, this.ctx);
       const onExec = (): void => void (announce.run !== undefined && this.run === announce.run && this.ctx.logger.info(`${this.name} started (pid ${announce.run.pid})`));
-      started = this.ctx.kernel.launch(this.config, { env: readiness.env, tap: readiness.tap, onExec, dropQueues: this.dropQueues, lineCounts: this.lineCounts });
+      // What the run needs but cannot have (its notify socket) fails it as a spawn would.
+      const { setupFailure } = readiness;
+      started = setupFailure
+        ? notStarted({ kind: 'spawn-failed', ...setupFailure })
+        : this.ctx.kernel.launch(this.config, { env: readiness.env, tap: readiness.tap, onExec, dropQueues: this.dropQueues, lineCounts: this.lineCounts });
     } catch (error) {
       // A fault in corral's own spawn path fails this run, never corral.
       readiness?.cancel();
@@ -176,7 +197,7 @@ export class ServiceRunner {
       this.pendingSpawn = started.exited.then((outcome) => this.onExit(undefined, outcome)).catch((error: unknown) => this.internalError(undefined, error));
       return;
     }
-    const run: Run = { pid: started.pid, startedAt: this.ctx.clock.now(), started, readiness: readiness!, handled: false, settled: Promise.resolve() };
+    const run: Run = { pid: started.pid, startedAt: this.ctx.clock.now(), started, readiness: readiness!, handled: false, settled: Promise.resolve(), cut: new Latch() };
     announce.run = run;
     this.hasRun = true;
     this.state.update({ state: 'starting', run });
@@ -194,10 +215,8 @@ export class ServiceRunner {
         this.state.set({ state: 'running', run }); // STARTING -> RUNNING
         run.readiness.startLiveness((detail) => this.onUnhealthy(run, detail));
         return;
-      case 'timeout':
-      case 'failed': {
-        const failure =
-          result.kind === 'timeout' ? `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})` : `of unknown readiness: ${result.detail}`;
+      case 'timeout': {
+        const failure = `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})`;
         this.stopAsFailed(run, failure, `${this.name} is ${failure}; stopping it`);
         return;
       }
@@ -271,7 +290,7 @@ export class ServiceRunner {
     this.ctx.logger.info(`${this.name} ${describeOutcome(outcome)}; stopping the ${left} process(es) left in its group`);
     if (this.status.state !== 'stopping') this.state.set({ state: 'stopping', run });
     const { stop_timeout: graceMs, stop_signal: signal } = this.config;
-    const options = { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline: this.ctx.clock.now() + graceMs + KILL_WAIT_MS };
+    const options = { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline: this.ctx.clock.now() + graceMs + KILL_WAIT_MS, forced: run.cut };
     return stopProcesses(groupTarget(run, this.ctx.kernel, this.name), options);
   }
 

@@ -26,7 +26,8 @@ export interface StopOptions {
   graceMs: number;
   /** Nothing is waited for past this, SIGKILL's wait included (but KILL_WAIT_FLOOR_MS). */
   deadline: number;
-  /** A second shutdown signal: go straight to SIGKILL. */
+  /** Set (a second shutdown signal, the budget running out): go straight to SIGKILL,
+   * saying the latch's reason. */
   forced?: Latch;
   pollMs?: number;
 }
@@ -49,7 +50,7 @@ export async function stopProcesses(target: StopTarget, options: StopOptions): P
   target.signal('SIGCONT'); // a stopped process acts on nothing until continued
   const graceEnd = await waitFor(clock, { condition: target.gone, timeoutMs: graceMs, pollMs, cut: forced, wake: target.wake });
   if (graceEnd === 'done') return 'stopped';
-  logger.warn(`${target.what}: ${whyKill(graceEnd === 'cut', graceMs, options.graceMs, signal)}; sending SIGKILL`);
+  logger.warn(`${target.what}: ${graceEnd === 'cut' ? forced.reason : whyKill(graceMs, options.graceMs, signal)}; sending SIGKILL`);
   target.signal('SIGKILL');
   const killWaitMs = Math.min(KILL_WAIT_MS, Math.max(KILL_WAIT_FLOOR_MS, options.deadline - clock.now()));
   if ((await waitFor(clock, { condition: target.gone, timeoutMs: killWaitMs, pollMs })) === 'done') return 'killed';
@@ -57,9 +58,8 @@ export async function stopProcesses(target: StopTarget, options: StopOptions): P
   return 'stuck';
 }
 
-// Why the grace ended: a second signal, the shutdown budget, or the grace itself.
-function whyKill(cut: boolean, graceMs: number, wantedMs: number, signal: NodeJS.Signals): string {
-  if (cut) return 'a second shutdown signal came';
+// Why the grace ended, when nothing cut it short: the shutdown budget, or the grace itself.
+function whyKill(graceMs: number, wantedMs: number, signal: NodeJS.Signals): string {
   if (graceMs === 0) return `the shutdown budget left no time for ${signal}`;
   if (graceMs < wantedMs && Number.isFinite(wantedMs)) return `did not stop within ${formatDuration(graceMs)} of ${signal}, all that was left of the shutdown budget`;
   return `did not stop within ${formatDuration(graceMs)} of ${signal}`;

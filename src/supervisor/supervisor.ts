@@ -267,9 +267,13 @@ export class Supervisor {
 
   // Dependents stop before their dependencies: a chain may take the sum of its timeouts
   // (each service is still held to its own stop_timeout).
+  // Once a shutdown has begun, a reload's or an operator's chain starts no further stop:
+  // the shutdown stops everything, in its own order (a reload's would stop a dependency
+  // under the main service, which a reload leaves running).
   private stopChain(names: readonly string[], forced: Latch, byOperator = false): Promise<void> {
     const total = names.reduce((sum, name) => sum + this.runners.get(name)!.config.stop_timeout, 0);
-    return this.stopInOrder(names, this.options.context.clock.now() + total, forced, byOperator);
+    const deadline = this.options.context.clock.now() + total;
+    return stopInOrder(this.runners, names, (runner) => (this.currentPhase === 'running' ? runner.stop(deadline, forced, byOperator) : Promise.resolve()));
   }
 
   private stopInOrder(names: readonly string[], deadline: number, forced: Latch, byOperator = false): Promise<void> {

@@ -27,6 +27,14 @@ export class Container {
     return container;
   }
 
+  /** Follows a container the engine started otherwise (podman kube play); removed after the test. */
+  static attach(t: TestContext, engine: Engine, name: string): Container {
+    const container = new Container(engine, name);
+    t.after(() => container.remove());
+    container.follow();
+    return container;
+  }
+
   private follow(): void {
     // Both of the container's streams, merged: corral's events go to stderr, services'
     // lines to stdout.
@@ -101,12 +109,13 @@ export async function untilNoZombies(container: Container, timeoutMs: number): P
 }
 
 /**
- * `stop -t SECONDS`, as docker stop is used: the container exits 0 within that budget,
- * nothing needed SIGKILL, and the services named in `order` stopped in that order.
+ * `stop -t SECONDS` (or the `stop` command given), as docker stop is used: the container
+ * exits 0 within that budget, nothing needed SIGKILL, and the services named in `order`
+ * stopped in that order.
  */
-export async function stopInOrder(container: Container, seconds: number, order: string[]): Promise<void> {
+export async function stopInOrder(container: Container, seconds: number, order: string[], stop = ['stop', '-t', String(seconds), container.name]): Promise<void> {
   const started = Date.now();
-  await must(container.engine, ['stop', '-t', String(seconds), container.name], 60_000 + seconds * 1000);
+  await must(container.engine, stop, 60_000 + seconds * 1000);
   const tookMs = Date.now() - started;
   assert.equal(await container.wait(30_000), 0);
   const stopped = await Promise.all(order.map((name) => container.waitForLine(new RegExp(`\\| ${name} stopped`), 5_000)));

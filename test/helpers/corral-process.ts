@@ -39,6 +39,8 @@ export interface StartOptions {
   deadlineMs?: number;
   /** PID 1 only: a /dev of its own (private-dev.ts), where corral may bind /dev/log. */
   privateDev?: boolean;
+  /** Prepended to corral's command (not with pid1), e.g. setpriv to run it as another user. */
+  wrapper?: string[];
 }
 
 export interface ExitResult {
@@ -176,7 +178,9 @@ export class CorralProcess extends EventEmitter<{ line: [OutputLine] }> {
   }
 
   // Resolves with the first line (already seen or to come) that matches; fails after timeoutMs.
-  waitForLine(pattern: RegExp, timeoutMs = 5000): Promise<string> {
+  // The default deadline is generous: it only has to end a test that will never pass, and a
+  // loaded 2-core machine may be several times slower than an idle one.
+  waitForLine(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
     const seen = this.lines.find((line) => pattern.test(line.text));
     if (seen) return Promise.resolve(seen.text);
     return new Promise((resolve, reject) => {
@@ -254,9 +258,15 @@ export async function startCorral(options: StartOptions): Promise<CorralProcess>
     }
   }
   const corralArgs = [...corralNodeFlags, corralMain, '--services', dir, ...(options.args ?? [])];
+  // Readable by the user a wrapper may switch to.
+  if (options.wrapper) chmodSync(dir, 0o755);
   // With privateDev, a shell prepares /dev and execs node, which so stays PID 1.
   const node = options.privateDev ? ['sh', '-c', PRIVATE_DEV_SCRIPT, process.execPath] : [process.execPath];
-  const [command, args] = options.pid1 ? ['unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...node, ...corralArgs]] : [process.execPath, corralArgs];
+  const [command, args] = options.pid1
+    ? ['unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...node, ...corralArgs]]
+    : options.wrapper
+      ? [options.wrapper[0]!, [...options.wrapper.slice(1), process.execPath, ...corralArgs]]
+      : [process.execPath, corralArgs];
   const child = spawn(command, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own run directory, so notify sockets of parallel tests never collide.

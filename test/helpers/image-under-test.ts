@@ -3,7 +3,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { baseImage, buildCorralImage, CORRAL_IMAGE, engineOrSkip, type Engine } from './container-engine.js';
+import { baseImage, buildCorralImage, buildExample, CORRAL_IMAGE, engineOrSkip, type Engine } from './container-engine.js';
 import { scratchDir } from './scratch.js';
 
 export const IMAGE_TEST_TIMEOUT_MS = 20 * 60_000;
@@ -20,6 +20,17 @@ export async function corralImage(t: TestContext): Promise<{ engine: Engine; bas
     return { engine, base };
   });
   return { ...(await built), image: CORRAL_IMAGE };
+}
+
+export const EXAMPLE_WEB_IMAGE = 'localhost/corral-test/example-web';
+
+// examples/nginx-node built FROM the base image, as EXAMPLE_WEB_IMAGE (the layer cache
+// makes every build after the first cheap); undefined when the test was skipped.
+export async function exampleWebImage(t: TestContext): Promise<{ engine: Engine; image: string } | undefined> {
+  const built = await corralImage(t);
+  if (!built) return undefined;
+  await buildExample(built.engine, 'nginx-node', EXAMPLE_WEB_IMAGE);
+  return { engine: built.engine, image: EXAMPLE_WEB_IMAGE };
 }
 
 // A directory for a bind mount: `files` maps a name to its text, or to text and mode.

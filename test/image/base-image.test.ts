@@ -8,27 +8,9 @@ import { join } from 'node:path';
 import { imageSize, must, run } from '../helpers/container-engine.js';
 import { Container, stopInOrder, untilNoZombies } from '../helpers/container.js';
 import { corralImage, IMAGE_TEST_TIMEOUT_MS, mountDir } from '../helpers/image-under-test.js';
+import { announcer, twoServices, ZOMBIE_STORM } from '../helpers/image-services.js';
 
 const options = { timeout: IMAGE_TEST_TIMEOUT_MS };
-
-// A longrun that prints `text` (expanded by its shell), is ready once it printed, and
-// exits 0 on SIGTERM.
-function announcer(text: string, extra = ''): string {
-  return [
-    `command: ["sh", "-c", "echo \\"${text}\\"; trap 'echo bye; exit 0' TERM; while :; do sleep 1 & wait $!; done"]`,
-    'ready: {log: "."}',
-    extra,
-  ].join('\n');
-}
-
-const twoServices = {
-  'one.yaml': announcer('$GREETING from one'),
-  'two.yaml': announcer('$GREETING from two', 'depends_on: [one]'),
-};
-
-// Starts 300 processes that outlive their parents inside the container: each `sh -c
-// "sleep 0.2 &"` exits at once, so its sleep is re-parented to the namespace's reaper.
-const ZOMBIE_STORM = 'i=0; while [ $i -lt 300 ]; do sh -c "sleep 0.2 &"; i=$((i+1)); done';
 
 describe('the base image', () => {
   test('is small: what it adds to its base', options, async (t) => {
@@ -150,7 +132,7 @@ describe('the base image', () => {
     await container.waitForLine(/^app +\| app as node uid 1000 home \/home\/node$/, 30_000);
   });
 
-  test('a read-only root filesystem with a tmpfs on /run', options, async (t) => {
+  test('a read-only root filesystem with a tmpfs on /run (and, for a non-root user, on /tmp)', options, async (t) => {
     const built = await corralImage(t);
     if (!built) return;
     const services = mountDir(t, twoServices);
@@ -163,6 +145,14 @@ describe('the base image', () => {
     assert.notEqual(write.exitCode, 0, 'the root filesystem is read-only');
     const ready = await container.exec(['corral', 'ready']);
     assert.equal(ready.exitCode, 0, ready.stderr);
+
+    // As a non-root user, a root-owned tmpfs on /run is not enough: a writable /tmp is, as
+    // docs/operation.md says.
+    const nonRoot = await Container.start(t, built.engine, ['--user', '12345:0', ...readOnly, '--tmpfs', '/run', '--tmpfs', '/tmp', '-v', `${services}:/etc/corral/services.d:ro`], built.image);
+    await nonRoot.waitForLine(/run directory \/tmp\/corral-12345 \(passed over \/run\/corral: /, 30_000);
+    await nonRoot.waitForLine(/two is ready/, 30_000);
+    const nonRootReady = await nonRoot.exec(['corral', 'ready']);
+    assert.equal(nonRootReady.exitCode, 0, nonRootReady.stderr);
   });
 
   test('under --init, corral is a subreaper and still reaps its services\' orphans', options, async (t) => {

@@ -93,6 +93,9 @@ test('CORRAL_LOG_TIMESTAMPS=1: every line, the services\' and corral\'s, starts 
   });
   t.after(() => corral.dispose());
   await corral.waitForLine(/tick exited with code 0/);
+  // Its lines may come after corral's when a reader lags: wait for both.
+  await corral.waitForLine(/ tick +\| out$/);
+  await corral.waitForLine(/ tick +\| err$/);
   const stamped = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (corral|tick) +[|] /;
   for (const line of corral.texts()) {
     const match = stamped.exec(line);

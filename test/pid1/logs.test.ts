@@ -61,6 +61,8 @@ test('an unfinished last line is flushed; an over-long line is cut into marked 1
   });
   t.after(() => corral.dispose());
   await corral.waitForLine(/long exited with code 0/);
+  // Its lines (stdout) may come after corral's (stderr) when a reader lags: wait for the last.
+  await corral.waitForLine(/^long +\| no newline at the end$/);
   const lines = corral.texts('stdout');
   assert.deepEqual(
     lines.map((line) => `${line.slice(0, 9)}${line.length}`),

@@ -35,7 +35,7 @@ test('ready: notify: a notify socket that cannot be removed (read-only /run) is 
   const warning = await corral.waitForLine(/warning: web: notify socket .*web\.sock: cannot remove it/, 10_000);
   assert.match(warning, /cannot remove it, so it stays behind: read-only file system \(EROFS\)$/);
   // While /run stays read-only no new socket can be bound: the runs fail and are retried.
-  await corral.waitForLine(/web is of unknown readiness: cannot create its notify socket/, 10_000);
+  await corral.waitForLine(/web could not be started: cannot create its notify socket .*: read-only file system \(EROFS\)/, 10_000);
   inCorralMounts(corral, `umount ${notifyDir}`);
   await pollFor('web to be ready again', 20_000, () => (corral.events().filter((line) => /^web is ready \(READY=1/.test(line)).length >= 2 ? true : undefined));
   corral.signal('SIGTERM');

@@ -3,7 +3,7 @@
 // (prefix, destinations, max_line), and reload_signal on SIGHUP.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
+import { pollFor, skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
 
 test('environment: inherited < env_file < environment; inherit_env: false keeps only PATH; ${VAR} from corral', async (t) => {
   if (skipUnlessPid1(t)) return;
@@ -34,10 +34,15 @@ test('environment: inherited < env_file < environment; inherit_env: false keeps 
   t.after(() => corral.dispose());
   await corral.waitForLine(/inherit +\| env corral-value from-file from-yaml port=9000$/);
   await corral.waitForLine(/isolated exited with code 0/);
-  const isolated = corral
-    .texts('stdout')
-    .flatMap((line) => /^isolated +\| ([A-Z_]+)=/.exec(line)?.[1] ?? [])
-    .sort();
+  // Its lines (stdout) and corral's (stderr) are two pipes whose order is not kept when one
+  // reader lags: wait for its lines rather than read at once.
+  const names = (): string[] =>
+    corral
+      .texts('stdout')
+      .flatMap((line) => /^isolated +\| ([A-Z_]+)=/.exec(line)?.[1] ?? [])
+      .sort();
+  await pollFor('isolated to print PATH and X', 10_000, () => (names().includes('PATH') && names().includes('X') ? true : undefined));
+  const isolated = names();
   // sh adds PWD (and dash nothing else); corral passed only PATH and X.
   assert.deepEqual(
     isolated.filter((name) => name !== 'PWD'),

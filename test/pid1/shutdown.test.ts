@@ -92,7 +92,8 @@ test('leftover processes (a daemon in a session of its own) are swept after the 
     },
   });
   t.after(() => corral.dispose());
-  await corral.waitForLine(/forker exited with code 0; not restarting/);
+  // The daemon holds forker's output pipe, so the exit is acted on after the 1 s settle.
+  await corral.waitForLine(/forker exited with code 0; not restarting/, 15_000);
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(6000), { code: 0, signal: null });
   assert.ok(corral.texts().some((line) => /1 process\(es\) left over \(sleep\); sending SIGTERM/.test(line)), corral.tail());

@@ -78,6 +78,10 @@ test('a bad CORRAL_SHUTDOWN_TIMEOUT exits 100', () => {
     const result = corral(['--services', dir], { CORRAL_SHUTDOWN_TIMEOUT: 'soon' });
     assert.equal(result.status, 100);
     assert.match(result.stderr, /CORRAL_SHUTDOWN_TIMEOUT: expected a duration like "9s" or "500ms", got "soon"/);
+    // Just past what a timer holds (2^31-1 ms): refused, not a deadline that comes at once.
+    const long = corral(['--services', dir], { CORRAL_SHUTDOWN_TIMEOUT: '2147483648ms' });
+    assert.equal(long.status, 100);
+    assert.match(long.stderr, /CORRAL_SHUTDOWN_TIMEOUT: "2147483648ms" is longer than the longest duration corral can wait, 2147483647ms/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

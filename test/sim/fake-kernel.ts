@@ -7,7 +7,6 @@ import type { ExitOutcome } from '../../src/process/exit-outcome.js';
 import type { Kernel, Leftovers, StartedRun } from '../../src/supervisor/kernel.js';
 import type { LaunchOptions } from '../../src/supervisor/launch.js';
 import type { VirtualClock } from './virtual-clock.js';
-import type { Timer } from '../../src/supervisor/clock.js';
 
 /** How one service's runs behave. */
 export interface Behaviour {
@@ -109,14 +108,10 @@ export class FakeKernel implements Kernel {
         checkOutput();
       };
     }
-    // Its natural end, when it has one; a process that died before keeps no timer of it,
-    // as the real kernel keeps nothing of a dead process.
-    let naturalEnd: Timer | undefined;
     const exited = new Promise<ExitOutcome>((resolve) => {
       const previous = main.onDeath;
       main.onDeath = (outcome) => {
         previous?.(outcome);
-        naturalEnd?.cancel();
         // libuv sees the exit a moment later.
         this.clock.setTimer(() => resolve(outcome), this.latencyMs);
       };
@@ -125,7 +120,9 @@ export class FakeKernel implements Kernel {
       this.clock.setTimer(() => this.die(main, { kind: 'spawn-failed', errno: 'ENOENT', message: `${service}: command not found` }), this.latencyMs);
     } else {
       this.clock.setTimer(() => onExec?.(), this.latencyMs);
-      if (behaviour.runMs !== undefined) naturalEnd = this.clock.setTimer(() => this.die(main, { kind: 'exited', code: behaviour.exitCode }), behaviour.runMs);
+      // Cancelled when it dies sooner: a pending timer would keep this run's closures alive.
+      const natural = behaviour.runMs === undefined ? undefined : this.clock.setTimer(() => this.die(main, { kind: 'exited', code: behaviour.exitCode }), behaviour.runMs);
+      if (natural) main.onDeath = chain(main.onDeath, () => natural.cancel());
     }
     return { pid: main.pid, exited, outputClosed, drainOutput: () => outputClosed };
   }
@@ -203,4 +200,11 @@ export const defaultBehaviour: Behaviour = { exitCode: 0, ignoresTerm: false, ex
 
 function describe(process: FakeProcess): string {
   return `pid ${process.pid} (${process.service}), state ${process.unkillable ? 'D' : 'S'}`;
+}
+
+function chain(first: FakeProcess['onDeath'], then: () => void): FakeProcess['onDeath'] {
+  return (outcome) => {
+    first?.(outcome);
+    then();
+  };
 }

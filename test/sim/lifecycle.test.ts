@@ -33,9 +33,10 @@ async function runsReleased(kernel: FakeKernel, services: number): Promise<void>
   // A run whose process (main or left in its group) SIGKILL could not end still holds its
   // pipe, and so its run, as a real relay would.
   const allowed = services + new Set(kernel.alive().filter((process) => process.unkillable).map((process) => process.pgid)).size;
-  for (let i = 0; i < 3 && kernel.liveRuns > allowed; i++) {
+  // Finalization callbacks run as tasks of their own, some turns after the collection.
+  for (let i = 0; i < 10 && kernel.liveRuns > allowed; i++) {
     gc();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
   if (kernel.liveRuns > allowed) throw new InvariantError(`${kernel.liveRuns} runs alive, at most ${allowed} expected`);
 }

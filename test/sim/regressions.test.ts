@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultBehaviour, type Behaviour } from './fake-kernel.js';
-import { simulate, SHUTDOWN_SLACK_MS, type ServiceSpec } from './world.js';
+import { simulate, SHUTDOWN_SLACK_MS, type Scenario, type ServiceSpec } from './world.js';
 
 function spec(name: string, overrides: Partial<ServiceSpec> = {}, behaviour: Partial<Behaviour> = {}): ServiceSpec {
   return {
@@ -135,6 +135,62 @@ test('issue 15, item 3: an exception that reaches the top stops every service in
   const stopDb = result.logs.findIndex((line) => /db stopped/.test(line));
   assert.ok(stopApi >= 0 && stopDb > stopApi, `api (the dependent) is stopped before db:\n${result.logs.join('\n')}`);
 });
+
+test('seed -1626576747: a crash loop whose runs leave a process in their group frees every finished run', async () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) assert.fail('run with --expose-gc (npm run test:sim does)');
+  let live = -1;
+  await simulate(
+    {
+      services: [spec('db', { restart: 'on-failure', stopTimeoutMs: 1843, backoff: { initial: 10, max: 1009, factor: 1 } }, { runMs: 3255, exitCode: 3, leftovers: 1, spawnFailures: ['throw', 'ENOMEM'] })],
+      events: [17868, 18806, 19831].map((at) => ({ at, kind: 'crash' as const, service: 'db', code: 2 })),
+      budgetMs: 7646,
+      latencyMs: 0,
+    },
+    {
+      beforeShutdown: async (kernel) => {
+        for (let i = 0; i < 10 && kernel.liveRuns > 1; i++) {
+          gc();
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        live = kernel.liveRuns;
+      },
+    },
+  );
+  assert.ok(live <= 1, `${live} runs alive`);
+});
+
+test('seed -1345933915: a second SIGTERM while a dependent\'s leftovers are being stopped kills them before its dependency is stopped', async () => {
+  const result = await simulate({
+    services: [
+      spec('db', { stopTimeoutMs: 1827 }),
+      // cache's main exits at 1000 ms; the process it leaves ignores SIGTERM and gets a 3 s grace.
+      spec('cache', { deps: ['db'], stopTimeoutMs: 3000 }, { runMs: 1000, exitCode: 0, ignoresTerm: true, leftovers: 1 }),
+    ],
+    events: [
+      { at: 2500, kind: 'signal', signal: 'SIGTERM' },
+      { at: 3000, kind: 'signal', signal: 'SIGTERM' },
+    ],
+    budgetMs: 5163,
+    latencyMs: 2,
+  });
+  const leftover = [...result.kernel.processes.values()].find((process) => process.service === 'cache' && !process.main)!;
+  const dbStop = result.kernel.signals.find((event) => event.service === 'db' && event.signal === 'SIGTERM')!;
+  assert.ok(leftover.endedAt! <= dbStop.at, `cache's leftover ended at ${leftover.endedAt} ms, db got SIGTERM at ${dbStop.at} ms`);
+  assert.ok(result.logs.some((line) => /the process\(es\) left in cache's group: a second shutdown signal came; sending SIGKILL/.test(line)), result.logs.join('\n'));
+});
+
+test('seed from the final run: a reload under way when the shutdown begins stops nothing more, so the main service stops before its dependency', async () => {
+  // The counterexample as fast-check printed it: the reload restarts cache and what depends
+  // on it but cron, the main service; the shutdown's SIGTERM comes as it does so.
+  const scenario = JSON.parse(SEED_REL_SHUTDOWN) as Scenario;
+  const result = await simulate(scenario);
+  const cacheStop = result.kernel.signals.find((event) => event.service === 'cache' && event.signal === 'SIGTERM' && event.at >= result.shutdownAt);
+  const cron = [...result.kernel.processes.values()].find((process) => process.service === 'cron')!;
+  if (cacheStop) assert.ok(cron.endedAt! <= cacheStop.at, `cache got SIGTERM at ${cacheStop.at} ms, cron ended at ${cron.endedAt} ms`);
+});
+
+const SEED_REL_SHUTDOWN = `{"services": [{"name": "db", "type": "longrun", "deps": [], "restart": "on-failure", "main": false, "onFailure": "ignore", "stopTimeoutMs": 1308, "backoff": {"initial": 832, "max": 2567, "factor": 3}, "behaviour": {"exitCode": 3, "ignoresTerm": false, "exitsCleanlyOnTerm": false, "unkillable": false, "leftovers": 1, "spawnFailures": ["ENOMEM"]}}, {"name": "cache", "type": "longrun", "deps": [], "restart": "always", "main": false, "onFailure": "shutdown", "stopTimeoutMs": 621, "backoff": {"initial": 484, "max": 3671, "factor": 2}, "behaviour": {"exitCode": 0, "ignoresTerm": true, "exitsCleanlyOnTerm": false, "unkillable": false, "leftovers": 1, "spawnFailures": []}}, {"name": "api", "type": "longrun", "deps": ["db", "cache"], "restart": "on-failure", "main": false, "onFailure": "ignore", "stopTimeoutMs": 2997, "backoff": {"initial": 657, "max": 2800, "factor": 2}, "behaviour": {"runMs": 2817, "exitCode": 1, "ignoresTerm": false, "exitsCleanlyOnTerm": false, "unkillable": false, "leftovers": 0, "spawnFailures": ["EAGAIN", "ENOMEM"]}}, {"name": "web", "type": "longrun", "deps": ["db", "api"], "restart": "always", "main": false, "onFailure": "ignore", "stopTimeoutMs": 2929, "backoff": {"initial": 895, "max": 1000, "factor": 2}, "behaviour": {"runMs": 452, "exitCode": 0, "ignoresTerm": true, "exitsCleanlyOnTerm": false, "unkillable": false, "leftovers": 2, "spawnFailures": []}}, {"name": "worker", "type": "longrun", "deps": ["cache"], "restart": "on-failure", "main": false, "onFailure": "ignore", "stopTimeoutMs": 2274, "backoff": {"initial": 332, "max": 4737, "factor": 3}, "behaviour": {"runMs": 9, "exitCode": 3, "ignoresTerm": false, "exitsCleanlyOnTerm": true, "unkillable": false, "leftovers": 0, "spawnFailures": ["ENOMEM", "ENOENT"]}}, {"name": "cron", "type": "longrun", "deps": ["cache", "api"], "restart": "never", "main": true, "onFailure": "ignore", "stopTimeoutMs": 2996, "backoff": {"initial": 882, "max": 4230, "factor": 2}, "behaviour": {"exitCode": 0, "ignoresTerm": true, "exitsCleanlyOnTerm": false, "unkillable": false, "leftovers": 0, "spawnFailures": []}}], "events": [{"at": 5604, "kind": "signal", "signal": "SIGHUP"}], "budgetMs": 2528, "latencyMs": 4, "checkMemory": false}`;
 
 test('seed 690029730: a reload that stops a dependency of the held main service in the same ms as SIGTERM is not the shutdown breaking the stop order', async () => {
   const result = await simulate({

@@ -65,6 +65,8 @@ interface LogLine {
   at: number;
   level: string;
   text: string;
+  /** How many signals the kernel had been sent when the line was logged. */
+  signals: number;
 }
 
 export class InvariantError extends Error {
@@ -86,8 +88,8 @@ function configOf(spec: ServiceSpec, generation = 0): ServiceConfig {
   });
 }
 
-function captureLogger(clock: VirtualClock, lines: LogLine[]): Logger {
-  const log = (level: string, text: string): void => void lines.push({ at: clock.now(), level, text });
+function captureLogger(clock: VirtualClock, kernel: FakeKernel, lines: LogLine[]): Logger {
+  const log = (level: string, text: string): void => void lines.push({ at: clock.now(), level, text, signals: kernel.signals.length });
   return {
     log: (level: string, text: string) => log(level, text),
     error: (text: string) => log('error', text),
@@ -110,7 +112,7 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
   const behaviours = new Map(scenario.services.map((spec) => [spec.name, structuredClone(spec.behaviour)]));
   const kernel = new FakeKernel(clock, behaviours, scenario.latencyMs);
   const lines: LogLine[] = [];
-  const logger = captureLogger(clock, lines);
+  const logger = captureLogger(clock, kernel, lines);
   const rejections: unknown[] = [];
   const onRejection = (error: unknown): void => void rejections.push(error);
   process.on('unhandledRejection', onRejection);
@@ -125,7 +127,7 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
     labels: new LabelColumn([]),
     logStyle: undefined as never,
     env: { PATH: '/usr/bin:/bin' },
-    runDir: '/nonexistent/run',
+    notifyDir: '/nonexistent/run-notify',
     defaultNofile: { soft: 1024, hard: 1024 },
     random: () => 0.5,
   };
@@ -137,8 +139,6 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
     finishedAt = clock.now();
   });
   let shutdownAt: number | undefined;
-  /** The first of kernel.signals the shutdown may have sent: not a reload's of the same ms. */
-  let shutdownSignalsFrom = 0;
   let shutdownSignal: NodeJS.Signals | undefined;
   let generation = 0;
   const check = (): void => {
@@ -160,12 +160,8 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
     }
   };
   const step = async (): Promise<void> => {
-    const signalsBefore = kernel.signals.length;
     await flush();
-    if (supervisor.phase !== 'running' && shutdownAt === undefined) {
-      shutdownAt = clock.now();
-      shutdownSignalsFrom = signalsBefore;
-    }
+    if (supervisor.phase !== 'running' && shutdownAt === undefined) shutdownAt = clock.now();
     check();
   };
   const runUntil = async (time: number): Promise<void> => {
@@ -224,7 +220,7 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
     const limit = (shutdownAt ?? clock.now()) + scenario.budgetMs + SHUTDOWN_SLACK_MS + 1;
     await runUntil(limit);
     if (code === undefined) throw new InvariantError(`no exit by ${limit} ms; shutdown began at ${shutdownAt} ms`);
-    checkAtEnd({ scenario, kernel, lines, code, shutdownAt: shutdownAt!, shutdownSignalsFrom, shutdownSignal, supervisor, finishedAt });
+    checkAtEnd({ scenario, kernel, lines, code, shutdownAt: shutdownAt!, shutdownSignal, supervisor, finishedAt });
     return { code, logs: lines.map((line) => `${line.at} ${line.level} ${line.text}`), kernel, shutdownAt: shutdownAt!, finishedAt };
   } catch (error) {
     if (error instanceof InvariantError) error.message += `\n--- log ---\n${lines.map((line) => `${line.at} ${line.level} ${line.text}`).join('\n')}`;
@@ -240,7 +236,6 @@ interface EndFacts {
   lines: LogLine[];
   code: number;
   shutdownAt: number;
-  shutdownSignalsFrom: number;
   shutdownSignal: NodeJS.Signals | undefined;
   supervisor: Supervisor;
   finishedAt: number;
@@ -305,13 +300,15 @@ function checkExitCode({ scenario, kernel, lines, code, shutdownSignal }: EndFac
 
 // Within the budget, a service gets its stop signal only once what depends on it is gone
 // (or could not be killed).
-// (A reload in the same ms as the shutdown may already have stopped a dependency, before
-// the shutdown began: its signals are not the shutdown's.)
-function checkStopOrder({ scenario, kernel, shutdownAt, shutdownSignalsFrom }: EndFacts): void {
+function checkStopOrder({ scenario, kernel, lines, shutdownAt }: EndFacts): void {
   const inOrderUntil = shutdownAt + scenario.budgetMs - sweepReserveMs(scenario.budgetMs);
+  // Only the signals the shutdown sent: a reload at the same moment stops changed services
+  // whatever depends on them (the main service is never restarted by a reload).
+  const from = lines.find((line) => /: stopping \d+ service\(s\), dependents first/.test(line.text))?.signals ?? 0;
+  const shutdownSignals = kernel.signals.slice(from);
   for (const spec of scenario.services) {
     for (const dependency of spec.deps) {
-      const first = kernel.signals.slice(shutdownSignalsFrom).find((event) => event.service === dependency && event.at >= shutdownAt && event.at < inOrderUntil && event.signal === 'SIGTERM' && event.mainAlive);
+      const first = shutdownSignals.find((event) => event.service === dependency && event.at < inOrderUntil && event.signal === 'SIGTERM' && event.mainAlive);
       if (first === undefined) continue;
       const alive = [...kernel.processes.values()].filter(
         (process) => process.service === spec.name && !process.unkillable && process.startedAt <= first.at && (process.endedAt === undefined || process.endedAt > first.at),

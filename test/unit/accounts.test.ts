@@ -121,7 +121,8 @@ describe('readPasswdFile / readGroupFile', () => {
     assert.equal(readPasswdFile(join(dir, 'passwd')), passwd);
     assert.equal(readPasswdFile(join(dir, 'missing')), '');
     assert.equal(readGroupFile(join(dir, 'missing')), '');
-    assert.throws(() => readGroupFile(dir), { code: 'EISDIR' });
+    // Anything else is a typed error that says what is wrong, for a problem at user: or group:.
+    assert.throws(() => readGroupFile(dir), { name: 'AccountFileError', message: `${dir} is a directory, not a regular file; corral reads only regular files (or symbolic links to them)` });
   });
 
   test('readPasswdFile: the defaults read this machine\'s files', () => {

@@ -313,7 +313,7 @@ describe('loadServices: problems', () => {
     const dir = servicesDir(t, { 'web.yaml': 'command: echo hi\nrestart: always\nrestart: never\n' });
     const problems = problemsOf(dir);
     assert.deepEqual(problems.map(where), [
-      { file: join(dir, 'web.yaml'), line: 3, col: 1, path: undefined, message: 'the key "restart" appears twice in this mapping; keep one of them' },
+      { file: join(dir, 'web.yaml'), line: 3, col: 1, path: 'restart', message: 'the key "restart" appears twice in this mapping; keep one of them' },
     ]);
     assert.equal(problems[0]?.source, 'restart: never');
   });
@@ -340,7 +340,7 @@ describe('loadServices: problems', () => {
         col: undefined,
         path: undefined,
         message:
-          "\"_web\" is not a valid service name; rename the file, or set name: with letters, digits, '.', '_' and '-', starting with a letter or digit",
+          "\"_web\" is not a valid service name; rename the file, or set name: with letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters",
       },
     ]);
   });

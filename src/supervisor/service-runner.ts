@@ -29,8 +29,13 @@ export class ServiceRunner {
   protected stopRequested: { byOperator: boolean; deadline: number } | undefined;
   restarts = 0;
   lastOutcome: ExitOutcome | undefined;
-  /** A run of it had a process at some point (even one that could not be stopped). */
-  hasRun = false;
+
+  /** Its newest run had a process whose exit was never seen (even one SIGKILL could not end). */
+  get newestRunUnended(): boolean {
+    return this.unendedRun !== undefined;
+  }
+  /** The newest run that had a process, until its exit is seen: lastOutcome is older than it. */
+  private unendedRun: Run | undefined;
   /** The output of the last run still being relayed, bounded. */
   outputDrained: Promise<void> = Promise.resolve();
   /** log.mode: drop: one queue per stream for all runs, so restarts share the budget. */
@@ -199,7 +204,7 @@ export class ServiceRunner {
     }
     const run: Run = { pid: started.pid, startedAt: this.ctx.clock.now(), started, readiness: readiness!, handled: false, settled: Promise.resolve(), cut: new Latch() };
     announce.run = run;
-    this.hasRun = true;
+    this.unendedRun = run;
     this.state.update({ state: 'starting', run });
     run.settled = started.exited.then((outcome) => this.onExit(run, outcome)).catch((error: unknown) => this.internalError(run, error));
     run.readiness.onWatchdogFailure((failure) => this.onWatchdogFailure(run, failure));
@@ -259,6 +264,7 @@ export class ServiceRunner {
       return this.stopRequested ? this.toStopped(`${this.name} stopped (${describeOutcome(outcome)})`) : this.decide(undefined, outcome);
     }
     run.readiness.cancel();
+    if (run === this.unendedRun) this.unendedRun = undefined;
     if (run.handled) {
       // Given up on after SIGKILL: its late exit changes no state, but while no newer run
       // exists it is how the service last ended.

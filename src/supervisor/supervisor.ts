@@ -303,8 +303,9 @@ export class Supervisor {
   private mainExitCode(): number {
     const main = this.main;
     if (main === undefined) return 0;
+    // An older run's outcome (a spawn that failed before it) is not how the newest one ended.
+    if (main.newestRunUnended) return 128 + signalNumber('SIGKILL');
     if (main.lastOutcome !== undefined) return outcomeExitCode(main.lastOutcome);
-    if (main.hasRun) return 128 + signalNumber('SIGKILL');
     return this.shutdownSignal === undefined ? 0 : 128 + signalNumber(this.shutdownSignal);
   }
 }

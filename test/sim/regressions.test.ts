@@ -203,3 +203,12 @@ test('seed 690029730: a reload that stops a dependency of the held main service 
   assert.ok(result.logs.some((line) => /^5394 warn reload: api was not restarted, though it depends on cache/.test(line)), result.logs.join('\n'));
   assert.ok(result.logs.some((line) => /^5394 info received SIGTERM: stopping 3 service\(s\)/.test(line)), result.logs.join('\n'));
 });
+test('seed 1128449572: a main service whose spawn failed, then started again and could not be killed, exits 137, not the failed spawn\'s 1', async () => {
+  const scenario = JSON.parse(SEED_UNENDED_AFTER_SPAWN_FAILURE) as Scenario;
+  const result = await simulate(scenario);
+  assert.equal(result.code, 137, result.logs.join('\n'));
+});
+
+// As fast-check printed it: db, the main service, survives SIGKILL; a reload restarts it,
+// its next spawn fails (ENOENT), the one after starts, and SIGTERM comes with an operator's restart.
+const SEED_UNENDED_AFTER_SPAWN_FAILURE = `{"services": [{"name": "db", "type": "longrun", "deps": [], "restart": "always", "main": true, "onFailure": "ignore", "stopTimeoutMs": 1494, "backoff": {"initial": 346, "max": 3298, "factor": 1}, "behaviour": {"exitCode": 0, "ignoresTerm": true, "exitsCleanlyOnTerm": false, "unkillable": true, "leftovers": 0, "spawnFailures": []}}], "events": [{"at": 13019, "kind": "signal", "signal": "SIGHUP"}, {"at": 398, "kind": "crash", "service": "db", "code": 1}, {"at": 13446, "kind": "operator", "action": "restart", "service": "db"}, {"at": 5192, "kind": "crash", "service": "db", "code": 0}, {"at": 17132, "kind": "operator", "action": "restart", "service": "db"}, {"at": 8328, "kind": "spawn-failure", "service": "db", "failure": "ENOENT"}], "budgetMs": 505, "latencyMs": 4, "checkMemory": false}`;

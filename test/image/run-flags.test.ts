@@ -32,7 +32,9 @@ describe('run flags', () => {
     const container = await Container.start(t, built.engine, ['--user', '12345:0', '-v', `${services}:/etc/corral/services.d:ro`], built.image);
     await container.waitForLine(/^one +\| one as 12345:0$/, 30_000);
     await container.waitForLine(/two is ready/, 30_000);
-    assert.ok(!container.lines.some((line) => /run directory|warning/.test(line)), `the first choice, /run/corral, worked:\n${container.lines.join('\n')}`);
+    // The image's CORRAL_SYSLOG=/dev/log needs root: /dev is the runtime's. Said once, with the way out.
+    const warnings = container.lines.filter((line) => /run directory|warning/.test(line));
+    assert.ok(warnings.every((line) => /syslog: cannot listen on \/dev\/log: .*CORRAL_SYSLOG to a path/.test(line)), `the first choice, /run/corral, worked:\n${container.lines.join('\n')}`);
     const socket = await container.exec(['stat', '-c', '%U %a', '/run/corral/control.sock']);
     assert.equal(socket.stdout.trim(), '12345 600');
     await assertHealthy(built, container);

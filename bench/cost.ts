@@ -124,8 +124,6 @@ const dir = mkdtempSync(join(tmpdir(), 'bench-cost-bin-'));
 try {
   const maker = compileBenchProgram('orphan-maker', dir);
   const writer = compileBenchProgram('line-writer', dir);
-  // The bare-Node reference's RSS is needed by the relay and client targets too.
-  if (!phases.includes('idle')) phases.unshift('idle');
   for (let round = 1; round <= ROUNDS; round++) {
     for (const phase of phases) {
       console.log(`round ${round}/${ROUNDS}, ${phase}:`);

@@ -32,7 +32,7 @@ import { controlSocketPath } from '../control/socket-path.js';
 import { serveControl } from '../control/serve-control.js';
 import { metricsAddressFrom, serveMetrics } from '../control/serve-metrics.js';
 import { formatMetricsAddress } from '../control/metrics-address.js';
-import { MetricsServerError } from '../control/metrics-server.js';
+import { MetricsServerError } from '../control/metrics-server-error.js';
 
 const FLUSH_TIMEOUT_MS = 500;
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { corralNodeFlags } from '../test/helpers/corral-process.js';
 import { startPid1, type Pid1 } from './cost-pid1.js';
+import { Wakeup } from './wakeup.js';
 
 const DEADLINE_MS = 30_000;
 
@@ -26,7 +27,7 @@ class FifoLines {
   private readonly socket: Socket;
   private readonly seen: number[] = [];
   private pending = '';
-  private wake: (() => void) | undefined;
+  private readonly wakeup = new Wakeup();
 
   constructor(readonly path: string) {
     const made = spawnSync('mkfifo', [path]);
@@ -37,7 +38,7 @@ class FifoLines {
       const lines = (this.pending + text).split('\n');
       this.pending = lines.pop()!;
       this.seen.push(...lines.map(() => now));
-      this.wake?.();
+      this.wakeup.wake();
     });
   }
 
@@ -47,14 +48,7 @@ class FifoLines {
     while (this.seen.length < count) {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out after ${DEADLINE_MS} ms waiting for ${what} (${this.seen.length} of ${count} lines)`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      await this.wakeup.wait(left);
     }
     return this.seen[count - 1]!;
   }

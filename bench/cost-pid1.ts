@@ -129,9 +129,11 @@ export function countBelow(root: number, comm: string): number {
   }).length;
 }
 
-/** Waits until `count` processes named `comm` run below the PID 1. */
-export function servicesUp(running: Running, name: string, comm: string, count: number, timeoutMs = 60_000): Promise<true> {
-  return pollFor(`${count} ${comm} under ${name}`, timeoutMs, () => (countBelow(running.pid1, comm) >= count ? true : undefined), { intervalMs: 50 });
+/** Waits until `count` processes named `comm` run below the PID 1. Each look walks /proc,
+ * and the idle phase has a dozen PID 1s and some 1,300 services starting at once: looking
+ * every 250 ms keeps the looking from slowing down what it waits for. */
+export function servicesUp(running: Running, name: string, comm: string, count: number, timeoutMs = 180_000): Promise<true> {
+  return pollFor(`${count} ${comm} under ${name}`, timeoutMs, () => (countBelow(running.pid1, comm) >= count ? true : undefined), { intervalMs: 250 });
 }
 
 /** Runs body with a started PID 1 and stops it afterwards, whatever happens. */

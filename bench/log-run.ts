@@ -11,6 +11,7 @@ import { childrenOf, pollFor } from '../test/helpers/corral-process.js';
 import type { CheckerConfig, CheckerEvent, CheckResult } from './log-checker-protocol.js';
 import { corralWidth, type LogService, type LogSupervisor } from './log-supervisors.js';
 import { memoryMib } from './proc-status.js';
+import { Wakeup } from './wakeup.js';
 
 const CHECKER = fileURLToPath(new URL('./log-checker.ts', import.meta.url));
 const SAMPLE_MS = 100;
@@ -43,7 +44,7 @@ export interface RunFigures {
 // The checker's events, one JSON object a line, waited for one at a time with a deadline.
 class CheckerEvents {
   private readonly queue: CheckerEvent[] = [];
-  private wake: (() => void) | undefined;
+  private readonly wakeup = new Wakeup();
   private exited = false;
 
   constructor(child: ChildProcess) {
@@ -52,12 +53,12 @@ class CheckerEvents {
       const lines = (pending + text).split('\n');
       pending = lines.pop()!;
       for (const line of lines) this.queue.push(JSON.parse(line) as CheckerEvent);
-      this.wake?.();
+      this.wakeup.wake();
     });
     // 'close', not 'exit': only then has everything it wrote been read.
     child.once('close', () => {
       this.exited = true;
-      this.wake?.();
+      this.wakeup.wake();
     });
   }
 
@@ -68,14 +69,7 @@ class CheckerEvents {
       if (this.exited) throw new Error(`the checker exited while waiting for ${what}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wake = undefined;
+      await this.wakeup.wait(left);
     }
   }
 }

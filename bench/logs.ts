@@ -14,9 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { corralMain } from '../test/helpers/corral-process.js';
+import { compileBenchProgram } from './compile.js';
 import { logSupervisors } from './log-supervisors.js';
 import { runOnce, type RunFigures } from './log-run.js';
 import { tableRow } from './log-table.js';
@@ -37,15 +37,6 @@ const LINES = Number(values.lines);
 const ROUNDS = Number(values.rounds);
 const CORRAL = resolve(values.corral);
 const workloads = logWorkloads(LINES);
-
-function compileWriter(dir: string): string {
-  const source = fileURLToPath(new URL('./line-writer.c', import.meta.url));
-  const binary = join(dir, 'line-writer');
-  const result = spawnSync('cc', ['-O2', '-Wall', '-o', binary, source], { encoding: 'utf8' });
-  if (result.error !== undefined) throw new Error(`cannot run cc (apt-get install gcc): ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`cc failed:\n${result.stderr}`);
-  return binary;
-}
 
 // Which corral was measured: the commit of the tree its main.js was built from.
 function corralVersion(): string {
@@ -76,7 +67,7 @@ const supervisors = allSupervisors.filter((supervisor) => only === undefined || 
 const rows: string[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'bench-logs-writer-'));
 try {
-  const writer = compileWriter(dir);
+  const writer = compileBenchProgram('line-writer', dir);
   for (const workload of workloads.filter((candidate) => chosen === undefined || chosen.includes(candidate.key))) {
     console.log(`${workload.title}:`);
     for (const supervisor of supervisors.filter((candidate) => workload.under.includes(candidate.name))) {

@@ -32,7 +32,7 @@ import { prepareRunDir, type RunDir } from '../control/run-dir.js';
 import { serveControl } from '../control/serve-control.js';
 import { metricsAddressFrom, serveMetrics } from '../control/serve-metrics.js';
 import { formatMetricsAddress } from '../control/metrics-address.js';
-import { MetricsServerError } from '../control/metrics-server.js';
+import { MetricsServerError } from '../control/metrics-server-error.js';
 import { startSyslog } from './syslog-setup.js';
 
 const FLUSH_TIMEOUT_MS = 500;

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'winston';
 import { formatMetricsAddress, METRICS_ADDRESS_VARIABLE, type MetricsAddress } from './metrics-address.js';
 import { buildMetricsRegistry, type CollectMetrics } from './metrics.js';
+import { MetricsServerError } from './metrics-server-error.js';
 
 // Slow or idle clients are cut off, so connections cannot pile up in PID 1. A scrape is one
 // small request; Prometheus' own default scrape timeout is 10 s.
@@ -17,21 +18,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 // slow client hold a connection six times longer than HEADERS_TIMEOUT_MS says.
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
-export type MetricsServerErrorCode = 'METRICS_LISTEN_FAILED';
-
-// The endpoint could not be opened; corral reports it as a startup failure, naming the setting.
-export class MetricsServerError extends Error {
-  override name = 'MetricsServerError';
-  constructor(
-    message: string,
-    readonly code: MetricsServerErrorCode,
-    /** The system error code, e.g. "EADDRINUSE", when there is one. */
-    readonly errno: string | undefined,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
+export { MetricsServerError, type MetricsServerErrorCode } from './metrics-server-error.js';
 
 // A running endpoint; `address.port` is the real port, also when 0 was asked for (tests).
 export interface MetricsServer {

@@ -2,7 +2,7 @@
 // scrape reads the supervisor's snapshot and its services' process groups from /proc.
 import type { Logger } from 'winston';
 import { METRICS_ADDRESS_VARIABLE, parseMetricsAddress, type MetricsAddress } from './metrics-address.js';
-import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import type { MetricsServer } from './metrics-server.js';
 import type { MetricsInput } from './metrics.js';
 import type { ControlPlane } from './serve-control.js';
 import type { GroupUsage } from '../process/group-usage.js';
@@ -13,7 +13,10 @@ export function metricsAddressFrom(env: NodeJS.ProcessEnv): MetricsAddress | und
   return text === undefined || text.trim() === '' ? undefined : parseMetricsAddress(text);
 }
 
-export function serveMetrics(address: MetricsAddress, plane: ControlPlane, logger: Logger): Promise<MetricsServer> {
+// The endpoint and prom-client are loaded here, only when metrics are on: they would
+// otherwise take some megabytes of PID 1's memory for nothing.
+export async function serveMetrics(address: MetricsAddress, plane: ControlPlane, logger: Logger): Promise<MetricsServer> {
+  const { startMetricsServer } = await import('./metrics-server.js');
   const collect = (): Promise<MetricsInput> => {
     const snapshot = plane.snapshot();
     const pids = snapshot.services.flatMap((service) => (service.pid === null ? [] : [service.pid]));

@@ -68,6 +68,8 @@ export class Reaper {
 
   private record(reaped: ReapedOrphan[]): void {
     this.reapedCount += reaped.length;
+    // Only when debug is on: winston formats a line before it checks its level.
+    if (reaped.length === 0 || !this.logger.isDebugEnabled()) return;
     for (const orphan of reaped) this.logger.debug(`reaped orphan pid ${orphan.pid}, ${describeOrphan(orphan)}`);
   }
 }

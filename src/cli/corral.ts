@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { SignalRouter } from '../supervisor/signals.js';
 import { parseCommandLine, UsageError } from './args.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../shared/exit-codes.js';
 import { DEFAULT_INIT_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
 import { runInitPhase } from './init-phase.js';
 import { becomeReaper } from './init-mode.js';

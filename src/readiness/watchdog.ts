@@ -4,7 +4,7 @@
 // the rest of the run. A watchdog serves one run: after reporting a failure it is done,
 // since the service is restarted with a new one. It only decides; the runner stops the
 // service.
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import { clearUnrefTimeout, setUnrefTimeout } from '../supervisor/timing.js';
 
 export type WatchdogFailure =

@@ -4,7 +4,7 @@
 // state change goes through ServiceStateHolder, which the supervisor listens to; the
 // handlers switch over the state, whose facts (its run, its failure, what blocks it)
 // travel with it. Time and processes come from ctx.clock and ctx.kernel.
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { describeOutcome, isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { describeWatchdogFailure, type WatchdogFailure } from '../readiness/watchdog.js';

@@ -5,7 +5,7 @@
 // everything down within one budget: dependents before their dependencies, independent
 // services in parallel, then the sweep of what is left.
 import type { Logger } from 'winston';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
 import { ExitCode } from '../shared/exit-codes.js';

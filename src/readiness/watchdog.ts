@@ -5,7 +5,7 @@
 // since the service is restarted with a new one. It only decides; the runner stops the
 // service.
 import { formatDuration } from '../shared/format-duration.js';
-import { clearUnrefTimeout, setUnrefTimeout } from '../supervisor/timing.js';
+import { clearUnrefTimeout, setUnrefTimeout } from '../shared/unref-timer.js';
 
 export type WatchdogFailure =
   /** No WATCHDOG=1 for `timeoutMs`. */

@@ -4,7 +4,7 @@
 // output) and a result to wait for.
 import { chmodSync, chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeSystemError, errnoOf } from '../logging/system-error.js';
+import { describeSystemError, errnoOf } from '../shared/system-error.js';
 import { formatDuration } from '../shared/format-duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { LineWatcher } from '../logging/line-watcher.js';

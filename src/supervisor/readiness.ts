@@ -18,7 +18,7 @@ import { processAttributes } from './launch.js';
 import { waitUntilReady } from '../readiness/wait-ready.js';
 import type { Clock } from './clock.js';
 import type { RunnerContext } from './runner-context.js';
-import { serviceEnvironment } from './service-env.js';
+import { serviceEnvironment } from '../config/service-env.js';
 
 export type ReadinessResult =
   | { kind: 'ready'; detail?: string }

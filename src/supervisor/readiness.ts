@@ -12,7 +12,7 @@ import { HealthMonitor } from '../readiness/health-monitor.js';
 import { NotifyListener, notifyEvents, type NotifyEvents } from '../readiness/notify.js';
 import { Watchdog, watchdogEnvironment, watchdogUsecToMs, type WatchdogFailure } from '../readiness/watchdog.js';
 import { probeOnce } from '../readiness/probes.js';
-import type { ProbeSpec } from '../readiness/probe-spec.js';
+import type { ProbeSpec } from '../config/probe-spec.js';
 import { shimArgv } from '../process/exec-shim.js';
 import { processAttributes } from './launch.js';
 import { waitUntilReady } from '../readiness/wait-ready.js';

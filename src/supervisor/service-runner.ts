@@ -11,7 +11,7 @@ import { describeWatchdogFailure, type WatchdogFailure } from '../readiness/watc
 import { Latch, NEVER, settledBy, waitFor, type Timer } from './clock.js';
 import { notStarted, type StartedRun } from './kernel.js';
 import { dropQueuesFor, type DropQueues } from './launch.js';
-import { watchReadiness, type Readiness } from './readiness.js';
+import { watchReadiness, type Readiness } from './watch-readiness.js';
 import { decideAfterExit, freshHistory, type RestartHistory } from './restart-policy.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceStateHolder, type TransitionListener } from './service-state.js';

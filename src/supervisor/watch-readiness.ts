@@ -14,7 +14,7 @@ import { Watchdog, watchdogEnvironment, watchdogUsecToMs, type WatchdogFailure }
 import { probeOnce } from '../readiness/probes.js';
 import type { ProbeSpec } from '../config/probe-spec.js';
 import { shimArgv } from '../process/exec-shim.js';
-import { processAttributes } from './launch.js';
+import { processAttributes } from './process-attributes.js';
 import { waitUntilReady } from '../readiness/wait-ready.js';
 import type { Clock } from './clock.js';
 import type { RunnerContext } from './runner-context.js';
@@ -26,6 +26,8 @@ export type ReadinessResult =
   | { kind: 'cancelled' };
 
 export interface Readiness {
+  /** What the run is launched with: the service's environment (service-env.ts), with
+   * NOTIFY_SOCKET and WATCHDOG_USEC when it has a notify socket. */
   env: Record<string, string>;
   /** Set when the run must not be started: its notify socket could not be made. */
   setupFailure?: { errno: string; message: string };

@@ -22,7 +22,7 @@ import { fileFormOf } from '../../src/config/file-form.js';
 import { loadServices } from '../../src/config/load-services.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
 import { shimArgv } from '../../src/process/exec-shim.js';
-import { processAttributes } from '../../src/supervisor/launch.js';
+import { processAttributes } from '../../src/supervisor/process-attributes.js';
 import { fingerprint } from '../../src/supervisor/reload-diff.js';
 import type { RunnerContext } from '../../src/supervisor/runner-context.js';
 import { serviceEnvironment } from '../../src/config/service-env.js';

@@ -2,6 +2,43 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The layers of src/, top to bottom, as the README's Development section draws them: a
+// folder may import from the folders on lower lines, never from one on its own line or
+// above. shared/ imports nothing of corral's. test/unit/layers.test.ts holds the
+// README's drawing, this list and the real imports to each other.
+const LAYERS = [['cli'], ['control'], ['supervisor'], ['logging', 'readiness'], ['config'], ['process'], ['native'], ['shared']];
+
+// Only these start processes: spawn.ts the services (with the options a PID 1 needs) and
+// run-check.ts the short check commands, whose output it buffers and whose process group
+// it kills on timeout, which spawn.ts's service options do not do.
+const PROCESS_STARTERS = ['src/process/spawn.ts', 'src/process/run-check.ts'];
+const PROCESS_MODULES = ['execa', 'node:child_process', 'child_process'].map((name) => ({
+  name,
+  message: 'Start services through src/process/spawn.ts, check commands through src/process/run-check.ts.',
+}));
+
+// One no-restricted-imports rule per folder of src/ (a later rule for the same file
+// replaces an earlier one, so each carries both boundaries): no import from a layer above
+// or beside, and no execa or child_process outside the process starters.
+function boundaries() {
+  return LAYERS.flatMap((layer, index) =>
+    layer.flatMap((folder) => {
+      const above = LAYERS.slice(0, index + 1).flat().filter((other) => other !== folder);
+      const patterns = above.map((other) => ({
+        regex: `^(\\./)*\\.\\./${other}/`,
+        message: `${other}/ is not below ${folder}/ in the layers (the README's Development section): move what both need to a lower layer, or to src/shared/.`,
+      }));
+      const files = [`src/${folder}/**/*.ts`];
+      return [
+        { files, ignores: PROCESS_STARTERS, rules: { 'no-restricted-imports': ['error', { paths: PROCESS_MODULES, patterns }] } },
+        ...(PROCESS_STARTERS.some((file) => file.startsWith(`src/${folder}/`))
+          ? [{ files: PROCESS_STARTERS, rules: { 'no-restricted-imports': ['error', { patterns }] } }]
+          : []),
+      ];
+    }),
+  );
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'dist-check/', 'addon/build/', 'node_modules/'] },
   js.configs.recommended,
@@ -18,25 +55,7 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
     },
   },
-  {
-    // Only src/process/spawn.ts starts processes: every service must get the PID-1 options.
-    files: ['src/**/*.ts'],
-    // run-check.ts runs short probe commands, not services: it buffers their output and
-    // kills its own process group on timeout, which spawn.ts's service options do not do.
-    ignores: ['src/process/spawn.ts', 'src/process/run-check.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'execa', message: 'Start processes through src/process/spawn.ts.' },
-            { name: 'node:child_process', message: 'Start processes through src/process/spawn.ts.' },
-            { name: 'child_process', message: 'Start processes through src/process/spawn.ts.' },
-          ],
-        },
-      ],
-    },
-  },
+  ...boundaries(),
   {
     // node:test's test() returns a promise that the runner itself awaits.
     files: ['test/**/*.ts'],

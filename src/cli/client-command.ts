@@ -3,7 +3,7 @@
 import { runClient } from '../control/client.js';
 import { findControlSocket } from '../control/run-dir.js';
 import { parseCommandLine, UsageError } from './args.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../shared/exit-codes.js';
 
 const output = { stdout: (text: string) => void process.stdout.write(text), stderr: (text: string) => void process.stderr.write(text) };
 

@@ -5,7 +5,7 @@ import { ConfigError } from '../config/config-error.js';
 import { fileFormOf } from '../config/file-form.js';
 import { serviceJsonSchema } from '../config/json-schema.js';
 import { loadServices } from '../config/load-services.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../shared/exit-codes.js';
 
 export interface Output {
   stdout: (text: string) => void;

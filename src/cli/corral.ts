@@ -1,9 +1,11 @@
-// `corral` as the supervisor (and check/print/schema): the only place that calls
-// process.exit. main.ts loads it after installing the signal handlers.
+// `corral` as the supervisor (and check/print/schema). main.ts loads it after installing
+// the signal handlers; from then on corral exits only through exit() here, which flushes
+// the log first. (main.ts exits by itself only on a shutdown signal that comes before this
+// module is loaded, when nothing has been written.)
 import { readFileSync } from 'node:fs';
 import type { SignalRouter } from '../supervisor/signals.js';
 import { parseCommandLine, UsageError } from './args.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../shared/exit-codes.js';
 import { DEFAULT_INIT_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
 import { runInitPhase } from './init-phase.js';
 import { becomeReaper } from './init-mode.js';
@@ -179,10 +181,17 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   return supervisor.finished;
 }
 
-async function exit(code: number): Promise<never> {
-  for (const undo of atExit.splice(0)) undo();
-  await Promise.all([stdout.flush(FLUSH_TIMEOUT_MS), stderr.flush(FLUSH_TIMEOUT_MS)]);
-  process.exit(code);
+let exiting: Promise<never> | undefined;
+
+// The first call decides the exit code: an early signal's exit is not overtaken by the
+// command it interrupted.
+function exit(code: number): Promise<never> {
+  exiting ??= (async () => {
+    for (const undo of atExit.splice(0)) undo();
+    await Promise.all([stdout.flush(FLUSH_TIMEOUT_MS), stderr.flush(FLUSH_TIMEOUT_MS)]);
+    process.exit(code);
+  })();
+  return exiting;
 }
 
 // The configuration commands write plain text, without the log prefix and timestamps.
@@ -232,5 +241,8 @@ let signals: SignalRouter;
 // Runs corral; `router` has had its listeners since before anything could wait.
 export function runCorral(router: SignalRouter): void {
   signals = router;
+  // Until the init phase attaches its own target, a shutdown signal exits as main.ts's
+  // would, but with the log flushed and the syslog socket's file removed.
+  router.attach({ shutdown: () => void exit(ExitCode.ok), forward: () => undefined, reload: () => undefined });
   main().then(exit, (error: unknown) => exit(exitCodeFor(error)));
 }

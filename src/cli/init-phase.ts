@@ -2,7 +2,7 @@
 // control socket and the services, run the init directory's scripts. While they run,
 // shutdown signals stop the running script instead of the (not yet started) services.
 // A failure or a shutdown ends corral here: leftovers are swept and no service starts.
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import { describeOutcome, outcomeExitCode, type ExitOutcome } from '../process/exit-outcome.js';
 import { signalNumber } from '../process/signal-names.js';
 import type { InitPlan, InitScript } from '../supervisor/init-listing.js';

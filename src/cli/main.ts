@@ -7,7 +7,7 @@
 // that Kubernetes runs every few seconds should cost little.
 import { installSignalHandlers } from '../supervisor/signals.js';
 import { isClientCommand } from './args.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../shared/exit-codes.js';
 
 const argv = process.argv.slice(2);
 if (isClientCommand(argv)) {

@@ -12,7 +12,7 @@
 import type { ConfigProblem } from './config-error.js';
 import { KERNEL_ARG_MIN_BYTES, LIMITS } from './limits.js';
 import type { ServiceConfig } from './schema.js';
-import { serviceEnvironment } from '../supervisor/service-env.js';
+import { serviceEnvironment } from './service-env.js';
 
 type Path = (string | number)[];
 type Locate = (path: Path, message: string) => ConfigProblem;

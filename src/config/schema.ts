@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { LIMITS } from './limits.js';
 import { account, byteSize, command, duration, environment, httpUrl, logPattern, rlimitValue, signal, tcpTarget, umask, type Argv } from './value-schemas.js';
 import { RLIMIT_NAMES, type RlimitName } from '../process/exec-shim.js';
-import type { ProbeSpec } from '../readiness/probe-spec.js';
+import type { ProbeSpec } from './probe-spec.js';
 import { scheduleObject, scheduleSchema, type ScheduleConfig } from './schedule.js';
 
 // ready adds two kinds of its own to the probes health shares with it.

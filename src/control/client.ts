@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
-import { ExitCode } from '../cli/exit-codes.js';
+import { ExitCode } from '../shared/exit-codes.js';
 import type { ControlRequest, ControlResponse } from './protocol.js';
 import { formatStatus } from './status-table.js';
 
@@ -36,11 +36,11 @@ export async function runClient(request: ControlRequest, options: ClientOptions,
     response = await send(request, options.socket.path);
   } catch (error) {
     out.stderr(`corral ${request.command}: ${(error as Error).message}\n`);
-    return probe ? 1 : ExitCode.system;
+    return probe ? ExitCode.notPassing : ExitCode.system;
   }
   if (!response.ok) {
     out.stderr(`corral ${request.command}: ${response.error.message}\n`);
-    return probe ? 1 : ExitCode.serviceFailed;
+    return probe ? ExitCode.notPassing : ExitCode.refused;
   }
   if (options.json) {
     out.stdout(`${JSON.stringify(response.command === 'status' ? response.status : response, null, 2)}\n`);
@@ -56,7 +56,7 @@ export async function runClient(request: ControlRequest, options: ClientOptions,
         return ExitCode.ok;
       }
       out.stderr(response.problems.map((problem) => `${problem}\n`).join(''));
-      return 1;
+      return ExitCode.notPassing;
     default:
       if (!options.json) out.stdout(response.messages.map((line) => `${line}\n`).join(''));
       return ExitCode.ok;

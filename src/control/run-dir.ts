@@ -11,7 +11,7 @@
 //      planted there first.
 import { accessSync, chmodSync, constants, lstatSync, mkdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
-import { describeSystemError } from '../logging/system-error.js';
+import { describeSystemError } from '../shared/system-error.js';
 
 export const DEFAULT_RUN_DIR = '/run/corral';
 export const CONTROL_SOCKET = 'control.sock';

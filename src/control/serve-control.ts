@@ -10,7 +10,7 @@ import type { Reaper } from '../native/reaper.js';
 import { readContainerUsage } from '../process/cgroup-usage.js';
 import { readGroupUsage } from '../process/group-usage.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
-import { takeSnapshot } from '../supervisor/take-snapshot.js';
+import { takeSnapshot } from './take-snapshot.js';
 import { ControlServerError, startControlServer } from './control-server.js';
 import { createHandler } from './handlers.js';
 import { ControlError } from './protocol.js';

@@ -2,7 +2,7 @@
 // service, columns as wide as their content so the table fits 80 columns, then a line for
 // each service that needs explaining (why it is blocked or failed).
 import { formatByteCount } from '../config/byte-size.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import { formatDueTime } from '../supervisor/schedule-times.js';
 import { describeRuns } from '../supervisor/schedule-record.js';
 import type { LastExit, ScheduleSnapshot } from './snapshot.js';

@@ -8,7 +8,7 @@
 import { fstatSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { OutputStream } from './output-sink.js';
-import { errorCode } from './system-error.js';
+import { errorCode } from '../shared/system-error.js';
 
 const NEWLINE = Buffer.from('\n');
 

@@ -13,7 +13,7 @@ import { DropQueue, type Dropped } from './drop-queue.js';
 import type { LabelColumn } from './label-column.js';
 import type { LogStyle } from './log-style.js';
 import type { OutputSink, OutputTrouble } from './output-sink.js';
-import { describeSystemError } from './system-error.js';
+import { describeSystemError } from '../shared/system-error.js';
 
 export const EVENT_LABEL = 'corral';
 

@@ -13,7 +13,7 @@
 // again, and the first that succeeds ends the episode, which watchers are told about.
 import { countLines } from './drop-queue.js';
 import { fileOutputFor, OutputWriteError } from './file-output.js';
-import { errorCode } from './system-error.js';
+import { errorCode } from '../shared/system-error.js';
 
 export interface OutputSource {
   /** The next bytes to write (whole lines), or undefined if it has none now. */

@@ -15,7 +15,7 @@ import type { LogStyle } from './log-style.js';
 import type { OutputSink } from './output-sink.js';
 import { encodeSyslog } from './syslog-encode.js';
 import { parseSyslog } from './syslog-parse.js';
-import { describeSystemError } from './system-error.js';
+import { describeSystemError } from '../shared/system-error.js';
 
 /** The longest message kept whole; the rest of a longer one is lost (rsyslog's default). */
 export const SYSLOG_MAX_MESSAGE = 8192;

@@ -3,7 +3,7 @@
 // and reads them; this binds one, reads what waits on it in bounded batches on a timer,
 // and on close removes its own file (never one a newer socket put there).
 import { closeSync, statSync, unlinkSync } from 'node:fs';
-import { describeSystemError } from '../logging/system-error.js';
+import { describeSystemError } from '../shared/system-error.js';
 import type { NativeAddon, ReadableWatch } from './addon.js';
 
 export interface DatagramListenerOptions<Datagram> {

@@ -1,4 +1,5 @@
 // How a service's process ended, in one closed type, and in words.
+import { ExitCode } from '../shared/exit-codes.js';
 import type { SignalName } from './signal-names.js';
 import { signalNumber } from './signal-names.js';
 
@@ -31,6 +32,6 @@ export function outcomeExitCode(outcome: ExitOutcome): number {
     case 'signalled':
       return 128 + signalNumber(outcome.signal);
     case 'spawn-failed':
-      return 1;
+      return ExitCode.serviceFailed;
   }
 }

@@ -4,7 +4,7 @@
 // SIGKILLed, so nothing the check started outlives it.
 import { statSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import { signalGroup } from './process-group.js';
 
 export interface RunCheckOptions {

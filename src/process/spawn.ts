@@ -1,7 +1,8 @@
-// The only module that starts processes (eslint enforces it): every service goes through
-// execa with the options a PID 1 needs. corral owns termination and output, so execa
-// must neither kill children when corral gets a signal (cleanup), nor buffer output, nor
-// escalate kills on its own.
+// Starts the services: every run goes through execa here, with the options a PID 1 needs.
+// Besides this module only run-check.ts (for check commands) may start processes, and
+// eslint enforces that. corral owns termination and output, so execa must neither kill
+// children when corral gets a signal (cleanup), nor buffer output, nor escalate kills on
+// its own.
 import { execa } from 'execa';
 import type { ExitOutcome } from './exit-outcome.js';
 import { normalizeSignal } from './signal-names.js';

@@ -1,8 +1,8 @@
 // Liveness (`health:`): runs a check every interval once the service is ready and reports
 // it unhealthy after `retries` failures in a row. A monitor serves one run of a service:
 // after reporting it stops for good, since the service is restarted with a new monitor.
-import type { ProbeResult } from './probe-spec.js';
-import { clearUnrefTimeout, setUnrefTimeout } from '../supervisor/timing.js';
+import type { ProbeResult } from './probe-result.js';
+import { clearUnrefTimeout, setUnrefTimeout } from '../shared/unref-timer.js';
 
 export interface HealthMonitorOptions {
   /** One attempt; it must end by its own timeout. A throw counts as a failure. */

@@ -3,9 +3,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import { runCheck } from '../process/run-check.js';
-import type { ProbeResult, ProbeSpec } from './probe-spec.js';
+import type { ProbeSpec } from '../config/probe-spec.js';
+import type { ProbeResult } from './probe-result.js';
 
 export interface ProbeOptions {
   timeoutMs: number;

@@ -1,6 +1,6 @@
 // Polls a readiness check until it passes, the time allowed runs out, or the service's run
 // ends. The clock and the sleep are injected so tests need no real waiting.
-import type { ProbeResult } from './probe-spec.js';
+import type { ProbeResult } from './probe-result.js';
 
 /** One attempt's own limit when the caller gives none; it is also cut to the time left. */
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 2000;

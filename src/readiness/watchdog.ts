@@ -4,8 +4,8 @@
 // the rest of the run. A watchdog serves one run: after reporting a failure it is done,
 // since the service is restarted with a new one. It only decides; the runner stops the
 // service.
-import { formatDuration } from '../config/duration.js';
-import { clearUnrefTimeout, setUnrefTimeout } from '../supervisor/timing.js';
+import { formatDuration } from '../shared/format-duration.js';
+import { clearUnrefTimeout, setUnrefTimeout } from '../shared/unref-timer.js';
 
 export type WatchdogFailure =
   /** No WATCHDOG=1 for `timeoutMs`. */

@@ -4,7 +4,7 @@
 // whose lines are relayed with its label, corral's environment, and working directory /.
 // The first failure ends the run; a shutdown signal stops the running script (SIGTERM
 // and SIGCONT to its group, SIGKILL after the grace) and starts no other.
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import { serviceConfigOf, serviceSchema, type ServiceConfig } from '../config/schema.js';
 import { isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { Latch } from './clock.js';

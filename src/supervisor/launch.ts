@@ -11,10 +11,11 @@ import { createLineEncoder } from '../logging/line-encoder.js';
 import type { LineCount } from '../logging/line-framer.js';
 import { PipeRelay } from '../logging/pipe-relay.js';
 import { errnoName } from '../native/addon.js';
-import { describeShimFailure, parseShimStatus, shimArgv, type ProcessAttributes } from '../process/exec-shim.js';
+import { describeShimFailure, parseShimStatus, shimArgv } from '../process/exec-shim.js';
 import type { ExitOutcome } from '../process/exit-outcome.js';
 import { spawnProcess } from '../process/spawn.js';
 import { notStarted, type StartedRun } from './kernel.js';
+import { processAttributes } from './process-attributes.js';
 import type { RunnerContext } from './runner-context.js';
 
 export interface LaunchOptions {
@@ -30,17 +31,6 @@ export interface LaunchOptions {
 }
 
 export type DropQueues = Partial<Record<'stdout' | 'stderr', DropQueue>>;
-
-export function processAttributes(config: ServiceConfig, ctx: RunnerContext): ProcessAttributes {
-  const { identity } = config;
-  return {
-    // Not even initgroups for corral's own user: a non-root corral may not call it (EPERM).
-    user: identity === undefined || identity.asCorral ? undefined : { name: identity.userName, uid: identity.uid, gid: identity.gid },
-    umask: config.umask,
-    workingDir: config.working_dir,
-    limits: { nofile: ctx.defaultNofile, ...config.limits },
-  };
-}
 
 // Starts one run. Never throws: what cannot be started is a run whose `exited` says why.
 export function launch(config: ServiceConfig, ctx: RunnerContext, options: LaunchOptions): StartedRun {

@@ -2,7 +2,7 @@
 // ended, its restart history and the time, with randomness passed in; no clock and no
 // timers, so they are tested without sleeping.
 import type { ServiceConfig } from '../config/schema.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 
 export type Policy = Pick<ServiceConfig, 'restart' | 'backoff' | 'reset_after' | 'max_restarts'>;
 

@@ -3,7 +3,7 @@
 // interval counted from the start. Only times after a given one: runs missed while corral
 // was not running, or while it was busy, are never replayed.
 import { compileCron } from '../config/cron.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import type { ScheduleSpec } from '../config/schedule.js';
 
 export interface DueTimes {

@@ -4,7 +4,7 @@
 // when it ends the service goes back to its schedule, and is never restarted. A run still
 // going when the next is due is skipped, queued or replaced (overlap); a run past its
 // timeout is stopped and counts as failed. Time comes from ctx.clock only.
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import type { ScheduleConfig } from '../config/schedule.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { ExitOutcome } from '../process/exit-outcome.js';

@@ -4,7 +4,7 @@
 import type { ExitOutcome } from '../process/exit-outcome.js';
 import type { Latch } from './clock.js';
 import type { Kernel, StartedRun } from './kernel.js';
-import type { Readiness } from './readiness.js';
+import type { Readiness } from './watch-readiness.js';
 import type { StopResult, StopTarget } from './stop-procedure.js';
 
 // How long an exit waits for the output's EOF, so that a service's last lines come before

@@ -4,14 +4,14 @@
 // state change goes through ServiceStateHolder, which the supervisor listens to; the
 // handlers switch over the state, whose facts (its run, its failure, what blocks it)
 // travel with it. Time and processes come from ctx.clock and ctx.kernel.
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { describeOutcome, isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { describeWatchdogFailure, type WatchdogFailure } from '../readiness/watchdog.js';
 import { Latch, NEVER, settledBy, waitFor, type Timer } from './clock.js';
 import { notStarted, type StartedRun } from './kernel.js';
 import { dropQueuesFor, type DropQueues } from './launch.js';
-import { watchReadiness, type Readiness } from './readiness.js';
+import { watchReadiness, type Readiness } from './watch-readiness.js';
 import { decideAfterExit, freshHistory, type RestartHistory } from './restart-policy.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceStateHolder, type TransitionListener } from './service-state.js';

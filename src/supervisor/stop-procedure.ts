@@ -4,7 +4,7 @@
 // wait is capped by the deadline: a process in uninterruptible sleep (D state, a frozen
 // cgroup) is reported and left, never waited for.
 import type { Logger } from 'winston';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import { NEVER, waitFor, type Clock, type Latch } from './clock.js';
 
 export interface StopTarget {

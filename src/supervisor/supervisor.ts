@@ -5,9 +5,10 @@
 // everything down within one budget: dependents before their dependencies, independent
 // services in parallel, then the sweep of what is left.
 import type { Logger } from 'winston';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/format-duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
+import { ExitCode } from '../shared/exit-codes.js';
 import { diffServices } from './reload-diff.js';
 import { describeKept, planReload, summarizeReload, type ReloadNode, type ReloadResult } from './reload-plan.js';
 import type { RunnerContext } from './runner-context.js';
@@ -29,9 +30,6 @@ export interface SupervisorOptions {
   /** CORRAL_SHUTDOWN_TIMEOUT: everything, sweep included, should be done within it. */
   shutdownBudgetMs: number;
 }
-
-const REQUIRED_SERVICE_FAILED = 1;
-const INTERNAL_ERROR = 111;
 
 export class Supervisor {
   private readonly runners = new Map<string, ServiceRunner>();
@@ -135,8 +133,8 @@ export class Supervisor {
   // order within the budget, and then corral exits 111.
   internalError(error: unknown): void {
     this.logger.error(`internal error, stopping everything in order: ${(error as Error).stack ?? String(error)}`);
-    this.exitCode = INTERNAL_ERROR;
-    if (this.currentPhase === 'running') this.requestShutdown(`internal error (${(error as Error).message ?? String(error)})`, INTERNAL_ERROR);
+    this.exitCode = ExitCode.system;
+    if (this.currentPhase === 'running') this.requestShutdown(`internal error (${(error as Error).message ?? String(error)})`, ExitCode.system);
     else this.forced.set();
   }
 
@@ -144,7 +142,7 @@ export class Supervisor {
   private shutdownFailed(error: unknown): void {
     this.logger.error(`internal error during shutdown: ${(error as Error).stack ?? String(error)}`);
     this.forced.set();
-    this.finish(INTERNAL_ERROR);
+    this.finish(ExitCode.system);
   }
 
   // HUP: apply a new configuration: start added services, stop removed ones, restart
@@ -229,12 +227,12 @@ export class Supervisor {
       return;
     }
     if (main && to === 'blocked') {
-      this.requestShutdown(`the main service ${runner.name} cannot start`, REQUIRED_SERVICE_FAILED);
+      this.requestShutdown(`the main service ${runner.name} cannot start`, ExitCode.serviceFailed);
       return;
     }
     if (to === 'fatal' && onFailure === 'shutdown') {
       // A failure without a code of its own (a probe stopped it and it exited 0) is 1.
-      const code = (outcome && outcomeExitCode(outcome)) || REQUIRED_SERVICE_FAILED;
+      const code = (outcome && outcomeExitCode(outcome)) || ExitCode.serviceFailed;
       this.requestShutdown(`${runner.name} failed and has on_failure: shutdown`, code);
       return;
     }

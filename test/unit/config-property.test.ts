@@ -22,10 +22,10 @@ import { fileFormOf } from '../../src/config/file-form.js';
 import { loadServices } from '../../src/config/load-services.js';
 import type { ServiceConfig } from '../../src/config/schema.js';
 import { shimArgv } from '../../src/process/exec-shim.js';
-import { processAttributes } from '../../src/supervisor/launch.js';
+import { processAttributes } from '../../src/supervisor/process-attributes.js';
 import { fingerprint } from '../../src/supervisor/reload-diff.js';
 import type { RunnerContext } from '../../src/supervisor/runner-context.js';
-import { serviceEnvironment } from '../../src/supervisor/service-env.js';
+import { serviceEnvironment } from '../../src/config/service-env.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { PROPERTY_ENV, serviceFileBytes, serviceFileCase, type ServiceFileCase } from './config-property-arbitraries.js';
 

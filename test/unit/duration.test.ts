@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, formatDurationExact, parseDuration } from '../../src/config/duration.js';
+import { formatDurationExact, parseDuration } from '../../src/config/duration.js';
+import { formatDuration } from '../../src/shared/format-duration.js';
 
 describe('parseDuration', () => {
   const valid: [string, number][] = [

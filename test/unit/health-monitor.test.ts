@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HealthMonitor, type HealthMonitorOptions } from '../../src/readiness/health-monitor.js';
-import type { ProbeResult } from '../../src/readiness/probe-spec.js';
+import type { ProbeResult } from '../../src/readiness/probe-result.js';
 import { fakeTimers as sharedFakeTimers } from '../helpers/fake-timers.js';
 
 const deadline = { timeout: 5000 };

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { serviceEnvironment } from '../../src/supervisor/service-env.js';
+import { serviceEnvironment } from '../../src/config/service-env.js';
 
 const inherited = { PATH: '/corral/bin', HOME: '/root', FROM_CORRAL: 'yes' };
 const app = { userName: 'app', uid: 1000, gid: 1000, home: '/home/app', shell: '/bin/bash' };

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { credentialsOf, effectiveCapabilities, type Credentials } from '../../src/process/credentials.js';
 import { loadServices } from '../../src/config/load-services.js';
-import { processAttributes } from '../../src/supervisor/launch.js';
+import { processAttributes } from '../../src/supervisor/process-attributes.js';
 import type { RunnerContext } from '../../src/supervisor/runner-context.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { scratchFiles } from '../helpers/scratch.js';

@@ -1,7 +1,7 @@
 // waitUntilReady on a fake clock: the sleep advances the clock, so nothing really waits.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ProbeResult } from '../../src/readiness/probe-spec.js';
+import type { ProbeResult } from '../../src/readiness/probe-result.js';
 import { DEFAULT_ATTEMPT_TIMEOUT_MS, waitUntilReady, type ReadyCheck } from '../../src/readiness/wait-ready.js';
 
 const deadline = { timeout: 5000 };

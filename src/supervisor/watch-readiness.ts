@@ -4,21 +4,21 @@
 // output) and a result to wait for.
 import { chmodSync, chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeSystemError, errnoOf } from '../logging/system-error.js';
-import { formatDuration } from '../config/duration.js';
+import { describeSystemError, errnoOf } from '../shared/system-error.js';
+import { formatDuration } from '../shared/format-duration.js';
 import type { ServiceConfig } from '../config/schema.js';
 import { LineWatcher } from '../logging/line-watcher.js';
 import { HealthMonitor } from '../readiness/health-monitor.js';
 import { NotifyListener, notifyEvents, type NotifyEvents } from '../readiness/notify.js';
 import { Watchdog, watchdogEnvironment, watchdogUsecToMs, type WatchdogFailure } from '../readiness/watchdog.js';
 import { probeOnce } from '../readiness/probes.js';
-import type { ProbeSpec } from '../readiness/probe-spec.js';
+import type { ProbeSpec } from '../config/probe-spec.js';
 import { shimArgv } from '../process/exec-shim.js';
-import { processAttributes } from './launch.js';
+import { processAttributes } from './process-attributes.js';
 import { waitUntilReady } from '../readiness/wait-ready.js';
 import type { Clock } from './clock.js';
 import type { RunnerContext } from './runner-context.js';
-import { serviceEnvironment } from './service-env.js';
+import { serviceEnvironment } from '../config/service-env.js';
 
 export type ReadinessResult =
   | { kind: 'ready'; detail?: string }
@@ -26,6 +26,8 @@ export type ReadinessResult =
   | { kind: 'cancelled' };
 
 export interface Readiness {
+  /** What the run is launched with: the service's environment (service-env.ts), with
+   * NOTIFY_SOCKET and WATCHDOG_USEC when it has a notify socket. */
   env: Record<string, string>;
   /** Set when the run must not be started: its notify socket could not be made. */
   setupFailure?: { errno: string; message: string };

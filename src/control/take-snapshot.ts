@@ -1,12 +1,12 @@
-// The supervisor's state as plain data (src/control/snapshot.ts), for the control socket
-// and the metrics: read at one instant, nothing kept.
-import type { LastExit, ScheduleSnapshot, ServiceSnapshot, SupervisorSnapshot } from '../control/snapshot.js';
+// The supervisor's state as plain data (snapshot.ts), for the control socket and the
+// metrics: read at one instant, nothing kept.
 import { describeOutcome, type ExitOutcome } from '../process/exit-outcome.js';
-import type { ServiceRunner } from './service-runner.js';
-import { ScheduledRunner } from './scheduled-runner.js';
-import { describeSchedule } from './schedule-times.js';
-import { isSatisfied } from './states.js';
-import type { Supervisor } from './supervisor.js';
+import type { ServiceRunner } from '../supervisor/service-runner.js';
+import { ScheduledRunner } from '../supervisor/scheduled-runner.js';
+import { describeSchedule } from '../supervisor/schedule-times.js';
+import { isSatisfied } from '../supervisor/states.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+import type { LastExit, ScheduleSnapshot, ServiceSnapshot, SupervisorSnapshot } from './snapshot.js';
 
 export interface SnapshotSource {
   supervisor: Supervisor;

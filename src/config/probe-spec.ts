@@ -7,9 +7,3 @@ export type ProbeSpec =
   | { kind: 'tcp'; host: string; port: number }
   /** Ready when a GET answers 2xx; redirects are not followed. */
   | { kind: 'http'; url: string };
-
-// The outcome of one probe, in one line for the log.
-export interface ProbeResult {
-  ok: boolean;
-  detail: string;
-}

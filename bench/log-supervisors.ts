@@ -2,6 +2,7 @@
 // stdout to its own stdout, as a container's logs need. Each runs as PID 1 (bench/log-run.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { corralNodeFlags } from '../test/helpers/corral-process.js';
@@ -34,9 +35,13 @@ function installed(command: string, packageName: string): string | undefined {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0 ? undefined : `${command} is not installed (apt-get install ${packageName})`;
 }
 
+// pm2 is a peer, never a dependency of corral: npm run bench:setup installs it into
+// bench/.peers (PEERS_PREFIX), a folder of its own.
+export const PEERS_PREFIX = fileURLToPath(new URL('./.peers/', import.meta.url));
+
 function pm2Runtime(): string | undefined {
   try {
-    return join(dirname(createRequire(import.meta.url).resolve('pm2/package.json')), 'bin', 'pm2-runtime');
+    return join(dirname(createRequire(join(PEERS_PREFIX, 'package.json')).resolve('pm2/package.json')), 'bin', 'pm2-runtime');
   } catch {
     return undefined;
   }

@@ -1,9 +1,15 @@
 #!/bin/sh
 # Installs what the benchmarks run beside corral, from Debian: supervisord, s6, runit and
 # tini as the peers, GNU time for the clients' peak RSS, a C compiler for the services in
-# bench/*.c. pm2 comes from npm (a devDependency). Skips apt when everything is there; a
+# bench/*.c. pm2 comes from npm, into bench/.peers (never a dependency of corral). Skips apt
+# when everything is there; a
 # benchmark skips a peer that is missing, with a note in its report.
 set -eu
+peers="$(dirname "$0")/.peers"
+if [ ! -x "$peers/node_modules/.bin/pm2-runtime" ]; then
+  echo "bench:setup: installing pm2 into bench/.peers"
+  npm install --prefix "$peers" --no-save --no-audit --no-fund --loglevel=error pm2@7 >/dev/null || echo "bench:setup: pm2 could not be installed; the benchmarks skip it" >&2
+fi
 missing=
 for pair in supervisord:supervisor s6-svscan:s6 runsvdir:runit tini:tini /usr/bin/time:time cc:gcc; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair#*:}"

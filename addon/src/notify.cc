@@ -51,6 +51,7 @@ Napi::Value NotifySocket(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   const char* failed = nullptr;
+  const char* detail = nullptr;
   int one = 1;
   // A socket file left by an earlier run (a container restart) would make bind fail.
   if (unlink(path.c_str()) == -1 && errno != ENOENT) {
@@ -59,11 +60,12 @@ Napi::Value NotifySocket(const Napi::CallbackInfo& info) {
     failed = "bind";
   } else if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == -1) {
     failed = "setsockopt";
+    detail = "SO_PASSCRED";
   }
   if (failed != nullptr) {
     int err = errno;
     close(fd);
-    ThrowErrno(env, failed, err);
+    ThrowErrno(env, failed, err, detail);
     return env.Undefined();
   }
   return Napi::Number::New(env, fd);

@@ -21,7 +21,7 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
   ucred credentials{};
   socklen_t length = sizeof(credentials);
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == -1) {
-    ThrowErrno(env, "getsockopt(SO_PEERCRED)", errno);
+    ThrowErrno(env, "getsockopt", errno, "SO_PEERCRED");
     return env.Undefined();
   }
   Napi::Object result = Napi::Object::New(env);

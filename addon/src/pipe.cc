@@ -39,7 +39,7 @@ Napi::Value GrowPipe(const Napi::CallbackInfo& info) {
   int bytes = info[1].As<Napi::Number>().Int32Value();
   int size = fcntl(fd, F_SETPIPE_SZ, bytes);
   if (size == -1) {
-    ThrowErrno(env, "fcntl(F_SETPIPE_SZ)", errno);
+    ThrowErrno(env, "fcntl", errno, "F_SETPIPE_SZ");
     return env.Undefined();
   }
   return Napi::Number::New(env, size);

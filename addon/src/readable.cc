@@ -56,8 +56,12 @@ Napi::Value WatchReadable(const Napi::CallbackInfo& info) {
   watch->callback = Napi::Persistent(info[1].As<Napi::Function>());
   watch->context = new Napi::AsyncContext(env, "corral:readable");
   watch->poll.data = watch;
+  const char* failed = "uv_poll_init";
   int err = uv_poll_init(loop, &watch->poll, info[0].As<Napi::Number>().Int32Value());
-  if (err == 0) err = uv_poll_start(&watch->poll, UV_READABLE, OnReadable);
+  if (err == 0) {
+    failed = "uv_poll_start";
+    err = uv_poll_start(&watch->poll, UV_READABLE, OnReadable);
+  }
   if (err != 0) {
     // uv_poll_init fails before it makes the handle (its type stays 0): then it is freed
     // here; a handle that exists is closed, and freed once libuv is done with it.
@@ -68,7 +72,8 @@ Napi::Value WatchReadable(const Napi::CallbackInfo& info) {
       delete watch->context;
       delete watch;
     }
-    ThrowErrno(env, "uv_poll_start", -err);
+    // libuv returns the negated errno.
+    ThrowErrno(env, failed, -err);
     return env.Undefined();
   }
   // Not a reason to keep corral running: the poll is for as long as something else is.

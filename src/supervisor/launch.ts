@@ -50,7 +50,7 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
   } catch (error) {
     // Under EMFILE the pipes made before the failing one must not leak.
     for (const fd of pipes.flat()) closeSync(fd);
-    const errno = (error as { code?: string; errno?: string }).errno ?? 'UNKNOWN';
+    const errno = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
     return notStarted({ kind: 'spawn-failed', errno, message: `cannot create its pipes: ${(error as Error).message}` });
   }
   const [[outRead, outWrite], [errRead, errWrite], [statusRead, statusWrite]] = pipes as [[number, number], [number, number], [number, number]];

@@ -51,8 +51,4 @@ void ThrowErrno(Napi::Env env, const char* syscall, int err, const char* detail)
   ErrnoError(env, syscall, err, detail).ThrowAsJavaScriptException();
 }
 
-void ThrowUsage(Napi::Env env, const char* usage) {
-  Napi::TypeError::New(env, std::string("Usage: ") + usage).ThrowAsJavaScriptException();
-}
-
 }  // namespace corral

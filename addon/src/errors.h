@@ -15,7 +15,4 @@ Napi::Error ErrnoError(Napi::Env env, const char* syscall, int err, const char* 
 // Throws ErrnoError(env, syscall, err, detail).
 void ThrowErrno(Napi::Env env, const char* syscall, int err, const char* detail = nullptr);
 
-// Throws a TypeError with the call's usage line.
-void ThrowUsage(Napi::Env env, const char* usage);
-
 }  // namespace corral

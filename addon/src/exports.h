@@ -1,5 +1,6 @@
 // The functions addon.cc exports. Each is synchronous, runs on the main loop thread only,
-// installs no signal handler and changes no signal mask (libuv owns those).
+// installs no signal handler and changes no signal mask (libuv owns those). Each checks
+// its arguments with args.h, so a wrong one is the TypeError Node would throw.
 #pragma once
 #include <napi.h>
 

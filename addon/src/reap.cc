@@ -106,10 +106,6 @@ Napi::Object ToJs(Napi::Env env, const Reaped& r) {
 // the caller runs it again after libuv has reaped its own children.
 Napi::Value ReapOrphans(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 0) {
-    ThrowUsage(env, "reapOrphans()");
-    return env.Undefined();
-  }
   std::unordered_set<pid_t> live;
   if (!LivePids(env, live)) return env.Undefined();
 

@@ -74,3 +74,36 @@ test('a load failure is a NativeAddonError with code ADDON_NOT_LOADED', () => {
     (error: unknown) => error instanceof NativeAddonError && !(error instanceof NativeSyscallError) && error.code === 'ADDON_NOT_LOADED',
   );
 });
+
+// A wrong argument is Node's TypeError (or RangeError), with Node's code and wording,
+// whichever function it is given to; the loader passes it on as it is.
+const badArguments: [string, () => unknown, typeof TypeError | typeof RangeError, string, string][] = [
+  ['peerCredentials(fd: string)', () => addon.peerCredentials('3' as unknown as number), TypeError, 'ERR_INVALID_ARG_TYPE', `The "fd" argument must be of type number. Received type string ('3')`],
+  ['readDatagrams()', () => (addon.readDatagrams as () => unknown)(), TypeError, 'ERR_INVALID_ARG_TYPE', 'The "fd" argument must be of type number. Received undefined'],
+  ['growPipe(fd, bytes: null)', () => addon.growPipe(1, null as unknown as number), TypeError, 'ERR_INVALID_ARG_TYPE', 'The "bytes" argument must be of type number. Received null'],
+  ['growPipe(fd: 1.5, ...)', () => addon.growPipe(1.5, 4096), RangeError, 'ERR_OUT_OF_RANGE', 'The value of "fd" is out of range. It must be an integer. Received 1.5'],
+  ['notifySocket(path: number)', () => addon.notifySocket(5 as unknown as string), TypeError, 'ERR_INVALID_ARG_TYPE', 'The "path" argument must be of type string. Received type number (5)'],
+  ['notifySocket(path: "")', () => addon.notifySocket(''), TypeError, 'ERR_INVALID_ARG_VALUE', "The argument 'path' must be a non-empty string. Received ''"],
+  ['readDatagramBytes(fd, maxBytes: 0)', () => addon.readDatagramBytes(0, 0), RangeError, 'ERR_OUT_OF_RANGE', 'The value of "maxBytes" is out of range. It must be >= 1 && <= 65536. Received 0'],
+  ['readDatagramBytes(fd, maxBytes: 65537)', () => addon.readDatagramBytes(0, 65537), RangeError, 'ERR_OUT_OF_RANGE', 'The value of "maxBytes" is out of range. It must be >= 1 && <= 65536. Received 65537'],
+  ['watchReadable(fd, onReadable: string)', () => addon.watchReadable(0, 'x' as unknown as () => void), TypeError, 'ERR_INVALID_ARG_TYPE', `The "onReadable" argument must be of type function. Received type string ('x')`],
+  ['unwatchReadable(watch: {})', () => addon.unwatchReadable({} as never), TypeError, 'ERR_INVALID_ARG_TYPE', 'The "watch" argument must be the value watchReadable returned. Received an instance of Object'],
+];
+
+for (const [call, fn, type, code, message] of badArguments) {
+  test(`a wrong argument: ${call} throws ${code}`, () => {
+    assert.throws(fn, (error: unknown) => {
+      assert.ok(error instanceof type, `not a ${type.name}: ${String(error)}`);
+      assert.ok(!(error instanceof NativeAddonError));
+      assert.equal((error as NodeJS.ErrnoException).code, code);
+      assert.equal(error.message, message);
+      return true;
+    });
+  });
+}
+
+test("a wrong argument reads as Node's own for the same mistake", () => {
+  const ours = nodeError(() => addon.peerCredentials('3' as unknown as number));
+  const node = nodeError(() => closeSync('3' as unknown as number));
+  assert.deepEqual([ours.name, ours.code, ours.message], [node.name, node.code, node.message]);
+});

@@ -4,7 +4,7 @@
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { asSyscallError, NativeAddonError } from './native-error.js';
+import { asSyscallError, NativeAddonError, type NativeSyscallError } from './native-error.js';
 
 export { NativeAddonError, NativeSyscallError, type ErrnoName, type NativeAddonErrorCode } from './native-error.js';
 
@@ -14,6 +14,14 @@ export interface ReapedOrphan {
   code: number | null;
   /** Signal number that killed it, or null. */
   signal: number | null;
+}
+
+export interface ReapResult {
+  reaped: ReapedOrphan[];
+  /** Run it again soon: a libuv zombie hid the orphans behind it, or the per-call bound was hit. */
+  retry: boolean;
+  /** The first syscall that failed in the call; what it could still do, it did. */
+  failure?: NativeSyscallError;
 }
 
 /** One sd_notify message, e.g. "READY=1\nSTATUS=listening". */
@@ -55,7 +63,7 @@ export interface PeerCredentials {
 // A failed syscall throws a NativeSyscallError (code, errno and syscall as in Node's errors).
 export interface NativeAddon {
   /** Reaps exited children that libuv does not own; see addon/src/reap.cc. */
-  reapOrphans(): { reaped: ReapedOrphan[]; retry: boolean };
+  reapOrphans(): ReapResult;
   setChildSubreaper(): void;
   isChildSubreaper(): boolean;
   /** pipe2(O_CLOEXEC): a real pipe, unlike libuv's socketpair. */
@@ -108,6 +116,13 @@ export function errnoName(errno: number): string {
   return entry?.[0] ?? `errno ${errno}`;
 }
 
+// The addon returns reapOrphans' failure as its plain error object (not thrown: the
+// statuses reaped in the same call would be lost); it becomes a NativeSyscallError too.
+function withSyscallFailure(result: ReapResult): ReapResult {
+  const failure: unknown = result.failure;
+  return failure === undefined ? result : { ...result, failure: asSyscallError(failure) };
+}
+
 function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
   const guard =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
@@ -119,7 +134,7 @@ function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
       }
     };
   return {
-    reapOrphans: guard(() => addon.reapOrphans()),
+    reapOrphans: guard(() => withSyscallFailure(addon.reapOrphans())),
     setChildSubreaper: guard(() => addon.setChildSubreaper()),
     isChildSubreaper: guard(() => addon.isChildSubreaper()),
     pipe: guard(() => addon.pipe()),

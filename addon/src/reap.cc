@@ -58,11 +58,23 @@ void AddLiveProcess(uv_handle_t* handle, void* arg) {
   live->insert(uv_process_get_pid(reinterpret_cast<const uv_process_t*>(handle)));
 }
 
-// The pids libuv still waits for: active process handles on the main loop.
+// The pids libuv still waits for: active process handles on the main loop. Only the
+// main thread may ask. A worker thread has a loop of its own, which holds none of the
+// main loop's children: every one of them that has exited would look like an orphan
+// here and be reaped, and libuv would then never report its exit. Node runs its main
+// thread on uv_default_loop() and gives each worker a new loop.
 bool LivePids(Napi::Env env, std::unordered_set<pid_t>& live) {
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
     Napi::Error::New(env, "reapOrphans: no libuv loop for this thread").ThrowAsJavaScriptException();
+    return false;
+  }
+  if (loop != uv_default_loop()) {
+    // Node's error for what a worker may not do (process.chdir() in a worker).
+    Napi::TypeError error = Napi::TypeError::New(
+        env, "reapOrphans() is not supported in workers: only the main thread's loop knows which exited children libuv still waits for");
+    error.Set("code", Napi::String::New(env, "ERR_WORKER_UNSUPPORTED_OPERATION"));
+    error.ThrowAsJavaScriptException();
     return false;
   }
   uv_walk(loop, AddLiveProcess, &live);

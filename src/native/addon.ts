@@ -62,7 +62,10 @@ export interface PeerCredentials {
 
 // A failed syscall throws a NativeSyscallError (code, errno and syscall as in Node's errors).
 export interface NativeAddon {
-  /** Reaps exited children that libuv does not own; see addon/src/reap.cc. */
+  /**
+   * Reaps exited children that libuv does not own; see addon/src/reap.cc. Main thread
+   * only: on a worker it throws ERR_WORKER_UNSUPPORTED_OPERATION.
+   */
   reapOrphans(): ReapResult;
   setChildSubreaper(): void;
   isChildSubreaper(): boolean;

@@ -1,5 +1,7 @@
-// The functions addon.cc exports. Each is synchronous, runs on the main loop thread only,
-// installs no signal handler and changes no signal mask (libuv owns those).
+// The functions addon.cc exports. Each is synchronous, runs on the main loop thread only
+// (reapOrphans throws on any other: reap.cc), installs no signal handler and changes no
+// signal mask (libuv owns those). Each checks its arguments with args.h, so a wrong one
+// is the TypeError Node would throw.
 #pragma once
 #include <napi.h>
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "args.h"
 #include "errors.h"
 #include "exports.h"
 
@@ -31,11 +32,8 @@ constexpr size_t kMaxPassedFds = 16;
 
 Napi::Value NotifySocket(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString() || info[0].As<Napi::String>().Utf8Value().empty()) {
-    ThrowUsage(env, "notifySocket(path: string)");
-    return env.Undefined();
-  }
-  std::string path = info[0].As<Napi::String>().Utf8Value();
+  std::string path;
+  if (!StringArg(info, 0, "path", path)) return env.Undefined();
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
   // sun_path needs its terminating NUL here: senders such as sd_notify read it as a C string.
@@ -51,6 +49,7 @@ Napi::Value NotifySocket(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   const char* failed = nullptr;
+  const char* detail = nullptr;
   int one = 1;
   // A socket file left by an earlier run (a container restart) would make bind fail.
   if (unlink(path.c_str()) == -1 && errno != ENOENT) {
@@ -59,11 +58,12 @@ Napi::Value NotifySocket(const Napi::CallbackInfo& info) {
     failed = "bind";
   } else if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof(one)) == -1) {
     failed = "setsockopt";
+    detail = "SO_PASSCRED";
   }
   if (failed != nullptr) {
     int err = errno;
     close(fd);
-    ThrowErrno(env, failed, err);
+    ThrowErrno(env, failed, err, detail);
     return env.Undefined();
   }
   return Napi::Number::New(env, fd);
@@ -125,13 +125,11 @@ bool ReceiveDatagrams(Napi::Env env, int fd, size_t size, Add add) {
 
 Napi::Value ReadDatagrams(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) {
-    ThrowUsage(env, "readDatagrams(fd: number)");
-    return env.Undefined();
-  }
+  int32_t fd;
+  if (!Int32Arg(info, 0, "fd", fd)) return env.Undefined();
   Napi::Array result = Napi::Array::New(env);
   uint32_t count = 0;
-  bool ok = ReceiveDatagrams(env, info[0].As<Napi::Number>().Int32Value(), kMaxDatagram, [&](const char* bytes, size_t length, pid_t pid, bool) {
+  bool ok = ReceiveDatagrams(env, fd, kMaxDatagram, [&](const char* bytes, size_t length, pid_t pid, bool) {
     Napi::Object datagram = Napi::Object::New(env);
     datagram.Set("text", Napi::String::New(env, bytes, length));
     datagram.Set("pid", Napi::Number::New(env, pid));
@@ -144,15 +142,15 @@ Napi::Value ReadDatagrams(const Napi::CallbackInfo& info) {
 // invalid UTF-8 is passed on as it is): up to maxBytes of each, and whether it was cut.
 Napi::Value ReadDatagramBytes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber() || info[1].As<Napi::Number>().Int64Value() < 1 ||
-      info[1].As<Napi::Number>().Int64Value() > static_cast<int64_t>(kLargestDatagram)) {
-    ThrowUsage(env, "readDatagramBytes(fd: number, maxBytes: 1..65536)");
+  int32_t fd;
+  int32_t max_bytes;
+  if (!Int32Arg(info, 0, "fd", fd) || !Int32Arg(info, 1, "maxBytes", max_bytes, 1, static_cast<int32_t>(kLargestDatagram))) {
     return env.Undefined();
   }
-  size_t size = static_cast<size_t>(info[1].As<Napi::Number>().Int64Value());
+  size_t size = static_cast<size_t>(max_bytes);
   Napi::Array result = Napi::Array::New(env);
   uint32_t count = 0;
-  bool ok = ReceiveDatagrams(env, info[0].As<Napi::Number>().Int32Value(), size, [&](const char* bytes, size_t length, pid_t pid, bool truncated) {
+  bool ok = ReceiveDatagrams(env, fd, size, [&](const char* bytes, size_t length, pid_t pid, bool truncated) {
     Napi::Object datagram = Napi::Object::New(env);
     datagram.Set("data", Napi::Buffer<char>::Copy(env, bytes, length));
     datagram.Set("pid", Napi::Number::New(env, pid));

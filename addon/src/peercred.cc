@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "args.h"
 #include "errors.h"
 #include "exports.h"
 
@@ -13,15 +14,12 @@ namespace corral {
 
 Napi::Value PeerCredentials(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsNumber()) {
-    ThrowUsage(env, "peerCredentials(fd: number)");
-    return env.Undefined();
-  }
-  int fd = info[0].As<Napi::Number>().Int32Value();
+  int32_t fd;
+  if (!Int32Arg(info, 0, "fd", fd)) return env.Undefined();
   ucred credentials{};
   socklen_t length = sizeof(credentials);
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == -1) {
-    ThrowErrno(env, "getsockopt(SO_PEERCRED)", errno);
+    ThrowErrno(env, "getsockopt", errno, "SO_PEERCRED");
     return env.Undefined();
   }
   Napi::Object result = Napi::Object::New(env);

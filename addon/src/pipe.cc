@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "args.h"
 #include "errors.h"
 #include "exports.h"
 
@@ -31,15 +32,12 @@ Napi::Value Pipe(const Napi::CallbackInfo& info) {
 // two run side by side. Returns the size the kernel set.
 Napi::Value GrowPipe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsNumber()) {
-    Napi::TypeError::New(env, "growPipe(fd, bytes): expected two numbers").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  int fd = info[0].As<Napi::Number>().Int32Value();
-  int bytes = info[1].As<Napi::Number>().Int32Value();
+  int32_t fd;
+  int32_t bytes;
+  if (!Int32Arg(info, 0, "fd", fd) || !Int32Arg(info, 1, "bytes", bytes)) return env.Undefined();
   int size = fcntl(fd, F_SETPIPE_SZ, bytes);
   if (size == -1) {
-    ThrowErrno(env, "fcntl(F_SETPIPE_SZ)", errno);
+    ThrowErrno(env, "fcntl", errno, "F_SETPIPE_SZ");
     return env.Undefined();
   }
   return Napi::Number::New(env, size);

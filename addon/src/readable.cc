@@ -7,6 +7,7 @@
 // batches; the poll is level-triggered, so what is left wakes it again next turn.
 #include <uv.h>
 
+#include "args.h"
 #include "errors.h"
 #include "exports.h"
 
@@ -42,10 +43,9 @@ void OnReadable(uv_poll_t* handle, int status, int /*events*/) {
 
 Napi::Value WatchReadable(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsFunction()) {
-    ThrowUsage(env, "watchReadable(fd: number, onReadable: (status: number) => void)");
-    return env.Undefined();
-  }
+  int32_t fd;
+  Napi::Function on_readable;
+  if (!Int32Arg(info, 0, "fd", fd) || !FunctionArg(info, 1, "onReadable", on_readable)) return env.Undefined();
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
     Napi::Error::New(env, "watchReadable: no event loop").ThrowAsJavaScriptException();
@@ -53,11 +53,15 @@ Napi::Value WatchReadable(const Napi::CallbackInfo& info) {
   }
   Watch* watch = new Watch{};
   watch->env = env;
-  watch->callback = Napi::Persistent(info[1].As<Napi::Function>());
+  watch->callback = Napi::Persistent(on_readable);
   watch->context = new Napi::AsyncContext(env, "corral:readable");
   watch->poll.data = watch;
-  int err = uv_poll_init(loop, &watch->poll, info[0].As<Napi::Number>().Int32Value());
-  if (err == 0) err = uv_poll_start(&watch->poll, UV_READABLE, OnReadable);
+  const char* failed = "uv_poll_init";
+  int err = uv_poll_init(loop, &watch->poll, fd);
+  if (err == 0) {
+    failed = "uv_poll_start";
+    err = uv_poll_start(&watch->poll, UV_READABLE, OnReadable);
+  }
   if (err != 0) {
     // uv_poll_init fails before it makes the handle (its type stays 0): then it is freed
     // here; a handle that exists is closed, and freed once libuv is done with it.
@@ -68,7 +72,8 @@ Napi::Value WatchReadable(const Napi::CallbackInfo& info) {
       delete watch->context;
       delete watch;
     }
-    ThrowErrno(env, "uv_poll_start", -err);
+    // libuv returns the negated errno.
+    ThrowErrno(env, failed, -err);
     return env.Undefined();
   }
   // Not a reason to keep corral running: the poll is for as long as something else is.
@@ -78,11 +83,8 @@ Napi::Value WatchReadable(const Napi::CallbackInfo& info) {
 
 Napi::Value UnwatchReadable(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsExternal()) {
-    ThrowUsage(env, "unwatchReadable(watch: the value watchReadable returned)");
-    return env.Undefined();
-  }
-  Watch* watch = info[0].As<Napi::External<Watch>>().Data();
+  Watch* watch = nullptr;
+  if (!ExternalArg(info, 0, "watch", "the value watchReadable returned", watch)) return env.Undefined();
   if (watch == nullptr || watch->closed) return env.Undefined();
   watch->closed = true;
   uv_poll_stop(&watch->poll);

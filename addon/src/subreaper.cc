@@ -12,7 +12,7 @@ namespace corral {
 
 Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1) ThrowErrno(env, "prctl(PR_SET_CHILD_SUBREAPER)", errno);
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == -1) ThrowErrno(env, "prctl", errno, "PR_SET_CHILD_SUBREAPER");
   return env.Undefined();
 }
 
@@ -20,7 +20,7 @@ Napi::Value IsChildSubreaper(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int on = 0;
   if (prctl(PR_GET_CHILD_SUBREAPER, &on, 0, 0, 0) == -1) {
-    ThrowErrno(env, "prctl(PR_GET_CHILD_SUBREAPER)", errno);
+    ThrowErrno(env, "prctl", errno, "PR_GET_CHILD_SUBREAPER");
     return env.Undefined();
   }
   return Napi::Boolean::New(env, on != 0);

@@ -16,13 +16,13 @@ Napi::Value SystemConstants(const Napi::CallbackInfo& info) {
   errno = 0;
   long page_size = sysconf(_SC_PAGESIZE);
   if (page_size <= 0) {
-    ThrowErrno(env, "sysconf(_SC_PAGESIZE)", errno != 0 ? errno : EINVAL);
+    ThrowErrno(env, "sysconf", errno != 0 ? errno : EINVAL, "_SC_PAGESIZE");
     return env.Undefined();
   }
   errno = 0;
   long clock_ticks = sysconf(_SC_CLK_TCK);
   if (clock_ticks <= 0) {
-    ThrowErrno(env, "sysconf(_SC_CLK_TCK)", errno != 0 ? errno : EINVAL);
+    ThrowErrno(env, "sysconf", errno != 0 ? errno : EINVAL, "_SC_CLK_TCK");
     return env.Undefined();
   }
   Napi::Object result = Napi::Object::New(env);

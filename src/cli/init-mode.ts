@@ -4,6 +4,7 @@
 import type { Logger } from 'winston';
 import type { NativeAddon } from '../native/addon.js';
 import type { InitMode } from '../supervisor/shutdown-sweep.js';
+import { describeSystemError } from '../shared/system-error.js';
 
 export function becomeReaper(addon: NativeAddon, logger: Logger): InitMode {
   if (process.pid === 1) return 'pid1';
@@ -13,7 +14,7 @@ export function becomeReaper(addon: NativeAddon, logger: Logger): InitMode {
   } catch (error) {
     // Still supervises; only orphans of our services go to the real PID 1 instead of us.
     logger.warn(
-      `corral is not PID 1 and could not become a child subreaper (${(error as Error).message}); ` +
+      `corral is not PID 1 and could not become a child subreaper (${describeSystemError(error)}); ` +
         'orphans of its services will be reaped by PID 1, not by corral. Run corral as the container entrypoint to fix this.',
     );
   }

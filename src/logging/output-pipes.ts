@@ -7,6 +7,7 @@ import { fstatSync } from 'node:fs';
 import type { Logger } from 'winston';
 import { formatByteCount } from '../config/byte-size.js';
 import type { NativeAddon } from '../native/addon.js';
+import { describeSystemError } from '../shared/system-error.js';
 
 export const OUTPUT_PIPE_BYTES = 1024 * 1024;
 
@@ -20,7 +21,7 @@ export function growOutputPipes(addon: Pick<NativeAddon, 'growPipe'>, logger: Lo
       logger.debug(`${name} is a pipe of ${formatByteCount(addon.growPipe(fd, OUTPUT_PIPE_BYTES))}`);
     } catch (error) {
       // EPERM above /proc/sys/fs/pipe-max-size for an unprivileged user: keep the default.
-      logger.debug(`${name} is a pipe whose size stays as it is: ${(error as Error).message}`);
+      logger.debug(`${name} is a pipe whose size stays as it is: ${describeSystemError(error)}`);
     }
   }
 }

@@ -64,7 +64,7 @@ export class SyslogRelay {
       pollMs: POLL_MS,
       watch: addonWatch(addon),
       onDatagram: (datagram) => this.#relay(datagram),
-      onError: (error) => logger.warn(`syslog ${options.path}: ${(error as Error).message ?? String(error)}`),
+      onError: (error) => logger.warn(`syslog ${options.path}: ${describeSystemError(error)}`),
     });
     const queue = (stream: 'stdout' | 'stderr'): DropQueue =>
       new DropQueue(options.bufferBytes ?? SYSLOG_BUFFER, options.sinks[stream], (dropped) => this.#reportDropped(stream, dropped), options.now);

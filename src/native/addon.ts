@@ -4,6 +4,9 @@
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { asSyscallError, NativeAddonError, type NativeSyscallError } from './native-error.js';
+
+export { NativeAddonError, NativeSyscallError, type ErrnoName, type NativeAddonErrorCode } from './native-error.js';
 
 export interface ReapedOrphan {
   pid: number;
@@ -11,6 +14,14 @@ export interface ReapedOrphan {
   code: number | null;
   /** Signal number that killed it, or null. */
   signal: number | null;
+}
+
+export interface ReapResult {
+  reaped: ReapedOrphan[];
+  /** Run it again soon: a libuv zombie hid the orphans behind it, or the per-call bound was hit. */
+  retry: boolean;
+  /** The first syscall that failed in the call; what it could still do, it did. */
+  failure?: NativeSyscallError;
 }
 
 /** One sd_notify message, e.g. "READY=1\nSTATUS=listening". */
@@ -49,9 +60,13 @@ export interface PeerCredentials {
   gid: number;
 }
 
+// A failed syscall throws a NativeSyscallError (code, errno and syscall as in Node's errors).
 export interface NativeAddon {
-  /** Reaps exited children that libuv does not own; see addon/src/reap.cc. */
-  reapOrphans(): { reaped: ReapedOrphan[]; retry: boolean };
+  /**
+   * Reaps exited children that libuv does not own; see addon/src/reap.cc. Main thread
+   * only: on a worker it throws ERR_WORKER_UNSUPPORTED_OPERATION.
+   */
+  reapOrphans(): ReapResult;
   setChildSubreaper(): void;
   isChildSubreaper(): boolean;
   /** pipe2(O_CLOEXEC): a real pipe, unlike libuv's socketpair. */
@@ -62,7 +77,7 @@ export interface NativeAddon {
    * Binds a non-blocking, close-on-exec unix datagram socket at `path` for systemd's
    * sd_notify protocol (services find it through $NOTIFY_SOCKET) or for syslog,
    * replacing a stale file left there, with SO_PASSCRED on so each message carries its
-   * sender's pid. Returns the fd. A path longer than sun_path throws with errno
+   * sender's pid. Returns the fd. A path longer than sun_path throws with code
    * ENAMETOOLONG.
    */
   notifySocket(path: string): number;
@@ -85,24 +100,9 @@ export interface NativeAddon {
   /**
    * getsockopt(SO_PEERCRED) on a connected unix stream socket: the peer's pid, uid and gid
    * as the kernel recorded them at connect(). The control socket checks the uid because
-   * root bypasses the socket file's mode. Throws with errno EBADF, ENOTSOCK, ...
+   * root bypasses the socket file's mode. Throws with code EBADF, ENOTSOCK, ...
    */
   peerCredentials(fd: number): PeerCredentials;
-}
-
-export type NativeAddonErrorCode = 'ADDON_NOT_LOADED' | 'SYSCALL_FAILED';
-
-// A failure of the addon itself or of a syscall it made.
-export class NativeAddonError extends Error {
-  override name = 'NativeAddonError';
-  constructor(
-    message: string,
-    readonly code: NativeAddonErrorCode,
-    readonly errno?: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 export const defaultAddonPath = fileURLToPath(
@@ -119,6 +119,13 @@ export function errnoName(errno: number): string {
   return entry?.[0] ?? `errno ${errno}`;
 }
 
+// The addon returns reapOrphans' failure as its plain error object (not thrown: the
+// statuses reaped in the same call would be lost); it becomes a NativeSyscallError too.
+function withSyscallFailure(result: ReapResult): ReapResult {
+  const failure: unknown = result.failure;
+  return failure === undefined ? result : { ...result, failure: asSyscallError(failure) };
+}
+
 function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
   const guard =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
@@ -126,13 +133,11 @@ function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
       try {
         return fn(...args);
       } catch (error) {
-        const { errno, message } = error as { errno?: unknown; message?: string };
-        if (typeof errno !== 'number') throw error;
-        throw new NativeAddonError(message ?? 'syscall failed', 'SYSCALL_FAILED', errnoName(errno), { cause: error });
+        throw asSyscallError(error) ?? error;
       }
     };
   return {
-    reapOrphans: guard(() => addon.reapOrphans()),
+    reapOrphans: guard(() => withSyscallFailure(addon.reapOrphans())),
     setChildSubreaper: guard(() => addon.setChildSubreaper()),
     isChildSubreaper: guard(() => addon.isChildSubreaper()),
     pipe: guard(() => addon.pipe()),
@@ -161,7 +166,6 @@ export function loadNativeAddon(path: string = defaultAddonPath): NativeAddon {
         `  Rebuild it with 'npm rebuild corral' (or 'npm install' in a checkout); that needs python3, make,\n` +
         `  g++ and the Node.js headers of this node (${process.version}). An install with --ignore-scripts skips the build.`,
       'ADDON_NOT_LOADED',
-      undefined,
       { cause: error },
     );
   }

@@ -4,7 +4,7 @@
 // SIGCHLD handler has already reaped libuv's children when we peek.
 import type { Logger } from 'winston';
 import { constants } from 'node:os';
-import type { NativeAddon, ReapedOrphan } from './addon.js';
+import type { NativeAddon, NativeSyscallError, ReapedOrphan, ReapResult } from './addon.js';
 
 const SAFETY_SWEEP_MS = 1000;
 const RETRY_DELAY_MS = 50;
@@ -15,6 +15,8 @@ const STUCK_STREAK = 40;
 export class Reaper {
   private queued = false;
   private streak = 0;
+  // The failures already warned about, as "syscall code": each is told once, then at debug.
+  private readonly failuresTold = new Set<string>();
   /** Orphans reaped since start. */
   reapedCount = 0;
 
@@ -31,8 +33,7 @@ export class Reaper {
 
   // Reaps now, synchronously; for the shutdown sweep, which polls.
   reapNow(): void {
-    const { reaped, retry } = this.addon.reapOrphans();
-    this.record(reaped);
+    const { retry } = this.reap();
     if (retry) this.schedule(RETRY_DELAY_MS);
   }
 
@@ -50,8 +51,7 @@ export class Reaper {
   }
 
   private run(): void {
-    const { reaped, retry } = this.addon.reapOrphans();
-    this.record(reaped);
+    const { retry } = this.reap();
     if (!retry) {
       this.streak = 0;
       return;
@@ -66,11 +66,28 @@ export class Reaper {
     this.schedule(this.streak === 1 ? 0 : RETRY_DELAY_MS);
   }
 
-  private record(reaped: ReapedOrphan[]): void {
-    this.reapedCount += reaped.length;
+  private reap(): ReapResult {
+    const result = this.addon.reapOrphans();
+    this.reapedCount += result.reaped.length;
     // Only when debug is on: winston formats a line before it checks its level.
-    if (reaped.length === 0 || !this.logger.isDebugEnabled()) return;
-    for (const orphan of reaped) this.logger.debug(`reaped orphan pid ${orphan.pid}, ${describeOrphan(orphan)}`);
+    if (result.reaped.length > 0 && this.logger.isDebugEnabled()) {
+      for (const orphan of result.reaped) this.logger.debug(`reaped orphan pid ${orphan.pid}, ${describeOrphan(orphan)}`);
+    }
+    if (result.failure) this.reportFailure(result.failure);
+    return result;
+  }
+
+  // A failed syscall in the reaper may leave zombies until a later sweep succeeds; it
+  // recurs on every sweep while its cause lasts, so each kind is a warning only once.
+  private reportFailure(failure: NativeSyscallError): void {
+    const kind = `${failure.syscall} ${failure.code}`;
+    const line = `reaping orphans: ${failure.message}; zombies may be left until a later sweep succeeds`;
+    if (this.failuresTold.has(kind)) {
+      this.logger.debug(line);
+      return;
+    }
+    this.failuresTold.add(kind);
+    this.logger.warn(line);
   }
 }
 

@@ -19,8 +19,8 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-// The errno name of a failed system call: Node's code, or the errno a NativeAddonError
-// carries (its code says only SYSCALL_FAILED).
+// The errno name of a failed system call: its code (Node's errors and the addon's), or
+// the errno name an error of corral's carries beside a code of its own (MetricsServerError).
 export function errnoOf(error: unknown): string | undefined {
   const errno = (error as { errno?: unknown } | null | undefined)?.errno;
   return typeof errno === 'string' ? errno : errorCode(error);

@@ -17,6 +17,7 @@ import { spawnProcess } from '../process/spawn.js';
 import { notStarted, type StartedRun } from './kernel.js';
 import { processAttributes } from './process-attributes.js';
 import type { RunnerContext } from './runner-context.js';
+import { describeSystemError } from '../shared/system-error.js';
 
 export interface LaunchOptions {
   env: Record<string, string>;
@@ -40,8 +41,8 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
   } catch (error) {
     // Under EMFILE the pipes made before the failing one must not leak.
     for (const fd of pipes.flat()) closeSync(fd);
-    const errno = (error as { code?: string; errno?: string }).errno ?? 'UNKNOWN';
-    return notStarted({ kind: 'spawn-failed', errno, message: `cannot create its pipes: ${(error as Error).message}` });
+    const errno = (error as NodeJS.ErrnoException).code ?? 'UNKNOWN';
+    return notStarted({ kind: 'spawn-failed', errno, message: `cannot create its pipes: ${describeSystemError(error)}` });
   }
   const [[outRead, outWrite], [errRead, errWrite], [statusRead, statusWrite]] = pipes as [[number, number], [number, number], [number, number]];
   const attributes = processAttributes(config, ctx);

@@ -195,7 +195,7 @@ function openNotifySocket(
     path,
     addon: ctx.addon,
     pollMs: NOTIFY_POLL_MS,
-    onError: (error) => ctx.logger.warn(`${config.name}: notify socket ${path}: ${(error as Error).message}`),
+    onError: (error) => ctx.logger.warn(`${config.name}: notify socket ${path}: ${describeSystemError(error)}`),
     onMessage,
   });
   try {

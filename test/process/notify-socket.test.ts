@@ -143,7 +143,7 @@ test('notifySocket: a path longer than sun_path fails with ENAMETOOLONG', (t) =>
   const path = join(scratchDir(t), 'n'.repeat(120));
   assert.throws(
     () => addon.notifySocket(path),
-    (error: unknown) => error instanceof NativeAddonError && error.errno === 'ENAMETOOLONG' && /bind/.test(error.message),
+    (error: unknown) => error instanceof NativeAddonError && error.code === 'ENAMETOOLONG' && /bind/.test(error.message),
   );
 });
 
@@ -153,7 +153,7 @@ test('readDatagrams: a closed fd fails with EBADF', () => {
   closeSync(spare[1]);
   assert.throws(
     () => addon.readDatagrams(spare[0]),
-    (error: unknown) => error instanceof NativeAddonError && error.errno === 'EBADF',
+    (error: unknown) => error instanceof NativeAddonError && error.code === 'EBADF',
   );
 });
 

@@ -91,13 +91,13 @@ test('peerCredentials: a pipe is not a socket (ENOTSOCK)', (t) => {
   });
   assert.throws(
     () => addon.peerCredentials(readFd),
-    (error: unknown) => error instanceof NativeAddonError && error.errno === 'ENOTSOCK' && /SO_PEERCRED/.test(error.message),
+    (error: unknown) => error instanceof NativeAddonError && error.code === 'ENOTSOCK' && /SO_PEERCRED/.test(error.message),
   );
 });
 
 test('peerCredentials: an fd that is not open fails with EBADF', () => {
   assert.throws(
     () => addon.peerCredentials(-1),
-    (error: unknown) => error instanceof NativeAddonError && error.errno === 'EBADF',
+    (error: unknown) => error instanceof NativeAddonError && error.code === 'EBADF',
   );
 });

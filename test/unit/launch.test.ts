@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { fstatSync } from 'node:fs';
 import { test } from 'node:test';
-import { loadNativeAddon } from '../../src/native/addon.js';
+import { loadNativeAddon, NativeSyscallError } from '../../src/native/addon.js';
 import { launch } from '../../src/supervisor/launch.js';
 import type { RunnerContext } from '../../src/supervisor/runner-context.js';
 import { serviceConfig } from '../helpers/service-config.js';
@@ -29,7 +29,7 @@ test('item 8: when the second pipe fails (EMFILE), the first one is closed and t
   let calls = 0;
   const ctx = contextWith(() => {
     calls += 1;
-    if (calls === 2) throw Object.assign(new Error('pipe2: too many open files'), { errno: 'EMFILE' });
+    if (calls === 2) throw new NativeSyscallError('EMFILE: too many open files, pipe2', 'EMFILE', -24, 'pipe2');
     const pair = addon.pipe();
     made.push(...pair);
     return pair;

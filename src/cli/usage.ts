@@ -17,6 +17,8 @@ Control a running corral (on its control socket, $CORRAL_RUN_DIR/control.sock):
   corral signal NAME SIGNAL         e.g. corral signal web HUP
   corral reload                     re-read the services, as SIGHUP does
   corral ready | corral health      exit 0 or 1: HEALTHCHECK, Kubernetes probes
+  corral logs NAME [-n N] [-f] [--stdout|--stderr]
+                                    NAME's last N lines (10), -f: then new ones
 
 Runs every service defined in DIR/*.yaml (one file per service, see docs/services.md)
 as PID 1 of a container: reaps orphaned zombies, relays each service's output line by

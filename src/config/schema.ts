@@ -3,6 +3,7 @@
 // error, not silently ignored. Durations, signals, probes and limits are validated and
 // normalised here, so the rest of corral works with numbers and argv lists.
 import { z } from 'zod';
+import { durationAtLeast, FLOORS } from './floors.js';
 import { LIMITS } from './limits.js';
 import { account, byteSize, command, duration, environment, httpUrl, logPattern, rlimitValue, signal, tcpTarget, umask, type Argv } from './value-schemas.js';
 import { RLIMIT_NAMES, type RlimitName } from '../process/exec-shim.js';
@@ -43,7 +44,7 @@ const readyObject = z.strictObject({
   http: httpUrl.optional().describe('ready once a GET of this URL returns 2xx'),
   log: logPattern.optional().describe('ready once an output line matches this regular expression'),
   notify: z.literal(true, { error: 'expected true (notify: true)' }).optional().describe('ready on READY=1 sent to $NOTIFY_SOCKET (sd_notify)'),
-  interval: duration.prefault('200ms').describe('time between two checks'),
+  interval: durationAtLeast(FLOORS.readyIntervalMs, 'the floor for a check while starting').prefault('200ms').describe(`time between two checks; at least ${FLOORS.readyIntervalMs}ms`),
   timeout: duration.prefault('60s').describe('give up and count a failed start after this long'),
 });
 
@@ -64,7 +65,7 @@ const healthObject = z.strictObject({
   exec: command.optional().describe('healthy while this command exits 0'),
   tcp: tcpTarget.optional().describe('healthy while this port accepts connections'),
   http: httpUrl.optional().describe('healthy while a GET of this URL returns 2xx'),
-  interval: duration.prefault('10s').describe('time between two probes'),
+  interval: durationAtLeast(FLOORS.healthIntervalMs, 'the floor for a probe that runs for ever').prefault('10s').describe(`time between two probes; at least ${FLOORS.healthIntervalMs}ms`),
   timeout: duration.prefault('2s').describe('a probe taking longer fails'),
   retries: z.number().int('expected a whole number').min(1, 'retries must be at least 1').default(3).describe('failed probes in a row that restart the service'),
 });
@@ -97,9 +98,10 @@ export const fileServiceTypes = ['longrun', 'oneshot'] as const;
 export const serviceTypes = [...fileServiceTypes, 'scheduled'] as const;
 export const failureActions = ['ignore', 'shutdown'] as const;
 
+const restartDelay = durationAtLeast(FLOORS.restartDelayMs, 'the shortest delay between two restarts');
 export const backoffSchema = z.strictObject({
-  initial: duration.prefault('1s').describe('the first delay before a restart'),
-  max: duration.prefault('30s').describe('the longest delay'),
+  initial: restartDelay.prefault('1s').describe(`the first delay before a restart; at least ${FLOORS.restartDelayMs}ms`),
+  max: restartDelay.prefault('30s').describe(`the longest delay; at least ${FLOORS.restartDelayMs}ms`),
   factor: z.number().min(1, 'factor must be at least 1').default(2).describe('each delay is the previous one times this'),
   // 0.2 spreads each delay over ±20%, so services that failed together restart apart.
   jitter: z.number().min(0, 'jitter is 0 to 1').max(1, 'jitter is 0 to 1').default(0.1).describe('spread each delay randomly by this fraction'),

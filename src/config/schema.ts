@@ -4,6 +4,7 @@
 // normalised here, so the rest of corral works with numbers and argv lists.
 import { z } from 'zod';
 import { durationAtLeast, FLOORS } from './floors.js';
+import { ONESHOT_ONLY } from './oneshot-timeout.js';
 import { LIMITS } from './limits.js';
 import { account, byteSize, command, duration, environment, httpUrl, logPattern, rlimitValue, signal, tcpTarget, umask, type Argv } from './value-schemas.js';
 import { RLIMIT_NAMES, type RlimitName } from '../process/exec-shim.js';
@@ -115,9 +116,7 @@ export const maxRestartsSchema = z.strictObject({
 export type { RlimitName };
 const rlimitNames = RLIMIT_NAMES;
 
-
 export const limitsSchema = z.strictObject(Object.fromEntries(rlimitNames.map((name) => [name, rlimitValue.optional()])) as Record<RlimitName, z.ZodOptional<typeof rlimitValue>>);
-
 
 // Where a service's stdout or stderr goes: corral's stdout or stderr, or nowhere.
 export const logDestinations = ['stdout', 'stderr', 'discard'] as const;
@@ -179,6 +178,7 @@ export const serviceSchema = z
     command: command.describe('a string run with /bin/sh -c, or a list of arguments'),
     type: z.enum(fileServiceTypes).default('longrun').describe('longrun keeps running; oneshot runs to completion and gates its dependents'),
     main: z.boolean().default(false).describe('the container stops when this service exits, with its exit code'),
+    timeout: durationAtLeast(1, 'a run needs some time').optional().describe('a oneshot still running after this long is stopped and counts as failed'),
     depends_on: z
       .array(z.string(), { error: 'expected a list of service names' })
       .default([])
@@ -217,6 +217,7 @@ export const serviceSchema = z
       if (value.ready) contradiction('ready', "a oneshot is ready when it exits with code 0; remove ready, or make it type: longrun");
       if (value.restart === 'always') contradiction('restart', 'a oneshot with restart: always would run for ever; use on-failure or never');
     }
+    if (value.timeout !== undefined && value.type !== 'oneshot' && !scheduled) contradiction('timeout', ONESHOT_ONLY);
     if (value.group !== undefined && value.user === undefined) {
       contradiction('group', 'group sets the primary group of user; give user too (e.g. user: app)');
     }

@@ -224,7 +224,8 @@ export class ServiceRunner {
         run.readiness.startLiveness((detail) => this.onUnhealthy(run, detail));
         return;
       case 'timeout': {
-        const failure = `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})`;
+        // A oneshot's readiness is its exit: its timeout's detail says what happened.
+        const failure = this.config.type === 'oneshot' ? result.detail : `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})`;
         this.stopAsFailed(run, failure, `${this.name} is ${failure}; stopping it`);
         return;
       }

@@ -47,6 +47,8 @@ Environment:
   CORRAL_LOG_LEVEL         error, warn, info (default) or debug
   CORRAL_RUN_DIR           the control socket's directory (default ${DEFAULT_RUN_DIR} if writable, else
                            $XDG_RUNTIME_DIR/corral or /tmp/corral-UID); notify sockets in DIR-notify
+  CORRAL_ENABLE, CORRAL_DISABLE
+                           service names, comma-separated, to run or not whatever enabled: says
   CORRAL_METRICS_ADDR      Prometheus metrics on HOST:PORT, e.g. 127.0.0.1:9100 (off)
   CORRAL_LOG_FORMAT        text (default) or json; CORRAL_LOG_TIMESTAMPS=1 adds times
   CORRAL_SYSLOG            a socket such as /dev/log: relay syslog messages to the log (off)

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { durationAtLeast, FLOORS } from './floors.js';
 import { ONESHOT_ONLY } from './oneshot-timeout.js';
+import { switchValue } from './switch-value.js';
 import { LIMITS } from './limits.js';
 import { account, byteSize, command, duration, environment, httpUrl, logPattern, rlimitValue, signal, tcpTarget, umask, type Argv } from './value-schemas.js';
 import { RLIMIT_NAMES, type RlimitName } from '../process/exec-shim.js';
@@ -121,7 +122,6 @@ export const limitsSchema = z.strictObject(Object.fromEntries(rlimitNames.map((n
 // Where a service's stdout or stderr goes: corral's stdout or stderr, or nowhere.
 export const logDestinations = ['stdout', 'stderr', 'discard'] as const;
 
-
 // block: a slow reader of corral's output makes the service wait (lossless, like Docker's
 // default mode=blocking); drop: the service never waits, lines past log.buffer are dropped.
 export const logModes = ['block', 'drop'] as const;
@@ -174,7 +174,7 @@ export const serviceSchema = z
       .optional()
       .describe("the service's name (default: the file's name without .yaml)"),
     description: z.string().optional().describe('what the service is, for people; corral print shows it'),
-    enabled: z.boolean().default(true).describe('false keeps the file but does not run the service'),
+    enabled: switchValue.default(true).describe('false keeps the file but does not run the service; may be ${VAR}; CORRAL_ENABLE, CORRAL_DISABLE override it'),
     command: command.describe('a string run with /bin/sh -c, or a list of arguments'),
     type: z.enum(fileServiceTypes).default('longrun').describe('longrun keeps running; oneshot runs to completion and gates its dependents'),
     main: z.boolean().default(false).describe('the container stops when this service exits, with its exit code'),

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { closest } from '../config/suggest.js';
 import type { ControlRequest } from '../control/protocol.js';
+import { logsRequest, refuseLogsOptions } from './logs-args.js';
 import { DEFAULT_SERVICES_DIR } from './usage.js';
 
 export type CliCommand =
@@ -21,7 +22,7 @@ export type CliCommand =
 // check and print take an optional DIR; schema takes nothing.
 const SUBCOMMANDS = ['check', 'print', 'schema'] as const;
 // The client commands, which talk to a running corral.
-export const CONTROL_COMMANDS = ['status', 'start', 'stop', 'restart', 'signal', 'reload', 'ready', 'health'] as const;
+export const CONTROL_COMMANDS = ['status', 'start', 'stop', 'restart', 'signal', 'reload', 'ready', 'health', 'logs'] as const;
 type ControlCommand = (typeof CONTROL_COMMANDS)[number];
 
 export class UsageError extends Error {
@@ -34,6 +35,11 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
   json: { type: 'boolean' },
+  // corral logs (logs-args.ts)
+  lines: { type: 'string', short: 'n' },
+  follow: { type: 'boolean', short: 'f' },
+  stdout: { type: 'boolean' },
+  stderr: { type: 'boolean' },
 } as const;
 
 // Whether argv asks for a client command; decided before anything else runs, since the
@@ -62,8 +68,11 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CliCom
   if (first !== undefined && (CONTROL_COMMANDS as readonly string[]).includes(first)) {
     if (terminator !== undefined) throw new UsageError(`corral ${first} takes no command after -- (see corral --help)`);
     if (values.services !== undefined) throw new UsageError(`corral ${first} talks to the running corral and takes no --services (see corral --help)`);
+    if (first === 'logs') return { kind: 'control', request: logsRequest(rest, values), json: false };
+    refuseLogsOptions(values, `corral ${first}`);
     return { kind: 'control', request: controlRequest(first as ControlCommand, rest), json: values.json === true };
   }
+  refuseLogsOptions(values, first === undefined ? 'running corral' : `corral ${first}`);
   if (values.json) throw new UsageError('--json goes with the commands that talk to a running corral, e.g. corral status --json');
   if (first !== undefined && (SUBCOMMANDS as readonly string[]).includes(first)) {
     return subcommand(first as (typeof SUBCOMMANDS)[number], rest, terminator !== undefined, values.services, env);
@@ -114,6 +123,8 @@ function controlRequest(command: ControlCommand, args: string[]): ControlRequest
       if (args.length !== 2 || service === undefined || signal === undefined) throw new UsageError(`corral signal takes a service and a signal, e.g. corral signal web HUP; got ${args.length} argument(s)`);
       return { command, service, signal };
     }
+    case 'logs':
+      return logsRequest(args, {});
     case 'reload':
     case 'ready':
     case 'health':

@@ -17,6 +17,8 @@ Control a running corral (on its control socket, $CORRAL_RUN_DIR/control.sock):
   corral signal NAME SIGNAL         e.g. corral signal web HUP
   corral reload                     re-read the services, as SIGHUP does
   corral ready | corral health      exit 0 or 1: HEALTHCHECK, Kubernetes probes
+  corral logs NAME [-n N] [-f] [--stdout|--stderr]
+                                    NAME's last N lines (10), -f: then new ones
 
 Runs every service defined in DIR/*.yaml (one file per service, see docs/services.md)
 as PID 1 of a container: reaps orphaned zombies, relays each service's output line by
@@ -45,6 +47,8 @@ Environment:
   CORRAL_LOG_LEVEL         error, warn, info (default) or debug
   CORRAL_RUN_DIR           the control socket's directory (default ${DEFAULT_RUN_DIR} if writable, else
                            $XDG_RUNTIME_DIR/corral or /tmp/corral-UID); notify sockets in DIR-notify
+  CORRAL_ENABLE, CORRAL_DISABLE
+                           service names, comma-separated, to run or not whatever enabled: says
   CORRAL_METRICS_ADDR      Prometheus metrics on HOST:PORT, e.g. 127.0.0.1:9100 (off)
   CORRAL_LOG_FORMAT        text (default) or json; CORRAL_LOG_TIMESTAMPS=1 adds times
   CORRAL_SYSLOG            a socket such as /dev/log: relay syslog messages to the log (off)

@@ -10,6 +10,8 @@ export interface GraphNode {
   file: string;
   depends_on: readonly string[];
   enabled: boolean;
+  /** Disabled by CORRAL_DISABLE rather than by its file (enable-overrides.ts). */
+  disabledBy?: string;
   main: boolean;
   /** A scheduled service's schedule (anything set): nothing may depend on it. */
   schedule?: unknown;
@@ -32,7 +34,7 @@ export function checkDependencies(nodes: readonly GraphNode[], at: Locate): Conf
         const hint = suggestion ? `did you mean "${suggestion}"?` : `add ${join(dirname(node.file), `${dependency}.yaml`)} or remove the dependency`;
         problems.push(at(node, ['depends_on', index], `no service is named "${dependency}"; ${hint}`));
       } else if (!target.enabled) {
-        problems.push(at(node, ['depends_on', index], `"${dependency}" is disabled (enabled: false in ${target.file}); enable it or remove the dependency`));
+        problems.push(at(node, ['depends_on', index], `"${dependency}" is disabled (${target.disabledBy ?? `enabled: false in ${target.file}`}); enable it or remove the dependency`));
       } else if (target.schedule !== undefined) {
         // A scheduled service is neither ready nor done between its runs: there is nothing
         // to wait for. It may depend on others itself.

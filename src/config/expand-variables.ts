@@ -7,6 +7,8 @@
 //   ${NAME}            the value; an error when NAME is unset
 //   ${NAME:-default}   default when NAME is unset or empty
 //   ${NAME-default}    default when NAME is unset
+//   ${NAME:?message}   an error carrying message when NAME is unset or empty (as in the
+//   ${NAME?message}    shell and Compose); without the colon, only when it is unset
 
 export class ExpansionError extends Error {
   override name = 'ExpansionError';
@@ -48,20 +50,23 @@ export function expandVariables(text: string, env: Readonly<Record<string, strin
 }
 
 function substitute(body: string, env: Readonly<Record<string, string | undefined>>): string {
-  const operator = /:-|-/.exec(body);
+  const operator = /:-|:\?|-|\?/.exec(body);
   const name = operator ? body.slice(0, operator.index) : body;
   // Not a reference we expand (${#x}, ${x%y}, ${a.b}): the text stays as written.
   if (!NAME.test(name)) return `\${${body}}`;
   const value = env[name];
   if (operator) {
     const fallback = body.slice(operator.index + operator[0].length);
+    const required = operator[0].endsWith('?');
     // "${A:-${B}}": the first } ends the reference, so the default would be "${B" and a
     // stray } would follow. Refuse it rather than expand it wrongly.
     if (fallback.includes('${')) {
-      throw new ExpansionError(`"\${${body}}}": a default cannot hold another \${...}; set ${name} or write the default out`);
+      const what = required ? 'a message' : 'a default';
+      throw new ExpansionError(`"\${${body}}}": ${what} cannot hold another \${...}; set ${name} or write the ${required ? 'message' : 'default'} out`);
     }
-    const useFallback = operator[0] === ':-' ? value === undefined || value === '' : value === undefined;
-    return useFallback ? fallback : value!;
+    const missing = operator[0].startsWith(':') ? value === undefined || value === '' : value === undefined;
+    if (missing && required) throw requiredError(name, operator[0], fallback, value);
+    return missing ? fallback : value!;
   }
   if (value === undefined) {
     throw new ExpansionError(
@@ -70,4 +75,11 @@ function substitute(body: string, env: Readonly<Record<string, string | undefine
     );
   }
   return value;
+}
+
+// ${NAME:?message}: the file's own words first, then how to fix it.
+function requiredError(name: string, operator: string, message: string, value: string | undefined): ExpansionError {
+  const state = value === undefined ? 'is not set' : 'is empty';
+  const said = message === '' ? '' : `: ${message}`;
+  return new ExpansionError(`\${${name}} ${state} in corral's environment${said} (\${${name}${operator}...}); set it, e.g. docker run -e ${name}=...`, name);
 }

@@ -18,6 +18,7 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     command: service.argv,
     type: service.type,
     main: service.main,
+    timeout: service.timeout === undefined ? undefined : duration(service.timeout),
     depends_on: service.depends_on,
     schedule: service.schedule && scheduleForm(service.schedule),
     // A oneshot's readiness is its exit, so it takes no ready key at all.

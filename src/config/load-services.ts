@@ -10,6 +10,7 @@ import { freshBudget } from './bounded-read.js';
 import { listBoundedDir, TooManyEntriesError } from './bounded-dir.js';
 import { ConfigError, internalErrorProblem, type ConfigProblem } from './config-error.js';
 import { checkDependencies, type GraphNode } from './dependency-graph.js';
+import { applyEnableOverrides } from './enable-overrides.js';
 import { accountFilesOnce } from './identity.js';
 import { ignoredNameReason } from './ignored-names.js';
 import { LIMITS } from './limits.js';
@@ -63,6 +64,11 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
       if (result.locate) locators.set(name, result.locate);
     }
   }
+  // Services are switched by name, whichever file they are in; a copy, so no file's
+  // config is changed by the environment twice.
+  const switched = services.map((service) => ({ ...service }));
+  problems.push(...applyEnableOverrides([...switched, ...failedNodes], ctx.env));
+  services.splice(0, services.length, ...switched);
   // A node is only located when it has depends_on or main, which a failed file only has
   // when its YAML was read, and then it has a locator.
   problems.push(...checkDependencies([...services, ...failedNodes], (node, path, message) => locators.get(node.name)!(path, message)));

@@ -24,6 +24,7 @@ export const NOT_WITH_SCHEDULE: Readonly<Record<string, string>> = {
   ready: 'a run of a scheduled service is running while it runs, and nothing can wait for it; remove ready',
   health: 'a run of a scheduled service is not probed; give it a timeout (schedule: {timeout: 10m}) instead of health',
   watchdog: 'a run of a scheduled service has no watchdog; give it a timeout (schedule: {timeout: 10m}) instead',
+  timeout: "a scheduled run's limit is schedule.timeout; move it there (schedule: {every: 1h, timeout: 10m})",
 };
 
 // The problems of a file with schedule:, each at its key, and its settings with the time

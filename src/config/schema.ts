@@ -3,6 +3,9 @@
 // error, not silently ignored. Durations, signals, probes and limits are validated and
 // normalised here, so the rest of corral works with numbers and argv lists.
 import { z } from 'zod';
+import { durationAtLeast, FLOORS } from './floors.js';
+import { ONESHOT_ONLY } from './oneshot-timeout.js';
+import { switchValue } from './switch-value.js';
 import { LIMITS } from './limits.js';
 import { account, byteSize, command, duration, environment, httpUrl, logPattern, rlimitValue, signal, tcpTarget, umask, type Argv } from './value-schemas.js';
 import { RLIMIT_NAMES, type RlimitName } from '../process/exec-shim.js';
@@ -43,7 +46,7 @@ const readyObject = z.strictObject({
   http: httpUrl.optional().describe('ready once a GET of this URL returns 2xx'),
   log: logPattern.optional().describe('ready once an output line matches this regular expression'),
   notify: z.literal(true, { error: 'expected true (notify: true)' }).optional().describe('ready on READY=1 sent to $NOTIFY_SOCKET (sd_notify)'),
-  interval: duration.prefault('200ms').describe('time between two checks'),
+  interval: durationAtLeast(FLOORS.readyIntervalMs, 'the floor for a check while starting').prefault('200ms').describe(`time between two checks; at least ${FLOORS.readyIntervalMs}ms`),
   timeout: duration.prefault('60s').describe('give up and count a failed start after this long'),
 });
 
@@ -64,7 +67,7 @@ const healthObject = z.strictObject({
   exec: command.optional().describe('healthy while this command exits 0'),
   tcp: tcpTarget.optional().describe('healthy while this port accepts connections'),
   http: httpUrl.optional().describe('healthy while a GET of this URL returns 2xx'),
-  interval: duration.prefault('10s').describe('time between two probes'),
+  interval: durationAtLeast(FLOORS.healthIntervalMs, 'the floor for a probe that runs for ever').prefault('10s').describe(`time between two probes; at least ${FLOORS.healthIntervalMs}ms`),
   timeout: duration.prefault('2s').describe('a probe taking longer fails'),
   retries: z.number().int('expected a whole number').min(1, 'retries must be at least 1').default(3).describe('failed probes in a row that restart the service'),
 });
@@ -97,9 +100,10 @@ export const fileServiceTypes = ['longrun', 'oneshot'] as const;
 export const serviceTypes = [...fileServiceTypes, 'scheduled'] as const;
 export const failureActions = ['ignore', 'shutdown'] as const;
 
+const restartDelay = durationAtLeast(FLOORS.restartDelayMs, 'the shortest delay between two restarts');
 export const backoffSchema = z.strictObject({
-  initial: duration.prefault('1s').describe('the first delay before a restart'),
-  max: duration.prefault('30s').describe('the longest delay'),
+  initial: restartDelay.prefault('1s').describe(`the first delay before a restart; at least ${FLOORS.restartDelayMs}ms`),
+  max: restartDelay.prefault('30s').describe(`the longest delay; at least ${FLOORS.restartDelayMs}ms`),
   factor: z.number().min(1, 'factor must be at least 1').default(2).describe('each delay is the previous one times this'),
   // 0.2 spreads each delay over ±20%, so services that failed together restart apart.
   jitter: z.number().min(0, 'jitter is 0 to 1').max(1, 'jitter is 0 to 1').default(0.1).describe('spread each delay randomly by this fraction'),
@@ -113,13 +117,10 @@ export const maxRestartsSchema = z.strictObject({
 export type { RlimitName };
 const rlimitNames = RLIMIT_NAMES;
 
-
 export const limitsSchema = z.strictObject(Object.fromEntries(rlimitNames.map((name) => [name, rlimitValue.optional()])) as Record<RlimitName, z.ZodOptional<typeof rlimitValue>>);
-
 
 // Where a service's stdout or stderr goes: corral's stdout or stderr, or nowhere.
 export const logDestinations = ['stdout', 'stderr', 'discard'] as const;
-
 
 // block: a slow reader of corral's output makes the service wait (lossless, like Docker's
 // default mode=blocking); drop: the service never waits, lines past log.buffer are dropped.
@@ -173,10 +174,11 @@ export const serviceSchema = z
       .optional()
       .describe("the service's name (default: the file's name without .yaml)"),
     description: z.string().optional().describe('what the service is, for people; corral print shows it'),
-    enabled: z.boolean().default(true).describe('false keeps the file but does not run the service'),
+    enabled: switchValue.default(true).describe('false keeps the file but does not run the service; may be ${VAR}; CORRAL_ENABLE, CORRAL_DISABLE override it'),
     command: command.describe('a string run with /bin/sh -c, or a list of arguments'),
     type: z.enum(fileServiceTypes).default('longrun').describe('longrun keeps running; oneshot runs to completion and gates its dependents'),
     main: z.boolean().default(false).describe('the container stops when this service exits, with its exit code'),
+    timeout: durationAtLeast(1, 'a run needs some time').optional().describe('a oneshot still running after this long is stopped and counts as failed'),
     depends_on: z
       .array(z.string(), { error: 'expected a list of service names' })
       .default([])
@@ -215,6 +217,7 @@ export const serviceSchema = z
       if (value.ready) contradiction('ready', "a oneshot is ready when it exits with code 0; remove ready, or make it type: longrun");
       if (value.restart === 'always') contradiction('restart', 'a oneshot with restart: always would run for ever; use on-failure or never');
     }
+    if (value.timeout !== undefined && value.type !== 'oneshot' && !scheduled) contradiction('timeout', ONESHOT_ONLY);
     if (value.group !== undefined && value.user === undefined) {
       contradiction('group', 'group sets the primary group of user; give user too (e.g. user: app)');
     }

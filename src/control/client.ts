@@ -57,6 +57,9 @@ export async function runClient(request: ControlRequest, options: ClientOptions,
       }
       out.stderr(response.problems.map((problem) => `${problem}\n`).join(''));
       return ExitCode.notPassing;
+    case 'logs':
+      // Answered by logs-client.ts, which reads the lines that follow.
+      return ExitCode.ok;
     default:
       if (!options.json) out.stdout(response.messages.map((line) => `${line}\n`).join(''));
       return ExitCode.ok;

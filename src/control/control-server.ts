@@ -7,7 +7,7 @@ import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from 'winston';
-import { ControlError, errorResponse, parseRequest, type ControlRequest, type ControlResponse } from './protocol.js';
+import { ControlError, errorResponse, parseRequest, type AnsweredRequest, type ControlResponse, type LogsRequest } from './protocol.js';
 
 const MAX_REQUEST_BYTES = 64 * 1024;
 const REQUEST_TIMEOUT_MS = 5000;
@@ -17,7 +17,9 @@ const BACKLOG = 4096;
 
 export interface ControlServerOptions {
   path: string;
-  handle: (request: ControlRequest) => Promise<ControlResponse>;
+  handle: (request: AnsweredRequest) => Promise<ControlResponse>;
+  /** `logs`: takes the connection over and streams lines on it (log-follower.ts). */
+  serveLogs?: (request: LogsRequest, socket: Socket) => void;
   /** The connecting process's uid from the kernel; undefined when it cannot be known. */
   peerUid: (socket: Socket) => number | undefined;
   logger: Logger;
@@ -117,7 +119,7 @@ function serve(socket: Socket, options: ControlServerOptions): void {
     socket,
     (line) => {
       clearTimeout(deadline);
-      void answer(line, options).then(reply);
+      void answer(line, options, socket).then((response) => response !== undefined && reply(response));
     },
     reply,
   );
@@ -157,9 +159,14 @@ function readRequest(socket: Socket, onLine: (line: string) => void, reply: (res
   });
 }
 
-async function answer(line: string, options: ControlServerOptions): Promise<ControlResponse> {
+// The response, or undefined when a logs request took the connection over.
+async function answer(line: string, options: ControlServerOptions, socket: Socket): Promise<ControlResponse | undefined> {
   try {
-    return await options.handle(parseRequest(line));
+    const request = parseRequest(line);
+    if (request.command !== 'logs') return await options.handle(request);
+    if (options.serveLogs === undefined) throw new ControlError('bad-request', 'this corral keeps no logs to show');
+    options.serveLogs(request, socket);
+    return undefined;
   } catch (error) {
     if (error instanceof ControlError) return errorResponse(error);
     options.logger.error(`control socket: internal error answering ${line.slice(0, 200)}: ${(error as Error).stack ?? String(error)}`);

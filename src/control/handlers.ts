@@ -1,7 +1,7 @@
 // Answers each control request: the one place that maps a command to what carries it out.
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { healthProblems, readyProblems } from './probe-verdicts.js';
-import type { ControlRequest, ControlResponse, ServiceStatus, StatusReport } from './protocol.js';
+import type { AnsweredRequest, ControlResponse, ServiceStatus, StatusReport } from './protocol.js';
 import { checkKnown, checkNames, restartServices, signalService, startServices, stopServices } from './service-actions.js';
 import type { SupervisorSnapshot } from './snapshot.js';
 import type { UsageSampler } from './usage-sampler.js';
@@ -14,7 +14,7 @@ export interface ControlContext {
   reload: () => Promise<string[]>;
 }
 
-export function createHandler(ctx: ControlContext): (request: ControlRequest) => Promise<ControlResponse> {
+export function createHandler(ctx: ControlContext): (request: AnsweredRequest) => Promise<ControlResponse> {
   const { supervisor } = ctx;
   return async (request) => {
     switch (request.command) {

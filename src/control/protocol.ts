@@ -14,11 +14,23 @@ export const requestSchema = z.discriminatedUnion('command', [
   z.object({ command: z.enum(['start', 'stop', 'restart']), services: names.min(1) }).strict(),
   z.object({ command: z.literal('signal'), service: name, signal: z.string().min(1).max(32) }).strict(),
   z.object({ command: z.enum(['reload', 'ready', 'health']) }).strict(),
+  z
+    .object({
+      command: z.literal('logs'),
+      service: name,
+      lines: z.number().int().min(0).max(100_000).default(10),
+      follow: z.boolean().default(false),
+      streams: z.array(z.enum(['stdout', 'stderr'])).min(1).max(2).default(['stdout', 'stderr']),
+    })
+    .strict(),
 ]);
 
 export type ControlRequest = z.infer<typeof requestSchema>;
 export type CommandName = ControlRequest['command'];
-export const COMMANDS: readonly CommandName[] = ['status', 'start', 'stop', 'restart', 'signal', 'reload', 'ready', 'health'];
+export const COMMANDS: readonly CommandName[] = ['status', 'start', 'stop', 'restart', 'signal', 'reload', 'ready', 'health', 'logs'];
+/** `logs` is answered as a stream of lines (log-follower.ts), not one response. */
+export type LogsRequest = Extract<ControlRequest, { command: 'logs' }>;
+export type AnsweredRequest = Exclude<ControlRequest, LogsRequest>;
 
 export type ErrorCode =
   | 'bad-request'
@@ -60,7 +72,9 @@ export type ControlResponse =
   /** ready and health: `passing` false makes the client exit 1 with `problems`. */
   | { ok: true; command: 'ready' | 'health'; passing: boolean; problems: string[] }
   /** start, stop, restart, signal, reload: what was done, one line each. */
-  | { ok: true; command: Exclude<CommandName, 'status' | 'ready' | 'health'>; messages: string[] }
+  | { ok: true; command: Exclude<CommandName, 'status' | 'ready' | 'health' | 'logs'>; messages: string[] }
+  /** logs: the first line; the service's lines follow, one LogRecord each. */
+  | { ok: true; command: 'logs'; service: string }
   | { ok: false; error: { code: ErrorCode; message: string } };
 
 // The request in `line`, or a ControlError that says what is wrong with it.
@@ -87,6 +101,13 @@ export function parseRequest(line: string): ControlRequest {
   }
   return parsed.data;
 }
+
+/** After a logs answer: one line of the service, or how many of a stream's lines were lost. */
+export type LogRecord =
+  | { stream: 'stdout' | 'stderr'; line: string; continued?: true }
+  /** A line that is not valid UTF-8: its bytes, base64. */
+  | { stream: 'stdout' | 'stderr'; raw: string; continued?: true }
+  | { stream: 'stdout' | 'stderr'; missed: number };
 
 export function errorResponse(error: ControlError): ControlResponse {
   return { ok: false, error: { code: error.code, message: error.message } };

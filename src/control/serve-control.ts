@@ -13,7 +13,9 @@ import type { Supervisor } from '../supervisor/supervisor.js';
 import { takeSnapshot } from './take-snapshot.js';
 import { ControlServerError, startControlServer } from './control-server.js';
 import { createHandler } from './handlers.js';
-import { ControlError } from './protocol.js';
+import { LogFollowers } from './log-follower.js';
+import { checkKnown } from './service-actions.js';
+import { ControlError, type LogsRequest } from './protocol.js';
 import type { SupervisorSnapshot } from './snapshot.js';
 import { UsageSampler, type UsageReading } from './usage-sampler.js';
 
@@ -46,6 +48,11 @@ export async function serveControl(options: ServeControlOptions): Promise<Contro
       throw error;
     });
   const handle = createHandler({ supervisor, snapshot, sampler: new UsageSampler(readUsage), reload });
+  const followers = new LogFollowers();
+  const serveLogs = (request: LogsRequest, socket: Socket): void => {
+    checkKnown(supervisor, [request.service]);
+    followers.serve(request, supervisor.runner(request.service)!.logRing, socket);
+  };
   const peerUid = (socket: Socket): number | undefined => {
     // libuv's fd of the accepted connection: Node has no public accessor for it.
     const fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd;
@@ -58,7 +65,7 @@ export async function serveControl(options: ServeControlOptions): Promise<Contro
   };
   if (options.socketPath === undefined) return { snapshot, readUsage, close: () => undefined };
   try {
-    const server = await startControlServer({ path: options.socketPath, handle, peerUid, logger });
+    const server = await startControlServer({ path: options.socketPath, handle, serveLogs, peerUid, logger });
     logger.debug(`control socket: ${server.path}`);
     return { snapshot, readUsage, close: () => server.close() };
   } catch (error) {

@@ -9,7 +9,9 @@ import { formatByteCount, formatByteSize } from '../config/byte-size.js';
 import { DropQueue, type Dropped } from '../logging/drop-queue.js';
 import { createLineEncoder } from '../logging/line-encoder.js';
 import type { LineCount } from '../logging/line-framer.js';
+import type { LogRing } from '../logging/log-ring.js';
 import { PipeRelay } from '../logging/pipe-relay.js';
+import { keepingLinesIn } from '../logging/ring-encoder.js';
 import { errnoName } from '../native/addon.js';
 import { describeShimFailure, parseShimStatus, shimArgv } from '../process/exec-shim.js';
 import type { ExitOutcome } from '../process/exit-outcome.js';
@@ -29,6 +31,8 @@ export interface LaunchOptions {
   dropQueues: DropQueues;
   /** The service's line counts, one per stream, shared by its runs. */
   lineCounts: Record<'stdout' | 'stderr', LineCount>;
+  /** The service's last lines, for corral logs, shared by its runs. */
+  ring?: LogRing;
 }
 
 export type DropQueues = Partial<Record<'stdout' | 'stderr', DropQueue>>;
@@ -87,7 +91,7 @@ function relay(config: ServiceConfig, ctx: RunnerContext, stream: 'stdout' | 'st
   const origin = { service: config.name, label: ctx.labels.pad(config.log.prefix), stream, pid };
   const encoder = createLineEncoder(ctx.logStyle, origin, destination !== 'discard' && ctx.logStyle.colour[destination]);
   return new PipeRelay(readFd, {
-    encoder,
+    encoder: options.ring === undefined ? encoder : keepingLinesIn(options.ring, stream, encoder),
     maxLine: config.log.max_line,
     sink,
     tap: options.tap,

@@ -10,6 +10,7 @@ import { describeOutcome, isSuccess, type ExitOutcome } from '../process/exit-ou
 import { describeWatchdogFailure, type WatchdogFailure } from '../readiness/watchdog.js';
 import { Latch, NEVER, settledBy, waitFor, type Timer } from './clock.js';
 import { notStarted, type StartedRun } from './kernel.js';
+import { LogRing } from '../logging/log-ring.js';
 import { dropQueuesFor, type DropQueues } from './launch.js';
 import { watchReadiness, type Readiness } from './watch-readiness.js';
 import { decideAfterExit, freshHistory, type RestartHistory } from './restart-policy.js';
@@ -42,6 +43,8 @@ export class ServiceRunner {
   readonly dropQueues: DropQueues;
   /** Lines read from each stream over all runs. */
   readonly lineCounts = { stdout: { lines: 0 }, stderr: { lines: 0 } };
+  /** Its last lines over all runs, for corral logs. */
+  readonly logRing = new LogRing();
 
   constructor(
     readonly config: ServiceConfig,
@@ -190,7 +193,7 @@ export class ServiceRunner {
       const { setupFailure } = readiness;
       started = setupFailure
         ? notStarted({ kind: 'spawn-failed', ...setupFailure })
-        : this.ctx.kernel.launch(this.config, { env: readiness.env, tap: readiness.tap, onExec, dropQueues: this.dropQueues, lineCounts: this.lineCounts });
+        : this.ctx.kernel.launch(this.config, { env: readiness.env, tap: readiness.tap, onExec, dropQueues: this.dropQueues, lineCounts: this.lineCounts, ring: this.logRing });
     } catch (error) {
       // A fault in corral's own spawn path fails this run, never corral.
       readiness?.cancel();
@@ -221,7 +224,8 @@ export class ServiceRunner {
         run.readiness.startLiveness((detail) => this.onUnhealthy(run, detail));
         return;
       case 'timeout': {
-        const failure = `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})`;
+        // A oneshot's readiness is its exit: its timeout's detail says what happened.
+        const failure = this.config.type === 'oneshot' ? result.detail : `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})`;
         this.stopAsFailed(run, failure, `${this.name} is ${failure}; stopping it`);
         return;
       }

@@ -19,6 +19,7 @@ import { waitUntilReady } from '../readiness/wait-ready.js';
 import type { Clock } from './clock.js';
 import type { RunnerContext } from './runner-context.js';
 import { serviceEnvironment } from '../config/service-env.js';
+import { describeOneshotTimeout } from '../config/oneshot-timeout.js';
 
 export type ReadinessResult =
   | { kind: 'ready'; detail?: string }
@@ -129,7 +130,11 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
   }
 
   // A oneshot is ready when it exits 0, which the runner sees itself.
-  if (config.type === 'oneshot') return readiness({ result: new Promise(() => undefined) });
+  // With a timeout, not exiting in time is its 'timeout' (oneshot-timeout.ts).
+  if (config.type === 'oneshot') {
+    const { timeout } = config;
+    return readiness({ result: timeout === undefined ? new Promise(() => undefined) : eventWithDeadline(ctx.clock, timeout, abort.signal, describeOneshotTimeout(timeout)).result });
+  }
   const { ready } = config;
   if (ready === undefined) return readiness({ result: Promise.resolve({ kind: 'ready' }) });
 

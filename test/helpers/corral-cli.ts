@@ -75,6 +75,7 @@ export interface ServiceJson {
   lastExit: { description: string; code: number | null; signal: string | null } | null;
   usage: { cpuPercent: number | null; cpuSeconds: number; rssBytes: number; processes: number } | null;
   linesRelayed: { stdout: number; stderr: number };
+  linesDropped: { stdout: number; stderr: number };
   schedule: {
     description: string;
     timezone: string;

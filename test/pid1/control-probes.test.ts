@@ -68,7 +68,7 @@ test('a service failed for good makes health exit 1 naming it, with the dependen
     services: {
       'migrate.yaml': `type: oneshot\ncommand: "sleep 0.2; test -e ${gate} || exit 3"\n`,
       'web.yaml': `command: "${LOOP}"\ndepends_on: [migrate]\n`,
-      'flaky.yaml': `command: "test -e ${gate} || exit 4; ${LOOP}"\nbackoff: {initial: 50ms, max: 50ms, jitter: 0}\nmax_restarts: {count: 2}\n`,
+      'flaky.yaml': `command: "test -e ${gate} || exit 4; ${LOOP}"\nbackoff: {initial: 100ms, max: 100ms, jitter: 0}\nmax_restarts: {count: 2}\n`,
       'cron.yaml': `command: "${LOOP}"\n`,
     },
   });

@@ -102,7 +102,7 @@ test('bad requests, silent and vanishing clients, 1000 clients at once and CLI m
     assert.match(malformed.message, /^the request is not valid JSON \(.+\); send one JSON object on one line, e\.g\. \{"command":"status"\}$/);
 
     const unknown = errorOf(await rawRequest(socketPath, '{"command":"explode"}\n'));
-    assert.deepEqual(unknown, { code: 'bad-request', message: 'unknown command "explode"; expected one of status, start, stop, restart, signal, reload, ready, health' });
+    assert.deepEqual(unknown, { code: 'bad-request', message: 'unknown command "explode"; expected one of status, start, stop, restart, signal, reload, ready, health, logs' });
 
     const array = errorOf(await rawRequest(socketPath, '["status"]\n'));
     assert.equal(array.code, 'bad-request');

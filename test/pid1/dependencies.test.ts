@@ -169,8 +169,8 @@ test('health: a service that fails its liveness probe `retries` times in a row i
     services: {
       'svc.yaml': [
         `command: "touch ${flag}; echo run; sleep 0.3; rm -f ${flag}; while :; do sleep 1 & wait $!; done"`,
-        `health: {exec: "test -f ${flag}", interval: 100ms, timeout: 1s, retries: 3}`,
-        'backoff: {initial: 50ms, jitter: 0}',
+        `health: {exec: "test -f ${flag}", interval: 1s, timeout: 1s, retries: 3}`,
+        'backoff: {initial: 100ms, jitter: 0}',
         '',
       ].join('\n'),
     },
@@ -178,7 +178,7 @@ test('health: a service that fails its liveness probe `retries` times in a row i
   t.after(() => corral.dispose());
   const unhealthy = await corral.waitForLine(/svc is unhealthy \(3 failed checks, the last: exit code 1\); restarting it/, 10_000);
   t.diagnostic(unhealthy);
-  await corral.waitForLine(/svc was stopped: unhealthy .*; restarting in 50ms/);
+  await corral.waitForLine(/svc was stopped: unhealthy .*; restarting in 100ms/);
   await pollFor('the second run', 5000, () => (corral.texts().filter((text) => /svc *\| run/.test(text)).length >= 2 ? true : undefined));
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });

@@ -77,7 +77,7 @@ test('a crash loop backs off, gives up after max_restarts, and on_failure: shutd
       'sidecar.yaml': sidecar,
       'crashy.yaml': [
         'command: "echo crashing; exit 4"',
-        'backoff: {initial: 50ms, max: 150ms, factor: 2, jitter: 0}',
+        'backoff: {initial: 100ms, max: 300ms, factor: 2, jitter: 0}',
         'max_restarts: {count: 3, window: 1m}',
         'on_failure: shutdown',
         '',
@@ -90,9 +90,9 @@ test('a crash loop backs off, gives up after max_restarts, and on_failure: shutd
   assert.deepEqual(
     events.map((text) => text.replace(/^(warning|error): /, '')),
     [
-      'crashy exited with code 4; restarting in 50ms',
       'crashy exited with code 4; restarting in 100ms',
-      'crashy exited with code 4; restarting in 150ms',
+      'crashy exited with code 4; restarting in 200ms',
+      'crashy exited with code 4; restarting in 300ms',
       'crashy exited with code 4; giving up (max_restarts: 3 restarts within 1m)',
       'crashy failed and has on_failure: shutdown: stopping 2 service(s), dependents first (budget 9s)',
     ],

@@ -20,7 +20,7 @@ test('2000 orphans a run leave no zombie; the service that made them is reported
     env: { CORRAL_LOG_LEVEL: 'debug' },
     deadlineMs: 60_000,
     services: {
-      'flaky.yaml': `command: "${storm} ${PER_STORM}; exit 3"\nrestart: on-failure\nbackoff: {initial: 50ms, max: 50ms, jitter: 0}\n`,
+      'flaky.yaml': `command: "${storm} ${PER_STORM}; exit 3"\nrestart: on-failure\nbackoff: {initial: 100ms, max: 100ms, jitter: 0}\n`,
     },
   });
   t.after(() => corral.dispose());
@@ -40,7 +40,7 @@ test('2000 orphans a run leave no zombie; the service that made them is reported
   assert.deepEqual(await corral.waitExit(20_000), { code: 0, signal: null });
 
   const ends = exits();
-  for (const line of ends.slice(0, STORMS)) assert.match(line, /flaky exited with code 3; restarting in 50ms$/);
+  for (const line of ends.slice(0, STORMS)) assert.match(line, /flaky exited with code 3; restarting in 100ms$/);
   const starts = corral.texts().filter((line) => /flaky started \(pid \d+\)/.test(line)).length;
   // Exit k needs start k: the restarts after exits 1 .. STORMS-1 happened.
   assert.ok(starts >= STORMS, `every exit of flaky but the last was followed by a restart:\n${corral.tail()}`);

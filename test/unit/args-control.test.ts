@@ -20,6 +20,9 @@ describe('parseCommandLine: client commands', () => {
     [['ready'], { kind: 'control', request: { command: 'ready' }, json: false }],
     [['health'], { kind: 'control', request: { command: 'health' }, json: false }],
     [['health', '--json'], { kind: 'control', request: { command: 'health' }, json: true }],
+    [['logs', 'web'], { kind: 'control', request: { command: 'logs', service: 'web', lines: 10, follow: false, streams: ['stdout', 'stderr'] }, json: false }],
+    [['logs', 'web', '-n', '5', '-f', '--stderr'], { kind: 'control', request: { command: 'logs', service: 'web', lines: 5, follow: true, streams: ['stderr'] }, json: false }],
+    [['logs', '--lines=0', '--follow', '--stdout', 'web'], { kind: 'control', request: { command: 'logs', service: 'web', lines: 0, follow: true, streams: ['stdout'] }, json: false }],
   ];
 
   for (const [argv, expected] of table) {
@@ -61,6 +64,14 @@ describe('parseCommandLine: client command errors', () => {
     [['--json', '--', 'my-app'], '--json goes with the commands that talk to a running corral, e.g. corral status --json'],
     [['check', '--json'], '--json goes with the commands that talk to a running corral, e.g. corral status --json'],
     [['print', 'dir', '--json'], '--json goes with the commands that talk to a running corral, e.g. corral status --json'],
+    [['logs'], 'corral logs takes one service name, e.g. corral logs web -n 50 -f; got 0 argument(s)'],
+    [['logs', 'a', 'b'], 'corral logs takes one service name, e.g. corral logs web -n 50 -f; got 2 argument(s)'],
+    [['logs', 'web', '-n', '1.5'], '-n takes a number of lines from 0 to 100000, e.g. -n 50; got "1.5"'],
+    [['logs', 'web', '-n', '1000001'], '-n takes a number of lines from 0 to 100000, e.g. -n 50; got "1000001"'],
+    [['logs', 'web', '--stdout', '--stderr'], 'give --stdout or --stderr, not both; without either corral logs shows both'],
+    [['logs', 'web', '--json'], 'corral logs prints the lines as the service wrote them and takes no --json'],
+    [['status', '-f'], '--follow goes with corral logs only, not with corral status; e.g. corral logs web -n 50 -f'],
+    [['-n', '5'], '--lines goes with corral logs only, not with running corral; e.g. corral logs web -n 50 -f'],
   ];
 
   for (const [argv, expected] of table) {

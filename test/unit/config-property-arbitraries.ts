@@ -28,6 +28,11 @@ const goodDuration = fc.oneof(
   fc.tuple(fc.integer({ min: 0, max: 10_000 }), fc.constantFrom('ms', 's', 'm', 'h')).map(([n, unit]) => `${n}${unit}`),
   fc.constantFrom('2147483647ms', '596h', '1.5s', ' 5s ', '0.4ms'),
 );
+// At or above every floor (config/floors.ts): for restart delays and probe intervals.
+const goodInterval = fc.oneof(
+  fc.tuple(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom('s', 'm', 'h')).map(([n, unit]) => `${n}${unit}`),
+  fc.constantFrom('2147483647ms', '596h', '1.5s', ' 5s ', '1000ms'),
+);
 const badDuration = fc.oneof(fc.constantFrom('2147483648ms', '597h', '600h', '99999999999999999999h', '1e3s', '10', 'soon', '-1s'), badNumber);
 // Up to 40 arguments of ${BIG}: past 1 MiB in all from 17, past the kernel's 2 MiB from 33.
 const pile = fc.integer({ min: 1, max: 40 }).map((count) => ['cat', ...Array<string>(count).fill('${BIG}')]);
@@ -41,13 +46,13 @@ const odd: fc.Arbitrary<unknown> = fc.anything({ maxDepth: 3, maxKeys: 4 });
 const VALUES: Record<string, [good: fc.Arbitrary<unknown>, bad: fc.Arbitrary<unknown>]> = {
   name: [fc.constantFrom('web', 'n'.repeat(63), 'my.svc-1'), fc.constantFrom('n'.repeat(64), 'a b', '_x', 'main')],
   description: [goodText, badText],
-  enabled: [fc.boolean(), fc.constantFrom('yes', 0)],
+  enabled: [fc.oneof(fc.boolean(), fc.constantFrom('yes', 'off', 'TRUE', '0')), fc.constantFrom('maybe', 0)],
   command: [goodArgv, badArgv],
   type: [fc.constantFrom('longrun', 'oneshot'), fc.constantFrom('daemon', '')],
   main: [fc.boolean(), fc.constant('true')],
   depends_on: [fc.constant([]), fc.constantFrom(['db'], 'db', ['web'])],
   ready: [
-    fc.oneof(fc.constant('none'), fc.record({ exec: goodArgv, interval: goodDuration, timeout: goodDuration }, { requiredKeys: ['exec'] }), fc.record({ tcp: fc.constantFrom(5432, 'db:5432', '[::1]:8080', '${PORT}') }), fc.record({ http: fc.constantFrom('http://127.0.0.1:8080/', 'https://[::1]:8443/x?y') }), fc.record({ log: fc.constantFrom('listening', 'a'.repeat(4096), '('.repeat(500) + ')'.repeat(500), '\\d+') }), fc.constant({ notify: true })),
+    fc.oneof(fc.constant('none'), fc.record({ exec: goodArgv, interval: goodInterval, timeout: goodDuration }, { requiredKeys: ['exec'] }), fc.record({ tcp: fc.constantFrom(5432, 'db:5432', '[::1]:8080', '${PORT}') }), fc.record({ http: fc.constantFrom('http://127.0.0.1:8080/', 'https://[::1]:8443/x?y') }), fc.record({ log: fc.constantFrom('listening', 'a'.repeat(4096), '('.repeat(500) + ')'.repeat(500), '\\d+') }), fc.constant({ notify: true })),
     fc.oneof(
       fc.record({ exec: badArgv }),
       fc.record({ tcp: fc.constantFrom(0, 70_000, 'db\t:1', '[::1]:99999') }),
@@ -58,10 +63,10 @@ const VALUES: Record<string, [good: fc.Arbitrary<unknown>, bad: fc.Arbitrary<unk
       fc.constant({}),
     ),
   ],
-  health: [fc.record({ exec: goodArgv, interval: goodDuration, timeout: goodDuration, retries: fc.integer({ min: 1, max: 2 ** 31 }) }, { requiredKeys: ['exec'] }), fc.record({ exec: badArgv, tcp: badNumber, interval: badDuration, retries: badNumber }, { requiredKeys: [] })],
+  health: [fc.record({ exec: goodArgv, interval: goodInterval, timeout: goodDuration, retries: fc.integer({ min: 1, max: 2 ** 31 }) }, { requiredKeys: ['exec'] }), fc.record({ exec: badArgv, tcp: badNumber, interval: badDuration, retries: badNumber }, { requiredKeys: [] })],
   watchdog: [fc.oneof(goodDuration, fc.record({ timeout: goodDuration, signal: fc.constantFrom('SIGABRT', 'kill') })), fc.oneof(badDuration, fc.constant('0ms'), fc.constant({ signal: 'SIGFOO' }))],
   restart: [fc.constantFrom('always', 'on-failure', 'never'), fc.constant('sometimes')],
-  backoff: [fc.record({ initial: goodDuration, max: goodDuration, factor: fc.constantFrom(1, 2, 1e300), jitter: fc.constantFrom(0, 0.5, 1) }, { requiredKeys: [] }), fc.record({ initial: badDuration, factor: badNumber, jitter: badNumber }, { requiredKeys: [] })],
+  backoff: [fc.record({ initial: goodInterval, max: goodInterval, factor: fc.constantFrom(1, 2, 1e300), jitter: fc.constantFrom(0, 0.5, 1) }, { requiredKeys: [] }), fc.record({ initial: badDuration, factor: badNumber, jitter: badNumber }, { requiredKeys: [] })],
   reset_after: [goodDuration, badDuration],
   max_restarts: [fc.record({ count: goodInt, window: goodDuration }, { requiredKeys: ['count'] }), fc.record({ count: badNumber, window: badDuration }, { requiredKeys: [] })],
   on_failure: [fc.constantFrom('ignore', 'shutdown'), fc.constant('panic')],

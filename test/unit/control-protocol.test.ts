@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMMANDS, ControlError, errorResponse, parseRequest, type ControlRequest } from '../../src/control/protocol.js';
 
-const EXPECTED_COMMANDS = 'expected one of status, start, stop, restart, signal, reload, ready, health';
+const EXPECTED_COMMANDS = 'expected one of status, start, stop, restart, signal, reload, ready, health, logs';
 
 // The ControlError that parsing `line` must throw; its code is always bad-request.
 function rejectionOf(line: string): ControlError {
@@ -36,6 +36,8 @@ describe('parseRequest: valid requests', () => {
     ['{"command":"reload"}', { command: 'reload' }],
     ['{"command":"ready"}', { command: 'ready' }],
     ['{"command":"health"}', { command: 'health' }],
+    ['{"command":"logs","service":"web"}', { command: 'logs', service: 'web', lines: 10, follow: false, streams: ['stdout', 'stderr'] }],
+    ['{"command":"logs","service":"web","lines":0,"follow":true,"streams":["stderr"]}', { command: 'logs', service: 'web', lines: 0, follow: true, streams: ['stderr'] }],
   ];
 
   for (const [line, expected] of table) {
@@ -46,7 +48,7 @@ describe('parseRequest: valid requests', () => {
 
   test('every command has a valid form in the table', () => {
     assert.deepEqual(new Set(table.map(([, request]) => request.command)), new Set(COMMANDS));
-    assert.deepEqual(COMMANDS, ['status', 'start', 'stop', 'restart', 'signal', 'reload', 'ready', 'health']);
+    assert.deepEqual(COMMANDS, ['status', 'start', 'stop', 'restart', 'signal', 'reload', 'ready', 'health', 'logs']);
   });
 
   test('whitespace around the object and key order do not matter', () => {

@@ -22,6 +22,10 @@ describe('expandVariables', () => {
     ['cost: $5', 'cost: $5'],
     ['${#list} ${x%y} ${a.b}', '${#list} ${x%y} ${a.b}'],
     ['trailing $', 'trailing $'],
+    ['${PORT:?needed}', '9000'],
+    ['${EMPTY?needed}', ''],
+    ['${PORT?needed}', '9000'],
+    ['${HOST:+set} is the shell\'s', '${HOST:+set} is the shell\'s'],
   ];
   for (const [text, expected] of cases) {
     test(`${JSON.stringify(text)} -> ${JSON.stringify(expected)}`, () => assert.equal(expandVariables(text, env), expected));
@@ -35,6 +39,21 @@ describe('expandVariables', () => {
         error.variable === 'NOPE' &&
         error.message === "${NOPE} is not set in corral's environment; set it (docker run -e NOPE=...), give a default (${NOPE:-value}), or write $${NOPE} to leave it to the service",
     );
+  });
+
+  test('${NAME:?message}: unset or empty is an error carrying the message; ${NAME?message}: unset only', () => {
+    const message = (text: string): string | undefined => {
+      try {
+        expandVariables(text, env);
+        return undefined;
+      } catch (error) {
+        return (error as ExpansionError).message;
+      }
+    };
+    assert.equal(message('--db=${DB_HOST:?the database host, e.g. db:5432}'), "${DB_HOST} is not set in corral's environment: the database host, e.g. db:5432 (${DB_HOST:?...}); set it, e.g. docker run -e DB_HOST=...");
+    assert.equal(message('${EMPTY:?needed}'), "${EMPTY} is empty in corral's environment: needed (${EMPTY:?...}); set it, e.g. docker run -e EMPTY=...");
+    assert.equal(message('${NOPE?}'), "${NOPE} is not set in corral's environment (${NOPE?...}); set it, e.g. docker run -e NOPE=...");
+    assert.match(message('${NOPE:?${PORT}}')!, /a message cannot hold another \$\{\.\.\.\}/);
   });
 
   test('an unclosed ${ is an error saying where', () => {

@@ -11,7 +11,7 @@ import { Reaper } from '../../src/native/reaper.js';
 function fakeLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const log = (level: string) => (message: string) => lines.push(`${level}: ${message}`);
-  return { logger: { warn: log('warn'), debug: log('debug') } as unknown as Logger, lines };
+  return { logger: { warn: log('warn'), debug: log('debug'), isDebugEnabled: () => true } as unknown as Logger, lines };
 }
 
 function addonReturning(results: ReapResult[]): NativeAddon {

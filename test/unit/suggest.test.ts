@@ -78,6 +78,7 @@ describe('closest', () => {
       'schedule',
       'stop_signal',
       'stop_timeout',
+      'timeout',
       'type',
       'umask',
       'user',

@@ -1,0 +1,164 @@
+// A service's last lines, kept in memory for `corral logs NAME`. The log itself is
+// `docker logs`; this is the supervisorctl-tail / pm2-logs view of one service.
+// Bounded in bytes and in lines, whatever the service writes: each line is copied once
+// into one circular byte buffer (no allocation per line), and its place is kept in typed
+// arrays. The buffer starts small and doubles up to RING_BYTES, so a quiet service costs
+// a few KiB. Readers (followers) never hold lines back: what they have not read when it is
+// overwritten is gone, and its per-stream ordinal tells them how many they missed.
+
+/** Bytes of line text kept per service: 100 services stay under 7.5 MiB with the index. */
+export const RING_BYTES = 64 * 1024;
+/** Lines kept per service, whatever their length. */
+export const RING_LINES = 1000;
+/** A longer line (or piece of one, log.max_line) is kept as its first RING_LINE_BYTES. */
+export const RING_LINE_BYTES = 16 * 1024;
+const INITIAL_BYTES = 4096;
+
+export type StreamName = 'stdout' | 'stderr';
+
+export interface RingLine {
+  /** Its position among all lines the service ever wrote (both streams). */
+  seq: number;
+  stream: StreamName;
+  /** Its position among its stream's lines: a gap between two a reader saw is lines missed. */
+  ordinal: number;
+  /** A later piece of a line cut at log.max_line. */
+  continued: boolean;
+  /** A view of the ring, valid until the next add: copy it or use it at once. */
+  bytes: Buffer;
+}
+
+const STDERR = 1;
+const CONTINUED = 2;
+
+export class LogRing {
+  private bytes = Buffer.alloc(0);
+  private starts = new Int32Array(0);
+  private lengths = new Int32Array(0);
+  private ordinals = new Float64Array(0);
+  private flags = new Uint8Array(0);
+  /** Where the next line's bytes go, and the bytes the kept lines use. */
+  private writeAt = 0;
+  private usedBytes = 0;
+  /** seq of the oldest line kept, and of the next line. */
+  private first = 0;
+  private next = 0;
+  private readonly added = { stdout: 0, stderr: 0 };
+  private readonly listeners = new Set<() => void>();
+  private notifyScheduled = false;
+
+  get firstSeq(): number {
+    return this.first;
+  }
+
+  get nextSeq(): number {
+    return this.next;
+  }
+
+  // Keeps source[start, end), a line without its newline. Called for every line relayed,
+  // so it does one copy and a few stores.
+  add(stream: StreamName, source: Buffer, start: number, end: number, continued: boolean): void {
+    const length = Math.min(end - start, RING_LINE_BYTES);
+    if (this.starts.length === 0) this.allocateIndex();
+    while (this.next - this.first >= RING_LINES || this.usedBytes + length > this.bytes.length) {
+      if (this.usedBytes + length > this.bytes.length && this.bytes.length < RING_BYTES) this.grow(this.usedBytes + length);
+      else this.evict();
+    }
+    const slot = this.next % RING_LINES;
+    this.starts[slot] = this.writeAt;
+    this.lengths[slot] = length;
+    this.ordinals[slot] = this.added[stream]++;
+    this.flags[slot] = (stream === 'stderr' ? STDERR : 0) | (continued ? CONTINUED : 0);
+    const room = this.bytes.length - this.writeAt;
+    if (length <= room) {
+      source.copy(this.bytes, this.writeAt, start, start + length);
+    } else {
+      source.copy(this.bytes, this.writeAt, start, start + room);
+      source.copy(this.bytes, 0, start + room, start + length);
+    }
+    this.writeAt = (this.writeAt + length) % this.bytes.length;
+    this.usedBytes += length;
+    this.next += 1;
+    if (this.listeners.size > 0 && !this.notifyScheduled) {
+      // Once per turn of the event loop, not per line: a flood costs followers one wake-up.
+      this.notifyScheduled = true;
+      setImmediate(() => {
+        this.notifyScheduled = false;
+        for (const listener of this.listeners) listener();
+      });
+    }
+  }
+
+  // The line at `seq`, or undefined if it was overwritten or not written yet.
+  line(seq: number): RingLine | undefined {
+    if (seq < this.first || seq >= this.next) return undefined;
+    const slot = seq % RING_LINES;
+    const start = this.starts[slot]!;
+    const length = this.lengths[slot]!;
+    const flags = this.flags[slot]!;
+    const end = start + length;
+    const bytes = end <= this.bytes.length ? this.bytes.subarray(start, end) : Buffer.concat([this.bytes.subarray(start), this.bytes.subarray(0, end - this.bytes.length)]);
+    return { seq, stream: flags & STDERR ? 'stderr' : 'stdout', ordinal: this.ordinals[slot]!, continued: (flags & CONTINUED) !== 0, bytes };
+  }
+
+  // The seq from which the last `count` kept lines of `streams` start.
+  tailStart(count: number, streams: readonly StreamName[]): number {
+    let seq = this.next;
+    for (let found = 0; found < count && seq > this.first; ) {
+      seq -= 1;
+      if (streams.includes(this.streamOf(seq))) found += 1;
+    }
+    return seq;
+  }
+
+  // How many lines of `stream` came before `seq`: a reader starting at seq expects this
+  // ordinal next.
+  ordinalAt(seq: number, stream: StreamName): number {
+    let after = 0;
+    for (let s = Math.max(seq, this.first); s < this.next; s++) if (this.streamOf(s) === stream) after += 1;
+    return this.added[stream] - after;
+  }
+
+  // Calls `listener` soon after lines were added; returns the unsubscribe.
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private streamOf(seq: number): StreamName {
+    return this.flags[seq % RING_LINES]! & STDERR ? 'stderr' : 'stdout';
+  }
+
+  // The index is allocated on the first line: a service that never writes costs nothing.
+  private allocateIndex(): void {
+    this.starts = new Int32Array(RING_LINES);
+    this.lengths = new Int32Array(RING_LINES);
+    this.ordinals = new Float64Array(RING_LINES);
+    this.flags = new Uint8Array(RING_LINES);
+    this.bytes = Buffer.allocUnsafe(INITIAL_BYTES);
+  }
+
+  private evict(): void {
+    this.usedBytes -= this.lengths[this.first % RING_LINES]!;
+    this.first += 1;
+  }
+
+  // Doubles the buffer (up to RING_BYTES) until `needed` fits, the kept lines moved to
+  // its start in order.
+  private grow(needed: number): void {
+    let size = this.bytes.length;
+    while (size < needed && size < RING_BYTES) size *= 2;
+    size = Math.min(size, RING_BYTES);
+    const bigger = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (let seq = this.first; seq < this.next; seq++) {
+      const slot = seq % RING_LINES;
+      const line = this.line(seq)!.bytes;
+      line.copy(bigger, at);
+      this.starts[slot] = at;
+      at += line.length;
+    }
+    this.bytes = bigger;
+    this.writeAt = at % size;
+  }
+}

@@ -16,7 +16,7 @@ import { decideAfterExit, freshHistory, type RestartHistory } from './restart-po
 import type { RunnerContext } from './runner-context.js';
 import { ServiceStateHolder, type TransitionListener } from './service-state.js';
 import type { ServiceStatus } from './states.js';
-import { EXIT_DRAIN_MS, EXIT_SETTLE_MS, groupTarget, internalFailure, OUTPUT_DRAIN_MAX_MS, STOP_DRAIN_MS, type Run } from './service-run.js';
+import { drainAfterEnd, EXIT_SETTLE_MS, groupTarget, internalFailure, type Run } from './service-run.js';
 import { KILL_WAIT_FLOOR_MS, KILL_WAIT_MS, stopProcesses, type StopResult } from './stop-procedure.js';
 
 export class ServiceRunner {
@@ -283,7 +283,7 @@ export class ServiceRunner {
     await run.stopping;
     if (run.handled) return;
     run.handled = true;
-    this.outputDrained = this.stopRequested ? run.started.drainOutput(STOP_DRAIN_MS, OUTPUT_DRAIN_MAX_MS, true) : run.started.drainOutput(EXIT_DRAIN_MS, OUTPUT_DRAIN_MAX_MS, false);
+    this.outputDrained = drainAfterEnd(run.started, this.stopRequested !== undefined);
     if (this.stopRequested) return this.toStopped(`${this.name} stopped (${describeOutcome(outcome)})`);
     this.decide(run, outcome);
   }

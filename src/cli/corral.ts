@@ -81,7 +81,9 @@ function shutdownBudgetMs(): number {
   return ms;
 }
 
-function serviceEnvironment(): Record<string, string> {
+// corral's own environment as strings: what init scripts get, and what each service's
+// environment is built on (serviceEnvironment, service-env.ts).
+function corralEnvironment(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
@@ -126,7 +128,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     labels,
     logStyle,
     shimPath: defaultShimPath,
-    env: serviceEnvironment(),
+    env: corralEnvironment(),
     notifyDir: runDir?.notifyDir,
     defaultNofile: defaultNofile(),
     random: Math.random,

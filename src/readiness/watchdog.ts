@@ -5,6 +5,7 @@
 // since the service is restarted with a new one. It only decides; the runner stops the
 // service.
 import { formatDuration } from '../config/duration.js';
+import { LIMITS } from '../config/limits.js';
 import { clearUnrefTimeout, setUnrefTimeout } from '../supervisor/timing.js';
 
 export type WatchdogFailure =
@@ -32,9 +33,9 @@ export interface WatchdogOptions {
 // done: it failed, or the run ended.
 type Phase = 'waiting' | 'armed' | 'done';
 
-// setTimeout fires at once past 2^31-1 ms (24.8 days), so a longer timeout is waited out
-// in steps of at most this.
-const MAX_TIMER_MS = 2 ** 31 - 1;
+// setTimeout fires at once past LIMITS.durationMs (24.8 days), so a longer timeout (a
+// WATCHDOG_USEC the service sends) is waited out in steps of at most that.
+const MAX_TIMER_MS = LIMITS.durationMs;
 
 export class Watchdog {
   private readonly setTimer: (callback: () => void, ms: number) => unknown;

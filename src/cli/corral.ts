@@ -13,7 +13,7 @@ import { parseDuration } from '../config/duration.js';
 import { LIMITS } from '../config/limits.js';
 import { withCommandService } from '../config/command-service.js';
 import { loadServices } from '../config/load-services.js';
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { LabelColumn } from '../logging/label-column.js';
 import { logStyleFrom, PLAIN_STYLE, type LogStyle } from '../logging/log-style.js';
 import { createLogger, EVENT_LABEL, parseLogLevel } from '../logging/logger.js';

@@ -5,7 +5,8 @@
 import { formatByteSize } from './byte-size.js';
 import { formatDurationExact } from './duration.js';
 import { mapExpandable } from './expand-in-config.js';
-import { logSchema, type ReadySpec, type ServiceConfig } from './schema.js';
+import { logSchema, type ReadySpec } from './field-schemas.js';
+import type { ServiceConfig } from './service-config.js';
 import type { ScheduleConfig } from './schedule.js';
 import { NOT_WITH_SCHEDULE } from './schedule-checks.js';
 import type { RlimitValue } from '../process/exec-shim.js';

@@ -5,7 +5,8 @@
 // The first failure ends the run; a shutdown signal stops the running script (SIGTERM
 // and SIGCONT to its group, SIGKILL after the grace) and starts no other.
 import { formatDuration } from '../config/duration.js';
-import { serviceConfigOf, serviceSchema, type ServiceConfig } from '../config/schema.js';
+import { serviceSchema } from '../config/schema.js';
+import { serviceConfigOf, type ServiceConfig } from '../config/service-config.js';
 import { isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { Latch } from './clock.js';
 import type { StartedRun } from './kernel.js';

@@ -5,7 +5,7 @@
 // orders its start only, so restarting a sidekick does not restart the main command.
 import { isActive, isDone, type ServiceState } from './states.js';
 import { dependentsOf } from '../config/dependency-graph.js';
-import type { ServiceType } from '../config/schema.js';
+import type { ServiceType } from '../config/service-config.js';
 
 export interface PlanNode {
   name: string;

@@ -6,7 +6,7 @@ import { chmodSync, chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeSystemError, errnoOf } from '../logging/system-error.js';
 import { formatDuration } from '../config/duration.js';
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { LineWatcher } from '../logging/line-watcher.js';
 import { HealthMonitor } from '../readiness/health-monitor.js';
 import { NotifyListener, notifyEvents, type NotifyEvents } from '../readiness/notify.js';

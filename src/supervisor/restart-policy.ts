@@ -1,7 +1,7 @@
 // What to do after a service's process ended: pure functions of its settings, how it
 // ended, its restart history and the time, with randomness passed in; no clock and no
 // timers, so they are tested without sleeping.
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { formatDuration } from '../config/duration.js';
 
 export type Policy = Pick<ServiceConfig, 'restart' | 'backoff' | 'reset_after' | 'max_restarts'>;

@@ -6,7 +6,7 @@
 // timeout is stopped and counts as failed. Time comes from ctx.clock only.
 import { formatDuration } from '../config/duration.js';
 import type { ScheduleConfig } from '../config/schedule.js';
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import type { ExitOutcome } from '../process/exit-outcome.js';
 import { NEVER, type Latch, type Timer } from './clock.js';
 import type { RunnerContext } from './runner-context.js';

@@ -5,7 +5,7 @@
 // handlers switch over the state, whose facts (its run, its failure, what blocks it)
 // travel with it. Time and processes come from ctx.clock and ctx.kernel.
 import { formatDuration } from '../config/duration.js';
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { describeOutcome, isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { describeWatchdogFailure, type WatchdogFailure } from '../readiness/watchdog.js';
 import { Latch, NEVER, settledBy, waitFor, type Timer } from './clock.js';

@@ -6,7 +6,7 @@
 // services in parallel, then the sweep of what is left.
 import type { Logger } from 'winston';
 import { formatDuration } from '../config/duration.js';
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
 import { diffServices } from './reload-diff.js';
 import { describeKept, planReload, summarizeReload, type ReloadNode, type ReloadResult } from './reload-plan.js';

@@ -1,6 +1,6 @@
 // A service's settings with every default, as loadServices returns them for a file that
 // sets nothing but its command.
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/config/service-config.js';
 
 export const SERVICE_DEFAULTS = {
   enabled: true,

@@ -3,7 +3,7 @@
 // operator actions, with the invariants checked after every step.
 import type { Logger } from 'winston';
 import { restartServices, startServices, stopServices } from '../../src/control/service-actions.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/config/service-config.js';
 import type { ScheduleConfig } from '../../src/config/schedule.js';
 import { LabelColumn } from '../../src/logging/label-column.js';
 import type { NativeAddon } from '../../src/native/addon.js';

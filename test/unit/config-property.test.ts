@@ -20,7 +20,7 @@ import fc from 'fast-check';
 import { ConfigError, type ConfigProblem } from '../../src/config/config-error.js';
 import { fileFormOf } from '../../src/config/file-form.js';
 import { loadServices } from '../../src/config/load-services.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/config/service-config.js';
 import { shimArgv } from '../../src/process/exec-shim.js';
 import { processAttributes } from '../../src/supervisor/launch.js';
 import { fingerprint } from '../../src/supervisor/reload-diff.js';

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffServices, fingerprint } from '../../src/supervisor/reload-diff.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/config/service-config.js';
 import { DEFAULT_LOG, serviceConfig } from '../helpers/service-config.js';
 
 const service = serviceConfig;

@@ -8,7 +8,7 @@ import {
   type Policy,
   type RestartHistory,
 } from '../../src/supervisor/restart-policy.js';
-import type { RestartPolicy } from '../../src/config/schema.js';
+import type { RestartPolicy } from '../../src/config/service-config.js';
 
 // jitter 0: every delay is exact.
 const backoff = { initial: 1000, max: 30_000, factor: 2, jitter: 0 };

@@ -1,0 +1,67 @@
+// A service as the rest of corral runs it: its file's settings (schema.ts) with every
+// default resolved, plus where it came from, who it runs as, and what its env_file held.
+import type { z } from 'zod';
+import type { Argv } from './value-schemas.js';
+import type { backoffSchema, healthSchema, logSchema, readySchema, watchdogSchema } from './field-schemas.js';
+import type { ScheduleConfig } from './schedule.js';
+import { fileServiceTypes, type failureActions, type restartPolicies, type ServiceFileConfig } from './schema.js';
+
+export const serviceTypes = [...fileServiceTypes, 'scheduled'] as const;
+
+export type RestartPolicy = (typeof restartPolicies)[number];
+export type ServiceType = (typeof serviceTypes)[number];
+export type FailureAction = (typeof failureActions)[number];
+export type Backoff = z.output<typeof backoffSchema>;
+export type ReadyConfig = z.output<typeof readySchema>;
+export type HealthConfig = z.output<typeof healthSchema>;
+export type WatchdogConfig = z.output<typeof watchdogSchema>;
+export type LogConfig = z.output<typeof logSchema>;
+
+// Who a service runs as, resolved from user and group with /etc/passwd and /etc/group.
+export interface Identity {
+  /** Known when the user is in /etc/passwd: the shim then applies its groups (initgroups). */
+  userName?: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+  /** corral's own uid and gid: the service keeps them, and corral's groups, with no switch at all. */
+  asCorral?: boolean;
+}
+
+// A validated service: its file's settings with every default resolved, plus where it
+// came from.
+export interface ServiceConfig extends Omit<ServiceFileConfig, 'command' | 'restart' | 'name' | 'log' | 'type' | 'schedule'> {
+  name: string;
+  type: ServiceType;
+  schedule?: ScheduleConfig;
+  log: Required<LogConfig>;
+  file: string;
+  argv: Argv;
+  restart: RestartPolicy;
+  identity?: Identity;
+  /** What env_file held when the files were loaded, later files first overridden. */
+  env_from_files: Record<string, string>;
+  /** The command after `corral --`: starts once every other service is ready. */
+  after_all?: boolean;
+}
+
+// A validated file's settings as the rest of corral uses them: argv, the resolved restart
+// policy, and the log prefix defaulting to the service's name.
+export function serviceConfigOf(
+  data: ServiceFileConfig,
+  where: { name: string; file: string },
+  extra: Pick<ServiceConfig, 'identity' | 'env_from_files' | 'after_all'> = { env_from_files: {} },
+): ServiceConfig {
+  const { command, restart: _restart, name: _name, log, type, schedule, ...settings } = data;
+  const prefix = log.prefix ?? where.name;
+  const kind = { type: schedule ? ('scheduled' as const) : type, ...(schedule ? { schedule } : {}) };
+  return { ...settings, ...kind, ...where, argv: command, restart: resolveRestart(data), log: { ...log, prefix }, identity: undefined, ...extra };
+}
+
+// A longrun is restarted unless told otherwise; a oneshot or the main service is not.
+// A scheduled service is never restarted: its next run comes on schedule.
+export function resolveRestart(value: Pick<ServiceFileConfig, 'restart' | 'type' | 'main' | 'schedule'>): RestartPolicy {
+  if (value.restart !== undefined) return value.restart;
+  return value.type === 'oneshot' || value.main || value.schedule !== undefined ? 'never' : 'always';
+}

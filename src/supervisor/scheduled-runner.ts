@@ -143,7 +143,7 @@ export class ScheduledRunner extends ServiceRunner {
     }
     this.replacing = run;
     this.ctx.logger.info(`${this.name}: stopping the run still going (pid ${run.pid}) to start ${due} (overlap: replace)`);
-    const { stop_timeout: graceMs } = this.config;
+    const { stop_timeoutMs: graceMs } = this.config;
     void this.terminate(run, graceMs, this.ctx.clock.now() + graceMs + KILL_WAIT_MS, NEVER);
   }
 

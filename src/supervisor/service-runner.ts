@@ -134,9 +134,9 @@ export class ServiceRunner {
       case 'starting':
         // No process yet: the spawn's failure is on its way and ends it stopped.
         if (status.run === undefined) return void (await settledBy(this.ctx.clock, this.pendingSpawn, deadline, forced));
-        return this.terminate(status.run, this.config.stop_timeout, deadline, forced);
+        return this.terminate(status.run, this.config.stop_timeoutMs, deadline, forced);
       case 'running':
-        return this.terminate(status.run, this.config.stop_timeout, deadline, forced);
+        return this.terminate(status.run, this.config.stop_timeoutMs, deadline, forced);
       case 'stopping': {
         // Already being stopped (a probe failed, or leftovers after an exit): that stop
         // is held to this one's deadline and second signal too, and waited for.
@@ -252,7 +252,7 @@ export class ServiceRunner {
   protected stopAsFailed(run: Run, probeFailure: string, warning: string, signal = this.config.stop_signal): void {
     run.probeFailure = probeFailure;
     this.ctx.logger.warn(warning);
-    const { stop_timeout: graceMs } = this.config;
+    const { stop_timeoutMs: graceMs } = this.config;
     void this.terminate(run, graceMs, this.ctx.clock.now() + graceMs + KILL_WAIT_MS, NEVER, signal);
   }
 
@@ -295,7 +295,7 @@ export class ServiceRunner {
     if (left === 0) return Promise.resolve('stopped');
     this.ctx.logger.info(`${this.name} ${describeOutcome(outcome)}; stopping the ${left} process(es) left in its group`);
     if (this.status.state !== 'stopping') this.state.set({ state: 'stopping', run });
-    const { stop_timeout: graceMs, stop_signal: signal } = this.config;
+    const { stop_timeoutMs: graceMs, stop_signal: signal } = this.config;
     const options = { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline: this.ctx.clock.now() + graceMs + KILL_WAIT_MS, forced: run.cut };
     return stopProcesses(groupTarget(run, this.ctx.kernel, this.name), options);
   }

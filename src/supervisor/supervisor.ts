@@ -271,7 +271,7 @@ export class Supervisor {
   // the shutdown stops everything, in its own order (a reload's would stop a dependency
   // under the main service, which a reload leaves running).
   private stopChain(names: readonly string[], forced: Latch, byOperator = false): Promise<void> {
-    const total = names.reduce((sum, name) => sum + this.runners.get(name)!.config.stop_timeout, 0);
+    const total = names.reduce((sum, name) => sum + this.runners.get(name)!.config.stop_timeoutMs, 0);
     const deadline = this.options.context.clock.now() + total;
     return stopInOrder(this.runners, names, (runner) => (this.currentPhase === 'running' ? runner.stop(deadline, forced, byOperator) : Promise.resolve()));
   }

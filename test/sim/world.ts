@@ -82,9 +82,10 @@ function configOf(spec: ServiceSpec, generation = 0): ServiceConfig {
     main: spec.main,
     on_failure: spec.onFailure,
     // A reload that changes a service: its stop_timeout moves by a millisecond.
-    stop_timeout: spec.stopTimeoutMs + generation,
-    backoff: { ...spec.backoff, jitter: 0 },
-    reset_after: 10_000,
+    stop_timeoutMs: spec.stopTimeoutMs + generation,
+    // The scenario's backoff keeps its own keys: recorded seeds are written with them.
+    backoff: { initialMs: spec.backoff.initial, maxMs: spec.backoff.max, factor: spec.backoff.factor, jitter: 0 },
+    reset_afterMs: 10_000,
   });
 }
 

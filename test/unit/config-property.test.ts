@@ -48,14 +48,14 @@ function assertExecable(argv: readonly string[], env: Record<string, string>, st
 }
 
 const DURATIONS = (service: ServiceConfig): number[] => [
-  service.stop_timeout,
-  service.reset_after,
-  service.backoff.initial,
-  service.backoff.max,
+  service.stop_timeoutMs,
+  service.reset_afterMs,
+  service.backoff.initialMs,
+  service.backoff.maxMs,
   ...(service.ready ? [service.ready.intervalMs, service.ready.timeoutMs] : []),
   ...(service.health ? [service.health.intervalMs, service.health.timeoutMs] : []),
   ...(service.watchdog ? [service.watchdog.timeoutMs] : []),
-  ...(service.max_restarts ? [service.max_restarts.window] : []),
+  ...(service.max_restarts ? [service.max_restarts.windowMs] : []),
 ];
 
 // Every step of a start, a print and a reload that could throw, for an accepted service;

@@ -82,15 +82,15 @@ describe('loadServices: valid files', () => {
     const [api] = loadServices(dir);
     assert.ok(api);
     assert.equal(api.restart, 'on-failure');
-    assert.deepEqual(api.backoff, { initial: 500, max: 60_000, factor: 1.5, jitter: 0.1 });
-    assert.equal(api.reset_after, 1500);
+    assert.deepEqual(api.backoff, { initialMs: 500, maxMs: 60_000, factor: 1.5, jitter: 0.1 });
+    assert.equal(api.reset_afterMs, 1500);
     assert.equal(api.stop_signal, 'SIGINT');
-    assert.equal(api.stop_timeout, 3000);
+    assert.equal(api.stop_timeoutMs, 3000);
   });
 
   test('a partial backoff mapping gets the other backoff defaults', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: x\nbackoff:\n  initial: 200ms\n' });
-    assert.deepEqual(loadServices(dir)[0]?.backoff, { initial: 200, max: 30_000, factor: 2, jitter: 0.1 });
+    assert.deepEqual(loadServices(dir)[0]?.backoff, { initialMs: 200, maxMs: 30_000, factor: 2, jitter: 0.1 });
   });
 
   test('the name is the file stem, dots and dashes included', (t) => {
@@ -526,12 +526,12 @@ describe('loadServices: every key', () => {
         timeoutMs: 1000,
         retries: 2,
       },
-      backoff: { initial: 500, max: 60_000, factor: 1.5, jitter: 0.2 },
-      reset_after: 30_000,
-      max_restarts: { count: 5, window: 600_000 },
+      backoff: { initialMs: 500, maxMs: 60_000, factor: 1.5, jitter: 0.2 },
+      reset_afterMs: 30_000,
+      max_restarts: { count: 5, windowMs: 600_000 },
       on_failure: 'shutdown',
       stop_signal: 'SIGINT',
-      stop_timeout: 3000,
+      stop_timeoutMs: 3000,
       user: 'root',
       group: 0,
       umask: 0o027,
@@ -588,7 +588,7 @@ describe('loadServices: every key', () => {
 
   test('max_restarts window defaults to 5m', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: x\nmax_restarts:\n  count: 3\n' });
-    assert.deepEqual(loadServices(dir)[0]?.max_restarts, { count: 3, window: 300_000 });
+    assert.deepEqual(loadServices(dir)[0]?.max_restarts, { count: 3, windowMs: 300_000 });
   });
 
   test('umask: quoted octal strings, with or without the leading 0', (t) => {

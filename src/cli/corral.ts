@@ -15,7 +15,7 @@ import { parseDuration } from '../config/duration.js';
 import { LIMITS } from '../config/limits.js';
 import { withCommandService } from '../config/command-service.js';
 import { loadServices } from '../config/load-services.js';
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { LabelColumn } from '../logging/label-column.js';
 import { logStyleFrom, PLAIN_STYLE, type LogStyle } from '../logging/log-style.js';
 import { createLogger, EVENT_LABEL, parseLogLevel } from '../logging/logger.js';
@@ -83,7 +83,9 @@ function shutdownBudgetMs(): number {
   return ms;
 }
 
-function serviceEnvironment(): Record<string, string> {
+// corral's own environment as strings: what init scripts get, and what each service's
+// environment is built on (serviceEnvironment, service-env.ts).
+function corralEnvironment(): Record<string, string> {
   return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
@@ -128,7 +130,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     labels,
     logStyle,
     shimPath: defaultShimPath,
-    env: serviceEnvironment(),
+    env: corralEnvironment(),
     notifyDir: runDir?.notifyDir,
     defaultNofile: defaultNofile(),
     random: Math.random,

@@ -1,7 +1,8 @@
 // `corral -- COMMAND ARGS`: the command becomes the main service "main", started once
 // every service from services.d is ready, as my_init and s6-overlay's CMD do.
 import { ConfigError } from './config-error.js';
-import { serviceConfigOf, serviceSchema, type ServiceConfig } from './schema.js';
+import { serviceSchema } from './schema.js';
+import { serviceConfigOf, type ServiceConfig } from './service-config.js';
 
 export const COMMAND_SERVICE = 'main';
 export const COMMAND_SOURCE = '(the command after --)';

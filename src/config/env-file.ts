@@ -5,10 +5,10 @@
 //   KEY='literal $value'   (single quotes: taken as written)
 // Values are not ${VAR}-expanded: an env file holds values, not templates.
 import type { ConfigProblem } from './config-error.js';
+import { VARIABLE_NAME } from './expand-variables.js';
 import { RESERVED_NAME, RESERVED_NAME_MESSAGE } from './value-schemas.js';
 
 const ASSIGNMENT = /^(?:export\s+)?([^=\s]*)\s*=\s*(.*)$/;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', $: '$' };
 
 export type EnvFileResult = { values: Record<string, string> } | { problems: ConfigProblem[] };
@@ -26,7 +26,7 @@ export function parseEnvFile(text: string, file: string): EnvFileResult {
     const match = ASSIGNMENT.exec(line);
     if (!match) return problem('expected NAME=value (or a # comment)');
     const [, name = '', rest = ''] = match;
-    if (!NAME.test(name)) return problem(`"${name}" is not a variable name; use letters, digits and _, not starting with a digit`);
+    if (!VARIABLE_NAME.test(name)) return problem(`"${name}" is not a variable name; use letters, digits and _, not starting with a digit`);
     if (name === RESERVED_NAME) return problem(RESERVED_NAME_MESSAGE);
     const value = parseValue(rest);
     if (value === undefined) return problem(`the value of ${name} opens a ${rest[0] === '"' ? 'double' : 'single'} quote that is not closed on this line`, raw.indexOf(rest) + 1);

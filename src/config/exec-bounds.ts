@@ -11,7 +11,7 @@
 // a service whose limits.stack is lower gets a quarter of it, as the kernel does.
 import type { ConfigProblem } from './config-error.js';
 import { KERNEL_ARG_MIN_BYTES, LIMITS } from './limits.js';
-import type { ServiceConfig } from './schema.js';
+import type { ServiceConfig } from './service-config.js';
 import { serviceEnvironment } from './service-env.js';
 
 type Path = (string | number)[];

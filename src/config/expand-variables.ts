@@ -22,7 +22,9 @@ export class ExpansionError extends Error {
   }
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// An environment variable's name, as the shell takes one: also what env_file and
+// environment: accept.
+export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 // The text with every ${...} replaced; throws ExpansionError naming the first problem.
 export function expandVariables(text: string, env: Readonly<Record<string, string | undefined>>): string {
@@ -53,7 +55,7 @@ function substitute(body: string, env: Readonly<Record<string, string | undefine
   const operator = /:-|:\?|-|\?/.exec(body);
   const name = operator ? body.slice(0, operator.index) : body;
   // Not a reference we expand (${#x}, ${x%y}, ${a.b}): the text stays as written.
-  if (!NAME.test(name)) return `\${${body}}`;
+  if (!VARIABLE_NAME.test(name)) return `\${${body}}`;
   const value = env[name];
   if (operator) {
     const fallback = body.slice(operator.index + operator[0].length);

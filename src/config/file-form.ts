@@ -5,7 +5,8 @@
 import { formatByteSize } from './byte-size.js';
 import { formatDurationExact } from './duration.js';
 import { mapExpandable } from './expand-in-config.js';
-import { logSchema, type ReadySpec, type ServiceConfig } from './schema.js';
+import { logSchema, type ReadySpec } from './field-schemas.js';
+import type { ServiceConfig } from './service-config.js';
 import type { ScheduleConfig } from './schedule.js';
 import { NOT_WITH_SCHEDULE } from './schedule-checks.js';
 import type { RlimitValue } from '../process/exec-shim.js';
@@ -18,7 +19,7 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     command: service.argv,
     type: service.type,
     main: service.main,
-    timeout: service.timeout === undefined ? undefined : duration(service.timeout),
+    timeout: service.timeoutMs === undefined ? undefined : duration(service.timeoutMs),
     depends_on: service.depends_on,
     schedule: service.schedule && scheduleForm(service.schedule),
     // A oneshot's readiness is its exit, so it takes no ready key at all.
@@ -36,12 +37,12 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     // Always the mapping, so the signal it will be stopped with is shown too.
     watchdog: service.watchdog && { timeout: duration(service.watchdog.timeoutMs), signal: service.watchdog.signal },
     restart: service.restart,
-    backoff: { ...service.backoff, initial: duration(service.backoff.initial), max: duration(service.backoff.max) },
-    reset_after: duration(service.reset_after),
-    max_restarts: service.max_restarts && { count: service.max_restarts.count, window: duration(service.max_restarts.window) },
+    backoff: { initial: duration(service.backoff.initialMs), max: duration(service.backoff.maxMs), factor: service.backoff.factor, jitter: service.backoff.jitter },
+    reset_after: duration(service.reset_afterMs),
+    max_restarts: service.max_restarts && { count: service.max_restarts.count, window: duration(service.max_restarts.windowMs) },
     on_failure: service.on_failure,
     stop_signal: service.stop_signal,
-    stop_timeout: duration(service.stop_timeout),
+    stop_timeout: duration(service.stop_timeoutMs),
     reload_signal: service.reload_signal,
     user: service.user,
     group: service.group,

@@ -4,7 +4,7 @@
 // account files are read once per load, however many services name a user.
 import { AccountFileError, lookupGroup, lookupUser, parseGroup, parsePasswd, readGroupFile, readPasswdFile } from './accounts.js';
 import type { ConfigProblem } from './config-error.js';
-import type { Identity } from './schema.js';
+import type { Identity } from './service-config.js';
 import { closest } from './suggest.js';
 import { switchProblem, type Credentials } from '../process/credentials.js';
 

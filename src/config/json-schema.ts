@@ -5,7 +5,8 @@
 // would write them. Checks across keys (a oneshot with health) and across files
 // (depends_on) are corral's alone; `corral check` does those.
 import { z } from 'zod';
-import { HEALTH_KINDS, READY_KINDS, serviceSchema } from './schema.js';
+import { HEALTH_KINDS, READY_KINDS } from './field-schemas.js';
+import { serviceSchema } from './schema.js';
 
 export const SCHEMA_ID = 'https://corral.dev/schema/service.json';
 

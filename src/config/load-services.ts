@@ -15,7 +15,7 @@ import { accountFilesOnce } from './identity.js';
 import { ignoredNameReason } from './ignored-names.js';
 import { LIMITS } from './limits.js';
 import { ownCredentials, type Credentials } from '../process/credentials.js';
-import type { ServiceConfig } from './schema.js';
+import type { ServiceConfig } from './service-config.js';
 import { failedFile, loadServiceFile, stemOf, type FailedFile, type LoadContext, type LoadedFile, type LocatePath } from './service-file.js';
 
 const SERVICE_FILE = /\.ya?ml$/;

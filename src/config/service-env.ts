@@ -4,7 +4,7 @@
 // HOME), then what its env_file(s) held, then its environment map; the caller adds
 // NOTIFY_SOCKET and the like. What the service file says explicitly wins, as with
 // systemd's Environment= over User=.
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 
 // Without inheriting, a command still needs a PATH to be found by name.
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { formatByteSize, parseByteSize, SIZE_PATTERN } from './byte-size.js';
 import { DURATION_PATTERN, parseDuration } from './duration.js';
+import { VARIABLE_NAME } from './expand-variables.js';
 import { LIMITS } from './limits.js';
 import { normalizeSignal } from '../process/signal-names.js';
 import type { RlimitValue } from '../process/exec-shim.js';
@@ -152,7 +153,7 @@ export const RESERVED_NAME = '__proto__';
 export const RESERVED_NAME_MESSAGE = `corral cannot pass on a variable named ${RESERVED_NAME}; rename it`;
 
 export const environment = z.record(
-  z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a variable name of letters, digits and _, not starting with a digit'),
+  z.string().regex(VARIABLE_NAME, 'expected a variable name of letters, digits and _, not starting with a digit'),
   z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }).transform(String),
   { error: 'expected a mapping of NAME: value' },
 );

@@ -1,6 +1,6 @@
 // What the supervisor reports about itself and its services, at one instant: the data
 // behind `corral status`, the ready/health probes and the metrics. Plain data, no I/O.
-import type { ServiceType } from '../config/schema.js';
+import type { ServiceType } from '../config/service-config.js';
 import type { ServiceState } from '../supervisor/states.js';
 import type { LastRun, RunResult } from '../supervisor/schedule-record.js';
 

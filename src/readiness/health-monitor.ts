@@ -23,71 +23,69 @@ type MonitorState = 'idle' | 'running' | 'stopped';
 
 // Checks one run of a service until it is unhealthy or stop() is called.
 export class HealthMonitor {
-  readonly #options: HealthMonitorOptions;
-  readonly #setTimer: (callback: () => void, ms: number) => unknown;
-  readonly #clearTimer: (timer: unknown) => void;
-  #state: MonitorState = 'idle';
-  #timer: unknown;
-  #failures = 0;
+  private readonly setTimer: (callback: () => void, ms: number) => unknown;
+  private readonly clearTimer: (timer: unknown) => void;
+  private state: MonitorState = 'idle';
+  private timer: unknown;
+  private failuresInARow = 0;
 
-  constructor(options: HealthMonitorOptions) {
-    this.#options = options;
-    this.#setTimer = options.setTimer ?? setUnrefTimeout;
-    this.#clearTimer = options.clearTimer ?? clearUnrefTimeout;
+  constructor(private readonly options: HealthMonitorOptions) {
+    this.setTimer = options.setTimer ?? setUnrefTimeout;
+    this.clearTimer = options.clearTimer ?? clearUnrefTimeout;
   }
 
   /** Failed checks since the last passing one. */
   get failures(): number {
-    return this.#failures;
+    return this.failuresInARow;
   }
 
   get running(): boolean {
-    return this.#state === 'running';
+    return this.state === 'running';
   }
 
   // The first check runs one interval from now: the service has only just become ready.
   start(): void {
-    if (this.#state === 'running') return;
-    if (this.#state === 'stopped') throw new Error('HealthMonitor: start() after stop(); make a new monitor for the new run');
-    this.#state = 'running';
-    this.#schedule();
+    if (this.state === 'running') return;
+    if (this.state === 'stopped') throw new Error('HealthMonitor: start() after stop(); make a new monitor for the new run');
+    this.state = 'running';
+    this.schedule();
   }
 
   // Idempotent. A check in flight still finishes (by its own timeout), but its result is ignored.
   stop(): void {
-    this.#state = 'stopped';
-    if (this.#timer !== undefined) this.#clearTimer(this.#timer);
-    this.#timer = undefined;
+    this.state = 'stopped';
+    if (this.timer !== undefined) this.clearTimer(this.timer);
+    this.timer = undefined;
   }
 
-  #schedule(): void {
-    this.#timer = this.#setTimer(() => {
-      this.#timer = undefined;
-      void this.#checkOnce();
-    }, this.#options.intervalMs);
+  private schedule(): void {
+    this.timer = this.setTimer(() => {
+      this.timer = undefined;
+      void this.checkOnce();
+    }, this.options.intervalMs);
   }
 
-  async #checkOnce(): Promise<void> {
-    const result = await this.#attempt();
-    if (this.#state !== 'running') return;
+  private async checkOnce(): Promise<void> {
+    const result = await this.attempt();
+    if (this.state !== 'running') return;
     if (result.ok) {
-      const failures = this.#failures;
-      this.#failures = 0;
-      if (failures > 0) this.#options.onRecovered?.(failures, result.detail);
+      const failures = this.failuresInARow;
+      this.failuresInARow = 0;
+      if (failures > 0) this.options.onRecovered?.(failures, result.detail);
     } else {
-      this.#failures += 1;
-      if (this.#failures >= Math.max(1, this.#options.retries)) {
+      this.failuresInARow += 1;
+      if (this.failuresInARow >= Math.max(1, this.options.retries)) {
         this.stop();
-        this.#options.onUnhealthy(result.detail, this.#failures);
+        this.options.onUnhealthy(result.detail, this.failuresInARow);
         return;
       }
     }
-    this.#schedule();
+    this.schedule();
   }
 
-  async #attempt(): Promise<ProbeResult> {
+  private async attempt(): Promise<ProbeResult> {
     try {
-      return await this.#options.check();
+      return await this.options.check();
     } catch (error) {
       return { ok: false, detail: `check failed: ${(error as Error).message}` };
     }

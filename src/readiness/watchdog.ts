@@ -5,6 +5,7 @@
 // since the service is restarted with a new one. It only decides; the runner stops the
 // service.
 import { formatDuration } from '../shared/format-duration.js';
+import { LIMITS } from '../config/limits.js';
 import { clearUnrefTimeout, setUnrefTimeout } from '../shared/unref-timer.js';
 
 export type WatchdogFailure =
@@ -32,47 +33,45 @@ export interface WatchdogOptions {
 // done: it failed, or the run ended.
 type Phase = 'waiting' | 'armed' | 'done';
 
-// setTimeout fires at once past 2^31-1 ms (24.8 days), so a longer timeout is waited out
-// in steps of at most this.
-const MAX_TIMER_MS = 2 ** 31 - 1;
+// setTimeout fires at once past LIMITS.durationMs (24.8 days), so a longer timeout (a
+// WATCHDOG_USEC the service sends) is waited out in steps of at most that.
+const MAX_TIMER_MS = LIMITS.durationMs;
 
 export class Watchdog {
-  readonly #options: WatchdogOptions;
-  readonly #setTimer: (callback: () => void, ms: number) => unknown;
-  readonly #clearTimer: (timer: unknown) => void;
-  #phase: Phase = 'waiting';
-  #timeoutMs: number;
-  #timer: unknown;
+  private readonly setTimer: (callback: () => void, ms: number) => unknown;
+  private readonly clearTimer: (timer: unknown) => void;
+  private phase: Phase = 'waiting';
+  private currentTimeoutMs: number;
+  private timer: unknown;
   /** What is left of the timeout after the step the timer is waiting out. */
-  #leftMs = 0;
+  private leftMs = 0;
 
-  constructor(options: WatchdogOptions) {
-    this.#options = options;
-    this.#timeoutMs = options.timeoutMs;
-    this.#setTimer = options.setTimer ?? setUnrefTimeout;
-    this.#clearTimer = options.clearTimer ?? clearUnrefTimeout;
+  constructor(private readonly options: WatchdogOptions) {
+    this.currentTimeoutMs = options.timeoutMs;
+    this.setTimer = options.setTimer ?? setUnrefTimeout;
+    this.clearTimer = options.clearTimer ?? clearUnrefTimeout;
   }
 
   /** The timeout now in force; 0 when the service turned the watchdog off. */
   get timeoutMs(): number {
-    return this.#timeoutMs;
+    return this.currentTimeoutMs;
   }
 
   get armed(): boolean {
-    return this.#phase === 'armed';
+    return this.phase === 'armed';
   }
 
   // Arms it, as systemd does once start-up is complete: a slow start is ready.timeout's
   // business, not the watchdog's.
   start(): void {
-    if (this.#phase !== 'waiting') return;
-    this.#phase = 'armed';
-    this.#rearm();
+    if (this.phase !== 'waiting') return;
+    this.phase = 'armed';
+    this.rearm();
   }
 
   /** WATCHDOG=1: a new deadline from now. Ignored before start(). */
   ping(): void {
-    if (this.#phase === 'armed') this.#rearm();
+    if (this.phase === 'armed') this.rearm();
   }
 
   /**
@@ -81,55 +80,55 @@ export class Watchdog {
    * timeout start() arms with.
    */
   setTimeout(ms: number): void {
-    if (this.#phase === 'done') return;
-    this.#timeoutMs = ms;
-    if (this.#phase === 'armed') this.#rearm();
+    if (this.phase === 'done') return;
+    this.currentTimeoutMs = ms;
+    if (this.phase === 'armed') this.rearm();
   }
 
   /** WATCHDOG=trigger: failed now, whether armed yet or not. */
   trigger(): void {
-    if (this.#phase === 'done') return;
-    this.#fail({ kind: 'trigger' });
+    if (this.phase === 'done') return;
+    this.fail({ kind: 'trigger' });
   }
 
   /** The run ended. Idempotent. */
   stop(): void {
-    this.#phase = 'done';
-    this.#cancelTimer();
+    this.phase = 'done';
+    this.cancelTimer();
   }
 
-  #rearm(): void {
-    this.#cancelTimer();
-    this.#leftMs = this.#timeoutMs;
-    if (this.#leftMs > 0) this.#step();
+  private rearm(): void {
+    this.cancelTimer();
+    this.leftMs = this.currentTimeoutMs;
+    if (this.leftMs > 0) this.step();
   }
 
-  #step(): void {
-    const ms = Math.min(this.#leftMs, MAX_TIMER_MS);
-    this.#leftMs -= ms;
-    this.#timer = this.#setTimer(() => this.#expire(), ms);
+  private step(): void {
+    const ms = Math.min(this.leftMs, MAX_TIMER_MS);
+    this.leftMs -= ms;
+    this.timer = this.setTimer(() => this.expire(), ms);
   }
 
-  #expire(): void {
-    this.#timer = undefined;
-    if (this.#leftMs > 0) {
-      this.#step();
+  private expire(): void {
+    this.timer = undefined;
+    if (this.leftMs > 0) {
+      this.step();
       return;
     }
     // A ping read now re-arms (a new timer), a trigger fails it (done): either way, not a timeout.
-    this.#options.flush?.();
-    if (this.#phase !== 'armed' || this.#timer !== undefined || this.#timeoutMs === 0) return;
-    this.#fail({ kind: 'timeout', timeoutMs: this.#timeoutMs });
+    this.options.flush?.();
+    if (this.phase !== 'armed' || this.timer !== undefined || this.currentTimeoutMs === 0) return;
+    this.fail({ kind: 'timeout', timeoutMs: this.currentTimeoutMs });
   }
 
-  #fail(failure: WatchdogFailure): void {
+  private fail(failure: WatchdogFailure): void {
     this.stop();
-    this.#options.onFailure(failure);
+    this.options.onFailure(failure);
   }
 
-  #cancelTimer(): void {
-    if (this.#timer !== undefined) this.#clearTimer(this.#timer);
-    this.#timer = undefined;
+  private cancelTimer(): void {
+    if (this.timer !== undefined) this.clearTimer(this.timer);
+    this.timer = undefined;
   }
 }
 

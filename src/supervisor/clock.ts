@@ -1,6 +1,7 @@
 // Time as the lifecycle core sees it: read the time and set a timer, nothing else. The
 // real clock is Node's; the simulation (test/sim) passes a virtual one, so every wait in
 // the core can be driven to its edges without sleeping.
+import { LIMITS } from '../config/limits.js';
 
 export interface Timer {
   cancel(): void;
@@ -12,8 +13,9 @@ export interface Clock {
   setTimer: (callback: () => void, ms: number) => Timer;
 }
 
-// setTimeout fires at once past 2^31-1 ms (24.8 days); a longer wait is waited in steps.
-const MAX_TIMER_MS = 2 ** 31 - 1;
+// setTimeout fires at once past LIMITS.durationMs (24.8 days); a longer wait is waited in
+// steps.
+const MAX_TIMER_MS = LIMITS.durationMs;
 
 export const realClock: Clock = {
   now: () => Date.now(),

@@ -5,12 +5,14 @@
 // The first failure ends the run; a shutdown signal stops the running script (SIGTERM
 // and SIGCONT to its group, SIGKILL after the grace) and starts no other.
 import { formatDuration } from '../shared/format-duration.js';
-import { serviceConfigOf, serviceSchema, type ServiceConfig } from '../config/schema.js';
+import { serviceSchema } from '../config/schema.js';
+import { serviceConfigOf, type ServiceConfig } from '../config/service-config.js';
 import { isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { Latch } from './clock.js';
 import type { StartedRun } from './kernel.js';
 import type { InitScript } from './init-listing.js';
 import type { RunnerContext } from './runner-context.js';
+import { drainAfterEnd, processGroupTarget } from './service-run.js';
 import { stopProcesses } from './stop-procedure.js';
 
 export type InitResult =
@@ -18,12 +20,6 @@ export type InitResult =
   | { kind: 'failed'; script: InitScript; outcome: ExitOutcome; tookMs: number }
   /** A shutdown signal came: `script` is the one it stopped, if one was running. */
   | { kind: 'interrupted'; signal: NodeJS.Signals; script?: InitScript; outcome?: ExitOutcome };
-
-// As for a service: how long the pipes may stay quiet after the script exited (a daemon
-// it started may hold them open for ever), at most how long, and less while stopping.
-const EXIT_DRAIN_MS = 1000;
-const STOP_DRAIN_MS = 200;
-const DRAIN_MAX_MS = 5000;
 
 // "init:10-setup": the label column's text, without what would break a log line.
 export function initLabel(name: string): string {
@@ -81,16 +77,8 @@ export class InitRunner {
     const { kernel, clock, logger } = this.ctx;
     const graceMs = Math.max(0, deadline - clock.now());
     logger.info(`received ${signal} during init script ${current.script.name}: sending it SIGTERM (SIGKILL after ${formatDuration(graceMs)}); no service will be started`);
-    current.stopped = stopProcesses(
-      {
-        what: `init script ${current.script.name}`,
-        signal: (sig) => void kernel.signalGroup(pgid, sig),
-        gone: () => !kernel.signalGroup(pgid, 0),
-        describeStuck: () => kernel.groupMembers(pgid),
-        wake: current.started.exited,
-      },
-      { clock, logger, signal: 'SIGTERM', graceMs: Number.POSITIVE_INFINITY, deadline, forced: this.forced },
-    );
+    const target = processGroupTarget(kernel, pgid, current.started.exited, () => `init script ${current.script.name}`);
+    current.stopped = stopProcesses(target, { clock, logger, signal: 'SIGTERM', graceMs: Number.POSITIVE_INFINITY, deadline, forced: this.forced });
   }
 
   private async runOne(script: InitScript): Promise<{ outcome: ExitOutcome; tookMs: number }> {
@@ -102,7 +90,7 @@ export class InitRunner {
     const outcome = await started.exited;
     await current.stopped;
     // An init script's output is part of its result: relayed to EOF, but never for ever.
-    await (this.stopSignal === undefined ? started.drainOutput(EXIT_DRAIN_MS, DRAIN_MAX_MS, false) : started.drainOutput(STOP_DRAIN_MS, DRAIN_MAX_MS, true));
+    await drainAfterEnd(started, this.stopSignal !== undefined);
     this.current = undefined;
     const tookMs = this.ctx.clock.now() - startedAt;
     // A failure is reported by the caller, which knows what it means for the container.

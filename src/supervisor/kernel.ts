@@ -3,7 +3,7 @@
 // that will not die, and reach whatever is left at the end. Production wires the real
 // kernel (real-kernel.ts); the simulation (test/sim) a fake one with processes that
 // ignore signals, never die, or cannot be spawned.
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import type { ExitOutcome } from '../process/exit-outcome.js';
 import type { LaunchOptions } from './launch.js';
 

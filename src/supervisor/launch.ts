@@ -4,7 +4,7 @@
 // output goes on being relayed until EOF or until drained.
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { formatByteCount, formatByteSize } from '../config/byte-size.js';
 import { DropQueue, type Dropped } from '../logging/drop-queue.js';
 import { createLineEncoder } from '../logging/line-encoder.js';

@@ -4,7 +4,8 @@
 // The graph is the explicit depends_on: the main service's "after every other service"
 // orders its start only, so restarting a sidekick does not restart the main command.
 import { isActive, isDone, type ServiceState } from './states.js';
-import type { ServiceType } from '../config/schema.js';
+import { dependentsOf } from '../config/dependency-graph.js';
+import type { ServiceType } from '../config/service-config.js';
 
 export interface PlanNode {
   name: string;
@@ -15,8 +16,7 @@ export interface PlanNode {
 
 // `names` and everything that depends on them, directly or not, dependents first.
 export function withDependents(names: readonly string[], nodes: readonly PlanNode[]): string[] {
-  const dependents = new Map<string, string[]>(nodes.map((node) => [node.name, []]));
-  for (const node of nodes) for (const dependency of node.depends_on) dependents.get(dependency)?.push(node.name);
+  const dependents = dependentsOf(nodes);
   return closure(names, (name) => dependents.get(name) ?? []);
 }
 

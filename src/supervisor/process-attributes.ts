@@ -1,6 +1,6 @@
 // What the exec shim sets up for a service's command, and for its check commands, which
 // run as the service itself would: its user and groups, umask, working directory and limits.
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import type { ProcessAttributes } from '../process/exec-shim.js';
 import type { RunnerContext } from './runner-context.js';
 

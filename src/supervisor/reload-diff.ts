@@ -1,6 +1,6 @@
 // What a reload changes: services added, removed, changed (any setting differs) and
 // unchanged, by name. Pure, so it is tested without processes.
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 
 export interface ServiceDiff {
   added: ServiceConfig[];

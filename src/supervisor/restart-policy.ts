@@ -1,10 +1,10 @@
 // What to do after a service's process ended: pure functions of its settings, how it
 // ended, its restart history and the time, with randomness passed in; no clock and no
 // timers, so they are tested without sleeping.
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { formatDuration } from '../shared/format-duration.js';
 
-export type Policy = Pick<ServiceConfig, 'restart' | 'backoff' | 'reset_after' | 'max_restarts'>;
+export type Policy = Pick<ServiceConfig, 'restart' | 'backoff' | 'reset_afterMs' | 'max_restarts'>;
 
 export interface RestartHistory {
   /** Restarts in a row without a run of at least reset_after. */
@@ -27,9 +27,9 @@ export type RestartDecision =
 // services that failed together do not restart in lockstep. random() is in [0, 1).
 export function backoffDelayMs(backoff: Policy['backoff'], streak: number, random: () => number = () => 0.5): number {
   // 0 * factor^streak is NaN once factor^streak overflows to Infinity.
-  const base = backoff.initial === 0 ? 0 : Math.min(backoff.max, backoff.initial * backoff.factor ** streak);
+  const base = backoff.initialMs === 0 ? 0 : Math.min(backoff.maxMs, backoff.initialMs * backoff.factor ** streak);
   const spread = 1 + backoff.jitter * (2 * random() - 1);
-  return Math.round(Math.min(backoff.max, base * spread));
+  return Math.round(Math.min(backoff.maxMs, base * spread));
 }
 
 export function wantsRestart(policy: Policy['restart'], failed: boolean): boolean {
@@ -58,11 +58,11 @@ export function decideAfterExit(policy: Policy, facts: ExitFacts, history: Resta
     return facts.failed ? { action: 'give-up', reason: `restart: ${policy.restart}` } : { action: 'done' };
   }
   const limit = policy.max_restarts;
-  const recent = limit ? history.restartTimes.filter((at) => at > facts.now - limit.window) : [];
+  const recent = limit ? history.restartTimes.filter((at) => at > facts.now - limit.windowMs) : [];
   if (limit && recent.length >= limit.count) {
-    return { action: 'give-up', reason: `max_restarts: ${recent.length} restarts within ${formatDuration(limit.window)}` };
+    return { action: 'give-up', reason: `max_restarts: ${recent.length} restarts within ${formatDuration(limit.windowMs)}` };
   }
-  const streak = facts.uptimeMs >= policy.reset_after ? 0 : history.streak;
+  const streak = facts.uptimeMs >= policy.reset_afterMs ? 0 : history.streak;
   return {
     action: 'restart',
     delayMs: backoffDelayMs(policy.backoff, streak, random),

@@ -6,7 +6,7 @@
 // timeout is stopped and counts as failed. Time comes from ctx.clock only.
 import { formatDuration } from '../shared/format-duration.js';
 import type { ScheduleConfig } from '../config/schedule.js';
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import type { ExitOutcome } from '../process/exit-outcome.js';
 import { NEVER, type Latch, type Timer } from './clock.js';
 import type { RunnerContext } from './runner-context.js';
@@ -143,7 +143,7 @@ export class ScheduledRunner extends ServiceRunner {
     }
     this.replacing = run;
     this.ctx.logger.info(`${this.name}: stopping the run still going (pid ${run.pid}) to start ${due} (overlap: replace)`);
-    const { stop_timeout: graceMs } = this.config;
+    const { stop_timeoutMs: graceMs } = this.config;
     void this.terminate(run, graceMs, this.ctx.clock.now() + graceMs + KILL_WAIT_MS, NEVER);
   }
 

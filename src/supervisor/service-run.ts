@@ -1,6 +1,7 @@
 // One run of a service, as its runner keeps it, and what goes with a run: the timings of
 // its end, the stop target for its process group, and how a fault in corral's own spawn
-// path becomes that run's failure.
+// path becomes that run's failure. An init script's run ends the same way: its output is
+// drained and its group stopped with the same helpers.
 import type { ExitOutcome } from '../process/exit-outcome.js';
 import type { Latch } from './clock.js';
 import type { Kernel, StartedRun } from './kernel.js';
@@ -13,9 +14,9 @@ import type { StopResult, StopTarget } from './stop-procedure.js';
 export const EXIT_SETTLE_MS = 1000;
 // After an exit the output is relayed until EOF, or until quiet this long, or at most
 // OUTPUT_DRAIN_MAX_MS; while stopping, STOP_DRAIN_MS of quiet and a slow reader no excuse.
-export const EXIT_DRAIN_MS = 1000;
-export const STOP_DRAIN_MS = 200;
-export const OUTPUT_DRAIN_MAX_MS = 5000;
+const EXIT_DRAIN_MS = 1000;
+const STOP_DRAIN_MS = 200;
+const OUTPUT_DRAIN_MAX_MS = 5000;
 
 export interface Run {
   pid: number;
@@ -40,15 +41,27 @@ export interface Run {
 export function groupTarget(run: Run, kernel: Kernel, name: string): StopTarget {
   let mainExited = false;
   void run.started.exited.then(() => (mainExited = true));
+  return processGroupTarget(kernel, run.pid, run.started.exited, () => (mainExited ? `the process(es) left in ${name}'s group` : name));
+}
+
+// Process group `pgid` (a service run's, an init script's) as the stop procedure sees it,
+// woken when its main process exits.
+export function processGroupTarget(kernel: Kernel, pgid: number, exited: Promise<unknown>, what: () => string): StopTarget {
   return {
     get what() {
-      return mainExited ? `the process(es) left in ${name}'s group` : name;
+      return what();
     },
-    signal: (signal) => void kernel.signalGroup(run.pid, signal),
-    gone: () => !kernel.signalGroup(run.pid, 0),
-    describeStuck: () => kernel.groupMembers(run.pid),
-    wake: run.started.exited,
+    signal: (signal) => void kernel.signalGroup(pgid, signal),
+    gone: () => !kernel.signalGroup(pgid, 0),
+    describeStuck: () => kernel.groupMembers(pgid),
+    wake: exited,
   };
+}
+
+// The last lines of a run that ended (a service's or an init script's): relayed until EOF,
+// but never for ever, since a daemon it started may hold its pipes open.
+export function drainAfterEnd(started: StartedRun, stopping: boolean): Promise<void> {
+  return stopping ? started.drainOutput(STOP_DRAIN_MS, OUTPUT_DRAIN_MAX_MS, true) : started.drainOutput(EXIT_DRAIN_MS, OUTPUT_DRAIN_MAX_MS, false);
 }
 
 export function internalFailure(error: unknown): ExitOutcome {

@@ -3,24 +3,24 @@
 // decisions of restart-policy.ts, and stops it through the one stop procedure. Every
 // state change goes through ServiceStateHolder, which the supervisor listens to; the
 // handlers switch over the state, whose facts (its run, its failure, what blocks it)
-// travel with it. Time and processes come from ctx.clock and ctx.kernel.
+// travel with it; what others read of them is in runner-facts.ts, and how one run is
+// stopped in run-stop.ts. Time and processes come from ctx.clock and ctx.kernel.
 import { formatDuration } from '../shared/format-duration.js';
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { describeOutcome, isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { describeWatchdogFailure, type WatchdogFailure } from '../readiness/watchdog.js';
 import { Latch, NEVER, settledBy, waitFor, type Timer } from './clock.js';
 import { notStarted, type StartedRun } from './kernel.js';
-import { LogRing } from '../logging/log-ring.js';
-import { dropQueuesFor, type DropQueues } from './launch.js';
 import { watchReadiness, type Readiness } from './watch-readiness.js';
 import { decideAfterExit, freshHistory, type RestartHistory } from './restart-policy.js';
 import type { RunnerContext } from './runner-context.js';
+import { linkCut, stopLeftovers, stopRun } from './run-stop.js';
+import { RunnerFacts } from './runner-facts.js';
 import { ServiceStateHolder, type TransitionListener } from './service-state.js';
-import type { ServiceStatus } from './states.js';
-import { EXIT_DRAIN_MS, EXIT_SETTLE_MS, groupTarget, internalFailure, OUTPUT_DRAIN_MAX_MS, STOP_DRAIN_MS, type Run } from './service-run.js';
-import { KILL_WAIT_FLOOR_MS, KILL_WAIT_MS, stopProcesses, type StopResult } from './stop-procedure.js';
+import { drainAfterEnd, EXIT_SETTLE_MS, internalFailure, type Run } from './service-run.js';
+import { KILL_WAIT_FLOOR_MS, KILL_WAIT_MS, type StopResult } from './stop-procedure.js';
 
-export class ServiceRunner {
+export class ServiceRunner extends RunnerFacts {
   readonly state: ServiceStateHolder<Run>;
   private restartTimer: Timer | undefined;
   /** The failed spawn of a run that never had a process, until it is handled. */
@@ -28,68 +28,10 @@ export class ServiceRunner {
   private history: RestartHistory = freshHistory;
   /** Stopped on purpose (shutdown, reload, `corral stop`): its exit is not a failure. */
   protected stopRequested: { byOperator: boolean; deadline: number } | undefined;
-  restarts = 0;
-  lastOutcome: ExitOutcome | undefined;
 
-  /** Its newest run had a process whose exit was never seen (even one SIGKILL could not end). */
-  get newestRunUnended(): boolean {
-    return this.unendedRun !== undefined;
-  }
-  /** The newest run that had a process, until its exit is seen: lastOutcome is older than it. */
-  private unendedRun: Run | undefined;
-  /** The output of the last run still being relayed, bounded. */
-  outputDrained: Promise<void> = Promise.resolve();
-  /** log.mode: drop: one queue per stream for all runs, so restarts share the budget. */
-  readonly dropQueues: DropQueues;
-  /** Lines read from each stream over all runs. */
-  readonly lineCounts = { stdout: { lines: 0 }, stderr: { lines: 0 } };
-  /** Its last lines over all runs, for corral logs. */
-  readonly logRing = new LogRing();
-
-  constructor(
-    readonly config: ServiceConfig,
-    protected readonly ctx: RunnerContext,
-    onChange: (runner: ServiceRunner, ...change: Parameters<TransitionListener>) => void,
-  ) {
+  constructor(config: ServiceConfig, ctx: RunnerContext, onChange: (runner: ServiceRunner, ...change: Parameters<TransitionListener>) => void) {
+    super(config, ctx);
     this.state = new ServiceStateHolder<Run>(config.name, (from, to) => onChange(this, from, to));
-    this.dropQueues = dropQueuesFor(config, ctx);
-  }
-
-  get name(): string {
-    return this.config.name;
-  }
-
-  get status(): ServiceStatus<Run> {
-    return this.state.status;
-  }
-
-  protected get run(): Run | undefined {
-    const status = this.status;
-    return status.state === 'starting' || status.state === 'running' || status.state === 'stopping' ? status.run : undefined;
-  }
-
-  get pid(): number | undefined {
-    return this.run?.pid;
-  }
-
-  /** When the current run started, by ctx.clock. */
-  get startedAt(): number | undefined {
-    return this.run?.startedAt;
-  }
-
-  /** Why it failed for good, for the messages of its dependents. */
-  get failure(): string | undefined {
-    return this.status.state === 'fatal' ? this.status.failure : undefined;
-  }
-
-  /** For a blocked service: the chain of dependencies down to the failed one. */
-  get blockedBy(): readonly string[] | undefined {
-    return this.status.state === 'blocked' ? this.status.chain : undefined;
-  }
-
-  /** Stopped with `corral stop`: stays stopped until started again. */
-  get stoppedByOperator(): boolean {
-    return this.status.state === 'stopped' && this.status.byOperator;
   }
 
   /** Waits for its dependencies (the supervisor starts it when they are ready). */
@@ -137,13 +79,13 @@ export class ServiceRunner {
       case 'starting':
         // No process yet: the spawn's failure is on its way and ends it stopped.
         if (status.run === undefined) return void (await settledBy(this.ctx.clock, this.pendingSpawn, deadline, forced));
-        return this.terminate(status.run, this.config.stop_timeout, deadline, forced);
+        return this.terminate(status.run, this.config.stop_timeoutMs, deadline, forced);
       case 'running':
-        return this.terminate(status.run, this.config.stop_timeout, deadline, forced);
+        return this.terminate(status.run, this.config.stop_timeoutMs, deadline, forced);
       case 'stopping': {
         // Already being stopped (a probe failed, or leftovers after an exit): that stop
         // is held to this one's deadline and second signal too, and waited for.
-        const unlink = this.linkCut(status.run, deadline, forced);
+        const unlink = linkCut(status.run, this.ctx.clock, deadline, forced);
         await settledBy(this.ctx.clock, status.run.settled, Math.max(deadline, this.ctx.clock.now()) + KILL_WAIT_FLOOR_MS);
         unlink();
         return;
@@ -151,32 +93,11 @@ export class ServiceRunner {
     }
   }
 
-  // Until unlinked, `forced` and `deadline` cut the run's stop procedure short too.
-  private linkCut(run: Run, deadline: number, forced: Latch): () => void {
-    const unlisten = forced.listen(() => run.cut.set(forced.reason));
-    const timer = this.ctx.clock.setTimer(() => run.cut.set('the shutdown budget ran out'), deadline - this.ctx.clock.now());
-    return () => {
-      unlisten();
-      timer.cancel();
-    };
-  }
-
   // The stop procedure on the run's group; once it is gone, the exit handler chooses the
   // next state. A main process that survived SIGKILL is given up on, reported.
   protected async terminate(run: Run, graceMs: number, deadline: number, forced: Latch, signal = this.config.stop_signal): Promise<void> {
     if (this.status.state !== 'stopping') this.state.set({ state: 'stopping', run });
-    this.ctx.logger.debug(`stopping ${this.name} with ${signal} (waiting up to ${formatDuration(Math.max(0, Math.min(graceMs, deadline - this.ctx.clock.now())))})`);
-    // The procedure caps its grace by the deadline itself; a second signal cuts it.
-    const unlink = forced.listen(() => run.cut.set(forced.reason));
-    run.stopping ??= stopProcesses(groupTarget(run, this.ctx.kernel, this.name), { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline, forced: run.cut });
-    const result = await run.stopping;
-    unlink();
-    // The group is gone, so the exit is on its way; a main process SIGKILL could not end
-    // is not waited for at all.
-    if (result !== 'stuck') {
-      const settleMs = Math.min(KILL_WAIT_MS, Math.max(KILL_WAIT_FLOOR_MS, deadline - this.ctx.clock.now()));
-      await waitFor(this.ctx.clock, { condition: () => run.handled, timeoutMs: settleMs, pollMs: settleMs, wake: run.settled });
-    }
+    const result = await stopRun(run, this.name, this.ctx, { signal, graceMs, deadline, forced });
     if (!run.handled) this.abandon(run, result);
   }
 
@@ -256,7 +177,7 @@ export class ServiceRunner {
   protected stopAsFailed(run: Run, probeFailure: string, warning: string, signal = this.config.stop_signal): void {
     run.probeFailure = probeFailure;
     this.ctx.logger.warn(warning);
-    const { stop_timeout: graceMs } = this.config;
+    const { stop_timeoutMs: graceMs } = this.config;
     void this.terminate(run, graceMs, this.ctx.clock.now() + graceMs + KILL_WAIT_MS, NEVER, signal);
   }
 
@@ -287,21 +208,18 @@ export class ServiceRunner {
     await run.stopping;
     if (run.handled) return;
     run.handled = true;
-    this.outputDrained = this.stopRequested ? run.started.drainOutput(STOP_DRAIN_MS, OUTPUT_DRAIN_MAX_MS, true) : run.started.drainOutput(EXIT_DRAIN_MS, OUTPUT_DRAIN_MAX_MS, false);
+    this.outputDrained = drainAfterEnd(run.started, this.stopRequested !== undefined);
     if (this.stopRequested) return this.toStopped(`${this.name} stopped (${describeOutcome(outcome)})`);
     this.decide(run, outcome);
   }
 
-  // systemd's KillMode=control-group, as far as process groups allow: a restart or a final
-  // state never leaves the run's other processes behind.
+  // A restart or a final state never leaves the run's other processes behind.
   private stopLeftovers(run: Run, outcome: ExitOutcome): Promise<StopResult> {
     const left = this.ctx.kernel.groupMembers(run.pid).length;
     if (left === 0) return Promise.resolve('stopped');
     this.ctx.logger.info(`${this.name} ${describeOutcome(outcome)}; stopping the ${left} process(es) left in its group`);
     if (this.status.state !== 'stopping') this.state.set({ state: 'stopping', run });
-    const { stop_timeout: graceMs, stop_signal: signal } = this.config;
-    const options = { clock: this.ctx.clock, logger: this.ctx.logger, signal, graceMs, deadline: this.ctx.clock.now() + graceMs + KILL_WAIT_MS, forced: run.cut };
-    return stopProcesses(groupTarget(run, this.ctx.kernel, this.name), options);
+    return stopLeftovers(run, this.name, this.ctx, { signal: this.config.stop_signal, graceMs: this.config.stop_timeoutMs });
   }
 
   // A run whose main process survived SIGKILL: reported by the stop procedure, left

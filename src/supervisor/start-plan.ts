@@ -1,6 +1,6 @@
 // Which waiting services to start now, and which can never start: a pure function of every
 // service's state, so dependency gating is tested without processes.
-import type { ServiceType } from '../config/schema.js';
+import type { ServiceType } from '../config/service-config.js';
 import { hasFailed, isSatisfied, type ServiceState } from './states.js';
 
 export interface ServiceView {

@@ -6,7 +6,7 @@
 // services in parallel, then the sweep of what is left.
 import type { Logger } from 'winston';
 import { formatDuration } from '../shared/format-duration.js';
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { diffServices } from './reload-diff.js';
@@ -15,11 +15,11 @@ import type { RunnerContext } from './runner-context.js';
 import { ServiceRunner } from './service-runner.js';
 import { ScheduledRunner } from './scheduled-runner.js';
 import { sweepLeftovers, sweepReserveMs, type InitMode } from './shutdown-sweep.js';
-import { startActions, type ServiceView } from './start-plan.js';
+import { startActions } from './start-plan.js';
 import { describeChain, stopInOrder, viewsOf } from './service-graph.js';
 import type { ServiceState } from './states.js';
 import { Latch, waitFor } from './clock.js';
-import { signalNumber } from '../process/signal-names.js';
+import { mainExitCode } from './main-exit-code.js';
 
 export type SupervisorPhase = 'running' | 'stopping' | 'forced';
 
@@ -247,7 +247,7 @@ export class Supervisor {
     queueMicrotask(() => {
       this.reconcileQueued = false;
       if (this.currentPhase !== 'running') return;
-      for (const action of startActions(this.views())) {
+      for (const action of startActions(viewsOf(this.services))) {
         const runner = this.runners.get(action.name)!;
         if (action.kind === 'start') {
           runner.start();
@@ -259,23 +259,15 @@ export class Supervisor {
     });
   }
 
-  private views(): Map<string, ServiceView> {
-    return viewsOf(this.services);
-  }
-
   // Dependents stop before their dependencies: a chain may take the sum of its timeouts
   // (each service is still held to its own stop_timeout).
   // Once a shutdown has begun, a reload's or an operator's chain starts no further stop:
   // the shutdown stops everything, in its own order (a reload's would stop a dependency
   // under the main service, which a reload leaves running).
   private stopChain(names: readonly string[], forced: Latch, byOperator = false): Promise<void> {
-    const total = names.reduce((sum, name) => sum + this.runners.get(name)!.config.stop_timeout, 0);
+    const total = names.reduce((sum, name) => sum + this.runners.get(name)!.config.stop_timeoutMs, 0);
     const deadline = this.options.context.clock.now() + total;
     return stopInOrder(this.runners, names, (runner) => (this.currentPhase === 'running' ? runner.stop(deadline, forced, byOperator) : Promise.resolve()));
-  }
-
-  private stopInOrder(names: readonly string[], deadline: number, forced: Latch, byOperator = false): Promise<void> {
-    return stopInOrder(this.runners, names, (runner) => runner.stop(deadline, forced, byOperator));
   }
 
   private async shutdown(reason: string): Promise<void> {
@@ -284,26 +276,15 @@ export class Supervisor {
     const budget = this.options.shutdownBudgetMs;
     const deadline = started + budget;
     this.logger.info(`${reason}: stopping ${this.runners.size} service(s), dependents first (budget ${formatDuration(budget)})`);
-    await this.stopInOrder([...this.runners.keys()], deadline - sweepReserveMs(budget), this.forced);
+    const stopBy = deadline - sweepReserveMs(budget);
+    await stopInOrder(this.runners, [...this.runners.keys()], (runner) => runner.stop(stopBy, this.forced));
     await sweepLeftovers({ kernel, clock, logger: this.logger, mode: this.options.mode, deadline, forced: this.forced });
     // The last lines of every service, for what is left of the budget.
     let drained = false;
     void Promise.all(this.services.map((runner) => runner.outputDrained)).then(() => (drained = true));
     await waitFor(clock, { condition: () => drained, timeoutMs: deadline - clock.now(), pollMs: 50 });
-    const code = this.exitCode ?? this.mainExitCode();
+    const code = this.exitCode ?? mainExitCode(this.main, this.shutdownSignal);
     this.logger.info(`stopped in ${formatDuration(clock.now() - started)}; exiting with code ${code}`);
     this.finish(code);
-  }
-
-  // The main service's own code; 137 when it could not be killed and never ended (SIGKILL
-  // is what will end it); 128 + the signal's number when a shutdown signal came before it
-  // ever ran, as during init scripts; 0 without a main service.
-  private mainExitCode(): number {
-    const main = this.main;
-    if (main === undefined) return 0;
-    // An older run's outcome (a spawn that failed before it) is not how the newest one ended.
-    if (main.newestRunUnended) return 128 + signalNumber('SIGKILL');
-    if (main.lastOutcome !== undefined) return outcomeExitCode(main.lastOutcome);
-    return this.shutdownSignal === undefined ? 0 : 128 + signalNumber(this.shutdownSignal);
   }
 }

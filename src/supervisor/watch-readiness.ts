@@ -6,7 +6,7 @@ import { chmodSync, chownSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeSystemError, errnoOf } from '../shared/system-error.js';
 import { formatDuration } from '../shared/format-duration.js';
-import type { ServiceConfig } from '../config/schema.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { LineWatcher } from '../logging/line-watcher.js';
 import { HealthMonitor } from '../readiness/health-monitor.js';
 import { NotifyListener, notifyEvents, type NotifyEvents } from '../readiness/notify.js';
@@ -132,8 +132,8 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
   // A oneshot is ready when it exits 0, which the runner sees itself.
   // With a timeout, not exiting in time is its 'timeout' (oneshot-timeout.ts).
   if (config.type === 'oneshot') {
-    const { timeout } = config;
-    return readiness({ result: timeout === undefined ? new Promise(() => undefined) : eventWithDeadline(ctx.clock, timeout, abort.signal, describeOneshotTimeout(timeout)).result });
+    const { timeoutMs } = config;
+    return readiness({ result: timeoutMs === undefined ? new Promise(() => undefined) : eventWithDeadline(ctx.clock, timeoutMs, abort.signal, describeOneshotTimeout(timeoutMs)).result });
   }
   const { ready } = config;
   if (ready === undefined) return readiness({ result: Promise.resolve({ kind: 'ready' }) });

@@ -1,6 +1,6 @@
 // A service's settings with every default, as loadServices returns them for a file that
 // sets nothing but its command.
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/config/service-config.js';
 
 export const SERVICE_DEFAULTS = {
   enabled: true,
@@ -8,11 +8,11 @@ export const SERVICE_DEFAULTS = {
   main: false,
   depends_on: [],
   restart: 'always',
-  backoff: { initial: 1000, max: 30_000, factor: 2, jitter: 0.1 },
-  reset_after: 10_000,
+  backoff: { initialMs: 1000, maxMs: 30_000, factor: 2, jitter: 0.1 },
+  reset_afterMs: 10_000,
   on_failure: 'ignore',
   stop_signal: 'SIGTERM',
-  stop_timeout: 5000,
+  stop_timeoutMs: 5000,
   environment: {},
   env_from_files: {},
   inherit_env: true,

@@ -2,7 +2,7 @@
 // signals, processes that ignore SIGTERM or never die (D state), leftovers in a group,
 // and spawns that fail (EAGAIN, ENOMEM at the fork; ENOENT at the exec; a throw from the
 // spawn path itself). Every change happens on the virtual clock.
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/config/service-config.js';
 import type { ExitOutcome } from '../../src/process/exit-outcome.js';
 import type { Kernel, Leftovers, StartedRun } from '../../src/supervisor/kernel.js';
 import type { LaunchOptions } from '../../src/supervisor/launch.js';

@@ -3,7 +3,7 @@
 // operator actions, with the invariants checked after every step.
 import type { Logger } from 'winston';
 import { restartServices, startServices, stopServices } from '../../src/control/service-actions.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/config/service-config.js';
 import type { ScheduleConfig } from '../../src/config/schedule.js';
 import { LabelColumn } from '../../src/logging/label-column.js';
 import type { NativeAddon } from '../../src/native/addon.js';
@@ -82,9 +82,10 @@ function configOf(spec: ServiceSpec, generation = 0): ServiceConfig {
     main: spec.main,
     on_failure: spec.onFailure,
     // A reload that changes a service: its stop_timeout moves by a millisecond.
-    stop_timeout: spec.stopTimeoutMs + generation,
-    backoff: { ...spec.backoff, jitter: 0 },
-    reset_after: 10_000,
+    stop_timeoutMs: spec.stopTimeoutMs + generation,
+    // The scenario's backoff keeps its own keys: recorded seeds are written with them.
+    backoff: { initialMs: spec.backoff.initial, maxMs: spec.backoff.max, factor: spec.backoff.factor, jitter: 0 },
+    reset_afterMs: 10_000,
   });
 }
 

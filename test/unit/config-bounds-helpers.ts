@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { ConfigError, type ConfigProblem } from '../../src/config/config-error.js';
 import { loadServices } from '../../src/config/load-services.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/config/service-config.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 export type Env = Record<string, string>;

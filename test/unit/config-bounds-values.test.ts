@@ -27,7 +27,7 @@ describe('durations', () => {
     const keys = ['stop_timeout: D', 'reset_after: D', 'backoff: {initial: D, max: D}', 'ready: {exec: x, interval: D, timeout: D}', 'max_restarts: {count: 1, window: D}', 'watchdog: D'];
     const file = (duration: string): string => `command: x\n${keys.join('\n').replaceAll('D', duration)}\n`;
     const [web] = servicesOf(dirWith(t, { 'web.yaml': file('2147483647ms') }));
-    assert.equal(web?.stop_timeout, 2 ** 31 - 1);
+    assert.equal(web?.stop_timeoutMs, 2 ** 31 - 1);
     assert.equal(web?.watchdog?.timeoutMs, 2 ** 31 - 1);
     const dir = dirWith(t, { 'web.yaml': file('2147483648ms') });
     const paths = problemsOf(dir).map((problem) => problem.path);

@@ -20,7 +20,7 @@ import fc from 'fast-check';
 import { ConfigError, type ConfigProblem } from '../../src/config/config-error.js';
 import { fileFormOf } from '../../src/config/file-form.js';
 import { loadServices } from '../../src/config/load-services.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/config/service-config.js';
 import { shimArgv } from '../../src/process/exec-shim.js';
 import { processAttributes } from '../../src/supervisor/process-attributes.js';
 import { fingerprint } from '../../src/supervisor/reload-diff.js';
@@ -48,14 +48,14 @@ function assertExecable(argv: readonly string[], env: Record<string, string>, st
 }
 
 const DURATIONS = (service: ServiceConfig): number[] => [
-  service.stop_timeout,
-  service.reset_after,
-  service.backoff.initial,
-  service.backoff.max,
+  service.stop_timeoutMs,
+  service.reset_afterMs,
+  service.backoff.initialMs,
+  service.backoff.maxMs,
   ...(service.ready ? [service.ready.intervalMs, service.ready.timeoutMs] : []),
   ...(service.health ? [service.health.intervalMs, service.health.timeoutMs] : []),
   ...(service.watchdog ? [service.watchdog.timeoutMs] : []),
-  ...(service.max_restarts ? [service.max_restarts.window] : []),
+  ...(service.max_restarts ? [service.max_restarts.windowMs] : []),
 ];
 
 // Every step of a start, a print and a reload that could throw, for an accepted service;

@@ -20,7 +20,7 @@ import { parse, parseAllDocuments, parseDocument } from 'yaml';
 import { loadServices } from '../../src/config/load-services.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { parseDuration } from '../../src/config/duration.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/config/service-config.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));

@@ -24,9 +24,10 @@ function problemsOf(dir: string, env: Record<string, string> = {}): readonly Con
   return caught.problems;
 }
 
-// The fields a user sees, with absent ones as undefined, for exact comparison.
-function where(p: ConfigProblem): Pick<ConfigProblem, 'file' | 'line' | 'col' | 'path' | 'message'> {
-  return { file: p.file, line: p.line, col: p.col, path: p.path, message: p.message };
+// A problem as the user sees it: "file line:col path: message", the file relative to `dir`,
+// without line:col or path where the problem has none.
+function seen(dir: string, p: ConfigProblem): string {
+  return `${p.file.slice(dir.length + 1)}${p.line === undefined ? '' : ` ${p.line}:${p.col}`}${p.path === undefined ? '' : ` ${p.path}`}: ${p.message}`;
 }
 
 const DEFAULTS = SERVICE_DEFAULTS;
@@ -82,15 +83,15 @@ describe('loadServices: valid files', () => {
     const [api] = loadServices(dir);
     assert.ok(api);
     assert.equal(api.restart, 'on-failure');
-    assert.deepEqual(api.backoff, { initial: 500, max: 60_000, factor: 1.5, jitter: 0.1 });
-    assert.equal(api.reset_after, 1500);
+    assert.deepEqual(api.backoff, { initialMs: 500, maxMs: 60_000, factor: 1.5, jitter: 0.1 });
+    assert.equal(api.reset_afterMs, 1500);
     assert.equal(api.stop_signal, 'SIGINT');
-    assert.equal(api.stop_timeout, 3000);
+    assert.equal(api.stop_timeoutMs, 3000);
   });
 
   test('a partial backoff mapping gets the other backoff defaults', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: x\nbackoff:\n  initial: 200ms\n' });
-    assert.deepEqual(loadServices(dir)[0]?.backoff, { initial: 200, max: 30_000, factor: 2, jitter: 0.1 });
+    assert.deepEqual(loadServices(dir)[0]?.backoff, { initialMs: 200, maxMs: 30_000, factor: 2, jitter: 0.1 });
   });
 
   test('the name is the file stem, dots and dashes included', (t) => {
@@ -143,161 +144,9 @@ describe('loadServices: valid files', () => {
 });
 
 describe('loadServices: problems', () => {
-  test('unknown key "restrat": did you mean "restart"?, at the key', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: echo hi\nrestrat: always\n' });
-    const problems = problemsOf(dir);
-    assert.deepEqual(problems.map(where), [
-      { file: join(dir, 'web.yaml'), line: 2, col: 1, path: 'restrat', message: 'unknown key "restrat"; did you mean "restart"?' },
-    ]);
-    assert.equal(problems[0]?.source, 'restrat: always');
-  });
-
-  test('an unknown key with no close match says to remove it', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\ncolour: red\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      { file: join(dir, 'web.yaml'), line: 2, col: 1, path: 'colour', message: 'unknown key "colour"; remove it' },
-    ]);
-  });
-
-  test('restart: alway -> expected one of always, on-failure, never, got "alway", at the value', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: echo hi\nrestart: alway\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      {
-        file: join(dir, 'web.yaml'),
-        line: 2,
-        col: 10,
-        path: 'restart',
-        message: 'expected one of always, on-failure, never, got "alway"; did you mean "always"?',
-      },
-    ]);
-  });
-
-  test('stop_timeout: 5 (a number) -> expected a duration, got 5', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: echo hi\nstop_timeout: 5\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      {
-        file: join(dir, 'web.yaml'),
-        line: 2,
-        col: 15,
-        path: 'stop_timeout',
-        message: 'expected a duration like "10s" or "500ms", got 5',
-      },
-    ]);
-  });
-
-  test('stop_timeout: soon -> expected a duration, got "soon"', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: echo hi\nstop_timeout: soon\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      {
-        file: join(dir, 'web.yaml'),
-        line: 2,
-        col: 15,
-        path: 'stop_timeout',
-        message: 'expected a duration like "10s" or "500ms", got "soon"',
-      },
-    ]);
-  });
-
-  test('stop_signal: SIGFOO -> expected a signal name, got "SIGFOO"', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: echo hi\nstop_signal: SIGFOO\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      {
-        file: join(dir, 'web.yaml'),
-        line: 2,
-        col: 14,
-        path: 'stop_signal',
-        message: 'expected a signal name like SIGTERM or HUP, got "SIGFOO"',
-      },
-    ]);
-  });
-
-  test('a nested problem has a dotted path: backoff.factor below 1', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nbackoff:\n  factor: 0.5\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      { file: join(dir, 'web.yaml'), line: 3, col: 11, path: 'backoff.factor', message: 'factor must be at least 1, got 0.5' },
-    ]);
-  });
-
-  test('an unknown nested key is reported at the key with its dotted path', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nbackoff:\n  inital: 1s\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      { file: join(dir, 'web.yaml'), line: 3, col: 3, path: 'backoff.inital', message: 'unknown key "inital"; did you mean "initial"?' },
-    ]);
-  });
-
-  test('a missing command is reported as a missing required key, with no position', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'restart: always\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      {
-        file: join(dir, 'web.yaml'),
-        line: undefined,
-        col: undefined,
-        path: 'command',
-        message: 'the required key "command" is missing; add it, e.g. command: ["my-server", "--port", "8080"]',
-      },
-    ]);
-  });
-
-  test('an empty command value, an empty string and an empty list are each rejected', (t) => {
-    const dir = servicesDir(t, { 'a.yaml': 'command:\n', 'b.yaml': 'command: "  "\n', 'c.yaml': 'command: []\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      {
-        file: join(dir, 'a.yaml'),
-        line: 1,
-        col: 9,
-        path: 'command',
-        message: 'expected a string (run with /bin/sh -c) or a list of arguments, got an empty value',
-      },
-      { file: join(dir, 'b.yaml'), line: 1, col: 10, path: 'command', message: 'the command is empty' },
-      { file: join(dir, 'c.yaml'), line: 1, col: 10, path: 'command', message: 'the command list is empty' },
-    ]);
-  });
-
-  test('an empty file is one whole-file problem', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': '' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      {
-        file: join(dir, 'web.yaml'),
-        line: undefined,
-        col: undefined,
-        path: undefined,
-        message: 'the file is empty; a service needs at least a command, e.g. command: ["my-server", "--port", "8080"]',
-      },
-    ]);
-  });
-
   test('a file holding only comments is empty too', (t) => {
     const dir = servicesDir(t, { 'web.yaml': '# TODO: write me\n' });
     assert.match(problemsOf(dir)[0]?.message ?? '', /^the file is empty; /);
-  });
-
-  test('a list instead of a mapping is reported at 1:1', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': '- node\n- server.js\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      {
-        file: join(dir, 'web.yaml'),
-        line: 1,
-        col: 1,
-        path: undefined,
-        message: 'expected keys such as "command:", got a single value or a list',
-      },
-    ]);
-  });
-
-  test('a YAML syntax error is reported with its line and column', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: "a" b\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      { file: join(dir, 'web.yaml'), line: 1, col: 14, path: undefined, message: 'YAML syntax error: Unexpected scalar at node end' },
-    ]);
-  });
-
-  test('a tab used for indentation is a YAML syntax error at the tab', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: a\n\tstop_signal: TERM\n' });
-    const problems = problemsOf(dir);
-    assert.deepEqual(problems.map(where), [
-      { file: join(dir, 'web.yaml'), line: 2, col: 1, path: undefined, message: 'YAML syntax error: a tab is used to indent; YAML indents with spaces only' },
-    ]);
-    assert.equal(problems[0]?.source, '\tstop_signal: TERM');
   });
 
   test('a YAML syntax error message is one line', (t) => {
@@ -309,54 +158,12 @@ describe('loadServices: problems', () => {
     assert.doesNotMatch(problem?.message ?? '', /\n/);
   });
 
-  test('a duplicate key is reported at its second occurrence', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: echo hi\nrestart: always\nrestart: never\n' });
-    const problems = problemsOf(dir);
-    assert.deepEqual(problems.map(where), [
-      { file: join(dir, 'web.yaml'), line: 3, col: 1, path: 'restart', message: 'the key "restart" appears twice in this mapping; keep one of them' },
-    ]);
-    assert.equal(problems[0]?.source, 'restart: never');
-  });
-
-  test('web.yaml and web.yml -> one problem naming both files', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: a\n', 'web.yml': 'command: b\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      {
-        file: join(dir, 'web.yml'),
-        line: undefined,
-        col: undefined,
-        path: undefined,
-        message: `service "web" (named after its file) is already defined by ${join(dir, 'web.yaml')} (named after its file); rename one of them (name: key or file name)`,
-      },
-    ]);
-  });
-
-  test('a file name that is not a valid service name is reported', (t) => {
-    const dir = servicesDir(t, { '_web.yaml': 'command: a\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      {
-        file: join(dir, '_web.yaml'),
-        line: undefined,
-        col: undefined,
-        path: undefined,
-        message:
-          "\"_web\" is not a valid service name; rename the file, or set name: with letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters",
-      },
-    ]);
-  });
-
   test('a missing directory -> one problem saying it does not exist', (t) => {
     const parent = servicesDir(t, {});
     const missing = join(parent, 'services.d');
     const problems = problemsOf(missing);
     assert.equal(problems.length, 1);
-    assert.deepEqual(where(problems[0]!), {
-      file: missing,
-      line: undefined,
-      col: undefined,
-      path: undefined,
-      message: 'the services directory does not exist; create it, or choose another with --services DIR or CORRAL_SERVICES_DIR',
-    });
+    assert.equal(seen(parent, problems[0]!), 'services.d: the services directory does not exist; create it, or choose another with --services DIR or CORRAL_SERVICES_DIR');
   });
 
   test('a regular file given as the directory -> "not a directory"', (t) => {
@@ -436,18 +243,339 @@ describe('loadServices: problems', () => {
   });
 });
 
-// One problem, as the user sees it: "file line:col path: message".
-function only(dir: string): string {
-  const problems = problemsOf(dir);
-  assert.equal(problems.length, 1, `expected one problem, got:\n${problems.map((p) => p.message).join('\n')}`);
-  const [p] = problems;
-  return `${p!.file.slice(dir.length + 1)} ${p!.line}:${p!.col} ${p!.path}: ${p!.message}`;
+// The problems of a services directory, a row a case: its files, and every problem that
+// loading it must report, as the user sees each: "file line:col path: message", without
+// line:col or path where the problem has none; <dir> stands for the directory. source: the
+// first problem's source line, where the row checks it.
+interface ProblemRow {
+  name: string;
+  files: Record<string, string>;
+  problems: string[];
+  source?: string;
 }
 
-// Each problem of `dir` as "file line:col path: message".
-function all(dir: string): string[] {
-  return problemsOf(dir).map((p) => `${p.file.slice(dir.length + 1)} ${p.line}:${p.col} ${p.path}: ${p.message}`);
-}
+const PROBLEM_ROWS: ProblemRow[] = [
+  {
+    name: 'unknown key "restrat": did you mean "restart"?, at the key',
+    files: { 'web.yaml': 'command: echo hi\nrestrat: always\n' },
+    problems: ['web.yaml 2:1 restrat: unknown key "restrat"; did you mean "restart"?'],
+    source: 'restrat: always',
+  },
+  {
+    name: 'an unknown key with no close match says to remove it',
+    files: { 'web.yaml': 'command: x\ncolour: red\n' },
+    problems: ['web.yaml 2:1 colour: unknown key "colour"; remove it'],
+  },
+  {
+    name: 'restart: alway -> expected one of always, on-failure, never, got "alway", at the value',
+    files: { 'web.yaml': 'command: echo hi\nrestart: alway\n' },
+    problems: ['web.yaml 2:10 restart: expected one of always, on-failure, never, got "alway"; did you mean "always"?'],
+  },
+  {
+    name: 'stop_timeout: 5 (a number) -> expected a duration, got 5',
+    files: { 'web.yaml': 'command: echo hi\nstop_timeout: 5\n' },
+    problems: ['web.yaml 2:15 stop_timeout: expected a duration like "10s" or "500ms", got 5'],
+  },
+  {
+    name: 'stop_timeout: soon -> expected a duration, got "soon"',
+    files: { 'web.yaml': 'command: echo hi\nstop_timeout: soon\n' },
+    problems: ['web.yaml 2:15 stop_timeout: expected a duration like "10s" or "500ms", got "soon"'],
+  },
+  {
+    name: 'stop_signal: SIGFOO -> expected a signal name, got "SIGFOO"',
+    files: { 'web.yaml': 'command: echo hi\nstop_signal: SIGFOO\n' },
+    problems: ['web.yaml 2:14 stop_signal: expected a signal name like SIGTERM or HUP, got "SIGFOO"'],
+  },
+  {
+    name: 'a nested problem has a dotted path: backoff.factor below 1',
+    files: { 'web.yaml': 'command: x\nbackoff:\n  factor: 0.5\n' },
+    problems: ['web.yaml 3:11 backoff.factor: factor must be at least 1, got 0.5'],
+  },
+  {
+    name: 'an unknown nested key is reported at the key with its dotted path',
+    files: { 'web.yaml': 'command: x\nbackoff:\n  inital: 1s\n' },
+    problems: ['web.yaml 3:3 backoff.inital: unknown key "inital"; did you mean "initial"?'],
+  },
+  {
+    name: 'a missing command is reported as a missing required key, with no position',
+    files: { 'web.yaml': 'restart: always\n' },
+    problems: ['web.yaml command: the required key "command" is missing; add it, e.g. command: ["my-server", "--port", "8080"]'],
+  },
+  {
+    name: 'an empty command value, an empty string and an empty list are each rejected',
+    files: { 'a.yaml': 'command:\n', 'b.yaml': 'command: "  "\n', 'c.yaml': 'command: []\n' },
+    problems: [
+      'a.yaml 1:9 command: expected a string (run with /bin/sh -c) or a list of arguments, got an empty value',
+      'b.yaml 1:10 command: the command is empty',
+      'c.yaml 1:10 command: the command list is empty',
+    ],
+  },
+  {
+    name: 'an empty file is one whole-file problem',
+    files: { 'web.yaml': '' },
+    problems: ['web.yaml: the file is empty; a service needs at least a command, e.g. command: ["my-server", "--port", "8080"]'],
+  },
+  {
+    name: 'a list instead of a mapping is reported at 1:1',
+    files: { 'web.yaml': '- node\n- server.js\n' },
+    problems: ['web.yaml 1:1: expected keys such as "command:", got a single value or a list'],
+  },
+  {
+    name: 'a YAML syntax error is reported with its line and column',
+    files: { 'web.yaml': 'command: "a" b\n' },
+    problems: ['web.yaml 1:14: YAML syntax error: Unexpected scalar at node end'],
+  },
+  {
+    name: 'a tab used for indentation is a YAML syntax error at the tab',
+    files: { 'web.yaml': 'command: a\n\tstop_signal: TERM\n' },
+    problems: ['web.yaml 2:1: YAML syntax error: a tab is used to indent; YAML indents with spaces only'],
+    source: '\tstop_signal: TERM',
+  },
+  {
+    name: 'a duplicate key is reported at its second occurrence',
+    files: { 'web.yaml': 'command: echo hi\nrestart: always\nrestart: never\n' },
+    problems: ['web.yaml 3:1 restart: the key "restart" appears twice in this mapping; keep one of them'],
+    source: 'restart: never',
+  },
+  {
+    name: 'web.yaml and web.yml -> one problem naming both files',
+    files: { 'web.yaml': 'command: a\n', 'web.yml': 'command: b\n' },
+    problems: ['web.yml: service "web" (named after its file) is already defined by <dir>/web.yaml (named after its file); rename one of them (name: key or file name)'],
+  },
+  {
+    name: 'a file name that is not a valid service name is reported',
+    files: { '_web.yaml': 'command: a\n' },
+    problems: ['_web.yaml: "_web" is not a valid service name; rename the file, or set name: with letters, digits, \'.\', \'_\' and \'-\', starting with a letter or digit, at most 63 characters'],
+  },
+  {
+    name: 'ready with two kinds',
+    files: { 'web.yaml': 'command: x\nready:\n  tcp: 80\n  http: http://127.0.0.1/\n' },
+    problems: ['web.yaml 2:1 ready: only one of exec, tcp, http, log, notify may be given, got tcp and http'],
+  },
+  {
+    name: 'ready with none',
+    files: { 'web.yaml': 'command: x\nready:\n  interval: 1s\n' },
+    problems: ['web.yaml 2:1 ready: say how to check: one of exec, tcp, http, log, notify'],
+  },
+  {
+    name: 'ready: {} is ready with none, at the key',
+    files: { 'web.yaml': 'command: x\nready: {}\n' },
+    problems: ['web.yaml 2:1 ready: say how to check: one of exec, tcp, http, log, notify'],
+  },
+  {
+    name: 'ready written as a plain string',
+    files: { 'web.yaml': 'command: x\nready: tcp\n' },
+    problems: ['web.yaml 2:8 ready: expected none, or a mapping with one of exec, tcp, http, log, notify, got "tcp"'],
+  },
+  {
+    name: 'unknown key under ready, with did-you-mean',
+    files: { 'web.yaml': 'command: x\nready:\n  tcp: 80\n  intervall: 1s\n' },
+    problems: ['web.yaml 4:3 ready.intervall: unknown key "intervall"; did you mean "interval"?'],
+  },
+  {
+    name: 'tcp port 70000, "db:70000" and 0 are out of range',
+    files: { 'a.yaml': 'command: x\nready:\n  tcp: 70000\n', 'b.yaml': 'command: x\nready:\n  tcp: "db:70000"\n', 'c.yaml': 'command: x\nhealth:\n  tcp: 0\n' },
+    problems: [
+      'a.yaml 3:8 ready.tcp: a port is 1 to 65535, got 70000',
+      'b.yaml 3:8 ready.tcp: a port is 1 to 65535, got "db:70000"',
+      'c.yaml 3:8 health.tcp: a port is 1 to 65535, got 0',
+    ],
+  },
+  {
+    name: 'tcp without a port',
+    files: { 'web.yaml': 'command: x\nready:\n  tcp: db\n' },
+    problems: ['web.yaml 3:8 ready.tcp: expected a port like 5432 or "host:port", got "db"'],
+  },
+  {
+    name: 'http without a scheme',
+    files: { 'web.yaml': 'command: x\nready:\n  http: localhost:8080\n' },
+    problems: ['web.yaml 3:9 ready.http: expected a URL like "http://127.0.0.1:8080/healthz", got "localhost:8080"'],
+  },
+  {
+    name: 'a bad regex in log',
+    files: { 'web.yaml': 'command: x\nready:\n  log: "listening (on"\n' },
+    problems: ['web.yaml 3:8 ready.log: not a valid regular expression: Unterminated group, got "listening (on"'],
+  },
+  {
+    name: 'an empty exec command',
+    files: { 'web.yaml': 'command: x\nready:\n  exec: ""\n' },
+    problems: ['web.yaml 3:9 ready.exec: the command is empty'],
+  },
+  {
+    name: 'health cannot use log: the key is unknown there and no kind is left',
+    files: { 'web.yaml': 'command: x\nhealth:\n  log: ready\n' },
+    problems: [
+      'web.yaml 2:1 health: say how to check: one of exec, tcp, http',
+      'web.yaml 3:3 health.log: unknown key "log"; remove it',
+    ],
+  },
+  {
+    name: 'health retries 0 and 1.5',
+    files: { 'a.yaml': 'command: x\nhealth:\n  tcp: 80\n  retries: 0\n', 'b.yaml': 'command: x\nhealth:\n  tcp: 80\n  retries: 1.5\n' },
+    problems: [
+      'a.yaml 4:12 health.retries: retries must be at least 1, got 0',
+      'b.yaml 4:12 health.retries: expected a whole number, got 1.5',
+    ],
+  },
+  {
+    name: 'umask written as 0027 unquoted',
+    files: { 'web.yaml': 'command: x\numask: 0027\n' },
+    problems: ['web.yaml 2:8 umask: expected a quoted octal string like "0027" (YAML reads 0027 unquoted as the number 27), got 27'],
+  },
+  {
+    name: 'umask with a digit that is not octal',
+    files: { 'web.yaml': 'command: x\numask: "0028"\n' },
+    problems: ['web.yaml 2:8 umask: expected an octal umask like "0027", got "0028"'],
+  },
+  {
+    name: 'limits "4096:1024": soft above hard',
+    files: { 'web.yaml': 'command: x\nlimits:\n  nofile: "4096:1024"\n' },
+    problems: ['web.yaml 3:11 limits.nofile: the soft limit must not exceed the hard limit, got "4096:1024"'],
+  },
+  {
+    name: 'limits "unlimited:10": soft above hard',
+    files: { 'web.yaml': 'command: x\nlimits:\n  core: "unlimited:10"\n' },
+    problems: ['web.yaml 3:9 limits.core: the soft limit must not exceed the hard limit, got "unlimited:10"'],
+  },
+  {
+    name: 'limits that are not a number, unlimited or SOFT:HARD',
+    files: { 'a.yaml': 'command: x\nlimits:\n  nofile: lots\n', 'b.yaml': 'command: x\nlimits:\n  nofile: -1\n', 'c.yaml': 'command: x\nlimits:\n  nofile: 1.5\n' },
+    problems: [
+      'a.yaml 3:11 limits.nofile: expected a number, unlimited, or "SOFT:HARD" like "1024:4096", got "lots"',
+      'b.yaml 3:11 limits.nofile: a limit is 0 or more, got -1',
+      'c.yaml 3:11 limits.nofile: expected a number, unlimited, or "SOFT:HARD" like "1024:4096", got 1.5',
+    ],
+  },
+  {
+    name: 'unknown key under limits, with did-you-mean',
+    files: { 'web.yaml': 'command: x\nlimits:\n  nofiles: 10\n' },
+    problems: ['web.yaml 3:3 limits.nofiles: unknown key "nofiles"; did you mean "nofile"?'],
+  },
+  {
+    name: 'backoff jitter above 1',
+    files: { 'web.yaml': 'command: x\nbackoff:\n  jitter: 2\n' },
+    problems: ['web.yaml 3:11 backoff.jitter: jitter is 0 to 1, got 2'],
+  },
+  {
+    name: 'max_restarts without count, and with a negative count',
+    files: { 'a.yaml': 'command: x\nmax_restarts:\n  window: 1m\n', 'b.yaml': 'command: x\nmax_restarts:\n  count: -1\n' },
+    problems: [
+      'a.yaml 2:1 max_restarts.count: the required key "count" is missing; add it',
+      'b.yaml 3:10 max_restarts.count: count must be 0 or more, got -1',
+    ],
+  },
+  {
+    name: 'type and on_failure outside their values',
+    files: { 'a.yaml': 'command: x\ntype: daemon\n', 'b.yaml': 'command: x\non_failure: stop\n' },
+    problems: [
+      'a.yaml 2:7 type: expected one of longrun, oneshot, got "daemon"',
+      'b.yaml 2:13 on_failure: expected one of ignore, shutdown, got "stop"',
+    ],
+  },
+  {
+    name: 'user: a negative id, and an empty name',
+    files: { 'a.yaml': 'command: x\nuser: -1\n', 'b.yaml': 'command: x\nuser: "  "\n' },
+    problems: [
+      'a.yaml 2:7 user: a numeric id is 0 or more, got -1',
+      'b.yaml 2:7 user: expected a name or a numeric id, not an empty string',
+    ],
+  },
+  {
+    name: 'working_dir must be absolute',
+    files: { 'web.yaml': 'command: x\nworking_dir: srv\n' },
+    problems: ['web.yaml 2:14 working_dir: expected an absolute path, got "srv"'],
+  },
+  {
+    name: 'environment: a bad name is reported at the name, a bad value at the value',
+    files: { 'web.yaml': 'command: x\nenvironment:\n  1BAD: x\n  OK: [1]\n  A-B: 1\n' },
+    problems: [
+      'web.yaml 3:3 environment.1BAD: expected a variable name of letters, digits and _, not starting with a digit, got "1BAD"',
+      'web.yaml 4:7 environment.OK: expected a string, number or boolean, got a list',
+      'web.yaml 5:3 environment.A-B: expected a variable name of letters, digits and _, not starting with a digit, got "A-B"',
+    ],
+  },
+  {
+    name: 'environment written as a list',
+    files: { 'web.yaml': 'command: x\nenvironment:\n  - A=1\n' },
+    problems: ['web.yaml 3:3 environment: expected a mapping of NAME: value, got a list'],
+  },
+  {
+    name: 'depends_on written as a string',
+    files: { 'web.yaml': 'command: x\ndepends_on: db\n' },
+    problems: ['web.yaml 2:13 depends_on: expected a list of service names, got "db"'],
+  },
+  {
+    name: 'a oneshot with health, ready and restart: always',
+    files: { 'init.yaml': 'command: x\ntype: oneshot\nhealth:\n  tcp: 80\nready:\n  tcp: 80\nrestart: always\n' },
+    problems: [
+      'init.yaml 3:1 health: a oneshot runs to completion, so it cannot have a liveness probe; remove health, or make it type: longrun',
+      'init.yaml 5:1 ready: a oneshot is ready when it exits with code 0; remove ready, or make it type: longrun',
+      'init.yaml 7:10 restart: a oneshot with restart: always would run for ever; use on-failure or never',
+    ],
+  },
+  {
+    name: 'the main service with restart',
+    files: { 'app.yaml': 'command: x\nmain: true\nrestart: on-failure\n' },
+    problems: ['app.yaml 3:10 restart: the main service is never restarted: the container stops when it exits; remove restart, or main'],
+  },
+  {
+    name: 'group without user',
+    files: { 'web.yaml': 'command: x\ngroup: app\n' },
+    problems: ['web.yaml 2:8 group: group sets the primary group of user; give user too (e.g. user: app)'],
+  },
+  {
+    name: 'a missing dependency: did you mean, at the list entry (block list)',
+    files: { 'web.yaml': 'command: x\ndepends_on:\n  - cache\n  - dbb\n', 'cache.yaml': 'command: c\n', 'db.yaml': 'command: d\n' },
+    problems: ['web.yaml 4:5 depends_on.1: no service is named "dbb"; did you mean "db"?'],
+    source: '  - dbb',
+  },
+  {
+    name: 'a missing dependency at the list entry (flow list)',
+    files: { 'web.yaml': 'command: x\ndepends_on: [cache, redis]\n', 'cache.yaml': 'command: c\n' },
+    problems: ['web.yaml 2:21 depends_on.1: no service is named "redis"; add <dir>/redis.yaml or remove the dependency'],
+  },
+  {
+    name: 'a dependency on a disabled service',
+    files: { 'web.yaml': 'command: x\ndepends_on: [db]\n', 'db.yaml': 'command: d\nenabled: false\n' },
+    problems: ['web.yaml 2:14 depends_on.0: "db" is disabled (enabled: false in <dir>/db.yaml); enable it or remove the dependency'],
+  },
+  {
+    name: 'a dependency on itself',
+    files: { 'web.yaml': 'command: x\ndepends_on: [web]\n' },
+    problems: ['web.yaml 2:14 depends_on.0: web cannot depend on itself; remove "web"'],
+  },
+  {
+    name: 'a cycle across three files, named in order, at the entry that closes it',
+    files: { 'a.yaml': 'command: x\ndepends_on: [b]\n', 'b.yaml': 'command: y\ndepends_on:\n  - c\n', 'c.yaml': 'command: z\ndepends_on: [a]\n' },
+    problems: ['c.yaml 2:14 depends_on.0: dependency cycle: a -> b -> c -> a; remove one of these dependencies'],
+  },
+  {
+    name: 'a cycle across two files',
+    files: { 'a.yaml': 'command: x\ndepends_on:\n  - b\n', 'b.yaml': 'command: y\ndepends_on:\n  - a\n' },
+    problems: ['b.yaml 3:5 depends_on.0: dependency cycle: a -> b -> a; remove one of these dependencies'],
+  },
+  {
+    name: 'two main services: the second file is reported at main',
+    files: { 'a.yaml': 'command: x\nmain: true\n', 'b.yaml': 'command: y\nmain: true\n' },
+    problems: ['b.yaml 2:7 main: only one service can be the main one, and a (<dir>/a.yaml) already is; remove main from one of them'],
+  },
+  {
+    name: 'two files with the same name: are one problem naming both',
+    files: { 'a.yaml': 'name: web\ncommand: a\n', 'b.yaml': 'name: web\ncommand: b\n' },
+    problems: ['b.yaml: service "web" (name: web) is already defined by <dir>/a.yaml (name: web); rename one of them (name: key or file name)'],
+  },
+];
+
+describe('loadServices: problems, a row a case', () => {
+  for (const row of PROBLEM_ROWS) {
+    test(row.name, (t) => {
+      const dir = servicesDir(t, row.files);
+      const problems = problemsOf(dir);
+      assert.deepEqual(problems.map((problem) => seen(dir, problem)), row.problems.map((text) => text.replaceAll('<dir>', dir)));
+      if (row.source !== undefined) assert.equal(problems[0]?.source, row.source);
+    });
+  }
+});
 
 describe('loadServices: every key', () => {
   const API = [
@@ -526,12 +654,12 @@ describe('loadServices: every key', () => {
         timeoutMs: 1000,
         retries: 2,
       },
-      backoff: { initial: 500, max: 60_000, factor: 1.5, jitter: 0.2 },
-      reset_after: 30_000,
-      max_restarts: { count: 5, window: 600_000 },
+      backoff: { initialMs: 500, maxMs: 60_000, factor: 1.5, jitter: 0.2 },
+      reset_afterMs: 30_000,
+      max_restarts: { count: 5, windowMs: 600_000 },
       on_failure: 'shutdown',
       stop_signal: 'SIGINT',
-      stop_timeout: 3000,
+      stop_timeoutMs: 3000,
       user: 'root',
       group: 0,
       umask: 0o027,
@@ -588,7 +716,7 @@ describe('loadServices: every key', () => {
 
   test('max_restarts window defaults to 5m', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: x\nmax_restarts:\n  count: 3\n' });
-    assert.deepEqual(loadServices(dir)[0]?.max_restarts, { count: 3, window: 300_000 });
+    assert.deepEqual(loadServices(dir)[0]?.max_restarts, { count: 3, windowMs: 300_000 });
   });
 
   test('umask: quoted octal strings, with or without the leading 0', (t) => {
@@ -638,7 +766,7 @@ describe('loadServices: defaults resolved', () => {
       ['a'],
     );
     const broken = servicesDir(t, { 'off.yaml': 'command: b\nenabled: false\nrestrat: always\n' });
-    assert.deepEqual(all(broken), ['off.yaml 3:1 restrat: unknown key "restrat"; did you mean "restart"?']);
+    assert.deepEqual(problemsOf(broken).map((p) => seen(broken, p)), ['off.yaml 3:1 restrat: unknown key "restrat"; did you mean "restart"?']);
   });
 
   test('dependencies across files are fine when they exist and are enabled', (t) => {
@@ -653,231 +781,7 @@ describe('loadServices: defaults resolved', () => {
   });
 });
 
-describe('loadServices: ready and health problems', () => {
-  test('ready with two kinds', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  tcp: 80\n  http: http://127.0.0.1/\n' });
-    assert.equal(only(dir), 'web.yaml 2:1 ready: only one of exec, tcp, http, log, notify may be given, got tcp and http');
-  });
-
-  test('ready with none', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  interval: 1s\n' });
-    assert.equal(only(dir), 'web.yaml 2:1 ready: say how to check: one of exec, tcp, http, log, notify');
-  });
-
-  test('ready: {} is ready with none, at the key', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready: {}\n' });
-    assert.equal(only(dir), 'web.yaml 2:1 ready: say how to check: one of exec, tcp, http, log, notify');
-  });
-
-  test('ready written as a plain string', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready: tcp\n' });
-    assert.equal(only(dir), 'web.yaml 2:8 ready: expected none, or a mapping with one of exec, tcp, http, log, notify, got "tcp"');
-  });
-
-  test('unknown key under ready, with did-you-mean', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  tcp: 80\n  intervall: 1s\n' });
-    assert.equal(only(dir), 'web.yaml 4:3 ready.intervall: unknown key "intervall"; did you mean "interval"?');
-  });
-
-  test('tcp port 70000, "db:70000" and 0 are out of range', (t) => {
-    const dir = servicesDir(t, {
-      'a.yaml': 'command: x\nready:\n  tcp: 70000\n',
-      'b.yaml': 'command: x\nready:\n  tcp: "db:70000"\n',
-      'c.yaml': 'command: x\nhealth:\n  tcp: 0\n',
-    });
-    assert.deepEqual(all(dir), [
-      'a.yaml 3:8 ready.tcp: a port is 1 to 65535, got 70000',
-      'b.yaml 3:8 ready.tcp: a port is 1 to 65535, got "db:70000"',
-      'c.yaml 3:8 health.tcp: a port is 1 to 65535, got 0',
-    ]);
-  });
-
-  test('tcp without a port', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  tcp: db\n' });
-    assert.equal(only(dir), 'web.yaml 3:8 ready.tcp: expected a port like 5432 or "host:port", got "db"');
-  });
-
-  test('http without a scheme', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  http: localhost:8080\n' });
-    assert.equal(only(dir), 'web.yaml 3:9 ready.http: expected a URL like "http://127.0.0.1:8080/healthz", got "localhost:8080"');
-  });
-
-  test('a bad regex in log', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  log: "listening (on"\n' });
-    assert.equal(only(dir), 'web.yaml 3:8 ready.log: not a valid regular expression: Unterminated group, got "listening (on"');
-  });
-
-  test('an empty exec command', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nready:\n  exec: ""\n' });
-    assert.equal(only(dir), 'web.yaml 3:9 ready.exec: the command is empty');
-  });
-
-  test('health cannot use log: the key is unknown there and no kind is left', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nhealth:\n  log: ready\n' });
-    assert.deepEqual(all(dir), ['web.yaml 2:1 health: say how to check: one of exec, tcp, http', 'web.yaml 3:3 health.log: unknown key "log"; remove it']);
-  });
-
-  test('health retries 0 and 1.5', (t) => {
-    const dir = servicesDir(t, {
-      'a.yaml': 'command: x\nhealth:\n  tcp: 80\n  retries: 0\n',
-      'b.yaml': 'command: x\nhealth:\n  tcp: 80\n  retries: 1.5\n',
-    });
-    assert.deepEqual(all(dir), ['a.yaml 4:12 health.retries: retries must be at least 1, got 0', 'b.yaml 4:12 health.retries: expected a whole number, got 1.5']);
-  });
-});
-
-describe('loadServices: other key problems', () => {
-  test('umask written as 0027 unquoted', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\numask: 0027\n' });
-    assert.equal(only(dir), 'web.yaml 2:8 umask: expected a quoted octal string like "0027" (YAML reads 0027 unquoted as the number 27), got 27');
-  });
-
-  test('umask with a digit that is not octal', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\numask: "0028"\n' });
-    assert.equal(only(dir), 'web.yaml 2:8 umask: expected an octal umask like "0027", got "0028"');
-  });
-
-  test('limits "4096:1024": soft above hard', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nlimits:\n  nofile: "4096:1024"\n' });
-    assert.equal(only(dir), 'web.yaml 3:11 limits.nofile: the soft limit must not exceed the hard limit, got "4096:1024"');
-  });
-
-  test('limits "unlimited:10": soft above hard', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nlimits:\n  core: "unlimited:10"\n' });
-    assert.equal(only(dir), 'web.yaml 3:9 limits.core: the soft limit must not exceed the hard limit, got "unlimited:10"');
-  });
-
-  test('limits that are not a number, unlimited or SOFT:HARD', (t) => {
-    const dir = servicesDir(t, {
-      'a.yaml': 'command: x\nlimits:\n  nofile: lots\n',
-      'b.yaml': 'command: x\nlimits:\n  nofile: -1\n',
-      'c.yaml': 'command: x\nlimits:\n  nofile: 1.5\n',
-    });
-    assert.deepEqual(all(dir), [
-      'a.yaml 3:11 limits.nofile: expected a number, unlimited, or "SOFT:HARD" like "1024:4096", got "lots"',
-      'b.yaml 3:11 limits.nofile: a limit is 0 or more, got -1',
-      'c.yaml 3:11 limits.nofile: expected a number, unlimited, or "SOFT:HARD" like "1024:4096", got 1.5',
-    ]);
-  });
-
-  test('unknown key under limits, with did-you-mean', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nlimits:\n  nofiles: 10\n' });
-    assert.equal(only(dir), 'web.yaml 3:3 limits.nofiles: unknown key "nofiles"; did you mean "nofile"?');
-  });
-
-  test('backoff jitter above 1', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nbackoff:\n  jitter: 2\n' });
-    assert.equal(only(dir), 'web.yaml 3:11 backoff.jitter: jitter is 0 to 1, got 2');
-  });
-
-  test('max_restarts without count, and with a negative count', (t) => {
-    const dir = servicesDir(t, { 'a.yaml': 'command: x\nmax_restarts:\n  window: 1m\n', 'b.yaml': 'command: x\nmax_restarts:\n  count: -1\n' });
-    assert.deepEqual(all(dir), [
-      'a.yaml 2:1 max_restarts.count: the required key "count" is missing; add it',
-      'b.yaml 3:10 max_restarts.count: count must be 0 or more, got -1',
-    ]);
-  });
-
-  test('type and on_failure outside their values', (t) => {
-    const dir = servicesDir(t, { 'a.yaml': 'command: x\ntype: daemon\n', 'b.yaml': 'command: x\non_failure: stop\n' });
-    assert.deepEqual(all(dir), ['a.yaml 2:7 type: expected one of longrun, oneshot, got "daemon"', 'b.yaml 2:13 on_failure: expected one of ignore, shutdown, got "stop"']);
-  });
-
-  test('user: a negative id, and an empty name', (t) => {
-    const dir = servicesDir(t, { 'a.yaml': 'command: x\nuser: -1\n', 'b.yaml': 'command: x\nuser: "  "\n' });
-    assert.deepEqual(all(dir), ['a.yaml 2:7 user: a numeric id is 0 or more, got -1', 'b.yaml 2:7 user: expected a name or a numeric id, not an empty string']);
-  });
-
-  test('working_dir must be absolute', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nworking_dir: srv\n' });
-    assert.equal(only(dir), 'web.yaml 2:14 working_dir: expected an absolute path, got "srv"');
-  });
-
-  test('environment: a bad name is reported at the name, a bad value at the value', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nenvironment:\n  1BAD: x\n  OK: [1]\n  A-B: 1\n' });
-    assert.deepEqual(all(dir), [
-      'web.yaml 3:3 environment.1BAD: expected a variable name of letters, digits and _, not starting with a digit, got "1BAD"',
-      'web.yaml 4:7 environment.OK: expected a string, number or boolean, got a list',
-      'web.yaml 5:3 environment.A-B: expected a variable name of letters, digits and _, not starting with a digit, got "A-B"',
-    ]);
-  });
-
-  test('environment written as a list', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\nenvironment:\n  - A=1\n' });
-    assert.equal(only(dir), 'web.yaml 3:3 environment: expected a mapping of NAME: value, got a list');
-  });
-
-  test('depends_on written as a string', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on: db\n' });
-    assert.equal(only(dir), 'web.yaml 2:13 depends_on: expected a list of service names, got "db"');
-  });
-});
-
-describe('loadServices: contradictions', () => {
-  test('a oneshot with health, ready and restart: always', (t) => {
-    const dir = servicesDir(t, { 'init.yaml': 'command: x\ntype: oneshot\nhealth:\n  tcp: 80\nready:\n  tcp: 80\nrestart: always\n' });
-    assert.deepEqual(all(dir), [
-      'init.yaml 3:1 health: a oneshot runs to completion, so it cannot have a liveness probe; remove health, or make it type: longrun',
-      'init.yaml 5:1 ready: a oneshot is ready when it exits with code 0; remove ready, or make it type: longrun',
-      'init.yaml 7:10 restart: a oneshot with restart: always would run for ever; use on-failure or never',
-    ]);
-  });
-
-  test('the main service with restart', (t) => {
-    const dir = servicesDir(t, { 'app.yaml': 'command: x\nmain: true\nrestart: on-failure\n' });
-    assert.equal(only(dir), 'app.yaml 3:10 restart: the main service is never restarted: the container stops when it exits; remove restart, or main');
-  });
-
-  test('group without user', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\ngroup: app\n' });
-    assert.equal(only(dir), 'web.yaml 2:8 group: group sets the primary group of user; give user too (e.g. user: app)');
-  });
-});
-
 describe('loadServices: dependencies across files', () => {
-  test('a missing dependency: did you mean, at the list entry (block list)', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on:\n  - cache\n  - dbb\n', 'cache.yaml': 'command: c\n', 'db.yaml': 'command: d\n' });
-    assert.equal(only(dir), 'web.yaml 4:5 depends_on.1: no service is named "dbb"; did you mean "db"?');
-    assert.equal(problemsOf(dir)[0]?.source, '  - dbb');
-  });
-
-  test('a missing dependency at the list entry (flow list)', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on: [cache, redis]\n', 'cache.yaml': 'command: c\n' });
-    assert.equal(only(dir), `web.yaml 2:21 depends_on.1: no service is named "redis"; add ${join(dir, 'redis.yaml')} or remove the dependency`);
-  });
-
-  test('a dependency on a disabled service', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on: [db]\n', 'db.yaml': 'command: d\nenabled: false\n' });
-    assert.equal(only(dir), `web.yaml 2:14 depends_on.0: "db" is disabled (enabled: false in ${join(dir, 'db.yaml')}); enable it or remove the dependency`);
-  });
-
-  test('a dependency on itself', (t) => {
-    const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on: [web]\n' });
-    assert.equal(only(dir), 'web.yaml 2:14 depends_on.0: web cannot depend on itself; remove "web"');
-  });
-
-  test('a cycle across three files, named in order, at the entry that closes it', (t) => {
-    const dir = servicesDir(t, {
-      'a.yaml': 'command: x\ndepends_on: [b]\n',
-      'b.yaml': 'command: y\ndepends_on:\n  - c\n',
-      'c.yaml': 'command: z\ndepends_on: [a]\n',
-    });
-    assert.equal(only(dir), 'c.yaml 2:14 depends_on.0: dependency cycle: a -> b -> c -> a; remove one of these dependencies');
-  });
-
-  test('a cycle across two files', (t) => {
-    const dir = servicesDir(t, { 'a.yaml': 'command: x\ndepends_on:\n  - b\n', 'b.yaml': 'command: y\ndepends_on:\n  - a\n' });
-    assert.equal(only(dir), 'b.yaml 3:5 depends_on.0: dependency cycle: a -> b -> a; remove one of these dependencies');
-  });
-
-  test('two main services: the second file is reported at main', (t) => {
-    const dir = servicesDir(t, { 'a.yaml': 'command: x\nmain: true\n', 'b.yaml': 'command: y\nmain: true\n' });
-    assert.equal(
-      only(dir),
-      `b.yaml 2:7 main: only one service can be the main one, and a (${join(dir, 'a.yaml')}) already is; remove main from one of them`,
-    );
-  });
-
   test('the ConfigError message shows the dependency problem with its source line', (t) => {
     const dir = servicesDir(t, { 'web.yaml': 'command: x\ndepends_on: [dbb]\n', 'db.yaml': 'command: d\n' });
     let caught: unknown;
@@ -906,19 +810,6 @@ describe('loadServices: names, environment files and variables', () => {
         ['web', 'web', ['db']],
       ],
     );
-  });
-
-  test('two files with the same name: are one problem naming both', (t) => {
-    const dir = servicesDir(t, { 'a.yaml': 'name: web\ncommand: a\n', 'b.yaml': 'name: web\ncommand: b\n' });
-    assert.deepEqual(problemsOf(dir).map(where), [
-      {
-        file: join(dir, 'b.yaml'),
-        line: undefined,
-        col: undefined,
-        path: undefined,
-        message: `service "web" (name: web) is already defined by ${join(dir, 'a.yaml')} (name: web); rename one of them (name: key or file name)`,
-      },
-    ]);
   });
 
   test('a broken file still counts as a service: its dependents are not told it is missing', (t) => {

@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { withDependencies, withDependents, type PlanNode } from '../../src/supervisor/operator-plan.js';
 import { isActive } from '../../src/supervisor/states.js';
-import type { ServiceType } from '../../src/config/schema.js';
+import type { ServiceType } from '../../src/config/service-config.js';
 import type { ServiceState } from '../../src/supervisor/states.js';
 
 const STATES: readonly ServiceState[] = ['stopped', 'waiting', 'blocked', 'starting', 'running', 'backoff', 'stopping', 'exited', 'fatal'];

@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { healthProblems, readyProblems } from '../../src/control/probe-verdicts.js';
 import type { LastExit, ServiceSnapshot, SupervisorSnapshot } from '../../src/control/snapshot.js';
-import type { ServiceType } from '../../src/config/schema.js';
+import type { ServiceType } from '../../src/config/service-config.js';
 import type { ServiceState } from '../../src/supervisor/states.js';
 import { serviceSnapshot } from '../helpers/snapshots.js';
 import { isSatisfied, STATES } from '../../src/supervisor/states.js';

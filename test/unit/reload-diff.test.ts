@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { diffServices, fingerprint } from '../../src/supervisor/reload-diff.js';
-import type { ServiceConfig } from '../../src/config/schema.js';
+import type { ServiceConfig } from '../../src/config/service-config.js';
 import { DEFAULT_LOG, serviceConfig } from '../helpers/service-config.js';
 
 const service = serviceConfig;
@@ -45,7 +45,7 @@ describe('diffServices', () => {
 
   test('diffServices: changed and unchanged hold the new configs, removed the old ones', () => {
     const oldEdit = service('edit');
-    const newEdit = service('edit', { stop_timeout: 1000 });
+    const newEdit = service('edit', { stop_timeoutMs: 1000 });
     const oldKeep = service('keep');
     const newKeep = service('keep');
     const gone = service('gone');
@@ -63,12 +63,12 @@ describe('diffServices', () => {
     ['main', { main: true }],
     ['depends_on', { depends_on: ['db'] }],
     ['restart', { restart: 'on-failure' }],
-    ['backoff.jitter', { backoff: { initial: 1000, max: 30_000, factor: 2, jitter: 0.2 } }],
-    ['reset_after', { reset_after: 1 }],
-    ['max_restarts', { max_restarts: { count: 3, window: 60_000 } }],
+    ['backoff.jitter', { backoff: { initialMs: 1000, maxMs: 30_000, factor: 2, jitter: 0.2 } }],
+    ['reset_after', { reset_afterMs: 1 }],
+    ['max_restarts', { max_restarts: { count: 3, windowMs: 60_000 } }],
     ['on_failure', { on_failure: 'shutdown' }],
     ['stop_signal', { stop_signal: 'SIGINT' }],
-    ['stop_timeout', { stop_timeout: 6000 }],
+    ['stop_timeout', { stop_timeoutMs: 6000 }],
     ['user', { user: 'app' }],
     ['umask', { umask: 0o027 }],
     ['working_dir', { working_dir: '/srv' }],

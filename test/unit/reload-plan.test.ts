@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeKept, describeRestarts, planReload, summarizeReload, type ReloadNode, type ReloadPlan } from '../../src/supervisor/reload-plan.js';
 import { diffServices } from '../../src/supervisor/reload-diff.js';
-import type { ServiceConfig, ServiceType } from '../../src/config/schema.js';
+import type { ServiceConfig, ServiceType } from '../../src/config/service-config.js';
 import type { ServiceState } from '../../src/supervisor/states.js';
 import { serviceConfig } from '../helpers/service-config.js';
 

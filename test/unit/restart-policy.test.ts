@@ -8,10 +8,10 @@ import {
   type Policy,
   type RestartHistory,
 } from '../../src/supervisor/restart-policy.js';
-import type { RestartPolicy } from '../../src/config/schema.js';
+import type { RestartPolicy } from '../../src/config/service-config.js';
 
 // jitter 0: every delay is exact.
-const backoff = { initial: 1000, max: 30_000, factor: 2, jitter: 0 };
+const backoff = { initialMs: 1000, maxMs: 30_000, factor: 2, jitter: 0 };
 const middle = (): number => 0.5;
 const lowest = (): number => 0;
 const highest = (): number => 0.999;
@@ -40,16 +40,16 @@ describe('backoffDelayMs', () => {
       [0, 1, 2, 3].map((n) => backoffDelayMs(slow, n, middle)),
       [1000, 1500, 2250, 3375],
     );
-    assert.equal(backoffDelayMs({ initial: 100, max: 1000, factor: 1.1, jitter: 0 }, 1, middle), 110);
-    assert.equal(backoffDelayMs({ initial: 333, max: 10_000, factor: 1.5, jitter: 0 }, 1, middle), 500, '499.5 rounds to 500');
+    assert.equal(backoffDelayMs({ initialMs: 100, maxMs: 1000, factor: 1.1, jitter: 0 }, 1, middle), 110);
+    assert.equal(backoffDelayMs({ initialMs: 333, maxMs: 10_000, factor: 1.5, jitter: 0 }, 1, middle), 500, '499.5 rounds to 500');
   });
 
   test('backoffDelayMs: factor 1 keeps the initial delay', () => {
-    assert.equal(backoffDelayMs({ ...backoff, initial: 500, factor: 1 }, 7, middle), 500);
+    assert.equal(backoffDelayMs({ ...backoff, initialMs: 500, factor: 1 }, 7, middle), 500);
   });
 
   test('backoffDelayMs: an initial delay above max is capped at max', () => {
-    assert.equal(backoffDelayMs({ ...backoff, initial: 60_000 }, 0, middle), 30_000);
+    assert.equal(backoffDelayMs({ ...backoff, initialMs: 60_000 }, 0, middle), 30_000);
   });
 
   test('backoffDelayMs: random 0 gives the delay minus jitter', () => {
@@ -87,7 +87,7 @@ describe('backoffDelayMs', () => {
   test('backoffDelayMs: jitter never takes the delay above max', () => {
     const jittery = { ...backoff, jitter: 0.5 };
     assert.equal(backoffDelayMs(jittery, 5, highest), 30_000, 'capped base + jitter is still max');
-    assert.equal(backoffDelayMs({ ...jittery, max: 20_000 }, 4, highest), 20_000, '16000 * 1.499 is capped');
+    assert.equal(backoffDelayMs({ ...jittery, maxMs: 20_000 }, 4, highest), 20_000, '16000 * 1.499 is capped');
     assert.equal(backoffDelayMs(jittery, 4, highest), 23_984, '16000 * 1.499 is below max');
     assert.equal(backoffDelayMs(jittery, 5, lowest), 15_000, 'below max, jitter still spreads downwards');
     for (let r = 0; r < 1; r += 0.05) assert.ok(backoffDelayMs(jittery, 100, () => r) <= 30_000);
@@ -124,7 +124,7 @@ describe('wantsRestart', () => {
 });
 
 describe('decideAfterExit', () => {
-  const policy: Policy = { restart: 'on-failure', backoff, reset_after: 10_000, max_restarts: undefined };
+  const policy: Policy = { restart: 'on-failure', backoff, reset_afterMs: 10_000, max_restarts: undefined };
   const failure = { failed: true, uptimeMs: 500, now: 1_000_000 };
   const history = (streak: number, restartTimes: number[] = []): RestartHistory => ({ streak, restartTimes });
 
@@ -208,7 +208,7 @@ describe('decideAfterExit', () => {
   });
 
   test('decideAfterExit: the history passed in is not modified', () => {
-    const limited = { ...policy, max_restarts: { count: 5, window: 60_000 } };
+    const limited = { ...policy, max_restarts: { count: 5, windowMs: 60_000 } };
     const past = history(2, [990_000]);
     decideAfterExit(limited, failure, past, middle);
     assert.deepEqual(past, { streak: 2, restartTimes: [990_000] });
@@ -244,7 +244,7 @@ describe('decideAfterExit', () => {
 });
 
 describe('decideAfterExit: max_restarts', () => {
-  const policy: Policy = { restart: 'always', backoff, reset_after: 10_000, max_restarts: { count: 3, window: 60_000 } };
+  const policy: Policy = { restart: 'always', backoff, reset_afterMs: 10_000, max_restarts: { count: 3, windowMs: 60_000 } };
   const exitAt = (now: number) => ({ failed: true, uptimeMs: 100, now });
 
   test('max_restarts: each restart is recorded at `now`', () => {
@@ -269,7 +269,7 @@ describe('decideAfterExit: max_restarts', () => {
   });
 
   test('max_restarts: the reason formats the window as a duration', () => {
-    const limited = { ...policy, max_restarts: { count: 2, window: 90_000 } };
+    const limited = { ...policy, max_restarts: { count: 2, windowMs: 90_000 } };
     assert.deepEqual(decideAfterExit(limited, exitAt(50_000), { streak: 2, restartTimes: [10_000, 20_000] }, middle), {
       action: 'give-up',
       reason: 'max_restarts: 2 restarts within 1m30s',
@@ -315,7 +315,7 @@ describe('decideAfterExit: max_restarts', () => {
   });
 
   test('max_restarts: count 0 never restarts', () => {
-    const none = { ...policy, max_restarts: { count: 0, window: 60_000 } };
+    const none = { ...policy, max_restarts: { count: 0, windowMs: 60_000 } };
     assert.equal(decideAfterExit(none, exitAt(1000), freshHistory, middle).action, 'give-up');
   });
 

@@ -22,7 +22,8 @@ import { expandInConfig } from '../../src/config/expand-in-config.js';
 import { fileFormOf } from '../../src/config/file-form.js';
 import { compileServiceSchema } from '../helpers/json-schema.js';
 import { loadServices } from '../../src/config/load-services.js';
-import { keysAt, serviceConfigOf, serviceSchema, type ServiceConfig } from '../../src/config/schema.js';
+import { keysAt, serviceSchema } from '../../src/config/schema.js';
+import { serviceConfigOf, type ServiceConfig } from '../../src/config/service-config.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const DOC = fileURLToPath(new URL('../../docs/services.md', import.meta.url));

@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { startActions, type ServiceView, type StartAction } from '../../src/supervisor/start-plan.js';
 import { hasFailed, isSatisfied, STATES } from '../../src/supervisor/states.js';
-import type { ServiceType } from '../../src/config/schema.js';
+import type { ServiceType } from '../../src/config/service-config.js';
 import type { ServiceState } from '../../src/supervisor/states.js';
 
 

@@ -23,7 +23,9 @@ const PROCESS_MODULES = ['execa', 'node:child_process', 'child_process'].map((na
 function boundaries() {
   return LAYERS.flatMap((layer, index) =>
     layer.flatMap((folder) => {
-      const above = LAYERS.slice(0, index + 1).flat().filter((other) => other !== folder);
+      const above = LAYERS.slice(0, index + 1)
+        .flat()
+        .filter((other) => other !== folder);
       const patterns = above.map((other) => ({
         regex: `^(\\./)*\\.\\./${other}/`,
         message: `${other}/ is not below ${folder}/ in the layers (the README's Development section): move what both need to a lower layer, or to src/shared/.`,

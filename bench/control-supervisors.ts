@@ -126,11 +126,22 @@ const GET_STATE = '<?xml version="1.0"?><methodCall><methodName>supervisor.getSt
 function askSupervisord(socketPath: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const post = request(
-      { socketPath, path: '/RPC2', method: 'POST', agent: false, timeout: CALL_TIMEOUT_MS, headers: { 'Content-Type': 'text/xml', 'Content-Length': GET_STATE.length } },
+      {
+        socketPath,
+        path: '/RPC2',
+        method: 'POST',
+        agent: false,
+        timeout: CALL_TIMEOUT_MS,
+        headers: { 'Content-Type': 'text/xml', 'Content-Length': GET_STATE.length },
+      },
       (response) => {
         let body = '';
         response.setEncoding('utf8').on('data', (text: string) => (body += text));
-        response.on('end', () => (response.statusCode === 200 && body.includes('<name>statename</name>') ? resolve() : reject(new Error(`HTTP ${response.statusCode}: ${body.slice(0, 80)}`))));
+        response.on('end', () =>
+          response.statusCode === 200 && body.includes('<name>statename</name>')
+            ? resolve()
+            : reject(new Error(`HTTP ${response.statusCode}: ${body.slice(0, 80)}`)),
+        );
       },
     );
     post.on('timeout', () => post.destroy(new Error(`no answer within ${CALL_TIMEOUT_MS / 1000}s`)));

@@ -11,7 +11,19 @@
 // A run with any option other than the defaults does not update docs/benchmarks.md.
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { burstAgainst, cpuOver, freePort, peakRssMethod, quantile, runClient, sleep, startScraper, tickMs, type BurstFigures, type CpuFigures } from './control-measure.js';
+import {
+  burstAgainst,
+  cpuOver,
+  freePort,
+  peakRssMethod,
+  quantile,
+  runClient,
+  sleep,
+  startScraper,
+  tickMs,
+  type BurstFigures,
+  type CpuFigures,
+} from './control-measure.js';
 import { controlSupervisors, type ControlSupervisor, type Running } from './control-supervisors.js';
 import type { LogService } from './log-supervisors.js';
 import { writeBenchmarkSection } from './report.js';
@@ -102,20 +114,42 @@ async function measureRound(supervisor: ControlSupervisor, round: number, idle: 
     const cpu = await cpuOver(pid1, IDLE_MS).finally(stopScraper);
     if (counts.ok === 0 || counts.failed > 0) throw new Error(`the metrics endpoint answered ${counts.ok} scrapes and failed ${counts.failed}`);
     record(idle, 'corral+metrics', cpu);
-    console.log(`  #${round} corral, /metrics scraped every ${SCRAPE_EVERY_MS / 1000} s: ${fixed(cpu.ticksMsPerSecond, 2)} ms/s (schedstat ${fixed(cpu.schedMsPerSecond, 2)}); ${counts.ok} scrapes`);
+    console.log(
+      `  #${round} corral, /metrics scraped every ${SCRAPE_EVERY_MS / 1000} s: ${fixed(cpu.ticksMsPerSecond, 2)} ms/s (schedstat ${fixed(cpu.schedMsPerSecond, 2)}); ${counts.ok} scrapes`,
+    );
   });
 }
 
 function burstRow(name: ControlSupervisor['name'], runs: BurstFigures[]): string {
   const failures = [...new Set(runs.flatMap((run) => [...run.failures].map(([why, count]) => `${count}× ${why}`)))];
-  const notes = [...(runs.some((run) => !run.exactPeak) ? ['peak: VmRSS sampled every 10 ms'] : []), ...(failures.length === 0 ? [] : [`failed: ${failures.join(', ')}`])];
-  const median = (key: 'rssBefore' | 'rssPeak' | 'rssAfter'): string => mib(quantile(runs.map((run) => run[key] ?? Number.NaN), 0.5));
+  const notes = [
+    ...(runs.some((run) => !run.exactPeak) ? ['peak: VmRSS sampled every 10 ms'] : []),
+    ...(failures.length === 0 ? [] : [`failed: ${failures.join(', ')}`]),
+  ];
+  const median = (key: 'rssBefore' | 'rssPeak' | 'rssAfter'): string =>
+    mib(
+      quantile(
+        runs.map((run) => run[key] ?? Number.NaN),
+        0.5,
+      ),
+    );
   const answered = runs.map((run) => run.answered).join(', ');
-  return `| ${name} | ${CALL[name]} | ${answered} | ${spread(runs.map((run) => run.ms), 'ms')} | ${median('rssBefore')} | ${median('rssPeak')} | ${median('rssAfter')} | ${notes.join('; ')} |`;
+  return `| ${name} | ${CALL[name]} | ${answered} | ${spread(
+    runs.map((run) => run.ms),
+    'ms',
+  )} | ${median('rssBefore')} | ${median('rssPeak')} | ${median('rssAfter')} | ${notes.join('; ')} |`;
 }
 
 function idleRow(label: string, runs: CpuFigures[]): string {
-  return `| ${label} | ${spread(runs.map((run) => run.ticksMsPerSecond), 'ms/s', 2)} | ${spread(runs.map((run) => run.schedMsPerSecond), 'ms/s', 2)} |`;
+  return `| ${label} | ${spread(
+    runs.map((run) => run.ticksMsPerSecond),
+    'ms/s',
+    2,
+  )} | ${spread(
+    runs.map((run) => run.schedMsPerSecond),
+    'ms/s',
+    2,
+  )} |`;
 }
 
 function commit(): string {
@@ -145,19 +179,29 @@ for (let round = 1; round <= ROUNDS; round++) for (const supervisor of superviso
 const burstRows = supervisors.map((supervisor) => burstRow(supervisor.name, bursts.get(supervisor.name)!));
 const idleRows = supervisors.flatMap((supervisor) =>
   supervisor.name === 'corral'
-    ? [idleRow('corral (control socket, no client)', idle.get('corral')!), idleRow(`corral, CORRAL_METRICS_ADDR set, /metrics scraped every ${SCRAPE_EVERY_MS / 1000} s`, idle.get('corral+metrics')!)]
+    ? [
+        idleRow('corral (control socket, no client)', idle.get('corral')!),
+        idleRow(`corral, CORRAL_METRICS_ADDR set, /metrics scraped every ${SCRAPE_EVERY_MS / 1000} s`, idle.get('corral+metrics')!),
+      ]
     : [idleRow(supervisor.name, idle.get(supervisor.name)!)],
 );
 let metricsExtra = '';
 if (idle.has('corral+metrics')) {
-  const medianOf = (key: string): number => quantile(idle.get(key)!.map((run) => run.schedMsPerSecond), 0.5);
+  const medianOf = (key: string): number =>
+    quantile(
+      idle.get(key)!.map((run) => run.schedMsPerSecond),
+      0.5,
+    );
   const extra = medianOf('corral+metrics') - medianOf('corral');
   metricsExtra = `The metrics endpoint, scraped every ${SCRAPE_EVERY_MS / 1000} s, costs corral ${fixed(extra, 2)} ms of CPU per second more than the control socket alone (the difference of the schedstat medians), about ${fixed((extra * SCRAPE_EVERY_MS) / 1000, 1)} ms a scrape.`;
   console.log(metricsExtra);
 }
 
 const QUERY_HEAD = ['| supervisor | client | median | p95 | client peak RSS, median | client peak RSS, max |', '| --- | --- | --- | --- | --- | --- |'];
-const BURST_HEAD = ['| supervisor | call | answered (each round) | time to the last answer | RSS before | peak RSS during | RSS 2 s after | notes |', '| --- | --- | --- | --- | --- | --- | --- | --- |'];
+const BURST_HEAD = [
+  '| supervisor | call | answered (each round) | time to the last answer | RSS before | peak RSS during | RSS 2 s after | notes |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- |',
+];
 const IDLE_HEAD = ['| supervisor | CPU, utime+stime | CPU, schedstat |', '| --- | --- | --- |'];
 console.log(['', ...QUERY_HEAD, ...queryRows, '', ...BURST_HEAD, ...burstRows, '', ...IDLE_HEAD, ...idleRows].join('\n'));
 
@@ -186,7 +230,7 @@ if (nonDefault) {
     '',
     `**2. ${CLIENTS} calls at once.** One process opens ${CLIENTS} connections to the supervisor's socket at`,
     'once, each with one cheap call: corral `{"command":"health"}`; supervisord the XML-RPC',
-    '`supervisor.getState` that supervisorctl uses, as an HTTP POST; pm2 its daemon\'s `ping`, with',
+    "`supervisor.getState` that supervisorctl uses, as an HTTP POST; pm2 its daemon's `ping`, with",
     "the RPC client pm2's CLI uses. The time runs from the first connect to the last answer; the",
     "supervisor's peak RSS is the kernel's VmHWM after resetting it (`/proc/PID/clear_refs`) just",
     `before the burst. ${ROUNDS} rounds, each with a freshly started supervisor: median (range); RSS are medians.`,
@@ -210,9 +254,9 @@ if (nonDefault) {
     '',
     'Caveats:',
     '',
-    "- `corral status` waits 250 ms on purpose, between two readings of /proc, to report CPU%;",
-    "  `corral health` is the same client without that wait. `supervisorctl status` and",
-    '  `pm2 jlist` answer from what they have (pm2 also reads each process\'s usage).',
+    '- `corral status` waits 250 ms on purpose, between two readings of /proc, to report CPU%;',
+    '  `corral health` is the same client without that wait. `supervisorctl status` and',
+    "  `pm2 jlist` answer from what they have (pm2 also reads each process's usage).",
     "- The clients run outside the container's PID namespace; `docker exec` adds its own cost.",
     `- The ${CLIENTS} calls come from one Node process, whose own work (opening sockets, parsing) is in`,
     '  the time; it is the same for every supervisor.',

@@ -21,7 +21,9 @@ function childCount(pid: number): number {
   let count = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      count += readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1').split(' ').filter((word) => word.trim() !== '').length;
+      count += readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1')
+        .split(' ')
+        .filter((word) => word.trim() !== '').length;
     } catch {
       // the thread ended meanwhile
     }

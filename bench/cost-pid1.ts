@@ -31,7 +31,9 @@ export interface Running {
 export const BARE_NODE_ARGV = [process.execPath, ...corralNodeFlags, '-e', 'setInterval(() => {}, 1e9)'];
 
 function installed(command: string, packageName: string): string | undefined {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0 ? undefined : `${command} is not installed (apt-get install ${packageName}, or npm run bench:setup)`;
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
+    ? undefined
+    : `${command} is not installed (apt-get install ${packageName}, or npm run bench:setup)`;
 }
 
 export function pid1s(): Pid1[] {
@@ -91,7 +93,12 @@ function exited(child: ChildProcess, timeoutMs: number): Promise<void> {
 // Starts `pid1` with `services` as PID 1; resolves once its PID 1 exists (not once its
 // services run: each measurement waits for what it needs). `dir` may already hold the
 // services' own files; it is removed by stop().
-export async function startPid1(pid1: Pid1, services: LogService[], env: Record<string, string> = {}, dir = mkdtempSync(join(tmpdir(), 'bench-cost-'))): Promise<Running> {
+export async function startPid1(
+  pid1: Pid1,
+  services: LogService[],
+  env: Record<string, string> = {},
+  dir = mkdtempSync(join(tmpdir(), 'bench-cost-')),
+): Promise<Running> {
   let unshare: ChildProcess | undefined;
   const stop = async (): Promise<void> => {
     // --kill-child: unshare's end SIGKILLs PID 1, and the kernel then ends the namespace.

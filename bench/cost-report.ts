@@ -62,7 +62,14 @@ export function targetRow(target: Target): string {
 export const TARGET_HEAD = ['| target | corral | reference | got | limit | |', '| --- | --- | --- | --- | --- | --- |'];
 
 // Ratio and difference targets from the samples.
-export function ratio(samples: Samples, what: string, corral: [string, string, number?], reference: [string, string, number?], limit: number, sense: Target['sense'] = 'at most'): Target {
+export function ratio(
+  samples: Samples,
+  what: string,
+  corral: [string, string, number?],
+  reference: [string, string, number?],
+  limit: number,
+  sense: Target['sense'] = 'at most',
+): Target {
   const [a, b] = [samples.median(corral[0]), samples.median(reference[0])];
   return { what, corral: samples.cell(...corral), reference: samples.cell(...reference), got: a / b, limit, unit: 'x', sense };
 }

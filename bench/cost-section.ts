@@ -46,7 +46,10 @@ function targets(s: Samples, orphans: number[]): Target[] {
   for (const workload of RELAY_WORKLOADS) {
     const title = relayWorkload(workload).title;
     const bad = s.all(`relay bad|${workload}|corral`);
-    list.push({ ...difference(s, `peak RSS relaying ${title}, vs bare Node`, [`relay peak|${workload}|corral`, 'MiB', 1], bare, 20), also: { what: '0 lost, torn or reordered', holds: bad.length > 0 && bad.every((n) => n === 0) } });
+    list.push({
+      ...difference(s, `peak RSS relaying ${title}, vs bare Node`, [`relay peak|${workload}|corral`, 'MiB', 1], bare, 20),
+      also: { what: '0 lost, torn or reordered', holds: bad.length > 0 && bad.every((n) => n === 0) },
+    });
   }
   list.push(
     ratio(s, 'exec → first service running, 1 service, vs `node -e 0`', ['start 1|corral', 'ms'], ['start|node -e 0', 'ms'], 2.5),
@@ -56,11 +59,28 @@ function targets(s: Samples, orphans: number[]): Target[] {
     ratio(s, 'idle CPU, 100 services, vs supervisord', ['cpu|corral|100', 'ms/s', 2], ['cpu|supervisord|100', 'ms/s', 2], 1),
   );
   for (const count of orphans) {
-    list.push(ratio(s, `CPU per orphan reaped, ${count.toLocaleString('en')} orphans, vs tini`, [`orphan|corral|${count}`, 'µs', 1], [`orphan|tini|${count}`, 'µs', 1], 3));
+    list.push(
+      ratio(
+        s,
+        `CPU per orphan reaped, ${count.toLocaleString('en')} orphans, vs tini`,
+        [`orphan|corral|${count}`, 'µs', 1],
+        [`orphan|tini|${count}`, 'µs', 1],
+        3,
+      ),
+    );
   }
   for (const workload of RELAY_WORKLOADS) {
     const title = relayWorkload(workload).title;
-    list.push(ratio(s, `relay throughput, ${title}, vs supervisord`, [`relay mbs|${workload}|corral`, 'MB/s'], [`relay mbs|${workload}|supervisord`, 'MB/s'], 0.8, 'at least'));
+    list.push(
+      ratio(
+        s,
+        `relay throughput, ${title}, vs supervisord`,
+        [`relay mbs|${workload}|corral`, 'MB/s'],
+        [`relay mbs|${workload}|supervisord`, 'MB/s'],
+        0.8,
+        'at least',
+      ),
+    );
   }
   list.push(
     ratio(s, '`corral health` wall time vs `node -e 0`', ['client ms|corral health', 'ms'], ['client ms|node -e 0', 'ms'], 1.5),
@@ -72,7 +92,8 @@ function targets(s: Samples, orphans: number[]): Target[] {
 
 function detailRows(s: Samples, orphans: number[]): string[] {
   const rows: string[] = [];
-  const row = (what: string, who: string, key: string, unit: string, digits = 0): void => void (s.has(key) && rows.push(`| ${what} | ${who} | ${s.cell(key, unit, digits)} |`));
+  const row = (what: string, who: string, key: string, unit: string, digits = 0): void =>
+    void (s.has(key) && rows.push(`| ${what} | ${who} | ${s.cell(key, unit, digits)} |`));
   const everyone = ['corral', 'bare node', 'supervisord', 's6-svscan', 'tini', 'pm2-runtime'];
   for (const count of [0, 10, 20, 100, 500]) for (const who of everyone) row(`RSS (VmRSS), ${count} services`, who, `rss|${who}|${count}`, 'MiB', 1);
   for (const count of [0, 10, 100]) for (const who of everyone) row(`idle CPU, ${count} services`, who, `cpu|${who}|${count}`, 'ms/s', 2);
@@ -80,7 +101,8 @@ function detailRows(s: Samples, orphans: number[]): string[] {
   for (const who of everyone) row('exec → the service running, 1 service', who, `start 1|${who}`, 'ms');
   for (const who of everyone) row('exec → first service running, 10 services', who, `start 10 first|${who}`, 'ms');
   for (const who of everyone) row('exec → all 10 services running', who, `start 10 all|${who}`, 'ms');
-  for (const count of orphans) for (const who of everyone) row(`CPU per orphan reaped, ${count.toLocaleString('en')} orphans`, who, `orphan|${who}|${count}`, 'µs', 1);
+  for (const count of orphans)
+    for (const who of everyone) row(`CPU per orphan reaped, ${count.toLocaleString('en')} orphans`, who, `orphan|${who}|${count}`, 'µs', 1);
   for (const workload of RELAY_WORKLOADS) {
     const title = relayWorkload(workload).title;
     for (const who of ['corral', 'supervisord']) {
@@ -106,18 +128,18 @@ export function costSection(input: SectionInput): string[] {
     `${new Date().toISOString().slice(0, 10)}; ${rounds} rounds, in each of which every contender ran once (the clients ${input.clientRuns} times), in turn;`,
     `the whole run took ${input.minutes.toFixed(1)} min. Figures are the median of the rounds with their range. Each contender runs`,
     'as PID 1 of its own PID namespace (`unshare --pid --fork --mount-proc`); corral with one YAML file per service,',
-    "started as its bin starts it (node with the V8 flags of its `#!` line). **bare Node** is the reference: `node",
+    'started as its bin starts it (node with the V8 flags of its `#!` line). **bare Node** is the reference: `node',
     "<corral's flags> -e 'setInterval(() => {}, 1e9)'`, also as PID 1. A shared machine: read differences under a",
     'third between runs as noise.',
     '',
     `- RSS: VmRSS of the PID 1 ${RSS_AFTER_MS / 1000} s after all its \`sleep 100000\` services run (s6-svscan: its own process,`,
-    '  without the s6-supervise beside each service). All of a round\'s idle contenders run at the same time.',
+    "  without the s6-supervise beside each service). All of a round's idle contenders run at the same time.",
     `- Idle CPU: the PID 1's threads' schedstat over ${input.idleMs / 1000} s, from ${SETTLE_MS / 1000} s after the last of them was up, in ms per s.`,
     "- Start-up: from spawning unshare to the service's script writing its name into a FIFO the benchmark reads;",
     '  `node -e 0` is timed from spawning it under unshare to its exit.',
-    '- Orphans: the one service (bench/orphan-maker.c) makes N orphans that exit at once; the PID 1\'s CPU time',
-    "  (schedstat) from the trigger until it has reaped them all, per orphan. tini runs the maker as its command.",
-    '- Relay: the log benchmark\'s workloads and checker (see above); peak RSS is VmHWM.',
+    "- Orphans: the one service (bench/orphan-maker.c) makes N orphans that exit at once; the PID 1's CPU time",
+    '  (schedstat) from the trigger until it has reaped them all, per orphan. tini runs the maker as its command.',
+    "- Relay: the log benchmark's workloads and checker (see above); peak RSS is VmHWM.",
     "- Clients: run from the host against a corral with 10 services; wall time from spawn() to exit, peak RSS by GNU time's `%M`.",
     '',
     ...TARGET_HEAD,

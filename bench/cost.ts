@@ -76,7 +76,14 @@ async function idleRound(): Promise<void> {
   const cases: IdleCase[] = [];
   const add = (pid1: Pid1, services: number, cpu: boolean): number => cases.push({ key: `${pid1.name}|${services}`, pid1, services, cpu });
   for (const pid1 of these('bare node')) add(pid1, 0, true);
-  for (const pid1 of these('corral', 'supervisord')) for (const [count, cpu] of [[10, true], [20, false], [100, true], [500, false]] as const) add(pid1, count, cpu);
+  for (const pid1 of these('corral', 'supervisord'))
+    for (const [count, cpu] of [
+      [10, true],
+      [20, false],
+      [100, true],
+      [500, false],
+    ] as const)
+      add(pid1, count, cpu);
   for (const pid1 of these('s6-svscan', 'pm2-runtime')) add(pid1, 20, false);
   const figures = await measureIdle(cases, IDLE_MS);
   for (const [key, { rssMib, cpu }] of figures) {
@@ -103,7 +110,12 @@ async function clientRound(): Promise<void> {
       samples.add(`client ms|${name}`, run.ms);
       samples.add(`client peak|${name}`, run.peakMib);
     }
-    log(`${name}: ${runs.get(name)!.map((run) => `${run.ms.toFixed(0)} ms/${run.peakMib.toFixed(1)} MiB`).join(', ')}`);
+    log(
+      `${name}: ${runs
+        .get(name)!
+        .map((run) => `${run.ms.toFixed(0)} ms/${run.peakMib.toFixed(1)} MiB`)
+        .join(', ')}`,
+    );
   }
 }
 

@@ -89,7 +89,12 @@ function lineChecker(): Checker {
   if (nameLength > 4 || names.some((name) => name.length !== nameLength)) throw new Error('service names must have one length of at most 4');
   // A service is found from its name's bytes packed into a number: no string per line.
   const byKey = new Map<number, number>();
-  names.forEach((name, i) => byKey.set([...Buffer.from(name)].reduce((key, byte) => key * 256 + byte, 0), i));
+  names.forEach((name, i) =>
+    byKey.set(
+      [...Buffer.from(name)].reduce((key, byte) => key * 256 + byte, 0),
+      i,
+    ),
+  );
   const head = names.map((name) => heads(name).head);
   const prefixLength = head[0]!.length;
   const seen = names.map(() => new Uint8Array(config.count));

@@ -70,7 +70,10 @@ export function logSupervisors(corralMain: string, corralNodeArgs: string[] = []
         const servicesDir = join(dir, 'services.d');
         mkdirSync(servicesDir);
         for (const service of services) writeFileSync(join(servicesDir, `${service.name}.yaml`), `command: ${JSON.stringify(service.argv)}\n`);
-        return { argv: [process.execPath, ...corralNodeFlags, ...corralNodeArgs, corralMain, '--services', servicesDir], env: { CORRAL_RUN_DIR: join(dir, 'run') } };
+        return {
+          argv: [process.execPath, ...corralNodeFlags, ...corralNodeArgs, corralMain, '--services', servicesDir],
+          env: { CORRAL_RUN_DIR: join(dir, 'run') },
+        };
       },
       prefix: 'corral',
       relays: true,

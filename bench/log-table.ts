@@ -50,7 +50,9 @@ export function tableRow(input: RowInput): string {
     const missing = scenario.count - run.check.payloadBytes;
     lost = missing === 0 ? '0' : `${missing} B`;
     const pieces = run.check.intactLines;
-    notes.push(`${run.check.payloadBytes} of ${scenario.count} bytes in order, in ${pieces} piece${pieces === 1 ? '' : 's'} of at most ${run.check.longestPiece ?? 0} B`);
+    notes.push(
+      `${run.check.payloadBytes} of ${scenario.count} bytes in order, in ${pieces} piece${pieces === 1 ? '' : 's'} of at most ${run.check.longestPiece ?? 0} B`,
+    );
   } else {
     lost = percent(worst(runs, (r) => r.check.lost).check.lost, scenario.count * scenario.services.length);
   }

@@ -49,7 +49,13 @@ export function logWorkloads(lines: number): Workload[] {
     {
       key: 'long',
       title: 'one 10 MiB line, no newline',
-      scenario: (writer) => ({ mode: 'long', services: [{ name: 'a', argv: [writer, 'long', String(LONG_LINE)] }], count: LONG_LINE, maxPiece: PIECE, deadlineMs: 120_000 }),
+      scenario: (writer) => ({
+        mode: 'long',
+        services: [{ name: 'a', argv: [writer, 'long', String(LONG_LINE)] }],
+        count: LONG_LINE,
+        maxPiece: PIECE,
+        deadlineMs: 120_000,
+      }),
       under: RELAYS,
     },
     {

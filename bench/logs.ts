@@ -88,7 +88,14 @@ try {
         for (const sample of check.tornSamples.slice(0, 2)) console.log(`    torn: ${sample}`);
         runs.push(figures);
       }
-      const line = tableRow({ workload: workload.title, supervisor: supervisor.name, scenario, runs, throughput: workload.throughput ?? true, pause: workload.key === 'pause' });
+      const line = tableRow({
+        workload: workload.title,
+        supervisor: supervisor.name,
+        scenario,
+        runs,
+        throughput: workload.throughput ?? true,
+        pause: workload.key === 'pause',
+      });
       console.log(`  ${line}`);
       rows.push(line);
     }

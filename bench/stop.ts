@@ -57,9 +57,26 @@ const contenders: Contender[] = [
     available: () => which('supervisord'),
     prepare: (dir) => {
       const programs = Array.from({ length: SERVICES }, (_, i) =>
-        [`[program:s${i}]`, `command=${SERVICE_ARGV.join(' ')}`, 'startsecs=0', 'stopwaitsecs=10', 'stdout_logfile=/dev/stdout', 'stdout_logfile_maxbytes=0', ''].join('\n'),
+        [
+          `[program:s${i}]`,
+          `command=${SERVICE_ARGV.join(' ')}`,
+          'startsecs=0',
+          'stopwaitsecs=10',
+          'stdout_logfile=/dev/stdout',
+          'stdout_logfile_maxbytes=0',
+          '',
+        ].join('\n'),
       );
-      const conf = ['[supervisord]', 'nodaemon=true', 'logfile=/dev/null', 'logfile_maxbytes=0', `pidfile=${dir}/supervisord.pid`, 'user=root', '', ...programs].join('\n');
+      const conf = [
+        '[supervisord]',
+        'nodaemon=true',
+        'logfile=/dev/null',
+        'logfile_maxbytes=0',
+        `pidfile=${dir}/supervisord.pid`,
+        'user=root',
+        '',
+        ...programs,
+      ].join('\n');
       writeFileSync(join(dir, 'supervisord.conf'), conf);
       return ['supervisord', '-c', join(dir, 'supervisord.conf')];
     },
@@ -80,7 +97,9 @@ const contenders: Contender[] = [
 ];
 
 function which(command: string): string | undefined {
-  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0 ? undefined : `${command} is not installed (apt-get install ${command === 'supervisord' ? 'supervisor' : 's6'})`;
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0
+    ? undefined
+    : `${command} is not installed (apt-get install ${command === 'supervisord' ? 'supervisor' : 's6'})`;
 }
 
 function sleepsBelow(root: number): number {
@@ -108,7 +127,10 @@ async function round(contender: Contender): Promise<number> {
     await pollFor(`${SERVICES} services under ${contender.name}`, 30_000, () => (sleepsBelow(pid1) >= SERVICES ? true : undefined));
     const sent = performance.now();
     process.kill(pid1, 'SIGTERM');
-    const done = await Promise.race([exited, new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`${contender.name} did not exit within 20s`)), 20_000))]);
+    const done = await Promise.race([
+      exited,
+      new Promise<number>((_, reject) => setTimeout(() => reject(new Error(`${contender.name} did not exit within 20s`)), 20_000)),
+    ]);
     return done - sent;
   } finally {
     if (child?.exitCode === null) child.kill('SIGKILL');
@@ -133,7 +155,9 @@ for (const contender of contenders) {
   const times: number[] = [];
   for (let i = 0; i < ROUNDS; i++) times.push(await round(contender));
   const [min, max] = [Math.min(...times), Math.max(...times)];
-  console.log(`${contender.name}: median ${median(times).toFixed(0)} ms, min ${min.toFixed(0)}, max ${max.toFixed(0)} (${times.map((t) => t.toFixed(0)).join(', ')})`);
+  console.log(
+    `${contender.name}: median ${median(times).toFixed(0)} ms, min ${min.toFixed(0)}, max ${max.toFixed(0)} (${times.map((t) => t.toFixed(0)).join(', ')})`,
+  );
   rows.push(`| ${contender.name} | ${median(times).toFixed(0)} ms | ${min.toFixed(0)} ms | ${max.toFixed(0)} ms |`);
 }
 

@@ -27,8 +27,7 @@ function headerVersion(dir) {
 }
 
 function findNodeDir() {
-  const candidates = [process.env.npm_config_nodedir, resolve(dirname(process.execPath), '..')]
-    .filter(Boolean);
+  const candidates = [process.env.npm_config_nodedir, resolve(dirname(process.execPath), '..')].filter(Boolean);
   const seen = [];
   for (const dir of candidates) {
     const version = headerVersion(dir);

@@ -84,7 +84,9 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): CliCom
   if (stray?.kind === 'positional') {
     const command = closest(stray.value, [...SUBCOMMANDS, ...CONTROL_COMMANDS]);
     const hint = command ? `did you mean "corral ${command}"? To` : 'to';
-    throw new UsageError(`unexpected argument "${stray.value}"; ${hint} run a command as the main service, put it after --: corral -- ${stray.value} ... (see corral --help)`);
+    throw new UsageError(
+      `unexpected argument "${stray.value}"; ${hint} run a command as the main service, put it after --: corral -- ${stray.value} ... (see corral --help)`,
+    );
   }
   const command = terminator === undefined ? undefined : argv.slice(terminator + 1);
   if (command !== undefined && (command[0] ?? '') === '') throw new UsageError('-- needs a command after it, e.g. corral -- my-app --port 8080');
@@ -120,7 +122,8 @@ function controlRequest(command: ControlCommand, args: string[]): ControlRequest
       return { command, services: args };
     case 'signal': {
       const [service, signal] = args;
-      if (args.length !== 2 || service === undefined || signal === undefined) throw new UsageError(`corral signal takes a service and a signal, e.g. corral signal web HUP; got ${args.length} argument(s)`);
+      if (args.length !== 2 || service === undefined || signal === undefined)
+        throw new UsageError(`corral signal takes a service and a signal, e.g. corral signal web HUP; got ${args.length} argument(s)`);
       return { command, service, signal };
     }
     case 'logs':

@@ -70,14 +70,15 @@ function shutdownBudgetMs(): number {
   // A bare number means seconds, as in docker stop -t.
   const ms = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) * 1000 : parseDuration(text);
   if (ms === undefined) {
-    throw new ConfigError([
-      { file: 'CORRAL_SHUTDOWN_TIMEOUT', message: `expected a duration like "9s" or "500ms", got ${JSON.stringify(text)}` },
-    ]);
+    throw new ConfigError([{ file: 'CORRAL_SHUTDOWN_TIMEOUT', message: `expected a duration like "9s" or "500ms", got ${JSON.stringify(text)}` }]);
   }
   // Past what a timer holds, the deadline would come at once.
   if (ms > LIMITS.durationMs) {
     throw new ConfigError([
-      { file: 'CORRAL_SHUTDOWN_TIMEOUT', message: `${JSON.stringify(text)} is longer than the longest duration corral can wait, ${LIMITS.durationMs}ms (24.8 days); use a shorter one` },
+      {
+        file: 'CORRAL_SHUTDOWN_TIMEOUT',
+        message: `${JSON.stringify(text)} is longer than the longest duration corral can wait, ${LIMITS.durationMs}ms (24.8 days); use a shorter one`,
+      },
     ]);
   }
   return ms;
@@ -93,7 +94,9 @@ function corralEnvironment(): Record<string, string> {
 function chooseRunDir(): RunDir | undefined {
   const { runDir, passedOver } = prepareRunDir({ env: process.env, uid: process.getuid?.() ?? 0 });
   if (runDir === undefined) {
-    logger.warn(`no usable run directory: tried ${passedOver.join('; ')}; set CORRAL_RUN_DIR to a directory corral can write. corral status, the probes and ready: notify will not work`);
+    logger.warn(
+      `no usable run directory: tried ${passedOver.join('; ')}; set CORRAL_RUN_DIR to a directory corral can write. corral status, the probes and ready: notify will not work`,
+    );
   } else if (passedOver.length > 0) {
     logger.info(`run directory ${runDir.dir} (passed over ${passedOver.join('; ')})`);
   }
@@ -154,7 +157,11 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     }
     return supervisor
       .reload(next)
-      .then((result) => (result ? [`reloaded: ${summarizeReload(result)}`, ...describeKept(result.plan).map((note) => note.text)] : ['corral is shutting down; nothing was reloaded']));
+      .then((result) =>
+        result
+          ? [`reloaded: ${summarizeReload(result)}`, ...describeKept(result.plan).map((note) => note.text)]
+          : ['corral is shutting down; nothing was reloaded'],
+      );
   };
   // Until it resolves, shutdown signals stop the running init script.
   const initCode = await runInitPhase({ dir: initDir, plan: initPlan, ctx: context, signals, mode, shutdownBudgetMs: budgetMs });
@@ -167,8 +174,17 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   });
   const where = mode === 'pid1' ? 'as PID 1' : `as pid ${process.pid} (subreaper)`;
   logger.info(`corral ${version()} ${where}: starting ${services.length} service(s) from ${servicesDir}`);
-  if (services.length === 0) logger.warn(`no enabled service in ${servicesDir} (no *.yaml or *.yml file, or all say enabled: false); nothing to run until a reload adds one`);
-  const control = await serveControl({ supervisor, reaper, addon, logger, version: version(), socketPath: runDir?.controlSocket, reload: () => reload('corral reload') });
+  if (services.length === 0)
+    logger.warn(`no enabled service in ${servicesDir} (no *.yaml or *.yml file, or all say enabled: false); nothing to run until a reload adds one`);
+  const control = await serveControl({
+    supervisor,
+    reaper,
+    addon,
+    logger,
+    version: version(),
+    socketPath: runDir?.controlSocket,
+    reload: () => reload('corral reload'),
+  });
   const metrics = metricsAddress && (await serveMetrics(metricsAddress, control, logger));
   if (metrics) logger.info(`metrics on http://${formatMetricsAddress(metrics.address)}/metrics`);
   void supervisor.finished.then(() => {

@@ -21,7 +21,6 @@ export interface InitPhaseOptions {
   shutdownBudgetMs: number;
 }
 
-
 // Runs the init scripts. Resolves undefined when every one succeeded (start the
 // services), else with corral's exit code.
 export async function runInitPhase(options: InitPhaseOptions): Promise<number | undefined> {

@@ -33,7 +33,9 @@ export function startSyslog(setup: SyslogSetup): SyslogRelay | undefined {
     if (!(error instanceof SyslogSocketError)) throw error;
     if (error.code === 'NOT_A_SOCKET') throw new ConfigError([{ file: 'CORRAL_SYSLOG', message: error.message }]);
     // As a non-root user corral cannot make /dev/log: the runtime's /dev is root's.
-    setup.logger.warn(`syslog: ${error.message}; messages sent with syslog(3) are not relayed (set CORRAL_SYSLOG to a path where corral may create a socket, or to nothing to turn this off)`);
+    setup.logger.warn(
+      `syslog: ${error.message}; messages sent with syslog(3) are not relayed (set CORRAL_SYSLOG to a path where corral may create a socket, or to nothing to turn this off)`,
+    );
     return undefined;
   }
   setup.logger.debug(`syslog: relaying the messages sent to ${path}`);

@@ -55,7 +55,10 @@ export function parsePasswd(text: string): UserAccount[] {
 export function parseGroup(text: string): GroupAccount[] {
   return records(text, 4).flatMap(([name, , gidText, memberText]) => {
     const gid = parseId(gidText!);
-    const members = memberText!.split(',').map((member) => member.trim()).filter((member) => member !== '');
+    const members = memberText!
+      .split(',')
+      .map((member) => member.trim())
+      .filter((member) => member !== '');
     return gid === undefined ? [] : [{ name: name!, gid, members }];
   });
 }

@@ -33,7 +33,8 @@ export function compileCron(expression: string, timezone: string): CronCheck {
     return { ok: false, message: `not a valid cron expression: ${cronerReason(error)}` };
   }
   const next = (after: number): number | undefined => job.nextRun(new Date(after))?.getTime();
-  if (next(Date.UTC(2000, 0, 1)) === undefined) return { ok: false, message: 'no date matches this cron expression (such as 30 February), so it would never run' };
+  if (next(Date.UTC(2000, 0, 1)) === undefined)
+    return { ok: false, message: 'no date matches this cron expression (such as 30 February), so it would never run' };
   return { ok: true, cron: { next } };
 }
 

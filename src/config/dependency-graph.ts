@@ -34,18 +34,32 @@ export function checkDependencies(nodes: readonly GraphNode[], at: Locate): Conf
         const hint = suggestion ? `did you mean "${suggestion}"?` : `add ${join(dirname(node.file), `${dependency}.yaml`)} or remove the dependency`;
         problems.push(at(node, ['depends_on', index], `no service is named "${dependency}"; ${hint}`));
       } else if (!target.enabled) {
-        problems.push(at(node, ['depends_on', index], `"${dependency}" is disabled (${target.disabledBy ?? `enabled: false in ${target.file}`}); enable it or remove the dependency`));
+        problems.push(
+          at(
+            node,
+            ['depends_on', index],
+            `"${dependency}" is disabled (${target.disabledBy ?? `enabled: false in ${target.file}`}); enable it or remove the dependency`,
+          ),
+        );
       } else if (target.schedule !== undefined) {
         // A scheduled service is neither ready nor done between its runs: there is nothing
         // to wait for. It may depend on others itself.
-        problems.push(at(node, ['depends_on', index], `"${dependency}" is a scheduled service (schedule: in ${target.file}): it runs on its schedule, so there is nothing to wait for; remove the dependency`));
+        problems.push(
+          at(
+            node,
+            ['depends_on', index],
+            `"${dependency}" is a scheduled service (schedule: in ${target.file}): it runs on its schedule, so there is nothing to wait for; remove the dependency`,
+          ),
+        );
       }
     });
   }
   problems.push(...findCycles(nodes, byName, at));
   const mains = nodes.filter((node) => node.enabled && node.main);
   for (const extra of mains.slice(1)) {
-    problems.push(at(extra, ['main'], `only one service can be the main one, and ${mains[0]!.name} (${mains[0]!.file}) already is; remove main from one of them`));
+    problems.push(
+      at(extra, ['main'], `only one service can be the main one, and ${mains[0]!.name} (${mains[0]!.file}) already is; remove main from one of them`),
+    );
   }
   return problems;
 }

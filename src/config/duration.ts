@@ -14,7 +14,11 @@ export function parseDuration(text: string): number | undefined {
 // The exact duration in the largest unit that divides it, so parseDuration reads it back
 // unchanged: 90000 -> "90s", 120000 -> "2m", 1500 -> "1500ms".
 export function formatDurationExact(ms: number): string {
-  for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+  for (const [unit, size] of [
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
   return `${ms}ms`;

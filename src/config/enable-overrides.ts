@@ -41,10 +41,16 @@ export function applyEnableOverrides(items: Switchable[], env: Readonly<Record<s
 function listOf(variable: string, value: string | undefined, known: readonly string[], problems: ConfigProblem[]): string[] {
   if (value === undefined || value.trim() === '') return [];
   if (value.length > MAX_LIST_CHARS) {
-    problems.push({ file: 'environment', message: `${variable} is ${value.length} characters long, more than ${MAX_LIST_CHARS}; name the services, comma-separated` });
+    problems.push({
+      file: 'environment',
+      message: `${variable} is ${value.length} characters long, more than ${MAX_LIST_CHARS}; name the services, comma-separated`,
+    });
     return [];
   }
-  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   for (const name of names) {
     if (known.includes(name)) continue;
     const guess = closest(name, known);

@@ -29,7 +29,8 @@ export function parseEnvFile(text: string, file: string): EnvFileResult {
     if (!VARIABLE_NAME.test(name)) return problem(`"${name}" is not a variable name; use letters, digits and _, not starting with a digit`);
     if (name === RESERVED_NAME) return problem(RESERVED_NAME_MESSAGE);
     const value = parseValue(rest);
-    if (value === undefined) return problem(`the value of ${name} opens a ${rest[0] === '"' ? 'double' : 'single'} quote that is not closed on this line`, raw.indexOf(rest) + 1);
+    if (value === undefined)
+      return problem(`the value of ${name} opens a ${rest[0] === '"' ? 'double' : 'single'} quote that is not closed on this line`, raw.indexOf(rest) + 1);
     // Node's spawn throws on a NUL in the environment: refused here, where it is written.
     if (value.includes('\0')) return problem(`the value of ${name} holds a NUL byte (\\0), which ends a string for the kernel`, raw.indexOf('\0') + 1);
     values[name] = value;

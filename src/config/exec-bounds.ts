@@ -21,7 +21,12 @@ const POINTER_BYTES = 8;
 
 // Every problem with what the service would exec. `argPath(key, i)` says where argument
 // i of the command at `key` is written: a string command is argv[2] of /bin/sh -c, at key.
-export function checkExecBounds(service: ServiceConfig, inherited: Record<string, string>, argPath: (key: Path, index: number) => Path, locate: Locate): ConfigProblem[] {
+export function checkExecBounds(
+  service: ServiceConfig,
+  inherited: Record<string, string>,
+  argPath: (key: Path, index: number) => Path,
+  locate: Locate,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const env = serviceEnvironment(service, inherited);
   let envBytes = 0;
@@ -45,10 +50,18 @@ export function checkExecBounds(service: ServiceConfig, inherited: Record<string
       if (why) problems.push(locate(argPath(key, index), `this argument ${why}`));
     });
     if (total > limit.bytes) {
-      problems.push(locate(key, `the arguments and the environment come to ${total} bytes, more than the ${limit.bytes} bytes ${limit.why}; each string counts with its NUL and an 8-byte pointer`));
+      problems.push(
+        locate(
+          key,
+          `the arguments and the environment come to ${total} bytes, more than the ${limit.bytes} bytes ${limit.why}; each string counts with its NUL and an 8-byte pointer`,
+        ),
+      );
     }
   }
-  for (const [key, text] of [['working_dir', service.working_dir], ['user', service.identity?.userName]] as const) {
+  for (const [key, text] of [
+    ['working_dir', service.working_dir],
+    ['user', service.identity?.userName],
+  ] as const) {
     const why = text === undefined ? undefined : stringProblem(text);
     if (why) problems.push(locate([key], why));
   }
@@ -64,14 +77,16 @@ function execBytes(text: string): number {
 function stringProblem(text: string): string | undefined {
   if (text.includes('\0')) return NUL_MESSAGE;
   const bytes = Buffer.byteLength(text) + 1;
-  if (bytes > LIMITS.execStringBytes) return `is ${bytes} bytes with its NUL, more than the ${LIMITS.execStringBytes} the kernel takes for one string (MAX_ARG_STRLEN)`;
+  if (bytes > LIMITS.execStringBytes)
+    return `is ${bytes} bytes with its NUL, more than the ${LIMITS.execStringBytes} the kernel takes for one string (MAX_ARG_STRLEN)`;
   return undefined;
 }
 
 function totalLimit(service: ServiceConfig): { bytes: number; why: string } {
   const soft = service.limits.stack?.soft;
   const kernel = typeof soft === 'number' ? Math.max(KERNEL_ARG_MIN_BYTES, Math.floor(soft / 4)) : Infinity;
-  if (kernel < LIMITS.execTotalBytes) return { bytes: kernel, why: `the kernel allows with limits.stack at ${soft} bytes (a quarter of it, at least ${KERNEL_ARG_MIN_BYTES})` };
+  if (kernel < LIMITS.execTotalBytes)
+    return { bytes: kernel, why: `the kernel allows with limits.stack at ${soft} bytes (a quarter of it, at least ${KERNEL_ARG_MIN_BYTES})` };
   return { bytes: LIMITS.execTotalBytes, why: 'corral allows' };
 }
 

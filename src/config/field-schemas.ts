@@ -22,9 +22,7 @@ function exactlyOne(kinds: readonly string[]) {
     ctx.addIssue({
       code: 'custom',
       message:
-        present.length === 0
-          ? `say how to check: one of ${kinds.join(', ')}`
-          : `only one of ${kinds.join(', ')} may be given, got ${present.join(' and ')}`,
+        present.length === 0 ? `say how to check: one of ${kinds.join(', ')}` : `only one of ${kinds.join(', ')} may be given, got ${present.join(' and ')}`,
       params: { plain: true },
     });
   };
@@ -42,30 +40,38 @@ export const readyObject = z.strictObject({
   http: httpUrl.optional().describe('ready once a GET of this URL returns 2xx'),
   log: logPattern.optional().describe('ready once an output line matches this regular expression'),
   notify: z.literal(true, { error: 'expected true (notify: true)' }).optional().describe('ready on READY=1 sent to $NOTIFY_SOCKET (sd_notify)'),
-  interval: durationAtLeast(FLOORS.readyIntervalMs, 'the floor for a check while starting').prefault('200ms').describe(`time between two checks; at least ${FLOORS.readyIntervalMs}ms`),
+  interval: durationAtLeast(FLOORS.readyIntervalMs, 'the floor for a check while starting')
+    .prefault('200ms')
+    .describe(`time between two checks; at least ${FLOORS.readyIntervalMs}ms`),
   timeout: duration.prefault('60s').describe('give up and count a failed start after this long'),
 });
 
 // ready: none says explicitly what leaving ready out means: ready once started.
-export const readySchema = z.union([
-  z.literal('none').transform(() => undefined),
-  readyObject.superRefine(exactlyOne(READY_KINDS)).transform((value) => {
-    const spec: ReadySpec = value.log
-      ? { kind: 'log', pattern: value.log }
-      : value.notify
-        ? { kind: 'notify' }
-        : checkOf(value);
-    return { spec, intervalMs: value.interval, timeoutMs: value.timeout };
-  }),
-], { error: 'expected none, or a mapping with one of exec, tcp, http, log, notify' });
+export const readySchema = z.union(
+  [
+    z.literal('none').transform(() => undefined),
+    readyObject.superRefine(exactlyOne(READY_KINDS)).transform((value) => {
+      const spec: ReadySpec = value.log ? { kind: 'log', pattern: value.log } : value.notify ? { kind: 'notify' } : checkOf(value);
+      return { spec, intervalMs: value.interval, timeoutMs: value.timeout };
+    }),
+  ],
+  { error: 'expected none, or a mapping with one of exec, tcp, http, log, notify' },
+);
 
 export const healthObject = z.strictObject({
   exec: command.optional().describe('healthy while this command exits 0'),
   tcp: tcpTarget.optional().describe('healthy while this port accepts connections'),
   http: httpUrl.optional().describe('healthy while a GET of this URL returns 2xx'),
-  interval: durationAtLeast(FLOORS.healthIntervalMs, 'the floor for a probe that runs for ever').prefault('10s').describe(`time between two probes; at least ${FLOORS.healthIntervalMs}ms`),
+  interval: durationAtLeast(FLOORS.healthIntervalMs, 'the floor for a probe that runs for ever')
+    .prefault('10s')
+    .describe(`time between two probes; at least ${FLOORS.healthIntervalMs}ms`),
   timeout: duration.prefault('2s').describe('a probe taking longer fails'),
-  retries: z.number().int('expected a whole number').min(1, 'retries must be at least 1').default(3).describe('failed probes in a row that restart the service'),
+  retries: z
+    .number()
+    .int('expected a whole number')
+    .min(1, 'retries must be at least 1')
+    .default(3)
+    .describe('failed probes in a row that restart the service'),
 });
 
 export const healthSchema = healthObject
@@ -100,11 +106,17 @@ export const backoffSchema = z.strictObject({
 });
 
 export const maxRestartsSchema = z.strictObject({
-  count: z.number({ error: 'expected a whole number of restarts' }).int('expected a whole number').min(0, 'count must be 0 or more').describe('restarts allowed within window'),
+  count: z
+    .number({ error: 'expected a whole number of restarts' })
+    .int('expected a whole number')
+    .min(0, 'count must be 0 or more')
+    .describe('restarts allowed within window'),
   window: duration.prefault('5m').describe('the sliding window the restarts are counted in'),
 });
 
-export const limitsSchema = z.strictObject(Object.fromEntries(RLIMIT_NAMES.map((name) => [name, rlimitValue.optional()])) as Record<RlimitName, z.ZodOptional<typeof rlimitValue>>);
+export const limitsSchema = z.strictObject(
+  Object.fromEntries(RLIMIT_NAMES.map((name) => [name, rlimitValue.optional()])) as Record<RlimitName, z.ZodOptional<typeof rlimitValue>>,
+);
 
 // Where a service's stdout or stderr goes: corral's stdout or stderr, or nowhere.
 export const logDestinations = ['stdout', 'stderr', 'discard'] as const;
@@ -127,10 +139,7 @@ export const logSchema = z.strictObject({
   max_line: byteSize(256, 1024 ** 2, 'a line limit')
     .prefault('16KiB')
     .describe('a longer line is split into pieces of this size, marked as continued'),
-  mode: z
-    .enum(logModes)
-    .default('block')
-    .describe("when corral's output cannot keep up: block makes the service wait, drop drops whole lines past buffer"),
+  mode: z.enum(logModes).default('block').describe("when corral's output cannot keep up: block makes the service wait, drop drops whole lines past buffer"),
   buffer: byteSize(4 * 1024, 1024 ** 3, 'a buffer size')
     .prefault('1MiB')
     .describe('drop mode: how much output may wait per stream before lines are dropped'),
@@ -138,13 +147,7 @@ export const logSchema = z.strictObject({
 
 // env_file: a path, or {path, required}; a path is relative to the service file's directory.
 export const envFileObject = z.strictObject({ path: z.string().min(1, 'expected a path'), required: z.boolean().default(true) });
-const envFileEntry = z.union(
-  [
-    z.string().min(1, 'expected a path'),
-    envFileObject,
-  ],
-  { error: 'expected a path, or {path: ..., required: false}' },
-);
+const envFileEntry = z.union([z.string().min(1, 'expected a path'), envFileObject], { error: 'expected a path, or {path: ..., required: false}' });
 export const envFiles = z
   .union([envFileEntry, z.array(envFileEntry)], { error: 'expected a path or a list of paths' })
   .transform((value) => (Array.isArray(value) ? value : [value]).map((entry) => (typeof entry === 'string' ? { path: entry, required: true } : entry)));

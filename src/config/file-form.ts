@@ -37,7 +37,12 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     // Always the mapping, so the signal it will be stopped with is shown too.
     watchdog: service.watchdog && { timeout: duration(service.watchdog.timeoutMs), signal: service.watchdog.signal },
     restart: service.restart,
-    backoff: { initial: duration(service.backoff.initialMs), max: duration(service.backoff.maxMs), factor: service.backoff.factor, jitter: service.backoff.jitter },
+    backoff: {
+      initial: duration(service.backoff.initialMs),
+      max: duration(service.backoff.maxMs),
+      factor: service.backoff.factor,
+      jitter: service.backoff.jitter,
+    },
     reset_after: duration(service.reset_afterMs),
     max_restarts: service.max_restarts && { count: service.max_restarts.count, window: duration(service.max_restarts.windowMs) },
     on_failure: service.on_failure,
@@ -65,7 +70,12 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
 function scheduleForm(schedule: ScheduleConfig): Record<string, unknown> {
   const { spec } = schedule;
   const when = spec.kind === 'cron' ? { cron: spec.expression, timezone: spec.timezone } : { every: duration(spec.intervalMs) };
-  return { ...when, overlap: schedule.overlap, run_on_start: schedule.runOnStart, timeout: schedule.timeoutMs === undefined ? undefined : duration(schedule.timeoutMs) };
+  return {
+    ...when,
+    overlap: schedule.overlap,
+    run_on_start: schedule.runOnStart,
+    timeout: schedule.timeoutMs === undefined ? undefined : duration(schedule.timeoutMs),
+  };
 }
 
 const duration = formatDurationExact;

@@ -56,7 +56,10 @@ export function resolveIdentity(
     if ('problems' in groups) return groups;
     const group = lookupGroup(config.group, groups.text);
     if (group === undefined) {
-      const suggestion = closest(String(config.group), parseGroup(groups.text).flatMap((entry) => (entry.name ? [entry.name] : [])));
+      const suggestion = closest(
+        String(config.group),
+        parseGroup(groups.text).flatMap((entry) => (entry.name ? [entry.name] : [])),
+      );
       const hint = suggestion ? `did you mean "${suggestion}"?` : 'create it in the image (groupadd), or give a numeric gid';
       return { problems: [at('group', `no group "${config.group}" in /etc/group; ${hint}`)] };
     }

@@ -51,7 +51,10 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
     const name = 'service' in result ? result.service.name : result.name;
     const other = fileByName.get(name);
     if (other !== undefined) {
-      problems.push({ file, message: `service "${name}" (${howNamed(name, file)}) is already defined by ${other} (${howNamed(name, other)}); rename one of them (name: key or file name)` });
+      problems.push({
+        file,
+        message: `service "${name}" (${howNamed(name, file)}) is already defined by ${other} (${howNamed(name, other)}); rename one of them (name: key or file name)`,
+      });
       continue;
     }
     fileByName.set(name, file);

@@ -29,12 +29,7 @@ export const NOT_WITH_SCHEDULE: Readonly<Record<string, string>> = {
 
 // The problems of a file with schedule:, each at its key, and its settings with the time
 // zone filled in. `keys` are the keys the file writes.
-export function checkScheduled(
-  data: ServiceFileConfig,
-  keys: readonly string[],
-  env: Env,
-  atKey: (key: string, message: string) => void,
-): ServiceFileConfig {
+export function checkScheduled(data: ServiceFileConfig, keys: readonly string[], env: Env, atKey: (key: string, message: string) => void): ServiceFileConfig {
   const schedule = data.schedule;
   if (schedule === undefined) return data;
   for (const key of keys) {
@@ -46,7 +41,10 @@ export function checkScheduled(
   if (spec.kind !== 'cron' || spec.timezone !== undefined) return data;
   const timezone = defaultTimezone(env);
   if (timezone === undefined) {
-    atKey('schedule', `corral's TZ is ${JSON.stringify(env.TZ)}, which is not a time zone name it knows; set schedule.timezone (e.g. {cron: ..., timezone: Europe/Berlin}), or TZ to a name like Europe/Berlin`);
+    atKey(
+      'schedule',
+      `corral's TZ is ${JSON.stringify(env.TZ)}, which is not a time zone name it knows; set schedule.timezone (e.g. {cron: ..., timezone: Europe/Berlin}), or TZ to a name like Europe/Berlin`,
+    );
     return data;
   }
   return { ...data, schedule: { ...schedule, spec: { ...spec, timezone } } };

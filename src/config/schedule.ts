@@ -11,8 +11,7 @@ export type Overlap = (typeof overlapPolicies)[number];
 
 export type ScheduleSpec =
   /** timezone: as written; load-services.ts fills in $TZ, else UTC, before it runs. */
-  | { kind: 'cron'; expression: string; timezone?: string }
-  | { kind: 'every'; intervalMs: number };
+  { kind: 'cron'; expression: string; timezone?: string } | { kind: 'every'; intervalMs: number };
 
 export interface ScheduleConfig {
   spec: ScheduleSpec;
@@ -45,31 +44,32 @@ export const scheduleObject = z.strictObject({
   timezone: timezone.optional().describe('the time zone the cron expression is read in'),
   overlap: z.enum(overlapPolicies).default('skip').describe('a run still going when the next is due: skip the new one, queue it, or replace the old one'),
   run_on_start: z.boolean().default(false).describe('also run once as soon as its dependencies are ready'),
-  timeout: positiveDuration('30m', 1, 'more than 0').optional().describe("stop a run that takes longer (stop_signal, then SIGKILL after stop_timeout); it counts as failed"),
+  timeout: positiveDuration('30m', 1, 'more than 0')
+    .optional()
+    .describe('stop a run that takes longer (stop_signal, then SIGKILL after stop_timeout); it counts as failed'),
 });
 
-export const scheduleSchema = z
-  .union(
-    [
-      cronExpression.transform((expression): ScheduleConfig => ({ spec: { kind: 'cron', expression: expression.trim() }, overlap: 'skip', runOnStart: false })),
-      scheduleObject
-        .superRefine((value, ctx) => {
-          const plain = { params: { plain: true } };
-          if ((value.cron === undefined) === (value.every === undefined)) {
-            ctx.addIssue({ code: 'custom', message: value.cron === undefined ? 'say when: cron or every' : 'only one of cron and every may be given', ...plain });
-          } else if (value.every !== undefined && value.timezone !== undefined) {
-            ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'a timezone applies to cron only; every counts time, whatever the zone', ...plain });
-          }
-        })
-        .transform((value): ScheduleConfig => ({
-          spec:
-            value.cron === undefined
-              ? { kind: 'every', intervalMs: value.every! }
-              : { kind: 'cron', expression: value.cron.trim(), ...(value.timezone === undefined ? {} : { timezone: value.timezone }) },
-          overlap: value.overlap,
-          runOnStart: value.run_on_start,
-          ...(value.timeout === undefined ? {} : { timeoutMs: value.timeout }),
-        })),
-    ],
-    { error: 'expected a cron expression like "*/15 * * * *", or a mapping like {cron: "0 3 * * *"} or {every: 10m}' },
-  );
+export const scheduleSchema = z.union(
+  [
+    cronExpression.transform((expression): ScheduleConfig => ({ spec: { kind: 'cron', expression: expression.trim() }, overlap: 'skip', runOnStart: false })),
+    scheduleObject
+      .superRefine((value, ctx) => {
+        const plain = { params: { plain: true } };
+        if ((value.cron === undefined) === (value.every === undefined)) {
+          ctx.addIssue({ code: 'custom', message: value.cron === undefined ? 'say when: cron or every' : 'only one of cron and every may be given', ...plain });
+        } else if (value.every !== undefined && value.timezone !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['timezone'], message: 'a timezone applies to cron only; every counts time, whatever the zone', ...plain });
+        }
+      })
+      .transform((value): ScheduleConfig => ({
+        spec:
+          value.cron === undefined
+            ? { kind: 'every', intervalMs: value.every! }
+            : { kind: 'cron', expression: value.cron.trim(), ...(value.timezone === undefined ? {} : { timezone: value.timezone }) },
+        overlap: value.overlap,
+        runOnStart: value.run_on_start,
+        ...(value.timeout === undefined ? {} : { timeoutMs: value.timeout }),
+      })),
+  ],
+  { error: 'expected a cron expression like "*/15 * * * *", or a mapping like {cron: "0 3 * * *"} or {every: 10m}' },
+);

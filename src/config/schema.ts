@@ -10,7 +10,20 @@ import { switchValue } from './switch-value.js';
 import { LIMITS } from './limits.js';
 import { account, command, duration, environment, signal, umask } from './value-schemas.js';
 import { RLIMIT_NAMES } from '../process/exec-shim.js';
-import { backoffSchema, envFileObject, envFiles, healthObject, healthSchema, limitsSchema, logSchema, maxRestartsSchema, readyObject, readySchema, watchdogObject, watchdogSchema } from './field-schemas.js';
+import {
+  backoffSchema,
+  envFileObject,
+  envFiles,
+  healthObject,
+  healthSchema,
+  limitsSchema,
+  logSchema,
+  maxRestartsSchema,
+  readyObject,
+  readySchema,
+  watchdogObject,
+  watchdogSchema,
+} from './field-schemas.js';
 import { scheduleObject, scheduleSchema } from './schedule.js';
 
 export const restartPolicies = ['always', 'on-failure', 'never'] as const;
@@ -39,7 +52,11 @@ export const serviceSchema = z
       .array(z.string(), { error: 'expected a list of service names' })
       .default([])
       .describe('services to start before this one (once ready) and to stop after it'),
-    schedule: scheduleSchema.optional().describe('run the command on this schedule instead of keeping it running: a cron expression, or {cron | every, timezone, overlap, run_on_start, timeout}'),
+    schedule: scheduleSchema
+      .optional()
+      .describe(
+        'run the command on this schedule instead of keeping it running: a cron expression, or {cron | every, timezone, overlap, run_on_start, timeout}',
+      ),
     ready: readySchema.optional().describe('how corral knows the service is ready'),
     health: healthSchema.optional().describe('a liveness probe; the service is restarted when it fails'),
     watchdog: watchdogSchema.optional().describe('restart the service when it stops sending WATCHDOG=1 to $NOTIFY_SOCKET for this long (sd_notify)'),
@@ -55,7 +72,11 @@ export const serviceSchema = z
     user: account.optional().describe('run as this user (name or uid), with its groups'),
     group: account.optional().describe("the primary group (name or gid) instead of the user's"),
     umask: umask.optional().describe('a quoted octal umask like "0027"'),
-    working_dir: z.string({ error: 'expected an absolute path' }).regex(/^\//, 'expected an absolute path').optional().describe('the directory the command starts in'),
+    working_dir: z
+      .string({ error: 'expected an absolute path' })
+      .regex(/^\//, 'expected an absolute path')
+      .optional()
+      .describe('the directory the command starts in'),
     environment: environment.default({}).describe('variables to set, over env_file and the inherited ones'),
     env_file: envFiles.optional().describe('files of NAME=value lines, read at start and on reload'),
     inherit_env: z.boolean().default(true).describe("false starts from an empty environment instead of corral's"),
@@ -70,7 +91,7 @@ export const serviceSchema = z
     if (value.type === 'oneshot' && !scheduled) {
       if (value.health) contradiction('health', 'a oneshot runs to completion, so it cannot have a liveness probe; remove health, or make it type: longrun');
       if (value.watchdog) contradiction('watchdog', 'a oneshot runs to completion, so it cannot have a watchdog; remove watchdog, or make it type: longrun');
-      if (value.ready) contradiction('ready', "a oneshot is ready when it exits with code 0; remove ready, or make it type: longrun");
+      if (value.ready) contradiction('ready', 'a oneshot is ready when it exits with code 0; remove ready, or make it type: longrun');
       if (value.restart === 'always') contradiction('restart', 'a oneshot with restart: always would run for ever; use on-failure or never');
     }
     if (value.timeout !== undefined && value.type !== 'oneshot' && !scheduled) contradiction('timeout', ONESHOT_ONLY);

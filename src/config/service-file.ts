@@ -84,7 +84,11 @@ export function loadServiceFile(file: string, ctx: LoadContext): LoadedFile | Fa
   };
   const parsed = parseBoundedYaml(text, ctx.tokens);
   const { doc } = parsed;
-  if (doc === undefined) return failedFile(file, parsed.problems.map((problem) => at(problem.offset, problem.path, problem.message)));
+  if (doc === undefined)
+    return failedFile(
+      file,
+      parsed.problems.map((problem) => at(problem.offset, problem.path, problem.message)),
+    );
   if (doc.errors.length > 0) {
     const shown = describeYamlErrors(doc.errors.slice(0, LIMITS.problemsShown), text).map((problem) => at(problem.offset, undefined, problem.message));
     return failedFile(file, capped(file, shown, Math.max(0, doc.errors.length - LIMITS.problemsShown)));
@@ -126,7 +130,12 @@ function validate(file: string, doc: Document.Parsed, at: At, problems: ConfigPr
   const byPosition = (a: ConfigProblem, b: ConfigProblem) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
   // Problems past the ones shown are only counted.
   let hidden = 0;
-  const failed = (): FailedFile => ({ name, problems: capped(file, problems.sort(byPosition), hidden), node: graphNodeOf(raw, name, file), locate: graphLocator(file, raw, locate) });
+  const failed = (): FailedFile => ({
+    name,
+    problems: capped(file, problems.sort(byPosition), hidden),
+    node: graphNodeOf(raw, name, file),
+    locate: graphLocator(file, raw, locate),
+  });
   if (raw.name === undefined && !SERVICE_NAME.test(stem)) {
     problems.push({ file, message: `"${stem}" is not a valid service name; rename the file, or set name: with ${SERVICE_NAME_RULE}` });
   }
@@ -145,9 +154,7 @@ function validate(file: string, doc: Document.Parsed, at: At, problems: ConfigPr
     const shown = shownIssues(parsed.error.issues);
     hidden = shown.hidden;
     const misspelt = misspeltRequiredKeys(shown.issues, expanded.value);
-    const issues = shown.issues.filter(
-      (issue) => !unexpanded.some((path) => within(issue.path.join('.'), path)) && !misspelt.has(issue.path.join('.')),
-    );
+    const issues = shown.issues.filter((issue) => !unexpanded.some((path) => within(issue.path.join('.'), path)) && !misspelt.has(issue.path.join('.')));
     problems.push(...issues.flatMap((issue) => describeIssue(issue, doc, expanded.value, at)));
   }
   if (problems.length > 0 || !parsed.success) return failed();
@@ -215,7 +222,9 @@ function misspeltRequiredKeys(issues: readonly z.core.$ZodIssue[], input: unknow
       if (suggestion !== undefined) suggested.add([...issue.path, suggestion].join('.'));
     }
   }
-  return new Set(issues.filter((issue) => suggested.has(issue.path.join('.')) && valueAt(input, issue.path) === undefined).map((issue) => issue.path.join('.')));
+  return new Set(
+    issues.filter((issue) => suggested.has(issue.path.join('.')) && valueAt(input, issue.path) === undefined).map((issue) => issue.path.join('.')),
+  );
 }
 
 // What a file that failed validation says about its place among the services, as far as

@@ -22,7 +22,11 @@ export const duration = z
   .transform((text, ctx) => {
     const ms = parseDuration(text)!;
     if (ms > LIMITS.durationMs) {
-      ctx.issues.push({ code: 'custom', input: text, message: `expected a duration of at most ${LIMITS.durationMs}ms (about 24.8 days, the longest a timer can wait)` });
+      ctx.issues.push({
+        code: 'custom',
+        input: text,
+        message: `expected a duration of at most ${LIMITS.durationMs}ms (about 24.8 days, the longest a timer can wait)`,
+      });
       return z.NEVER;
     }
     return ms;
@@ -46,7 +50,8 @@ export const command = z
         .array(z.string())
         .min(1, 'the command list is empty')
         .superRefine((argv, ctx) => {
-          if (argv[0]?.trim() === '') ctx.addIssue({ code: 'custom', path: [0], message: 'the program (the first item of the list) is empty', params: { plain: true } });
+          if (argv[0]?.trim() === '')
+            ctx.addIssue({ code: 'custom', path: [0], message: 'the program (the first item of the list) is empty', params: { plain: true } });
         }),
     ],
     { error: 'expected a string (run with /bin/sh -c) or a list of arguments' },
@@ -110,7 +115,10 @@ export const rlimitValue = z
   .union(
     [
       // zod's int() stops at 2^53-1 (LIMITS.rlimit) itself; said in corral's words.
-      z.number().int({ error: (issue) => (issue.code === 'too_big' ? RLIMIT_RANGE : undefined) }).min(0, 'a limit is 0 or more'),
+      z
+        .number()
+        .int({ error: (issue) => (issue.code === 'too_big' ? RLIMIT_RANGE : undefined) })
+        .min(0, 'a limit is 0 or more'),
       z.literal('unlimited'),
       z.string().regex(/^(\d+|unlimited):(\d+|unlimited)$/, RLIMIT_EXPECTED),
     ],

@@ -155,7 +155,11 @@ function walkDocument(doc: Document.Parsed): { problems: YamlBoundProblem[]; fat
         return 0;
       }
       if (open.has(target)) {
-        problems.push({ offset, path: where, message: `the alias *${node.source} is inside the node &${node.source} it refers to, which would contain itself` });
+        problems.push({
+          offset,
+          path: where,
+          message: `the alias *${node.source} is inside the node &${node.source} it refers to, which would contain itself`,
+        });
         fatal = true;
         return 0;
       }
@@ -181,7 +185,11 @@ function walkDocument(doc: Document.Parsed): { problems: YamlBoundProblem[]; fat
       const key = isScalar(pair.key) ? pair.key.value : undefined;
       const keyPath = [...path, isScalar(pair.key) ? String(key) : '?'];
       if (isScalar(pair.key) && seen.has(key)) {
-        problems.push({ offset: pair.key.range?.[0] ?? 0, path: keyPath.join('.'), message: `the key "${String(key)}" appears twice in this mapping; keep one of them` });
+        problems.push({
+          offset: pair.key.range?.[0] ?? 0,
+          path: keyPath.join('.'),
+          message: `the key "${String(key)}" appears twice in this mapping; keep one of them`,
+        });
       }
       if (isScalar(pair.key)) seen.add(key);
       size += visit(pair.key, keyPath) + visit(pair.value, keyPath);

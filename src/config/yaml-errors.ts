@@ -44,7 +44,10 @@ function describe(error: YAMLError, text: string): YamlProblem {
         return { offset: opener, message: `YAML syntax error: this ${open} is not closed; end the ${what} with ${close}` };
       }
       if (/must start at the same column/.test(first)) {
-        return { offset: firstNonSpace(text, at), message: 'YAML syntax error: this key is not indented like the keys above it; start the keys of one mapping at the same column' };
+        return {
+          offset: firstNonSpace(text, at),
+          message: 'YAML syntax error: this key is not indented like the keys above it; start the keys of one mapping at the same column',
+        };
       }
       break;
     }
@@ -104,7 +107,8 @@ function closingQuote(text: string, start: number, end: number): number {
   for (let i = start + 1; i < end; i++) {
     if (quote === '"' && text[i] === '\\') i++;
     else if (text[i] === quote) {
-      if (quote === "'" && text[i + 1] === "'") i++; // '' is an escaped ' in single quotes
+      if (quote === "'" && text[i + 1] === "'")
+        i++; // '' is an escaped ' in single quotes
       else return i;
     }
   }

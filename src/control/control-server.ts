@@ -83,7 +83,9 @@ async function removeStaleSocket(path: string): Promise<void> {
       probe.destroy();
       resolve('another corral is serving it');
     });
-    probe.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED' ? undefined : `it may be in use (${error.code ?? error.message})`));
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'ECONNREFUSED' ? undefined : `it may be in use (${error.code ?? error.message})`),
+    );
   });
   if (refusal !== undefined) throw new ControlServerError(`cannot take the control socket ${path}: ${refusal}; give this corral its own CORRAL_RUN_DIR`);
   unlinkSync(path);
@@ -112,7 +114,14 @@ function serve(socket: Socket, options: ControlServerOptions): void {
   if (uid === undefined || uid !== own) {
     const who = uid === undefined ? 'a client whose uid cannot be read' : `uid ${uid}`;
     options.logger.warn(`control socket: refused ${who}; only corral's own uid ${own} may use it`);
-    reply(errorResponse(new ControlError('forbidden', `refused: only uid ${own} may use corral's control socket; you are ${who}. Run the command as that user (docker exec -u ${own} ...)`)));
+    reply(
+      errorResponse(
+        new ControlError(
+          'forbidden',
+          `refused: only uid ${own} may use corral's control socket; you are ${who}. Run the command as that user (docker exec -u ${own} ...)`,
+        ),
+      ),
+    );
     return;
   }
   readRequest(

@@ -92,5 +92,7 @@ export class RingReader {
 
 function recordOf(line: RingLine): LogRecord {
   const continued = line.continued ? { continued: true as const } : {};
-  return isUtf8(line.bytes) ? { stream: line.stream, line: line.bytes.toString('utf8'), ...continued } : { stream: line.stream, raw: line.bytes.toString('base64'), ...continued };
+  return isUtf8(line.bytes)
+    ? { stream: line.stream, line: line.bytes.toString('utf8'), ...continued }
+    : { stream: line.stream, raw: line.bytes.toString('base64'), ...continued };
 }

@@ -60,7 +60,8 @@ export function runLogsClient(request: LogsRequest, path: string, out: LogsOutpu
         }
       }
       pending = pending.subarray(start);
-      if (pending.length > MAX_RECORD_BYTES) fail(`a record from corral is over ${MAX_RECORD_BYTES} bytes; is ${path} a corral of this version?`, ExitCode.system);
+      if (pending.length > MAX_RECORD_BYTES)
+        fail(`a record from corral is over ${MAX_RECORD_BYTES} bytes; is ${path} a corral of this version?`, ExitCode.system);
     });
   });
 }

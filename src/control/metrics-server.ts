@@ -85,13 +85,7 @@ function describeListenError(error: NodeJS.ErrnoException): string {
   }
 }
 
-async function respond(
-  req: IncomingMessage,
-  res: ServerResponse,
-  render: () => Promise<string>,
-  contentType: string,
-  logger: Logger,
-): Promise<void> {
+async function respond(req: IncomingMessage, res: ServerResponse, render: () => Promise<string>, contentType: string, logger: Logger): Promise<void> {
   // A client that disconnects mid-request makes these emit 'error'; with no listener that
   // would be an uncaught exception. There is nothing to do about it but stop writing.
   req.on('error', () => res.destroy());
@@ -108,7 +102,7 @@ async function respond(
     body = await render();
   } catch (error) {
     logger.warn(`metrics endpoint: could not collect metrics: ${error instanceof Error ? error.message : String(error)}`);
-    return send(res, 500, 'could not collect metrics; see corral\'s log\n');
+    return send(res, 500, "could not collect metrics; see corral's log\n");
   }
   send(res, 200, body, contentType);
 }

@@ -9,7 +9,12 @@
 import type { ServiceSnapshot, SupervisorSnapshot } from './snapshot.js';
 
 export function readyProblems(snapshot: SupervisorSnapshot): string[] {
-  return [...phaseProblems(snapshot), ...counted(snapshot).filter((service) => !service.ready).map(notReady)];
+  return [
+    ...phaseProblems(snapshot),
+    ...counted(snapshot)
+      .filter((service) => !service.ready)
+      .map(notReady),
+  ];
 }
 
 export function healthProblems(snapshot: SupervisorSnapshot): string[] {
@@ -39,7 +44,7 @@ function whyNotReady(service: ServiceSnapshot): string {
       return `it is in backoff${exit ? ` (it ${exit})` : ''}`;
     case 'blocked':
     case 'fatal':
-      return `it is ${service.state}${service.problem ?? exit ? ` (${service.problem ?? exit})` : ''}`;
+      return `it is ${service.state}${(service.problem ?? exit) ? ` (${service.problem ?? exit})` : ''}`;
     case 'exited':
       return `it has exited${exit ? ` (${exit})` : ''}`;
     case 'stopped':
@@ -58,7 +63,9 @@ function failure(service: ServiceSnapshot): string[] {
     case 'backoff':
       return [`${service.name} is in backoff: it ${service.lastExit?.description ?? 'ended'} and is waiting to be restarted`];
     case 'exited':
-      return service.type === 'longrun' ? [`${service.name} has exited (${service.lastExit?.description ?? 'no exit recorded'}) and will not be restarted`] : [];
+      return service.type === 'longrun'
+        ? [`${service.name} has exited (${service.lastExit?.description ?? 'no exit recorded'}) and will not be restarted`]
+        : [];
     case 'stopped':
     case 'waiting':
     case 'starting':

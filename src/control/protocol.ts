@@ -20,7 +20,11 @@ export const requestSchema = z.discriminatedUnion('command', [
       service: name,
       lines: z.number().int().min(0).max(100_000).default(10),
       follow: z.boolean().default(false),
-      streams: z.array(z.enum(['stdout', 'stderr'])).min(1).max(2).default(['stdout', 'stderr']),
+      streams: z
+        .array(z.enum(['stdout', 'stderr']))
+        .min(1)
+        .max(2)
+        .default(['stdout', 'stderr']),
     })
     .strict(),
 ]);
@@ -83,7 +87,10 @@ export function parseRequest(line: string): ControlRequest {
   try {
     value = JSON.parse(line);
   } catch (error) {
-    throw new ControlError('bad-request', `the request is not valid JSON (${(error as Error).message}); send one JSON object on one line, e.g. {"command":"status"}`);
+    throw new ControlError(
+      'bad-request',
+      `the request is not valid JSON (${(error as Error).message}); send one JSON object on one line, e.g. {"command":"status"}`,
+    );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ControlError('bad-request', `the request must be a JSON object with a "command" key, e.g. {"command":"status"}; got ${JSON.stringify(value)}`);

@@ -39,12 +39,14 @@ export interface ControlPlane {
 export async function serveControl(options: ServeControlOptions): Promise<ControlPlane> {
   const { supervisor, reaper, addon, logger } = options;
   const startedAt = Date.now();
-  const snapshot = (): SupervisorSnapshot => takeSnapshot({ supervisor, orphansReaped: () => reaper.reapedCount, version: options.version, startedAt, now: Date.now });
+  const snapshot = (): SupervisorSnapshot =>
+    takeSnapshot({ supervisor, orphansReaped: () => reaper.reapedCount, version: options.version, startedAt, now: Date.now });
   const constants = addon.systemConstants();
   const readUsage = (pgids: readonly number[]): UsageReading => ({ at: Date.now(), groups: readGroupUsage(pgids, constants), container: readContainerUsage() });
   const reload = (): Promise<string[]> =>
     options.reload().catch((error: unknown) => {
-      if (error instanceof ConfigError) throw new ControlError('invalid-config', `reload refused, nothing was changed; the new configuration is invalid:\n${error.message}`);
+      if (error instanceof ConfigError)
+        throw new ControlError('invalid-config', `reload refused, nothing was changed; the new configuration is invalid:\n${error.message}`);
       throw error;
     });
   const handle = createHandler({ supervisor, snapshot, sampler: new UsageSampler(readUsage), reload });

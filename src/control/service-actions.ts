@@ -12,7 +12,8 @@ import { ControlError } from './protocol.js';
 
 // Throws unless corral is running normally and every name is a service.
 export function checkNames(supervisor: Supervisor, names: readonly string[]): void {
-  if (supervisor.phase !== 'running') throw new ControlError('shutting-down', 'corral is shutting down; services can no longer be started, stopped or signalled');
+  if (supervisor.phase !== 'running')
+    throw new ControlError('shutting-down', 'corral is shutting down; services can no longer be started, stopped or signalled');
   checkKnown(supervisor, names);
 }
 

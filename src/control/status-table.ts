@@ -63,7 +63,11 @@ function row(service: ServiceStatus, at: number): string[] {
 function note(service: ServiceStatus, at: number): string[] {
   const { name, schedule } = service;
   if (service.stoppedByOperator && service.state === 'stopped') {
-    return [schedule ? `${name}: schedule paused with corral stop; corral start ${name} runs it now and resumes it` : `${name}: stopped with corral stop; corral start ${name} starts it`];
+    return [
+      schedule
+        ? `${name}: schedule paused with corral stop; corral start ${name} runs it now and resumes it`
+        : `${name}: stopped with corral stop; corral start ${name} starts it`,
+    ];
   }
   if (service.problem !== null) return [`${name}: ${service.problem}`];
   if (schedule) return [`${name}: ${describeScheduleNote(schedule, at)}`];
@@ -73,7 +77,10 @@ function note(service: ServiceStatus, at: number): string[] {
 // "*/15 * * * * (UTC), next run 2026-03-29 03:00:00 UTC (in 4m10s); last run exited with
 // code 0 after 1.2s; 12 run(s): 12 succeeded"
 function describeScheduleNote(schedule: ScheduleSnapshot, at: number): string {
-  const next = schedule.nextRunAt === null ? 'no next run' : `next run ${formatDueTime(schedule.nextRunAt, schedule.timezone)} (in ${formatUptime(Math.max(0, schedule.nextRunAt - at))})`;
+  const next =
+    schedule.nextRunAt === null
+      ? 'no next run'
+      : `next run ${formatDueTime(schedule.nextRunAt, schedule.timezone)} (in ${formatUptime(Math.max(0, schedule.nextRunAt - at))})`;
   const last = schedule.lastRun ? `; last run ${schedule.lastRun.description} after ${formatDuration(schedule.lastRun.durationMs)}` : '; no run yet';
   return `${schedule.description}, ${next}${last}; ${describeRuns(schedule.runs)}`;
 }

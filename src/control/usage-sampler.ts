@@ -53,7 +53,11 @@ export class UsageSampler {
       const comparable = before !== undefined && before.processes > 0 && usage.processes > 0 && usage.cpuSeconds >= before.cpuSeconds;
       groups.set(pgid, { ...usage, cpuPercent: comparable ? percent(before.cpuSeconds, usage.cpuSeconds) : null });
     }
-    const container = { ...second.container, cpuPercent: percent(first.container.cpuSeconds, second.container.cpuSeconds), cpusAvailable: availableParallelism() };
+    const container = {
+      ...second.container,
+      cpuPercent: percent(first.container.cpuSeconds, second.container.cpuSeconds),
+      cpusAvailable: availableParallelism(),
+    };
     return { groups, container };
   }
 }

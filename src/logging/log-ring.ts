@@ -97,14 +97,15 @@ export class LogRing {
     const length = this.lengths[slot]!;
     const flags = this.flags[slot]!;
     const end = start + length;
-    const bytes = end <= this.bytes.length ? this.bytes.subarray(start, end) : Buffer.concat([this.bytes.subarray(start), this.bytes.subarray(0, end - this.bytes.length)]);
+    const bytes =
+      end <= this.bytes.length ? this.bytes.subarray(start, end) : Buffer.concat([this.bytes.subarray(start), this.bytes.subarray(0, end - this.bytes.length)]);
     return { seq, stream: flags & STDERR ? 'stderr' : 'stdout', ordinal: this.ordinals[slot]!, continued: (flags & CONTINUED) !== 0, bytes };
   }
 
   // The seq from which the last `count` kept lines of `streams` start.
   tailStart(count: number, streams: readonly StreamName[]): number {
     let seq = this.next;
-    for (let found = 0; found < count && seq > this.first; ) {
+    for (let found = 0; found < count && seq > this.first;) {
       seq -= 1;
       if (streams.includes(this.streamOf(seq))) found += 1;
     }

@@ -40,7 +40,7 @@ export function encodeSyslog(received: Received, style: LogStyle, labels: LabelC
   encoder.startChunk();
   const out = new ByteBuilder(message.message.length + 64);
   const text = message.message;
-  for (let start = 0; ; ) {
+  for (let start = 0; ;) {
     const end = text.indexOf(NEWLINE, start);
     encoder.encode(text, start, end === -1 ? text.length : end, false, out);
     if (end === -1) break;

@@ -10,8 +10,30 @@ export type Severity = (typeof SEVERITIES)[number];
 
 // RFC 5424 section 6.2.1, with the names syslog.h gives them.
 export const FACILITIES = [
-  'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp', 'ntp', 'security', 'console', 'solaris-cron',
-  'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7',
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'security',
+  'console',
+  'solaris-cron',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
 ] as const;
 export type Facility = (typeof FACILITIES)[number];
 
@@ -36,7 +58,9 @@ export interface SyslogMessage {
 
 const MONTHS = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
 // "Dec  3 11:14:52 ", or an RFC 3339 time as some senders put in a BSD header.
-const BSD_TIME = new RegExp(`^(?:(?:${MONTHS}) [ 0-3]\\d \\d\\d:\\d\\d:\\d\\d|\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{1,9})?(?:Z|[+-]\\d\\d:\\d\\d)) `);
+const BSD_TIME = new RegExp(
+  `^(?:(?:${MONTHS}) [ 0-3]\\d \\d\\d:\\d\\d:\\d\\d|\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(?:\\.\\d{1,9})?(?:Z|[+-]\\d\\d:\\d\\d)) `,
+);
 // "app: ", "postfix/smtpd[4242]: ", "app[42] " (no colon, as some old programs write).
 const TAG = /^([^\s[\]:]{1,64})(?:\[([^\]\s]{1,32})\])?:(?: |$)|^([^\s[\]:]{1,64})\[(\d{1,10})\] /;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -74,7 +98,16 @@ function parse5424(data: Buffer, text: string, from: number): Omit<SyslogMessage
   let message = data.subarray(Math.min(sdEnd + 1, data.length));
   if (message.subarray(0, 3).equals(BOM)) message = message.subarray(3);
   const [timestamp, hostname, tag, pid, msgid] = fields;
-  return { format: 'rfc5424', timestamp, hostname, tag, pid, msgid, structuredData: sd === '-' ? undefined : data.subarray(at, sdEnd).toString('utf8'), message: trimEnd(message, 0) };
+  return {
+    format: 'rfc5424',
+    timestamp,
+    hostname,
+    tag,
+    pid,
+    msgid,
+    structuredData: sd === '-' ? undefined : data.subarray(at, sdEnd).toString('utf8'),
+    message: trimEnd(message, 0),
+  };
 }
 
 // Where STRUCTURED-DATA that starts at `at` ends: "-", or one or more [ID PARAM="v"]

@@ -85,10 +85,14 @@ export class SyslogRelay {
     try {
       existing = lstatSync(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new SyslogSocketError(`cannot look at ${path}: ${describeSystemError(error)}`, 'BIND_FAILED', { cause: error });
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new SyslogSocketError(`cannot look at ${path}: ${describeSystemError(error)}`, 'BIND_FAILED', { cause: error });
     }
     if (existing !== undefined && !existing.isSocket()) {
-      throw new SyslogSocketError(`${path} exists and is not a socket (${kindOf(existing)}); corral will not replace it. Remove it, or set CORRAL_SYSLOG to another path (or to nothing)`, 'NOT_A_SOCKET');
+      throw new SyslogSocketError(
+        `${path} exists and is not a socket (${kindOf(existing)}); corral will not replace it. Remove it, or set CORRAL_SYSLOG to another path (or to nothing)`,
+        'NOT_A_SOCKET',
+      );
     }
     try {
       this.#listener.start();
@@ -108,7 +112,11 @@ export class SyslogRelay {
     this.received += 1;
     const message = parseSyslog(datagram.data);
     const now = this.#options.now?.() ?? Date.now();
-    const encoded = encodeSyslog({ message, senderPid: datagram.pid, truncated: datagram.truncated, at: new Date(now) }, this.#options.style, this.#options.labels);
+    const encoded = encodeSyslog(
+      { message, senderPid: datagram.pid, truncated: datagram.truncated, at: new Date(now) },
+      this.#options.style,
+      this.#options.labels,
+    );
     this.#queues[encoded.stream].forward(encoded.bytes);
   }
 

@@ -105,9 +105,7 @@ export interface NativeAddon {
   peerCredentials(fd: number): PeerCredentials;
 }
 
-export const defaultAddonPath = fileURLToPath(
-  new URL('../../addon/build/Release/corral_native.node', import.meta.url),
-);
+export const defaultAddonPath = fileURLToPath(new URL('../../addon/build/Release/corral_native.node', import.meta.url));
 
 // svexec, the exec shim built next to the addon (addon/src/svexec.c): it applies what
 // spawn() cannot (rlimits, umask, supplementary groups, closing stray fds), then execs.

@@ -43,7 +43,10 @@ export function readContainerUsage(roots: CgroupRoots = { proc: '/proc', cgroup:
 }
 
 function readV2(mount: string, membership: string): ContainerUsage {
-  const dir = cgroupDir(mount, cgroupPath(membership, (controllers, hierarchy) => hierarchy === '0' && controllers === ''));
+  const dir = cgroupDir(
+    mount,
+    cgroupPath(membership, (controllers, hierarchy) => hierarchy === '0' && controllers === ''),
+  );
   const usec = /^usage_usec (\d+)$/m.exec(readText(`${dir}/cpu.stat`) ?? '')?.[1];
   const [quota, period] = (readText(`${dir}/cpu.max`) ?? '').split(' ');
   return {

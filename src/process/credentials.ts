@@ -49,7 +49,7 @@ export function switchProblem(self: Credentials, target: { uid: number; gid: num
       : `corral runs as uid ${self.uid}, gid ${self.gid}, not as root`;
   const fix =
     self.uid === 0
-      ? 'grant them (--cap-add=SETUID --cap-add=SETGID, or the pod\'s securityContext), or remove user: to run it as corral\'s own user'
-      : 'remove user: (and group:) to run it as corral\'s own user, or run corral as root';
+      ? "grant them (--cap-add=SETUID --cap-add=SETGID, or the pod's securityContext), or remove user: to run it as corral's own user"
+      : "remove user: (and group:) to run it as corral's own user, or run corral as root";
   return `${why}, so it cannot start this service as ${who}; ${fix}`;
 }

@@ -59,12 +59,7 @@ function formatRlimitValue(value: number | 'unlimited', what: string): string {
 // The full argv that runs `argv` through the shim at `shimPath`, which reports failures on
 // `statusFd` (an fd number in the child), or in words on stderr without one. Throws
 // RangeError for values the shim would refuse.
-export function shimArgv(
-  shimPath: string,
-  attrs: ProcessAttributes,
-  argv: readonly [string, ...string[]],
-  statusFd?: number,
-): [string, ...string[]] {
+export function shimArgv(shimPath: string, attrs: ProcessAttributes, argv: readonly [string, ...string[]], statusFd?: number): [string, ...string[]] {
   const options: string[] = statusFd === undefined ? [] : ['--status-fd', checkId(statusFd, 'the status fd')];
   const { user, groups, umask, workingDir, limits } = attrs;
   if (user !== undefined) {

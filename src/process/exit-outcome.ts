@@ -4,9 +4,7 @@ import type { SignalName } from './signal-names.js';
 import { signalNumber } from './signal-names.js';
 
 export type ExitOutcome =
-  | { kind: 'exited'; code: number }
-  | { kind: 'signalled'; signal: SignalName }
-  | { kind: 'spawn-failed'; errno: string; message: string };
+  { kind: 'exited'; code: number } | { kind: 'signalled'; signal: SignalName } | { kind: 'spawn-failed'; errno: string; message: string };
 
 export function describeOutcome(outcome: ExitOutcome): string {
   switch (outcome.kind) {

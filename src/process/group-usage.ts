@@ -22,11 +22,7 @@ interface GroupTotals {
 // costs the same for one service as for fifty. Every requested pgid gets an entry, zeros
 // when nothing is in the group. `constants` comes from the addon's systemConstants(); a
 // missing procRoot throws, since zeros would claim that nothing runs.
-export function readGroupUsage(
-  pgids: Iterable<number>,
-  constants: { pageSize: number; clockTicks: number },
-  procRoot = '/proc',
-): Map<number, GroupUsage> {
+export function readGroupUsage(pgids: Iterable<number>, constants: { pageSize: number; clockTicks: number }, procRoot = '/proc'): Map<number, GroupUsage> {
   const totals = new Map<number, GroupTotals>();
   for (const pgid of pgids) totals.set(pgid, { ticks: 0, rssPages: 0, processes: 0 });
   if (totals.size > 0) {

@@ -19,7 +19,10 @@ export function parseStatLine(text: string): string[] | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 1 || close < open) return undefined;
-  const rest = text.slice(close + 2).trimEnd().split(' ');
+  const rest = text
+    .slice(close + 2)
+    .trimEnd()
+    .split(' ');
   return ['', text.slice(0, open - 1), text.slice(open + 1, close), ...rest];
 }
 

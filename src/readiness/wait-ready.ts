@@ -8,10 +8,7 @@ export const DEFAULT_ATTEMPT_TIMEOUT_MS = 2000;
 // One attempt: gets how long it may take and the signal that ends the wait.
 export type ReadyCheck = (attemptTimeoutMs: number, signal: AbortSignal) => Promise<ProbeResult>;
 
-export type ReadyOutcome =
-  | { kind: 'ready'; afterMs: number }
-  | { kind: 'timeout'; lastDetail: string }
-  | { kind: 'aborted' };
+export type ReadyOutcome = { kind: 'ready'; afterMs: number } | { kind: 'timeout'; lastDetail: string } | { kind: 'aborted' };
 
 export interface WaitReadyOptions {
   /** From the start of one attempt to the start of the next. */

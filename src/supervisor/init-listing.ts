@@ -55,7 +55,8 @@ export function planInitScripts(dir: string, entries: readonly InitDirEntry[]): 
     else if (!isUtf8(entry.name)) skip('warn', `skipping ${JSON.stringify(name)} in ${dir}: its name is not valid UTF-8; rename it`);
     else if (entry.kind === 'directory') skip('debug', `skipping ${shown}: a directory (init scripts are not searched for in subdirectories)`);
     else if (entry.kind === 'other') skip('debug', `skipping ${shown}: not a regular file`);
-    else if (entry.kind === 'broken-link') skip('warn', `skipping ${shown}: a symbolic link to nothing that can be reached (${entry.problem ?? 'unknown error'})`);
+    else if (entry.kind === 'broken-link')
+      skip('warn', `skipping ${shown}: a symbolic link to nothing that can be reached (${entry.problem ?? 'unknown error'})`);
     else if (!entry.executable) skip('warn', `skipping ${shown}: not executable; chmod +x ${shown} to run it, or remove it`);
     else plan.scripts.push({ name, path });
   }
@@ -70,7 +71,10 @@ export function readInitDir(dir: string): InitDirEntry[] {
   try {
     names = listBoundedDir(dir, LIMITS.directoryEntries);
   } catch (error) {
-    if (error instanceof TooManyEntriesError) throw new ConfigError([{ file: dir, message: `the init directory (CORRAL_INIT_DIR) holds more than ${error.limit} names; corral reads at most ${error.limit}` }]);
+    if (error instanceof TooManyEntriesError)
+      throw new ConfigError([
+        { file: dir, message: `the init directory (CORRAL_INIT_DIR) holds more than ${error.limit} names; corral reads at most ${error.limit}` },
+      ]);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return [];
     const why = code === 'ENOTDIR' ? 'is not a directory' : `cannot be read (${code ?? (error as Error).message})`;

@@ -76,7 +76,9 @@ export class InitRunner {
     if (current === undefined || pgid === undefined) return;
     const { kernel, clock, logger } = this.ctx;
     const graceMs = Math.max(0, deadline - clock.now());
-    logger.info(`received ${signal} during init script ${current.script.name}: sending it SIGTERM (SIGKILL after ${formatDuration(graceMs)}); no service will be started`);
+    logger.info(
+      `received ${signal} during init script ${current.script.name}: sending it SIGTERM (SIGKILL after ${formatDuration(graceMs)}); no service will be started`,
+    );
     const target = processGroupTarget(kernel, pgid, current.started.exited, () => `init script ${current.script.name}`);
     current.stopped = stopProcesses(target, { clock, logger, signal: 'SIGTERM', graceMs: Number.POSITIVE_INFINITY, deadline, forced: this.forced });
   }
@@ -84,7 +86,11 @@ export class InitRunner {
   private async runOne(script: InitScript): Promise<{ outcome: ExitOutcome; tookMs: number }> {
     const startedAt = this.ctx.clock.now();
     this.ctx.logger.info(`init: running ${script.name}`);
-    const started = this.ctx.kernel.launch(initScriptConfig(script), { env: this.ctx.env, dropQueues: {}, lineCounts: { stdout: { lines: 0 }, stderr: { lines: 0 } } });
+    const started = this.ctx.kernel.launch(initScriptConfig(script), {
+      env: this.ctx.env,
+      dropQueues: {},
+      lineCounts: { stdout: { lines: 0 }, stderr: { lines: 0 } },
+    });
     const current: Current = { script, started };
     this.current = current;
     const outcome = await started.exited;

@@ -52,12 +52,22 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
   const attributes = processAttributes(config, ctx);
   let child: ReturnType<typeof spawnProcess>;
   try {
-    child = spawnProcess({ argv: shimArgv(ctx.shimPath, attributes, config.argv, 3), env: options.env, stdoutFd: outWrite, stderrFd: errWrite, statusFd: statusWrite });
+    child = spawnProcess({
+      argv: shimArgv(ctx.shimPath, attributes, config.argv, 3),
+      env: options.env,
+      stdoutFd: outWrite,
+      stderrFd: errWrite,
+      statusFd: statusWrite,
+    });
   } catch (error) {
     // execa throws at once for what it cannot even try (a NUL byte in an argument): this
     // run failed, not corral.
     for (const fd of pipes.flat()) closeSync(fd);
-    return notStarted({ kind: 'spawn-failed', errno: (error as NodeJS.ErrnoException).code ?? 'EINVAL', message: `${config.argv[0]}: ${(error as Error).message}` });
+    return notStarted({
+      kind: 'spawn-failed',
+      errno: (error as NodeJS.ErrnoException).code ?? 'EINVAL',
+      message: `${config.argv[0]}: ${(error as Error).message}`,
+    });
   }
   // Our copies of the write ends must go, or the readers never see EOF.
   for (const fd of [outWrite, errWrite, statusWrite]) closeSync(fd);
@@ -85,7 +95,14 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
 
 // One of the service's streams, framed and encoded as corral's log style says, to where
 // its log settings send it.
-function relay(config: ServiceConfig, ctx: RunnerContext, stream: 'stdout' | 'stderr', readFd: number, pid: number | undefined, options: LaunchOptions): PipeRelay {
+function relay(
+  config: ServiceConfig,
+  ctx: RunnerContext,
+  stream: 'stdout' | 'stderr',
+  readFd: number,
+  pid: number | undefined,
+  options: LaunchOptions,
+): PipeRelay {
   const destination = config.log[stream];
   const sink = destination === 'discard' ? undefined : ctx[destination];
   const origin = { service: config.name, label: ctx.labels.pad(config.log.prefix), stream, pid };

@@ -10,7 +10,10 @@ export function realKernel(ctx: () => RunnerContext, reaper: Pick<Reaper, 'reapN
   return {
     launch: (config, options) => launch(config, ctx(), options),
     signalGroup,
-    groupMembers: (pgid) => readProcTable().filter((entry) => entry.pgid === pgid && entry.state !== 'Z').map(describeStuck),
+    groupMembers: (pgid) =>
+      readProcTable()
+        .filter((entry) => entry.pgid === pgid && entry.state !== 'Z')
+        .map(describeStuck),
     leftovers: (mode) => (mode === 'pid1' ? pid1Leftovers() : subtreeLeftovers()),
     reapNow: () => reaper.reapNow(),
   };

@@ -39,6 +39,15 @@ export function describeSchedule(spec: ScheduleSpec): { description: string; tim
 
 // "2026-03-29 03:00:00 Europe/Berlin": a due time as the schedule's zone reads it.
 export function formatDueTime(ms: number, timezone: string): string {
-  const text = new Intl.DateTimeFormat('sv-SE', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(ms);
+  const text = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: timezone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).format(ms);
   return `${text} ${timezone}`;
 }

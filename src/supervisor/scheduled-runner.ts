@@ -91,7 +91,8 @@ export class ScheduledRunner extends ServiceRunner {
   private arm(at: number | undefined): void {
     this.dueTimer?.cancel();
     this.dueAt = at;
-    this.dueTimer = at === undefined ? undefined : this.ctx.clock.setTimer(() => this.onTimer(), Math.min(Math.max(0, at - this.ctx.clock.now()), DUE_RECHECK_MS));
+    this.dueTimer =
+      at === undefined ? undefined : this.ctx.clock.setTimer(() => this.onTimer(), Math.min(Math.max(0, at - this.ctx.clock.now()), DUE_RECHECK_MS));
   }
 
   private onTimer(): void {
@@ -129,7 +130,9 @@ export class ScheduledRunner extends ServiceRunner {
   private overlap(at: number, run: Run | undefined): void {
     const { overlap } = this.schedule;
     const due = `the run due at ${this.formatTime(at)}`;
-    const going = run ? `the run started ${formatDuration(this.ctx.clock.now() - run.startedAt)} ago (pid ${run.pid}) is still going` : 'the previous run is still starting';
+    const going = run
+      ? `the run started ${formatDuration(this.ctx.clock.now() - run.startedAt)} ago (pid ${run.pid}) is still going`
+      : 'the previous run is still starting';
     if (overlap === 'skip' || this.queued) {
       this.record.skip();
       const why = this.queued ? 'another run already waits for the one going' : going;
@@ -190,7 +193,11 @@ export class ScheduledRunner extends ServiceRunner {
       return;
     }
     this.state.set({ state: 'scheduled', nextAt: this.dueAt }); // STARTING | RUNNING | STOPPING -> SCHEDULED
-    const next = this.queued ? 'the run that waited starts now' : this.dueAt === undefined ? 'no run is due any more' : `next run at ${this.formatTime(this.dueAt)}`;
+    const next = this.queued
+      ? 'the run that waited starts now'
+      : this.dueAt === undefined
+        ? 'no run is due any more'
+        : `next run at ${this.formatTime(this.dueAt)}`;
     this.ctx.logger.log(failed ? 'warn' : 'info', `${ended}${failed ? ` (${this.record.describe()})` : ''}; ${next}`);
     if (!this.queued) return;
     this.queued = false;

@@ -30,7 +30,11 @@ export function describeChain(runners: ReadonlyMap<string, ServiceRunner>, chain
 
 // Stops `names`, each only after those of its dependents that are stopping too:
 // dependents first, independent services in parallel.
-export function stopInOrder(runners: ReadonlyMap<string, ServiceRunner>, names: readonly string[], stop: (runner: ServiceRunner) => Promise<void>): Promise<void> {
+export function stopInOrder(
+  runners: ReadonlyMap<string, ServiceRunner>,
+  names: readonly string[],
+  stop: (runner: ServiceRunner) => Promise<void>,
+): Promise<void> {
   const dependents = dependentsOf([...viewsOf([...runners.values()]).values()]);
   const stopping = new Set(names);
   const done = new Map<string, Promise<void>>();

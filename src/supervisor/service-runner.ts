@@ -109,12 +109,20 @@ export class ServiceRunner extends RunnerFacts {
     const announce = { run: undefined as Run | undefined };
     try {
       readiness = watchReadiness(this.config, this.ctx);
-      const onExec = (): void => void (announce.run !== undefined && this.run === announce.run && this.ctx.logger.info(`${this.name} started (pid ${announce.run.pid})`));
+      const onExec = (): void =>
+        void (announce.run !== undefined && this.run === announce.run && this.ctx.logger.info(`${this.name} started (pid ${announce.run.pid})`));
       // What the run needs but cannot have (its notify socket) fails it as a spawn would.
       const { setupFailure } = readiness;
       started = setupFailure
         ? notStarted({ kind: 'spawn-failed', ...setupFailure })
-        : this.ctx.kernel.launch(this.config, { env: readiness.env, tap: readiness.tap, onExec, dropQueues: this.dropQueues, lineCounts: this.lineCounts, ring: this.logRing });
+        : this.ctx.kernel.launch(this.config, {
+            env: readiness.env,
+            tap: readiness.tap,
+            onExec,
+            dropQueues: this.dropQueues,
+            lineCounts: this.lineCounts,
+            ring: this.logRing,
+          });
     } catch (error) {
       // A fault in corral's own spawn path fails this run, never corral.
       readiness?.cancel();
@@ -126,7 +134,15 @@ export class ServiceRunner extends RunnerFacts {
       this.pendingSpawn = started.exited.then((outcome) => this.onExit(undefined, outcome)).catch((error: unknown) => this.internalError(undefined, error));
       return;
     }
-    const run: Run = { pid: started.pid, startedAt: this.ctx.clock.now(), started, readiness: readiness!, handled: false, settled: Promise.resolve(), cut: new Latch() };
+    const run: Run = {
+      pid: started.pid,
+      startedAt: this.ctx.clock.now(),
+      started,
+      readiness: readiness!,
+      handled: false,
+      settled: Promise.resolve(),
+      cut: new Latch(),
+    };
     announce.run = run;
     this.unendedRun = run;
     this.state.update({ state: 'starting', run });
@@ -146,7 +162,8 @@ export class ServiceRunner extends RunnerFacts {
         return;
       case 'timeout': {
         // A oneshot's readiness is its exit: its timeout's detail says what happened.
-        const failure = this.config.type === 'oneshot' ? result.detail : `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})`;
+        const failure =
+          this.config.type === 'oneshot' ? result.detail : `not ready within ${formatDuration(this.config.ready?.timeoutMs ?? 0)} (${result.detail})`;
         this.stopAsFailed(run, failure, `${this.name} is ${failure}; stopping it`);
         return;
       }
@@ -279,6 +296,7 @@ export class ServiceRunner extends RunnerFacts {
       if (status.state === 'starting' && status.run === undefined) this.decide(undefined, internalFailure(error));
       return;
     }
-    if (!run.handled && (status.state === 'starting' || status.state === 'running') && status.run === run) this.stopAsFailed(run, 'internal error', `${this.name}: stopping it after an internal error`);
+    if (!run.handled && (status.state === 'starting' || status.state === 'running') && status.run === run)
+      this.stopAsFailed(run, 'internal error', `${this.name}: stopping it after an internal error`);
   }
 }

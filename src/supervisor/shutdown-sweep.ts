@@ -41,7 +41,9 @@ export async function sweepLeftovers(options: SweepOptions): Promise<StopResult>
   };
   if (gone()) return 'stopped';
   const names = leftovers.names();
-  logger.info(`${leftovers.describe().length} process(es) left over (${names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')}, ...`}); sending SIGTERM`);
+  logger.info(
+    `${leftovers.describe().length} process(es) left over (${names.length <= 5 ? names.join(', ') : `${names.slice(0, 5).join(', ')}, ...`}); sending SIGTERM`,
+  );
   return stopProcesses(
     { what: 'the sweep', signal: (signal) => leftovers.signalAll(signal), gone, describeStuck: () => leftovers.describe() },
     { clock, logger, signal: 'SIGTERM', graceMs: forced.isSet ? 0 : SWEEP_GRACE_MAX_MS, deadline, forced, pollMs: POLL_MS },

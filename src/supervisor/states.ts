@@ -39,7 +39,18 @@ export type ServiceStatus<Run extends RunFacts = RunFacts> =
   /** Failed for good: gave up restarting, or failed with restart: never. */
   | { state: 'fatal'; failure: string };
 
-export const STATES = ['stopped', 'waiting', 'blocked', 'starting', 'running', 'backoff', 'stopping', 'scheduled', 'exited', 'fatal'] as const satisfies readonly ServiceState[];
+export const STATES = [
+  'stopped',
+  'waiting',
+  'blocked',
+  'starting',
+  'running',
+  'backoff',
+  'stopping',
+  'scheduled',
+  'exited',
+  'fatal',
+] as const satisfies readonly ServiceState[];
 
 export const TRANSITIONS = {
   stopped: ['waiting', 'starting'],

@@ -61,6 +61,7 @@ export async function stopProcesses(target: StopTarget, options: StopOptions): P
 // Why the grace ended, when nothing cut it short: the shutdown budget, or the grace itself.
 function whyKill(graceMs: number, wantedMs: number, signal: NodeJS.Signals): string {
   if (graceMs === 0) return `the shutdown budget left no time for ${signal}`;
-  if (graceMs < wantedMs && Number.isFinite(wantedMs)) return `did not stop within ${formatDuration(graceMs)} of ${signal}, all that was left of the shutdown budget`;
+  if (graceMs < wantedMs && Number.isFinite(wantedMs))
+    return `did not stop within ${formatDuration(graceMs)} of ${signal}, all that was left of the shutdown budget`;
   return `did not stop within ${formatDuration(graceMs)} of ${signal}`;
 }

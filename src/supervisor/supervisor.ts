@@ -77,7 +77,13 @@ export class Supervisor {
   // The services as operator-plan.ts and reload-plan.ts see them: the explicit depends_on
   // (not the main service's "after every other service") and the current states.
   planNodes(): ReloadNode[] {
-    return this.services.map((runner) => ({ name: runner.name, type: runner.config.type, depends_on: runner.config.depends_on, main: runner.config.main, state: runner.state.state }));
+    return this.services.map((runner) => ({
+      name: runner.name,
+      type: runner.config.type,
+      depends_on: runner.config.depends_on,
+      main: runner.config.main,
+      state: runner.state.state,
+    }));
   }
 
   // Runs `task` after every reload and operator action queued before it, so two never
@@ -158,7 +164,10 @@ export class Supervisor {
 
   private async applyReload(next: readonly ServiceConfig[]): Promise<ReloadResult | undefined> {
     if (this.currentPhase !== 'running') return undefined;
-    const diff = diffServices(this.services.map((runner) => runner.config), next);
+    const diff = diffServices(
+      this.services.map((runner) => runner.config),
+      next,
+    );
     const plan = planReload(diff, this.planNodes());
     this.logger.info(`reload: ${summarizeReload({ diff, plan })}`);
     for (const note of describeKept(plan)) this.logger.log(note.level, `reload: ${note.text}`);

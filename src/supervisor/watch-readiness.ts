@@ -21,10 +21,7 @@ import type { RunnerContext } from './runner-context.js';
 import { serviceEnvironment } from '../config/service-env.js';
 import { describeOneshotTimeout } from '../config/oneshot-timeout.js';
 
-export type ReadinessResult =
-  | { kind: 'ready'; detail?: string }
-  | { kind: 'timeout'; detail: string }
-  | { kind: 'cancelled' };
+export type ReadinessResult = { kind: 'ready'; detail?: string } | { kind: 'timeout'; detail: string } | { kind: 'cancelled' };
 
 export interface Readiness {
   /** What the run is launched with: the service's environment (service-env.ts), with
@@ -75,8 +72,7 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
   // Before a timeout counts, what the service sent in time is read from its socket.
   let flushSocket: () => void = () => undefined;
   const watchdog =
-    config.watchdog &&
-    new Watchdog({ timeoutMs: config.watchdog.timeoutMs, onFailure: (failure) => onWatchdogFailure(failure), flush: () => flushSocket() });
+    config.watchdog && new Watchdog({ timeoutMs: config.watchdog.timeoutMs, onFailure: (failure) => onWatchdogFailure(failure), flush: () => flushSocket() });
   if (watchdog) cleanups.push(() => watchdog.stop());
 
   const startLiveness = (onUnhealthy: (detail: string) => void): void => {
@@ -133,7 +129,12 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
   // With a timeout, not exiting in time is its 'timeout' (oneshot-timeout.ts).
   if (config.type === 'oneshot') {
     const { timeoutMs } = config;
-    return readiness({ result: timeoutMs === undefined ? new Promise(() => undefined) : eventWithDeadline(ctx.clock, timeoutMs, abort.signal, describeOneshotTimeout(timeoutMs)).result });
+    return readiness({
+      result:
+        timeoutMs === undefined
+          ? new Promise(() => undefined)
+          : eventWithDeadline(ctx.clock, timeoutMs, abort.signal, describeOneshotTimeout(timeoutMs)).result,
+    });
   }
   const { ready } = config;
   if (ready === undefined) return readiness({ result: Promise.resolve({ kind: 'ready' }) });
@@ -144,10 +145,12 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
     case 'tcp':
     case 'http': {
       const probe = asService(spec);
-      const result = waitUntilReady(
-        (attemptMs, signal) => probeOnce(probe, { timeoutMs: attemptMs, env: checkEnv, signal }),
-        { intervalMs, timeoutMs, now: ctx.clock.now, signal: abort.signal },
-      ).then((outcome): ReadinessResult => {
+      const result = waitUntilReady((attemptMs, signal) => probeOnce(probe, { timeoutMs: attemptMs, env: checkEnv, signal }), {
+        intervalMs,
+        timeoutMs,
+        now: ctx.clock.now,
+        signal: abort.signal,
+      }).then((outcome): ReadinessResult => {
         switch (outcome.kind) {
           case 'ready':
             return { kind: 'ready', detail: `${spec.kind} check passed ${since()}` };
@@ -177,7 +180,9 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
 function actOnWatchdogEvents(name: string, watchdog: Watchdog, events: NotifyEvents, ctx: RunnerContext): void {
   if (events.watchdogUsec !== undefined) {
     const ms = watchdogUsecToMs(events.watchdogUsec);
-    ctx.logger.info(ms === 0 ? `${name} turned its watchdog off (WATCHDOG_USEC=0)` : `${name} set its watchdog timeout to ${formatDuration(ms)} (WATCHDOG_USEC)`);
+    ctx.logger.info(
+      ms === 0 ? `${name} turned its watchdog off (WATCHDOG_USEC=0)` : `${name} set its watchdog timeout to ${formatDuration(ms)} (WATCHDOG_USEC)`,
+    );
     watchdog.setTimeout(ms);
   }
   if (events.watchdog) watchdog.ping();
@@ -217,7 +222,10 @@ function openNotifySocket(
     // A socket bound before a later step failed is not left polled, nor its file behind.
     listener.close();
     const errno = errnoOf(error) ?? 'EINVAL';
-    return { ok: false, failure: { errno, message: `cannot create its notify socket ${path}: ${describeSystemError(error)}; set CORRAL_RUN_DIR to a directory corral can write` } };
+    return {
+      ok: false,
+      failure: { errno, message: `cannot create its notify socket ${path}: ${describeSystemError(error)}; set CORRAL_RUN_DIR to a directory corral can write` },
+    };
   }
   return { ok: true, path, listener };
 }

@@ -104,7 +104,11 @@ export async function baseImage(engine: Engine): Promise<string> {
 
 /** Builds image/Dockerfile FROM `base` as CORRAL_IMAGE. */
 export async function buildCorralImage(engine: Engine, base: string): Promise<void> {
-  await must(engine, ['build', ...buildOptions(engine), '--build-arg', `BASE=${base}`, '-f', 'image/Dockerfile', '-t', CORRAL_IMAGE, repoRoot], BUILD_TIMEOUT_MS);
+  await must(
+    engine,
+    ['build', ...buildOptions(engine), '--build-arg', `BASE=${base}`, '-f', 'image/Dockerfile', '-t', CORRAL_IMAGE, repoRoot],
+    BUILD_TIMEOUT_MS,
+  );
 }
 
 /** Builds examples/NAME FROM the base image as `tag`. */

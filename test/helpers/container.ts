@@ -113,13 +113,20 @@ export async function untilNoZombies(container: Container, timeoutMs: number): P
  * exits 0 within that budget, nothing needed SIGKILL, and the services named in `order`
  * stopped in that order.
  */
-export async function stopInOrder(container: Container, seconds: number, order: string[], stop = ['stop', '-t', String(seconds), container.name]): Promise<void> {
+export async function stopInOrder(
+  container: Container,
+  seconds: number,
+  order: string[],
+  stop = ['stop', '-t', String(seconds), container.name],
+): Promise<void> {
   const started = Date.now();
   await must(container.engine, stop, 60_000 + seconds * 1000);
   const tookMs = Date.now() - started;
   assert.equal(await container.wait(30_000), 0);
   const stopped = await Promise.all(order.map((name) => container.waitForLine(new RegExp(`\\| ${name} stopped`), 5_000)));
-  stopped.forEach((line, i) => assert.ok(i === 0 || line.index > stopped[i - 1]!.index, `${order[i - 1]} stops before ${order[i]}:\n${container.lines.join('\n')}`));
+  stopped.forEach((line, i) =>
+    assert.ok(i === 0 || line.index > stopped[i - 1]!.index, `${order[i - 1]} stops before ${order[i]}:\n${container.lines.join('\n')}`),
+  );
   assert.ok(tookMs < seconds * 1000, `stop took ${tookMs}ms, past its ${seconds} s budget`);
   assert.ok(!container.lines.some((line) => /SIGKILL/.test(line)), 'nothing needed SIGKILL');
 }

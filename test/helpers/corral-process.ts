@@ -273,8 +273,6 @@ export async function startCorral(options: StartOptions): Promise<CorralProcess>
     env: { ...process.env, CORRAL_RUN_DIR: join(dir, 'run'), CORRAL_INIT_DIR: initDir, ...options.env },
   });
   const corral = new CorralProcess(dir, child, options.deadlineMs ?? 20_000);
-  corral.hostPid = options.pid1
-    ? await pollFor('corral to start inside the namespace', 5000, () => childrenOf(child.pid!)[0]?.pid)
-    : child.pid!;
+  corral.hostPid = options.pid1 ? await pollFor('corral to start inside the namespace', 5000, () => childrenOf(child.pid!)[0]?.pid) : child.pid!;
   return corral;
 }

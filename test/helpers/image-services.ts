@@ -3,11 +3,9 @@
 // A longrun that prints `text` (expanded by its shell), is ready once it printed, and
 // exits 0 on SIGTERM.
 export function announcer(text: string, extra = ''): string {
-  return [
-    `command: ["sh", "-c", "echo \\"${text}\\"; trap 'echo bye; exit 0' TERM; while :; do sleep 1 & wait $!; done"]`,
-    'ready: {log: "."}',
-    extra,
-  ].join('\n');
+  return [`command: ["sh", "-c", "echo \\"${text}\\"; trap 'echo bye; exit 0' TERM; while :; do sleep 1 & wait $!; done"]`, 'ready: {log: "."}', extra].join(
+    '\n',
+  );
 }
 
 // one, and two that depends on it.

@@ -114,7 +114,10 @@ describe('the base image', () => {
     const order = ['init:10-first +\\| first', 'init:20-second +\\| second sees hi', 'one +\\| hi from one', 'main +\\| main ran'];
     const lines = good.stdout.split('\n');
     const at = order.map((pattern) => lines.findIndex((line) => new RegExp(`^${pattern}$`).test(line)));
-    assert.ok(at.every((index, i) => index >= 0 && (i === 0 || index > at[i - 1]!)), `expected in this order: ${order.join(', ')}; got:\n${good.stdout}`);
+    assert.ok(
+      at.every((index, i) => index >= 0 && (i === 0 || index > at[i - 1]!)),
+      `expected in this order: ${order.join(', ')}; got:\n${good.stdout}`,
+    );
 
     writeFileSync(join(init, '15-fails'), '#!/bin/sh\necho cannot go on >&2\nexit 3\n', { mode: 0o755 });
     const bad = await run(built.engine, ['run', '--rm', ...mounts, built.image], 60_000);
@@ -148,14 +151,19 @@ describe('the base image', () => {
 
     // As a non-root user, a root-owned tmpfs on /run is not enough: a writable /tmp is, as
     // docs/operation.md says.
-    const nonRoot = await Container.start(t, built.engine, ['--user', '12345:0', ...readOnly, '--tmpfs', '/run', '--tmpfs', '/tmp', '-v', `${services}:/etc/corral/services.d:ro`], built.image);
+    const nonRoot = await Container.start(
+      t,
+      built.engine,
+      ['--user', '12345:0', ...readOnly, '--tmpfs', '/run', '--tmpfs', '/tmp', '-v', `${services}:/etc/corral/services.d:ro`],
+      built.image,
+    );
     await nonRoot.waitForLine(/run directory \/tmp\/corral-12345 \(passed over \/run\/corral: /, 30_000);
     await nonRoot.waitForLine(/two is ready/, 30_000);
     const nonRootReady = await nonRoot.exec(['corral', 'ready']);
     assert.equal(nonRootReady.exitCode, 0, nonRootReady.stderr);
   });
 
-  test('under --init, corral is a subreaper and still reaps its services\' orphans', options, async (t) => {
+  test("under --init, corral is a subreaper and still reaps its services' orphans", options, async (t) => {
     const built = await corralImage(t);
     if (!built) return;
     const services = mountDir(t, {

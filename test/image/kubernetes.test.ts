@@ -62,53 +62,64 @@ async function exists(engine: Engine, kind: 'pod' | 'container' | 'volume', name
   return (await run(engine, [kind, 'exists', name], 30_000)).exitCode === 0;
 }
 
-test('examples/kubernetes under podman kube play: starts under its securityContext, liveness and readiness pass, stops in order, leaves nothing', { timeout: IMAGE_TEST_TIMEOUT_MS }, async (t) => {
-  const built = await exampleWebImage(t);
-  if (!built) return;
-  const { engine } = built;
-  if (engine.name !== 'podman') {
-    t.skip('needs podman kube play; docker has no equivalent');
-    return;
-  }
-  const suffix = randomBytes(3).toString('hex');
-  const copy = podmanCopy(built.image, suffix);
-  const file = join(scratchDir(t), 'deployment.yaml');
-  writeFileSync(file, copy.text);
-  t.after(() => run(engine, ['kube', 'down', file], 120_000).then(() => undefined));
-  await must(engine, ['kube', 'play', '--network', 'none', file], 120_000);
-  const pod = `${copy.name}-pod-0`;
-  const container = Container.attach(t, engine, `${pod}-web`);
-  await container.waitForLine(/^init:10-data-dir +\| \/var\/lib\/app (is app's already|handed to app)$/, 60_000);
-  await container.waitForLine(/nginx is ready/, 60_000);
+test(
+  'examples/kubernetes under podman kube play: starts under its securityContext, liveness and readiness pass, stops in order, leaves nothing',
+  { timeout: IMAGE_TEST_TIMEOUT_MS },
+  async (t) => {
+    const built = await exampleWebImage(t);
+    if (!built) return;
+    const { engine } = built;
+    if (engine.name !== 'podman') {
+      t.skip('needs podman kube play; docker has no equivalent');
+      return;
+    }
+    const suffix = randomBytes(3).toString('hex');
+    const copy = podmanCopy(built.image, suffix);
+    const file = join(scratchDir(t), 'deployment.yaml');
+    writeFileSync(file, copy.text);
+    t.after(() => run(engine, ['kube', 'down', file], 120_000).then(() => undefined));
+    await must(engine, ['kube', 'play', '--network', 'none', file], 120_000);
+    const pod = `${copy.name}-pod-0`;
+    const container = Container.attach(t, engine, `${pod}-web`);
+    await container.waitForLine(/^init:10-data-dir +\| \/var\/lib\/app (is app's already|handed to app)$/, 60_000);
+    await container.waitForLine(/nginx is ready/, 60_000);
 
-  // The securityContext, as the engine applied it.
-  const proc = (await container.exec(['grep', '-E', '^(CapEff|NoNewPrivs):', '/proc/1/status'])).stdout;
-  assert.match(proc, /^CapEff:\s+0+e1$/m, 'CHOWN, KILL, SETGID and SETUID, and nothing else');
-  assert.match(proc, /^NoNewPrivs:\s+1$/m);
-  assert.notEqual((await container.exec(['touch', '/etc/corral/x'])).exitCode, 0, 'the root file system is read-only');
+    // The securityContext, as the engine applied it.
+    const proc = (await container.exec(['grep', '-E', '^(CapEff|NoNewPrivs):', '/proc/1/status'])).stdout;
+    assert.match(proc, /^CapEff:\s+0+e1$/m, 'CHOWN, KILL, SETGID and SETUID, and nothing else');
+    assert.match(proc, /^NoNewPrivs:\s+1$/m);
+    assert.notEqual((await container.exec(['touch', '/etc/corral/x'])).exitCode, 0, 'the root file system is read-only');
 
-  // The liveness probe is the container's healthcheck: it runs corral health, which passes,
-  // and fails when it cannot reach corral.
-  const probe = await must(engine, ['inspect', '--format', '{{json .Config.Healthcheck.Test}}', container.name], 30_000);
-  assert.match(probe, /"corral","health"/);
-  const healthcheck = (): Promise<number> => run(engine, ['healthcheck', 'run', container.name], 60_000).then((result) => result.exitCode);
-  assert.equal(await healthcheck(), 0);
-  await must(engine, ['exec', container.name, 'mv', '/run/corral/control.sock', '/run/corral/moved.sock'], 30_000);
-  assert.notEqual(await healthcheck(), 0, 'the probe really asks corral');
-  await must(engine, ['exec', container.name, 'mv', '/run/corral/moved.sock', '/run/corral/control.sock'], 30_000);
-  assert.equal(await healthcheck(), 0);
-  // The readiness probe, which Podman 4.3 does not run.
-  const ready = await container.exec(['corral', 'ready']);
-  assert.equal(ready.exitCode, 0, ready.stderr);
-  const status = await container.exec(['corral', 'status']);
-  for (const name of ['app', 'nginx']) assert.match(status.stdout, new RegExp(`^${name} +running `, 'm'), status.stdout);
-  // The job runs on its schedule (JOB_SCHEDULE, every 5 minutes): between runs it waits.
-  assert.match(status.stdout, /^job +(scheduled|running) /m, status.stdout);
+    // The liveness probe is the container's healthcheck: it runs corral health, which passes,
+    // and fails when it cannot reach corral.
+    const probe = await must(engine, ['inspect', '--format', '{{json .Config.Healthcheck.Test}}', container.name], 30_000);
+    assert.match(probe, /"corral","health"/);
+    const healthcheck = (): Promise<number> => run(engine, ['healthcheck', 'run', container.name], 60_000).then((result) => result.exitCode);
+    assert.equal(await healthcheck(), 0);
+    await must(engine, ['exec', container.name, 'mv', '/run/corral/control.sock', '/run/corral/moved.sock'], 30_000);
+    assert.notEqual(await healthcheck(), 0, 'the probe really asks corral');
+    await must(engine, ['exec', container.name, 'mv', '/run/corral/moved.sock', '/run/corral/control.sock'], 30_000);
+    assert.equal(await healthcheck(), 0);
+    // The readiness probe, which Podman 4.3 does not run.
+    const ready = await container.exec(['corral', 'ready']);
+    assert.equal(ready.exitCode, 0, ready.stderr);
+    const status = await container.exec(['corral', 'status']);
+    for (const name of ['app', 'nginx']) assert.match(status.stdout, new RegExp(`^${name} +running `, 'm'), status.stdout);
+    // The job runs on its schedule (JOB_SCHEDULE, every 5 minutes): between runs it waits.
+    assert.match(status.stdout, /^job +(scheduled|running) /m, status.stdout);
 
-  // As Kubernetes stops a pod: SIGTERM, up to terminationGracePeriodSeconds.
-  await stopInOrder(container, copy.graceSeconds, ['nginx', 'app'], ['pod', 'stop', '-t', String(copy.graceSeconds), pod]);
-  assert.ok(container.lines.some((line) => /stopping 4 service\(s\), dependents first \(budget 20s\)/.test(line)), 'CORRAL_SHUTDOWN_TIMEOUT from the manifest');
-  await must(engine, ['kube', 'down', file], 120_000);
-  const left: [kind: 'pod' | 'container' | 'volume', name: string][] = [['pod', pod], ['container', container.name], ...['run', 'tmp', 'data'].map((volume): ['volume', string] => ['volume', `${volume}-${suffix}`])];
-  for (const [kind, name] of left) assert.equal(await exists(engine, kind, name), false, `${kind} ${name} is left after kube down`);
-});
+    // As Kubernetes stops a pod: SIGTERM, up to terminationGracePeriodSeconds.
+    await stopInOrder(container, copy.graceSeconds, ['nginx', 'app'], ['pod', 'stop', '-t', String(copy.graceSeconds), pod]);
+    assert.ok(
+      container.lines.some((line) => /stopping 4 service\(s\), dependents first \(budget 20s\)/.test(line)),
+      'CORRAL_SHUTDOWN_TIMEOUT from the manifest',
+    );
+    await must(engine, ['kube', 'down', file], 120_000);
+    const left: [kind: 'pod' | 'container' | 'volume', name: string][] = [
+      ['pod', pod],
+      ['container', container.name],
+      ...['run', 'tmp', 'data'].map((volume): ['volume', string] => ['volume', `${volume}-${suffix}`]),
+    ];
+    for (const [kind, name] of left) assert.equal(await exists(engine, kind, name), false, `${kind} ${name} is left after kube down`);
+  },
+);

@@ -14,7 +14,8 @@ type Built = NonNullable<Awaited<ReturnType<typeof corralImage>>>;
 
 // The image's HEALTHCHECK as the engine runs it (podman only: docker has no command for it).
 async function assertHealthy(built: Built, container: Container): Promise<void> {
-  const health = built.engine.name === 'podman' ? await run(built.engine, ['healthcheck', 'run', container.name], 60_000) : await container.exec(['corral', 'health']);
+  const health =
+    built.engine.name === 'podman' ? await run(built.engine, ['healthcheck', 'run', container.name], 60_000) : await container.exec(['corral', 'health']);
   assert.equal(health.exitCode, 0, `${health.stdout}${health.stderr}\n${container.lines.join('\n')}`);
 }
 
@@ -25,7 +26,7 @@ async function assertStatusLists(container: Container, names: string[]): Promise
 }
 
 describe('run flags', () => {
-  test('--user 12345:0 (OpenShift): the image\'s /run/corral serves it; healthy; corral status through exec', options, async (t) => {
+  test("--user 12345:0 (OpenShift): the image's /run/corral serves it; healthy; corral status through exec", options, async (t) => {
     const built = await corralImage(t);
     if (!built) return;
     const services = mountDir(t, { ...twoServices, 'one.yaml': announcer('one as $(id -u):$(id -g)') });
@@ -34,7 +35,10 @@ describe('run flags', () => {
     await container.waitForLine(/two is ready/, 30_000);
     // The image's CORRAL_SYSLOG=/dev/log needs root: /dev is the runtime's. Said once, with the way out.
     const warnings = container.lines.filter((line) => /run directory|warning/.test(line));
-    assert.ok(warnings.every((line) => /syslog: cannot listen on \/dev\/log: .*CORRAL_SYSLOG to a path/.test(line)), `the first choice, /run/corral, worked:\n${container.lines.join('\n')}`);
+    assert.ok(
+      warnings.every((line) => /syslog: cannot listen on \/dev\/log: .*CORRAL_SYSLOG to a path/.test(line)),
+      `the first choice, /run/corral, worked:\n${container.lines.join('\n')}`,
+    );
     const socket = await container.exec(['stat', '-c', '%U %a', '/run/corral/control.sock']);
     assert.equal(socket.stdout.trim(), '12345 600');
     await assertHealthy(built, container);
@@ -59,7 +63,10 @@ describe('run flags', () => {
     const services = mountDir(t, { 'app.yaml': announcer('app ran', 'user: node') });
     const result = await run(built.engine, ['run', '--rm', '--user', '12345:0', '-v', `${services}:/etc/corral/services.d:ro`, built.image], 60_000);
     assert.equal(result.exitCode, 100, result.stderr);
-    assert.match(result.stderr, /app\.yaml:3:7: user: corral runs as uid 12345, gid 0, not as root, so it cannot start this service as user node \(uid 1000\), gid 1000;/);
+    assert.match(
+      result.stderr,
+      /app\.yaml:3:7: user: corral runs as uid 12345, gid 0, not as root, so it cannot start this service as user node \(uid 1000\), gid 1000;/,
+    );
     assert.doesNotMatch(result.stdout, /app ran/);
   });
 
@@ -78,7 +85,10 @@ describe('run flags', () => {
     const switching = mountDir(t, { 'app.yaml': announcer('app ran', 'user: node') });
     const refused = await run(built.engine, ['run', '--rm', '--cap-drop=ALL', '-v', `${switching}:/etc/corral/services.d:ro`, built.image], 60_000);
     assert.equal(refused.exitCode, 100, refused.stderr);
-    assert.match(refused.stderr, /user: corral runs as root without CAP_SETUID and CAP_SETGID \(dropped capabilities\), so it cannot start this service as user node/);
+    assert.match(
+      refused.stderr,
+      /user: corral runs as root without CAP_SETUID and CAP_SETGID \(dropped capabilities\), so it cannot start this service as user node/,
+    );
   });
 
   test('--pids-limit 100 with a fork bomb in one service: corral and the other service go on, and it stops within its budget', options, async (t) => {
@@ -101,7 +111,10 @@ describe('run flags', () => {
     await container.waitForLine(new RegExp(`^ticker +\\| tick ${before + 20}$`), 30_000, full.index);
     const state = await must(built.engine, ['inspect', '--format', '{{.State.Running}}', container.name], 30_000);
     assert.equal(state.trim(), 'true', 'corral, PID 1, is still up');
-    assert.ok(!container.lines.some((line) => /ticker (exited|was killed|could not)|internal error/.test(line)), container.lines.filter((line) => !/^(bomb|ticker) /.test(line)).join('\n'));
+    assert.ok(
+      !container.lines.some((line) => /ticker (exited|was killed|could not)|internal error/.test(line)),
+      container.lines.filter((line) => !/^(bomb|ticker) /.test(line)).join('\n'),
+    );
     // The bomb first, as it depends on the ticker; TERM ends it, with no SIGKILL.
     await stopInOrder(container, 10, ['bomb', 'ticker']);
   });

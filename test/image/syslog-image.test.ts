@@ -13,7 +13,7 @@ const SERVICE = [
   '',
 ].join('\n');
 
-test('the base image: /dev/log is corral\'s socket, and a service\'s logger line reaches the container\'s log', { timeout: IMAGE_TEST_TIMEOUT_MS }, async (t) => {
+test("the base image: /dev/log is corral's socket, and a service's logger line reaches the container's log", { timeout: IMAGE_TEST_TIMEOUT_MS }, async (t) => {
   const built = await corralImage(t);
   if (!built) return;
   const services = mountDir(t, { 'app.yaml': SERVICE });

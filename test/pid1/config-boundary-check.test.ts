@@ -15,7 +15,12 @@ import { scratchDir } from '../helpers/scratch.js';
 const TIMEOUT_MS = 15_000;
 
 function check(dir: string): { status: number | null; signal: NodeJS.Signals | null; stderr: string } {
-  const result = spawnSync(process.execPath, [...corralNodeFlags, corralMain, 'check', dir], { encoding: 'utf8', timeout: TIMEOUT_MS, killSignal: 'SIGKILL', env: { ...process.env, CORRAL_LOG_LEVEL: 'info' } });
+  const result = spawnSync(process.execPath, [...corralNodeFlags, corralMain, 'check', dir], {
+    encoding: 'utf8',
+    timeout: TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+    env: { ...process.env, CORRAL_LOG_LEVEL: 'info' },
+  });
   return { status: result.status, signal: result.signal, stderr: result.stderr };
 }
 
@@ -27,11 +32,36 @@ function dirWith(t: TestContext, files: Record<string, string>, extra?: (dir: st
 }
 
 const CASES: [string, Record<string, string>, ((dir: string) => void) | undefined, RegExp][] = [
-  ['row 1: a "billion laughs" file (was 111)', { 'web.yaml': `command: x\n${aliasBombLines(9)}` }, undefined, /web\.yaml:6:10: l4: the file holds more than 10000 YAML nodes/],
-  ['row 1: an alias to no anchor (was 111)', { 'web.yaml': 'command: x\ndescription: *nope\n' }, undefined, /web\.yaml:2:14: description: the alias \*nope refers to no anchor/],
-  ['row 1: 60,000 nested brackets (a stack overflow in the composer)', { 'web.yaml': `command: x\nx: ${'['.repeat(60_000)}\n` }, undefined, /web\.yaml:2:36: x: the file nests collections more than 32 deep/],
-  ['row 5: a 5 MB service file (was 134)', { 'web.yaml': `command: x\n${'a: 1\n'.repeat(1024 * 1024)}` }, undefined, /web\.yaml: is 5242891 bytes, over the limit of 64KiB/],
-  ['row 5: a 5 MB env file (was 134)', { 'web.yaml': 'command: x\nenv_file: web.env\n', 'web.env': `${'A=1\n'.repeat(1310720)}` }, undefined, /env_file: .*web\.env is 5242880 bytes, over the limit of 256KiB/],
+  [
+    'row 1: a "billion laughs" file (was 111)',
+    { 'web.yaml': `command: x\n${aliasBombLines(9)}` },
+    undefined,
+    /web\.yaml:6:10: l4: the file holds more than 10000 YAML nodes/,
+  ],
+  [
+    'row 1: an alias to no anchor (was 111)',
+    { 'web.yaml': 'command: x\ndescription: *nope\n' },
+    undefined,
+    /web\.yaml:2:14: description: the alias \*nope refers to no anchor/,
+  ],
+  [
+    'row 1: 60,000 nested brackets (a stack overflow in the composer)',
+    { 'web.yaml': `command: x\nx: ${'['.repeat(60_000)}\n` },
+    undefined,
+    /web\.yaml:2:36: x: the file nests collections more than 32 deep/,
+  ],
+  [
+    'row 5: a 5 MB service file (was 134)',
+    { 'web.yaml': `command: x\n${'a: 1\n'.repeat(1024 * 1024)}` },
+    undefined,
+    /web\.yaml: is 5242891 bytes, over the limit of 64KiB/,
+  ],
+  [
+    'row 5: a 5 MB env file (was 134)',
+    { 'web.yaml': 'command: x\nenv_file: web.env\n', 'web.env': `${'A=1\n'.repeat(1310720)}` },
+    undefined,
+    /env_file: .*web\.env is 5242880 bytes, over the limit of 256KiB/,
+  ],
   ['row 6: a symbolic link to /dev/zero', {}, (dir) => symlinkSync('/dev/zero', join(dir, 'zero.yaml')), /zero\.yaml: is a character device/],
   ['row 7: a FIFO named x.yaml (hung)', {}, (dir) => assert.equal(spawnSync('mkfifo', [join(dir, 'x.yaml')]).status, 0), /x\.yaml: is a FIFO \(named pipe\)/],
 ];

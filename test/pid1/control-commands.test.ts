@@ -48,7 +48,10 @@ test('corral status: a table that fits 80 columns, and --json with usage from /p
   for (const line of lines) assert.ok(line.length <= 80, `wider than 80 columns: ${JSON.stringify(line)}`);
 
   const one = await corralCli(corral, ['status', 'web', '--json']);
-  assert.deepEqual((JSON.parse(one.stdout) as StatusJson).services.map((entry) => entry.name), ['web']);
+  assert.deepEqual(
+    (JSON.parse(one.stdout) as StatusJson).services.map((entry) => entry.name),
+    ['web'],
+  );
 });
 
 test('corral stop stops the dependents first and says so; start brings back what is needed; status follows', async (t) => {
@@ -64,7 +67,10 @@ test('corral stop stops the dependents first and says so; start brings back what
   assert.equal(stop.code, 0, stop.stderr);
   assert.equal(stop.stdout, 'stopped web (it depends on db)\nstopped db\n');
   const events = corral.events();
-  assert.ok(events.indexOf('web stopped (exited with code 0)') < events.indexOf('db stopped (exited with code 0)') || events.some((e) => /^web stopped/.test(e)), events.join('\n'));
+  assert.ok(
+    events.indexOf('web stopped (exited with code 0)') < events.indexOf('db stopped (exited with code 0)') || events.some((e) => /^web stopped/.test(e)),
+    events.join('\n'),
+  );
   let status = await statusOf(corral);
   assert.deepEqual(states(status), { cron: 'running', db: 'stopped', web: 'stopped' });
   assert.equal(service(status, 'db').stoppedByOperator, true);
@@ -137,7 +143,10 @@ test('corral signal delivers to the whole process group; corral reload applies a
   writeFileSync(join(corral.dir, 'broken.yaml'), 'command: "true"\nrestart: sometimes\n');
   const refused = await corralCli(corral, ['reload']);
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /^corral reload: reload refused, nothing was changed; the new configuration is invalid:\n.*broken\.yaml:2:10: restart: expected one of always, on-failure, never, got "sometimes"/);
+  assert.match(
+    refused.stderr,
+    /^corral reload: reload refused, nothing was changed; the new configuration is invalid:\n.*broken\.yaml:2:10: restart: expected one of always, on-failure, never, got "sometimes"/,
+  );
   assert.deepEqual(states(await statusOf(corral)), { app: 'running' });
 });
 

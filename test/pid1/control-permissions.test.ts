@@ -75,7 +75,10 @@ test('a non-root client is refused by the kernel: status exits 111 saying permis
   const status = await corralCli(runDir, ['status'], { wrapper: AS_NOBODY });
   assert.equal(status.code, 111);
   assert.equal(status.stdout, '');
-  assert.match(status.stderr, /^corral status: permission denied on .*\/run\/control\.sock: only the user corral runs as \(uid 0\) may use it, and you are uid 65534; run the command as that user/);
+  assert.match(
+    status.stderr,
+    /^corral status: permission denied on .*\/run\/control\.sock: only the user corral runs as \(uid 0\) may use it, and you are uid 65534; run the command as that user/,
+  );
   for (const probe of ['ready', 'health']) {
     const result = await corralCli(runDir, [probe], { wrapper: AS_NOBODY });
     assert.equal(result.code, 1, `${probe} as uid 65534: ${result.stderr}`);
@@ -85,7 +88,11 @@ test('a non-root client is refused by the kernel: status exits 111 saying permis
   assert.equal(stop.code, 111);
   const after = await corralCli(runDir, ['status', '--json']);
   assert.equal(after.code, 0, after.stderr);
-  assert.deepEqual((JSON.parse(after.stdout) as StatusJson).services.map((entry) => [entry.name, entry.state]), [['web', 'running']], 'the refused stop did nothing');
+  assert.deepEqual(
+    (JSON.parse(after.stdout) as StatusJson).services.map((entry) => [entry.name, entry.state]),
+    [['web', 'running']],
+    'the refused stop did nothing',
+  );
 });
 
 test('corral running as uid 65534 refuses root by its peer check (SO_PEERCRED) and serves uid 65534', async (t) => {
@@ -118,7 +125,10 @@ test('corral running as uid 65534 refuses root by its peer check (SO_PEERCRED) a
   const root = await corralCli(runDir, ['status']);
   assert.equal(root.code, 1);
   assert.equal(root.stdout, '');
-  assert.match(root.stderr, /^corral status: refused: only uid 65534 may use corral's control socket; you are uid 0\. Run the command as that user \(docker exec -u 65534 \.\.\.\)\n$/);
+  assert.match(
+    root.stderr,
+    /^corral status: refused: only uid 65534 may use corral's control socket; you are uid 0\. Run the command as that user \(docker exec -u 65534 \.\.\.\)\n$/,
+  );
   await corral.waitForLine(/warning: control socket: refused uid 0; only corral's own uid 65534 may use it/);
   const rootStop = await corralCli(runDir, ['stop', 'web']);
   assert.equal(rootStop.code, 1);
@@ -129,7 +139,11 @@ test('corral running as uid 65534 refuses root by its peer check (SO_PEERCRED) a
   assert.equal(own.code, 0, own.stderr);
   const status = JSON.parse(own.stdout) as StatusJson;
   assert.equal(status.corral.pid, child.pid, 'setpriv execs node, so corral has the pid we started');
-  assert.deepEqual(status.services.map((entry) => [entry.name, entry.state]), [['web', 'running']], 'the refused stop did nothing');
+  assert.deepEqual(
+    status.services.map((entry) => [entry.name, entry.state]),
+    [['web', 'running']],
+    'the refused stop did nothing',
+  );
   assert.deepEqual(await corralCli(runDir, ['health'], { wrapper: AS_NOBODY }), { code: 0, stdout: 'healthy\n', stderr: '' });
 
   corral.signal('SIGTERM');
@@ -151,14 +165,22 @@ test('a stale socket left by a dead corral is replaced; a live corral keeps its 
   await pollFor(`an answer on ${path}`, 10_000, async () => ((await answers(path)) ? true : undefined), { intervalMs: 50, last: () => first.tail() });
   const served = await corralCli(runDir, ['status', '--json']);
   assert.equal(served.code, 0, served.stderr);
-  assert.deepEqual((JSON.parse(served.stdout) as StatusJson).services.map((entry) => entry.name), ['first']);
-  assert.equal(first.texts().some((line) => /another corral/.test(line)), false);
+  assert.deepEqual(
+    (JSON.parse(served.stdout) as StatusJson).services.map((entry) => entry.name),
+    ['first'],
+  );
+  assert.equal(
+    first.texts().some((line) => /another corral/.test(line)),
+    false,
+  );
   const liveInode = lstatSync(path).ino;
 
   const second = await startCorral({ pid1: true, env: { CORRAL_RUN_DIR: runDir }, services: { 'second.yaml': `command: "${LOOP}"\n` } });
   t.after(() => second.dispose());
   await second.waitForLine(
-    new RegExp(`warning: cannot take the control socket ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: another corral is serving it; give this corral its own CORRAL_RUN_DIR; corral status and the other control commands will not work`),
+    new RegExp(
+      `warning: cannot take the control socket ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: another corral is serving it; give this corral its own CORRAL_RUN_DIR; corral status and the other control commands will not work`,
+    ),
     10_000,
   );
   // Without its socket, the second one supervises all the same.
@@ -166,10 +188,13 @@ test('a stale socket left by a dead corral is replaced; a live corral keeps its 
   assert.equal(lstatSync(path).ino, liveInode, 'the socket file was not replaced');
   const still = await corralCli(runDir, ['status', '--json']);
   assert.equal(still.code, 0, still.stderr);
-  assert.deepEqual((JSON.parse(still.stdout) as StatusJson).services.map((entry) => entry.name), ['first']);
+  assert.deepEqual(
+    (JSON.parse(still.stdout) as StatusJson).services.map((entry) => entry.name),
+    ['first'],
+  );
 
   second.signal('SIGTERM');
   assert.deepEqual(await second.waitExit(10_000), { code: 0, signal: null });
-  assert.equal((await corralCli(runDir, ['health'])).code, 0, 'the second one leaving does not take the first one\'s socket with it');
+  assert.equal((await corralCli(runDir, ['health'])).code, 0, "the second one leaving does not take the first one's socket with it");
   assert.equal(lstatSync(path).ino, liveInode);
 });

@@ -23,11 +23,18 @@ async function pollCli(corral: CorralProcess, args: string[], what: string, chec
       last = await corralCli(corral, args);
       return check(last) ? last : undefined;
     },
-    { intervalMs: 100, last: () => `corral ${args.join(' ')} exited ${last?.code}, stdout ${JSON.stringify(last?.stdout)}, stderr ${JSON.stringify(last?.stderr)}` },
+    {
+      intervalMs: 100,
+      last: () => `corral ${args.join(' ')} exited ${last?.code}, stdout ${JSON.stringify(last?.stdout)}, stderr ${JSON.stringify(last?.stderr)}`,
+    },
   );
 }
 
-const lines = (text: string): string[] => text.split('\n').filter((line) => line !== '').sort();
+const lines = (text: string): string[] =>
+  text
+    .split('\n')
+    .filter((line) => line !== '')
+    .sort();
 
 test('a service still starting fails ready (named, "it is starting") but not health; once its check passes, both exit 0', async (t) => {
   if (skipUnlessPid1(t)) return;
@@ -143,7 +150,10 @@ test('without a corral, ready and health exit 1 (never 2 or 111) saying why; sta
   // A socket file left by a corral that is gone: nothing answers on it.
   const stale = join(scratchDir(t), 'run');
   mkdirSync(stale);
-  const made = spawnSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', join(stale, 'control.sock')], { encoding: 'utf8', timeout: 10_000 });
+  const made = spawnSync('python3', ['-c', 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])', join(stale, 'control.sock')], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   assert.equal(made.status, 0, made.stderr);
   for (const command of ['ready', 'health']) {
     const result = await corralCli(stale, [command]);
@@ -188,7 +198,11 @@ test('while corral shuts down, health and ready exit 1 ("corral is shutting down
   const start = await corralCli(corral, ['start', 'web']);
   assert.equal(start.code, 1);
   assert.match(start.stderr, /shutting down/);
-  assert.equal(corral.texts().some((line) => /slow +\| released/.test(line)), false, 'slow was still stopping while the probes ran');
+  assert.equal(
+    corral.texts().some((line) => /slow +\| released/.test(line)),
+    false,
+    'slow was still stopping while the probes ran',
+  );
 
   writeFileSync(release, '');
   await corral.waitForLine(/slow +\| released/, 5000);

@@ -102,7 +102,10 @@ test('bad requests, silent and vanishing clients, 1000 clients at once and CLI m
     assert.match(malformed.message, /^the request is not valid JSON \(.+\); send one JSON object on one line, e\.g\. \{"command":"status"\}$/);
 
     const unknown = errorOf(await rawRequest(socketPath, '{"command":"explode"}\n'));
-    assert.deepEqual(unknown, { code: 'bad-request', message: 'unknown command "explode"; expected one of status, start, stop, restart, signal, reload, ready, health, logs' });
+    assert.deepEqual(unknown, {
+      code: 'bad-request',
+      message: 'unknown command "explode"; expected one of status, start, stop, restart, signal, reload, ready, health, logs',
+    });
 
     const array = errorOf(await rawRequest(socketPath, '["status"]\n'));
     assert.equal(array.code, 'bad-request');
@@ -129,25 +132,28 @@ test('bad requests, silent and vanishing clients, 1000 clients at once and CLI m
     assert.match(bigError.message, /^no service is named "x+0"/);
   });
 
-  await t.test('a client that sends nothing gets a timeout after about 5 s and is closed; a half-closed empty one gets "empty"; others are served meanwhile', async () => {
-    const silent = rawRequest(socketPath, undefined, { timeoutMs: 8000 });
+  await t.test(
+    'a client that sends nothing gets a timeout after about 5 s and is closed; a half-closed empty one gets "empty"; others are served meanwhile',
+    async () => {
+      const silent = rawRequest(socketPath, undefined, { timeoutMs: 8000 });
 
-    const empty = await rawRequest(socketPath, undefined, { halfClose: true });
-    const emptyError = errorOf(empty);
-    assert.equal(emptyError.code, 'bad-request');
-    assert.match(emptyError.message, /^the request was empty; /);
+      const empty = await rawRequest(socketPath, undefined, { halfClose: true });
+      const emptyError = errorOf(empty);
+      assert.equal(emptyError.code, 'bad-request');
+      assert.match(emptyError.message, /^the request was empty; /);
 
-    const meanwhile = oneLine(await rawRequest(socketPath, '{"command":"status"}\n'));
-    assert.equal(meanwhile.ok, true, 'a silent client does not hold up the others');
+      const meanwhile = oneLine(await rawRequest(socketPath, '{"command":"status"}\n'));
+      assert.equal(meanwhile.ok, true, 'a silent client does not hold up the others');
 
-    const reply = await silent;
-    const timeout = errorOf(reply);
-    assert.equal(timeout.code, 'timeout');
-    assert.match(timeout.message, /^no complete request within 5s; /);
-    assert.ok(reply.answeredMs !== undefined && reply.answeredMs >= 4500, `answered after ${reply.answeredMs}ms, not before the 5 s`);
-    assert.ok(reply.closedMs < 8000, `closed after ${reply.closedMs}ms`);
-    t.diagnostic(`the silent client was answered after ${Math.round(reply.answeredMs)}ms and closed after ${Math.round(reply.closedMs)}ms`);
-  });
+      const reply = await silent;
+      const timeout = errorOf(reply);
+      assert.equal(timeout.code, 'timeout');
+      assert.match(timeout.message, /^no complete request within 5s; /);
+      assert.ok(reply.answeredMs !== undefined && reply.answeredMs >= 4500, `answered after ${reply.answeredMs}ms, not before the 5 s`);
+      assert.ok(reply.closedMs < 8000, `closed after ${reply.closedMs}ms`);
+      t.diagnostic(`the silent client was answered after ${Math.round(reply.answeredMs)}ms and closed after ${Math.round(reply.closedMs)}ms`);
+    },
+  );
 
   await t.test('50 clients that send a status request and disconnect at once', async () => {
     const vanished = await Promise.all(
@@ -172,10 +178,12 @@ test('bad requests, silent and vanishing clients, 1000 clients at once and CLI m
     assert.equal(vanished.length, 50);
     const status = await statusOf(corral);
     assert.equal(status.corral.phase, 'running');
-    assert.deepEqual(
-      Object.fromEntries(status.services.map((entry) => [entry.name, entry.state])),
-      { idle: 'running', main: 'running', orphans: 'running', web: 'running' },
-    );
+    assert.deepEqual(Object.fromEntries(status.services.map((entry) => [entry.name, entry.state])), {
+      idle: 'running',
+      main: 'running',
+      orphans: 'running',
+      web: 'running',
+    });
   });
 
   await t.test('1000 clients at once each get a complete health answer', async () => {
@@ -191,7 +199,11 @@ test('bad requests, silent and vanishing clients, 1000 clients at once and CLI m
   });
 
   await t.test('operator mistakes through the CLI: suggestions, refusals, and usage errors (exit 100)', async () => {
-    assert.deepEqual(await corralCli(corral, ['stop', 'wbe']), { code: 1, stdout: '', stderr: 'corral stop: no service is named "wbe"; did you mean "web"?\n' });
+    assert.deepEqual(await corralCli(corral, ['stop', 'wbe']), {
+      code: 1,
+      stdout: '',
+      stderr: 'corral stop: no service is named "wbe"; did you mean "web"?\n',
+    });
     const status = await corralCli(corral, ['status', 'wbe']);
     assert.equal(status.code, 1);
     assert.match(status.stderr, /did you mean "web"\?/);
@@ -199,10 +211,18 @@ test('bad requests, silent and vanishing clients, 1000 clients at once and CLI m
     const foo = await corralCli(corral, ['signal', 'web', 'SIGFOO']);
     assert.equal(foo.code, 1);
     assert.match(foo.stderr, /^corral signal: no signal is named "SIGFOO"; /);
-    assert.deepEqual(await corralCli(corral, ['signal', 'web', 'HUPP']), { code: 1, stdout: '', stderr: 'corral signal: no signal is named "HUPP"; did you mean HUP?\n' });
+    assert.deepEqual(await corralCli(corral, ['signal', 'web', 'HUPP']), {
+      code: 1,
+      stdout: '',
+      stderr: 'corral signal: no signal is named "HUPP"; did you mean HUP?\n',
+    });
 
     assert.deepEqual(await corralCli(corral, ['stop', 'idle']), { code: 0, stdout: 'stopped idle\n', stderr: '' });
-    assert.deepEqual(await corralCli(corral, ['signal', 'idle', 'HUP']), { code: 1, stdout: '', stderr: 'corral signal: idle has no process to signal (it is stopped)\n' });
+    assert.deepEqual(await corralCli(corral, ['signal', 'idle', 'HUP']), {
+      code: 1,
+      stdout: '',
+      stderr: 'corral signal: idle has no process to signal (it is stopped)\n',
+    });
     assert.deepEqual(await corralCli(corral, ['start', 'idle']), { code: 0, stdout: 'starting idle\n', stderr: '' });
 
     const noName = await corralCli(corral, ['stop']);
@@ -236,7 +256,10 @@ test('bad requests, silent and vanishing clients, 1000 clients at once and CLI m
       assert.equal(service(after, name).restarts, 0);
     }
     assert.equal(service(after, 'idle').state, 'running');
-    assert.deepEqual(corral.texts().filter((line) => /internal error|uncaught|unhandled/i.test(line)), []);
+    assert.deepEqual(
+      corral.texts().filter((line) => /internal error|uncaught|unhandled/i.test(line)),
+      [],
+    );
 
     corral.signal('SIGTERM');
     assert.deepEqual(await corral.waitExit(15_000), { code: 0, signal: null });
@@ -257,19 +280,21 @@ test('a client gets no more than about 5 s per request: trickling bytes, or hold
 
   // 50 clients that read their answer and never close their end.
   const holders = await Promise.all(
-    Array.from({ length: 50 }, () =>
-      new Promise<{ socket: ReturnType<typeof connect>; text: string }>((resolve, reject) => {
-        const socket = connect({ path: socketPath, allowHalfOpen: true });
-        let text = '';
-        const timer = setTimeout(() => reject(new Error('no answer within 5s')), 5000);
-        socket.on('connect', () => socket.write('{"command":"health"}\n'));
-        socket.on('error', () => undefined);
-        socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-        socket.on('end', () => {
-          clearTimeout(timer);
-          resolve({ socket, text });
-        });
-      }),
+    Array.from(
+      { length: 50 },
+      () =>
+        new Promise<{ socket: ReturnType<typeof connect>; text: string }>((resolve, reject) => {
+          const socket = connect({ path: socketPath, allowHalfOpen: true });
+          let text = '';
+          const timer = setTimeout(() => reject(new Error('no answer within 5s')), 5000);
+          socket.on('connect', () => socket.write('{"command":"health"}\n'));
+          socket.on('error', () => undefined);
+          socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+          socket.on('end', () => {
+            clearTimeout(timer);
+            resolve({ socket, text });
+          });
+        }),
     ),
   );
   t.after(() => holders.forEach((holder) => holder.socket.destroy()));
@@ -287,7 +312,9 @@ test('a client gets no more than about 5 s per request: trickling bytes, or hold
   const limit = new Promise<undefined>((resolve) => setTimeout(resolve, 9000, undefined));
   const trickleMs = await Promise.race([answered, limit]);
   const fdsNow = openFds(corral.hostPid);
-  t.diagnostic(`trickling client answered after ${trickleMs ?? 'more than 9000'}ms; corral's fds: ${fdsBefore} before, ${fdsNow} with 50 answered clients holding on for 9s`);
+  t.diagnostic(
+    `trickling client answered after ${trickleMs ?? 'more than 9000'}ms; corral's fds: ${fdsBefore} before, ${fdsNow} with 50 answered clients holding on for 9s`,
+  );
   const problems = [
     ...(trickleMs === undefined ? ['a client sending a byte a second got no timeout within 9s'] : []),
     ...(fdsNow > fdsBefore + 4 ? [`corral still holds ${fdsNow - fdsBefore} more fds 9s after answering 50 clients that keep their end open`] : []),

@@ -38,7 +38,8 @@ const kinds: Record<string, (port: number) => string> = {
   http: (port) =>
     `command: ["node", "-e", "const t = Date.now(); require('http').createServer((q, s) => { s.statusCode = Date.now() - t < 400 ? 503 : 200; s.end(); }).listen(${port}, '127.0.0.1')"]\n` +
     `ready: {http: "http://127.0.0.1:${port}/healthz", interval: 50ms, timeout: 10s}\n`,
-  log: () => 'command: "echo booting; sleep 0.4; echo db listening on 5432; while :; do sleep 1 & wait $!; done"\nready: {log: "listening on \\\\d+", timeout: 10s}\n',
+  log: () =>
+    'command: "echo booting; sleep 0.4; echo db listening on 5432; while :; do sleep 1 & wait $!; done"\nready: {log: "listening on \\\\d+", timeout: 10s}\n',
   notify: () =>
     'command: ["python3", "-c", "import os, socket, time\\ntime.sleep(0.4)\\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\\ns.sendto(b\\"STATUS=warm\\\\nREADY=1\\", os.environ[\\"NOTIFY_SOCKET\\"])\\nwhile True: time.sleep(1)"]\n' +
     'ready: {notify: true, timeout: 10s}\n',
@@ -121,7 +122,6 @@ test('a readiness timeout fails the service: it is stopped, and its dependents a
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
 });
-
 
 test('SIGTERM: dependents stop before what they depend on; independent services stop in parallel', async (t) => {
   if (skipUnlessPid1(t)) return;

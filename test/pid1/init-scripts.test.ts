@@ -15,7 +15,11 @@ const webService = (markers: string): string =>
   `command: "echo web >> ${markers}; trap 'exit 0' TERM; echo web up; while :; do sleep 1 & wait $!; done"\nready: {log: "web up"}\n`;
 
 function readMarkers(path: string): string[] {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter((line) => line !== '') : [];
+  return existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+    : [];
 }
 
 test('init scripts run one at a time in byte order, with corral environment, in /, each its own process group, before the first service', async (t) => {
@@ -23,7 +27,9 @@ test('init scripts run one at a time in byte order, with corral environment, in 
   const markers = join(scratchDir(t), 'markers');
   // "10" < "2" < "B" < "a" in byte order; a locale sort would put "a" before "B".
   const script = (name: string): string =>
-    sh(`echo "start ${name}" >> ${markers}; set -- $(cut -d')' -f2 /proc/$$/stat); echo "${name} FOO=$FOO pwd=$(pwd) pid=$$ pgid=$3 sid=$4"; sleep 0.1; echo "end ${name}" >> ${markers}`);
+    sh(
+      `echo "start ${name}" >> ${markers}; set -- $(cut -d')' -f2 /proc/$$/stat); echo "${name} FOO=$FOO pwd=$(pwd) pid=$$ pgid=$3 sid=$4"; sleep 0.1; echo "end ${name}" >> ${markers}`,
+    );
   const corral = await startCorral({
     pid1: true,
     env: { FOO: 'from docker run -e' },
@@ -48,12 +54,19 @@ test('init scripts run one at a time in byte order, with corral environment, in 
   }
   // Every script line comes before the service's first line, and the column is back to
   // the services' width afterwards ("corral" is the widest).
-  assert.equal(stdout.findIndex((text) => text.startsWith('web')), order.length, corral.tail());
+  assert.equal(
+    stdout.findIndex((text) => text.startsWith('web')),
+    order.length,
+    corral.tail(),
+  );
   assert.ok(stdout.includes('web    | web up'), corral.tail());
   const events = corral.events();
   for (const name of order) {
     assert.ok(events.includes(`init: running ${name}`), corral.tail());
-    assert.ok(events.some((text) => new RegExp(`^init: ${name} exited with code 0 after \\d+ms$`).test(text)), corral.tail());
+    assert.ok(
+      events.some((text) => new RegExp(`^init: ${name} exited with code 0 after \\d+ms$`).test(text)),
+      corral.tail(),
+    );
   }
   const lastInit = events.findIndex((text) => text.startsWith('init: a-fourth exited'));
   assert.ok(lastInit !== -1 && lastInit < events.findIndex((text) => text.startsWith('web started')), corral.tail());
@@ -78,7 +91,10 @@ test('a failing init script (exit 3): corral exits 3, runs no later script and s
   assert.deepEqual(readMarkers(markers), ['setup']);
   const path = join(corral.dir, 'init.d', '20-migrate');
   const events = corral.events();
-  assert.ok(events.some((text) => new RegExp(`^error: init script ${path} exited with code 3 after \\d+ms; no service was started$`).test(text)), corral.tail());
+  assert.ok(
+    events.some((text) => new RegExp(`^error: init script ${path} exited with code 3 after \\d+ms; no service was started$`).test(text)),
+    corral.tail(),
+  );
   assert.ok(corral.texts('stderr').includes('init:20-migrate | migration failed'), corral.tail());
   assert.ok(!events.includes('init: running 30-after'), corral.tail());
   assert.ok(!events.some((text) => /web started|starting \d+ service/.test(text)), corral.tail());
@@ -90,14 +106,21 @@ test('an init script killed by a signal: corral exits 128+n; one that cannot be 
   const killed = await startCorral({ pid1: true, initScripts: { '10-crash': sh('kill -KILL $$') }, services: {} });
   t.after(() => killed.dispose());
   assert.deepEqual(await killed.waitExit(10_000), { code: 137, signal: null });
-  assert.ok(killed.events().some((text) => /^error: init script \S+\/10-crash was killed by SIGKILL after \d+ms; no service was started$/.test(text)), killed.tail());
+  assert.ok(
+    killed.events().some((text) => /^error: init script \S+\/10-crash was killed by SIGKILL after \d+ms; no service was started$/.test(text)),
+    killed.tail(),
+  );
 
   const broken = await startCorral({ pid1: true, initScripts: { '10-broken': '#!/no/such/interpreter\n' }, services: {} });
   t.after(() => broken.dispose());
   assert.deepEqual(await broken.waitExit(10_000), { code: 1, signal: null });
   const path = join(broken.dir, 'init.d', '10-broken');
   assert.ok(
-    broken.events().includes(`error: init script ${path} could not be started: ${path} or the interpreter on its #! line was not found (ENOENT); check its first line; no service was started`),
+    broken
+      .events()
+      .includes(
+        `error: init script ${path} could not be started: ${path} or the interpreter on its #! line was not found (ENOENT); check its first line; no service was started`,
+      ),
     broken.tail(),
   );
   assert.ok(!broken.texts().some((text) => /code 127/.test(text)), broken.tail());
@@ -162,7 +185,10 @@ test('SIGTERM during a long init script stops it, starts no service, and corral 
   assert.deepEqual(readMarkers(markers), []);
   const events = corral.events();
   assert.ok(events.includes('received SIGTERM during init script 10-long: sending it SIGTERM (SIGKILL after 7.5s); no service will be started'), corral.tail());
-  assert.ok(events.some((text) => /^received SIGTERM: init script 10-long was killed by SIGTERM; stopped in \d+ms; no service was started$/.test(text)), corral.tail());
+  assert.ok(
+    events.some((text) => /^received SIGTERM: init script 10-long was killed by SIGTERM; stopped in \d+ms; no service was started$/.test(text)),
+    corral.tail(),
+  );
   assert.ok(!events.includes('init: running 20-next'), corral.tail());
   assert.equal(events.at(-1), 'exiting with code 143');
 });
@@ -178,7 +204,10 @@ test('an init script that ignores SIGTERM is killed after the shutdown budget; a
   assert.deepEqual(await budget.waitExit(5000), { code: 143, signal: null });
   let took = budget.exitedAt! - sent;
   assert.ok(took >= 750 && took < 3000, `with a 1s budget, corral took ${took}ms to exit`);
-  assert.ok(budget.events().some((line) => /^warning: init script 10-stubborn: did not stop within [78]\d\dms of SIGTERM; sending SIGKILL$/.test(line)), budget.tail());
+  assert.ok(
+    budget.events().some((line) => /^warning: init script 10-stubborn: did not stop within [78]\d\dms of SIGTERM; sending SIGKILL$/.test(line)),
+    budget.tail(),
+  );
 
   const twice = await startCorral({ pid1: true, initScripts: { '10-stubborn': stubborn }, services: {} });
   t.after(() => twice.dispose());

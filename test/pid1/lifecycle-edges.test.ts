@@ -51,7 +51,10 @@ test('item 5: what a run leaves in its process group is stopped before the resta
   // The leftover of the last run is stopped too, before the fatal state.
   await pollFor('no sleep 1000 left', 5000, () => (sleepers() === 0 ? true : undefined));
   assert.ok(most <= 2, `at most one run's sleeps at a time, saw ${most}`);
-  assert.ok(corral.texts().some((line) => /leaky exited with code 1; stopping the 1 process\(es\) left in its group/.test(line)), corral.tail());
+  assert.ok(
+    corral.texts().some((line) => /leaky exited with code 1; stopping the 1 process\(es\) left in its group/.test(line)),
+    corral.tail(),
+  );
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(10_000), { code: 0, signal: null });
 });
@@ -73,7 +76,10 @@ test('item 6: SIGTERM before the main command has started exits 143, as during i
 
 test('item 9: a command that cannot be executed is never announced as started', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const corral = await startCorral({ pid1: true, services: { 'typo.yaml': 'command: ["/usr/bin/no-such-server"]\nbackoff: {initial: 100ms, max: 100ms, jitter: 0}\n' } });
+  const corral = await startCorral({
+    pid1: true,
+    services: { 'typo.yaml': 'command: ["/usr/bin/no-such-server"]\nbackoff: {initial: 100ms, max: 100ms, jitter: 0}\n' },
+  });
   t.after(() => corral.dispose());
   await corral.waitForLine(/typo could not be started: .*ENOENT/);
   await corral.waitForLine(/typo could not be started: .*restarting in 100ms/);

@@ -75,7 +75,10 @@ test('block mode: a stopped reader makes the service wait in write(); after it r
   await corral.waitExit(10_000);
   const numbers = numbered(corral, /^steady \| /);
   assert.equal(numbers.length, LINES, 'every line arrived');
-  assert.ok(numbers.every((n, i) => n === i + 1), 'in order');
+  assert.ok(
+    numbers.every((n, i) => n === i + 1),
+    'in order',
+  );
   t.diagnostic(`the writer blocked after ${blockedAt} bytes`);
 });
 
@@ -109,7 +112,10 @@ test('block mode: a service that exits while its last lines wait for a stopped r
   await corral.waitExit(10_000);
   const numbers = numbered(corral, /^batch +\| /, 92);
   assert.equal(numbers.length, 700, 'every line arrived, whole');
-  assert.ok(numbers.every((n, i) => n === i + 1), 'in order');
+  assert.ok(
+    numbers.every((n, i) => n === i + 1),
+    'in order',
+  );
 });
 
 test('drop mode: the service runs on while the reader is stopped; whole lines past log.buffer are dropped and counted; a block-mode neighbour loses nothing', async (t) => {
@@ -132,11 +138,17 @@ test('drop mode: the service runs on while the reader is stopped; whole lines pa
   await corral.waitExit(10_000);
 
   const dropped = Number(/dropped (\d+) line/.exec(report)![1]);
-  assert.match(report, /^corral +\| warning: chatty: dropped \d+ line\(s\) \([\d.]+ [KM]iB\) of its stdout: corral's stdout was blocked and log\.buffer \(64KiB\) was full \(log\.mode: drop\)$/);
+  assert.match(
+    report,
+    /^corral +\| warning: chatty: dropped \d+ line\(s\) \([\d.]+ [KM]iB\) of its stdout: corral's stdout was blocked and log\.buffer \(64KiB\) was full \(log\.mode: drop\)$/,
+  );
   const kept = numbered(corral, /^chatty \| /);
   assert.equal(kept.length + dropped, LINES, `${kept.length} kept + ${dropped} dropped`);
   assert.ok(dropped > LINES / 2, 'most were dropped: the reader was stopped for all of the run');
-  assert.ok(kept.every((n, i) => i === 0 || n > kept[i - 1]!), 'the kept lines are in order');
+  assert.ok(
+    kept.every((n, i) => i === 0 || n > kept[i - 1]!),
+    'the kept lines are in order',
+  );
   assert.equal(numbered(corral, /^steady \| /).length, LINES, 'the block-mode service lost nothing');
   t.diagnostic(report);
 });

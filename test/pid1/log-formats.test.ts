@@ -78,12 +78,12 @@ test('CORRAL_LOG_FORMAT=json: every line on both streams is one JSON object; byt
     message: 'to stderr',
   });
   const events = err.filter((record) => record.source === 'corral');
-  assert.ok(events.length >= 3, 'corral\'s own events are JSON too');
+  assert.ok(events.length >= 3, "corral's own events are JSON too");
   assert.ok(events.every((record) => record.level === 'info' && record.pid === 1 && record.service === undefined));
   assert.ok(events.some((record) => /^stopped in /.test(record.message)));
 });
 
-test('CORRAL_LOG_TIMESTAMPS=1: every line, the services\' and corral\'s, starts with an RFC 3339 time', async (t) => {
+test("CORRAL_LOG_TIMESTAMPS=1: every line, the services' and corral's, starts with an RFC 3339 time", async (t) => {
   if (skipUnlessPid1(t)) return;
   const before = new Date();
   const corral = await startCorral({

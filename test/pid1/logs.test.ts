@@ -36,7 +36,10 @@ test('two services writing 100,000 lines each at full speed: no line lost, torn 
   }
   assert.deepEqual(bad.slice(0, 5), [], `${bad.length} lines torn, mixed or out of order`);
   assert.deepEqual(next, { a: LINES + 1, b: LINES + 1 }, 'every line arrived');
-  assert.ok(corral.texts('stderr').some((line) => /^a +\| A done$/.test(line)), 'stderr is relayed to stderr');
+  assert.ok(
+    corral.texts('stderr').some((line) => /^a +\| A done$/.test(line)),
+    'stderr is relayed to stderr',
+  );
 });
 
 test('a service can open /dev/stdout itself (a real pipe, not a socket)', async (t) => {

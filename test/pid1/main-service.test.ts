@@ -28,9 +28,18 @@ for (const [what, script, expected] of cases) {
     // The command starts only once the services are ready, and the sidecar is stopped.
     const ready = events.findIndex((text) => text.startsWith('sidecar is ready (log line matched'));
     assert.ok(ready !== -1 && ready < events.findIndex((text) => text.startsWith('main started')), corral.tail());
-    assert.ok(texts.some((text) => /main *\| main running/.test(text)), corral.tail());
-    assert.ok(texts.some((text) => /sidecar *\| sidecar got TERM/.test(text)), corral.tail());
-    assert.ok(events.some((text) => new RegExp(`^stopped in \\S+; exiting with code ${expected}$`).test(text)), corral.tail());
+    assert.ok(
+      texts.some((text) => /main *\| main running/.test(text)),
+      corral.tail(),
+    );
+    assert.ok(
+      texts.some((text) => /sidecar *\| sidecar got TERM/.test(text)),
+      corral.tail(),
+    );
+    assert.ok(
+      events.some((text) => new RegExp(`^stopped in \\S+; exiting with code ${expected}$`).test(text)),
+      corral.tail(),
+    );
   });
 }
 

@@ -60,7 +60,8 @@ test('metrics: states, restarts, usage, lines and orphans of the running service
     10_000,
     async () => {
       text = await scrape(port);
-      const restarted = value(text, 'corral_service_restarts_total{service="web"}') === 1 && value(text, 'corral_service_state{service="web",state="running"}') === 1;
+      const restarted =
+        value(text, 'corral_service_restarts_total{service="web"}') === 1 && value(text, 'corral_service_state{service="web",state="running"}') === 1;
       return restarted && value(text, 'corral_orphans_reaped_total')! >= 1 ? true : undefined;
     },
     { intervalMs: 100, last: () => text },

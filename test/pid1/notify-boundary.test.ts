@@ -41,5 +41,8 @@ test('ready: notify: a notify socket that cannot be removed (read-only /run) is 
   corral.signal('SIGTERM');
   const exit = await corral.waitExit(10_000);
   assert.deepEqual(exit, { code: 0, signal: null }, corral.tail());
-  assert.deepEqual(corral.texts().filter((line) => /internal error|uncaught|unhandled/i.test(line)), []);
+  assert.deepEqual(
+    corral.texts().filter((line) => /internal error|uncaught|unhandled/i.test(line)),
+    [],
+  );
 });

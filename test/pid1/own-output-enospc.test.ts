@@ -24,10 +24,30 @@ async function startWithStdout(t: TestContext, setup: string, redirect: string):
   const disk = join(dir, 'disk');
   mkdirSync(disk);
   const script = `D=$1; shift; ${setup} exec "$@" > ${redirect}`;
-  const child = spawn('unshare', ['--mount', '--pid', '--fork', '--mount-proc', '--kill-child', 'sh', '-ec', script, 'sh', disk, process.execPath, ...corralNodeFlags, corralMain, '--services', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CORRAL_RUN_DIR: join(dir, 'run'), CORRAL_INIT_DIR: join(dir, 'init.d') },
-  });
+  const child = spawn(
+    'unshare',
+    [
+      '--mount',
+      '--pid',
+      '--fork',
+      '--mount-proc',
+      '--kill-child',
+      'sh',
+      '-ec',
+      script,
+      'sh',
+      disk,
+      process.execPath,
+      ...corralNodeFlags,
+      corralMain,
+      '--services',
+      dir,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CORRAL_RUN_DIR: join(dir, 'run'), CORRAL_INIT_DIR: join(dir, 'init.d') },
+    },
+  );
   const corral = new CorralProcess(dir, child, 40_000);
   t.after(() => corral.dispose());
   corral.hostPid = await pollFor('corral to start inside the namespace', 5000, () => childrenOf(child.pid!)[0]?.pid);
@@ -39,7 +59,7 @@ function fill(dir: string): string {
   const path = join(dir, 'filler');
   const fd = openSync(path, 'w');
   try {
-    for (const chunk = Buffer.alloc(1024); ; ) writeSync(fd, chunk);
+    for (const chunk = Buffer.alloc(1024); ;) writeSync(fd, chunk);
   } catch (error) {
     assert.equal((error as NodeJS.ErrnoException).code, 'ENOSPC');
   } finally {
@@ -65,7 +85,10 @@ test('stdout on a full disk: lines are dropped and counted while it is full, and
   await pollFor('the first lines in the file', 10_000, () => (lastWhole(lines()) >= 5 ? true : undefined));
   const filler = fill(disk);
   // The rest of the file's last page takes a few more lines; then a write fails.
-  await corral.waitForLine(/warning: cannot write to stdout: no space left on device \(ENOSPC\); its lines are dropped, and counted, until a write succeeds$/, 10_000);
+  await corral.waitForLine(
+    /warning: cannot write to stdout: no space left on device \(ENOSPC\); its lines are dropped, and counted, until a write succeeds$/,
+    10_000,
+  );
   // Its stderr shows the service going on meanwhile: 50 more of its lines, and the stdout
   // lines beside them fail.
   const counted = (): number => Math.max(0, ...corral.texts('stderr').map((line) => Number(/^ticker +\| err (\d+)$/.exec(line)?.[1] ?? 0)));
@@ -74,7 +97,10 @@ test('stdout on a full disk: lines are dropped and counted while it is full, and
   const beforeRoom = lastWhole(lines());
   rmSync(filler);
   await pollFor('lines after the disk got room', 10_000, () => (lastWhole(lines()) >= beforeRoom + 5 ? true : undefined));
-  const report = await corral.waitForLine(/warning: stdout works again: \d+ line\(s\) \(.+\) were dropped while writing failed with no space left on device \(ENOSPC\)$/, 10_000);
+  const report = await corral.waitForLine(
+    /warning: stdout works again: \d+ line\(s\) \(.+\) were dropped while writing failed with no space left on device \(ENOSPC\)$/,
+    10_000,
+  );
   // Read while corral runs: its mount namespace, and the disk, go with it.
   const written = lines();
   corral.signal('SIGTERM');
@@ -84,7 +110,10 @@ test('stdout on a full disk: lines are dropped and counted while it is full, and
   const pieces = written.filter((line) => !WHOLE.test(line));
   assert.ok(pieces.length <= 1, `at most the one line the disk cut, ended on its own: ${JSON.stringify(pieces)}`);
   for (const piece of pieces) assert.ok(isPieceOfLine(piece), `${JSON.stringify(piece)} is the start of one line, not two lines run together`);
-  assert.ok(whole.every((n, i) => i === 0 || n > whole[i - 1]!), 'in order');
+  assert.ok(
+    whole.every((n, i) => i === 0 || n > whole[i - 1]!),
+    'in order',
+  );
   const missing = whole.at(-1)! - whole[0]! + 1 - whole.length;
   const dropped = Number(/works again: (\d+) line/.exec(report)![1]);
   assert.ok(missing > 0, 'lines were lost while the disk was full');

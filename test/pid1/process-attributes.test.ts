@@ -8,13 +8,16 @@ import { test } from 'node:test';
 import { skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
 
-const report = 'echo "pid=$$"; echo "uid=$(id -u) gid=$(id -g) groups=$(id -G) home=$HOME user=$USER logname=$LOGNAME shell=$SHELL"; ' +
-  'echo "nofile=$(ulimit -Sn):$(ulimit -Hn) core=$(ulimit -Sc) umask=$(umask) pwd=$(pwd) fds=$(ls /proc/self/fd | tr \'\\n\' \' \')"';
+const report =
+  'echo "pid=$$"; echo "uid=$(id -u) gid=$(id -g) groups=$(id -G) home=$HOME user=$USER logname=$LOGNAME shell=$SHELL"; ' +
+  "echo \"nofile=$(ulimit -Sn):$(ulimit -Hn) core=$(ulimit -Sc) umask=$(umask) pwd=$(pwd) fds=$(ls /proc/self/fd | tr '\\n' ' ')\"";
 
 // A throw-away user that belongs to the "users" group (gid 100) besides its own.
 function withTestUser(t: { after: (fn: () => void) => void }): string {
   const name = `corral-t${process.pid % 100000}`;
-  const made = spawnSync('useradd', ['--no-create-home', '--home-dir', '/nonexistent', '--shell', '/bin/false', '--groups', 'users', name], { encoding: 'utf8' });
+  const made = spawnSync('useradd', ['--no-create-home', '--home-dir', '/nonexistent', '--shell', '/bin/false', '--groups', 'users', name], {
+    encoding: 'utf8',
+  });
   assert.equal(made.status, 0, `useradd failed: ${made.stderr}`);
   t.after(() => spawnSync('userdel', [name]));
   return name;
@@ -80,7 +83,8 @@ test('ready: notify works for a service with a user; its socket is its own', asy
   // The run directory's parent must be searchable by the user, as /run is.
   const base = scratchDir(t);
   chmodSync(base, 0o711);
-  const send = 'import os, socket, time\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\ns.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])\nprint("sent", flush=True)\nwhile True: time.sleep(1)';
+  const send =
+    'import os, socket, time\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\ns.sendto(b"READY=1", os.environ["NOTIFY_SOCKET"])\nprint("sent", flush=True)\nwhile True: time.sleep(1)';
   const corral = await startCorral({
     pid1: true,
     env: { CORRAL_RUN_DIR: join(base, 'run') },
@@ -91,7 +95,7 @@ test('ready: notify works for a service with a user; its socket is its own', asy
   const socket = statSync(join(base, 'run-notify', 'svc.sock'));
   assert.equal(socket.uid, Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim()));
   assert.equal(socket.mode & 0o777, 0o600);
-  assert.equal(statSync(join(base, 'run')).mode & 0o777, 0o700, 'the control socket\'s directory stays 0700');
+  assert.equal(statSync(join(base, 'run')).mode & 0o777, 0o700, "the control socket's directory stays 0700");
   corral.signal('SIGTERM');
   assert.equal((await corral.waitExit(5000)).code, 0);
 });

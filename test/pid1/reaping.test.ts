@@ -34,7 +34,9 @@ test('2000 orphans a run leave no zombie; the service that made them is reported
   // Every orphan of those storms is reaped while corral runs (on a loaded machine some may
   // still be on their way to _exit when a storm reports itself done: wait, with a deadline).
   const reaped = (): number => corral.texts().filter((line) => /reaped orphan pid \d+, /.test(line)).length;
-  await pollFor(`every orphan of ${STORMS} storms reaped`, 20_000, () => (reaped() >= STORMS * PER_STORM ? true : undefined), { last: () => `${reaped()} reaped` });
+  await pollFor(`every orphan of ${STORMS} storms reaped`, 20_000, () => (reaped() >= STORMS * PER_STORM ? true : undefined), {
+    last: () => `${reaped()} reaped`,
+  });
   t.diagnostic(`${stormLines} storms, ${reaped()} orphans reaped; ${exitedAt - started} ms from start to the ${STORMS}rd exit`);
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(20_000), { code: 0, signal: null });

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { pollFor, skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
 
 // A run that takes 2.5 s, every second: each due run but one in three meets a run going.
-const slowEverySecond = (overlap: string): string => `command: 'echo "start $$"; sleep 2.5; echo "end $$"'\nschedule: {every: 1s, overlap: ${overlap}}\nstop_timeout: 2s\n`;
+const slowEverySecond = (overlap: string): string =>
+  `command: 'echo "start $$"; sleep 2.5; echo "end $$"'\nschedule: {every: 1s, overlap: ${overlap}}\nstop_timeout: 2s\n`;
 
 // The start and end lines of `name`'s runs, in order, as "start PID" / "end PID".
 function runLines(corral: CorralProcess, name: string): string[] {
@@ -49,10 +50,15 @@ test('overlap: skip skips and logs a due run while one goes; queue starts one wh
 
 // The lines of `name`'s runs once `count` of them have ended.
 function waitForRuns(corral: CorralProcess, name: string, count: number): Promise<string[]> {
-  return pollFor(`${count} whole runs of ${name}`, 20_000, () => {
-    const lines = runLines(corral, name);
-    return lines.filter((line) => line.startsWith('end')).length >= count ? lines : undefined;
-  }, { last: () => runLines(corral, name).join(', ') });
+  return pollFor(
+    `${count} whole runs of ${name}`,
+    20_000,
+    () => {
+      const lines = runLines(corral, name);
+      return lines.filter((line) => line.startsWith('end')).length >= count ? lines : undefined;
+    },
+    { last: () => runLines(corral, name).join(', ') },
+  );
 }
 
 test('a run past its timeout is stopped with stop_signal, then SIGKILL after stop_timeout, and counts as failed', async (t) => {
@@ -85,7 +91,12 @@ test('SIGTERM during a run stops it within the shutdown budget', async (t) => {
   assert.deepEqual(await corral.waitExit(10_000), { code: 0, signal: null });
   const elapsed = corral.exitedAt! - sent;
   t.diagnostic(`corral exited ${elapsed}ms after SIGTERM, with a budget of 2s`);
-  assert.ok(corral.events().some((text) => /^warning: backup: did not stop within \S+ of SIGTERM, all that was left of the shutdown budget; sending SIGKILL$/.test(text)), corral.tail());
+  assert.ok(
+    corral
+      .events()
+      .some((text) => /^warning: backup: did not stop within \S+ of SIGTERM, all that was left of the shutdown budget; sending SIGKILL$/.test(text)),
+    corral.tail(),
+  );
   assert.ok(corral.events().includes('backup stopped (was killed by SIGKILL)'), corral.tail());
   // The budget, and the slack of the kill wait (docs/services.md).
   assert.ok(elapsed < 2000 + 2500, `took ${elapsed}ms`);

@@ -32,7 +32,10 @@ test('*/1 * * * * *: a run every second, as its user, in its directory, with the
   });
   t.diagnostic(`3 runs within ${Date.now() - started} ms of corral's start`);
   for (const line of runs) assert.match(line, /^tick +\| run uid=65534 dir=\/tmp umask=0027 env=passed-in greeting=passed-in-expanded$/);
-  assert.ok(corral.events().some((text) => /^tick started \(pid \d+\)$/.test(text)), corral.tail());
+  assert.ok(
+    corral.events().some((text) => /^tick started \(pid \d+\)$/.test(text)),
+    corral.tail(),
+  );
   assert.match(await corral.waitForLine(/tick exited with code 0 after \S+; next run at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/), /next run/);
   const status = await statusOf(corral);
   const tick = service(status, 'tick');
@@ -46,7 +49,11 @@ test('a failing run is logged with its code and duration and counted; it is neve
   const corral = await startCorral({ pid1: true, services: { 'flaky.yaml': 'command: "echo failing; exit 3"\nschedule: {every: 2s}\n' } });
   t.after(() => corral.dispose());
   const started = Date.now();
-  await pollFor('2 failed runs', 12_000, () => (corral.events().filter((text) => /^warning: flaky exited with code 3 after \S+ \(\d+ run\(s\): \d+ failed\); next run at /.test(text)).length >= 2 ? true : undefined));
+  await pollFor('2 failed runs', 12_000, () =>
+    corral.events().filter((text) => /^warning: flaky exited with code 3 after \S+ \(\d+ run\(s\): \d+ failed\); next run at /.test(text)).length >= 2
+      ? true
+      : undefined,
+  );
   const elapsed = Date.now() - started;
   const runs = corral.texts('stdout').filter((text) => /^flaky +\| failing$/.test(text)).length;
   t.diagnostic(`${runs} runs in ${elapsed} ms`);
@@ -72,7 +79,9 @@ test('status --json: the next run time of a cron schedule in its time zone, and 
     },
   });
   t.after(() => corral.dispose());
-  const status = await waitForStatus(corral, 'three scheduled services', (current) => ['nightly', 'fives', 'hourly'].every((name) => service(current, name).schedule?.nextRunAt != null));
+  const status = await waitForStatus(corral, 'three scheduled services', (current) =>
+    ['nightly', 'fives', 'hourly'].every((name) => service(current, name).schedule?.nextRunAt != null),
+  );
   const at = (status.corral as unknown as { at: number }).at;
   const nightly = service(status, 'nightly').schedule!;
   const eighteen = new Date(at);
@@ -84,7 +93,10 @@ test('status --json: the next run time of a cron schedule in its time zone, and 
   assert.equal(fives % 5000, 0, `${fives} is on a 5 s boundary`);
   assert.ok(fives > at - 5000 && fives <= at + 5000, `${fives} is within 5 s of ${at}`);
   const hourly = service(status, 'hourly');
-  assert.ok(Math.abs(hourly.schedule!.nextRunAt! - (status.corral as unknown as { startedAt: number }).startedAt - 3_600_000) < 5000, JSON.stringify(hourly.schedule));
+  assert.ok(
+    Math.abs(hourly.schedule!.nextRunAt! - (status.corral as unknown as { startedAt: number }).startedAt - 3_600_000) < 5000,
+    JSON.stringify(hourly.schedule),
+  );
   const table = await corralCli(corral, ['status']);
   assert.match(table.stdout, /^nightly: 0 3 \* \* \* \(Asia\/Tokyo\), next run \d{4}-\d\d-\d\d 03:00:00 Asia\/Tokyo \(in \S+\); no run yet; 0 run\(s\)$/m);
 });

@@ -20,15 +20,9 @@ test('environment: inherited < env_file < environment; inherit_env: false keeps 
         '',
       ].join('\n'),
       'app.env': '# read when corral loads the files\nA=from-file\nB=from-file\n',
-      '20-isolated.yaml': [
-        'name: isolated',
-        'command: env',
-        'inherit_env: false',
-        'environment: {X: x}',
-        'depends_on: [inherit]',
-        'restart: never',
-        '',
-      ].join('\n'),
+      '20-isolated.yaml': ['name: isolated', 'command: env', 'inherit_env: false', 'environment: {X: x}', 'depends_on: [inherit]', 'restart: never', ''].join(
+        '\n',
+      ),
     },
   });
   t.after(() => corral.dispose());
@@ -57,12 +51,7 @@ test('log: prefix, stdout to stderr, discard (still seen by ready: log), and max
   const corral = await startCorral({
     pid1: true,
     services: {
-      'quiet.yaml': [
-        'command: "echo secret-out; echo visible-err >&2; exec sleep 60"',
-        'log: {stdout: discard}',
-        'ready: {log: secret-out}',
-        '',
-      ].join('\n'),
+      'quiet.yaml': ['command: "echo secret-out; echo visible-err >&2; exec sleep 60"', 'log: {stdout: discard}', 'ready: {log: secret-out}', ''].join('\n'),
       'swapped.yaml': 'command: "echo swapped-line; exec sleep 60"\nlog: {prefix: SW, stdout: stderr}\ndepends_on: [quiet]\n',
       'long.yaml': `command: ["perl", "-e", "$| = 1; print 'y' x 2500, qq(\\n), qq(short\\n); sleep 60"]\nlog: {max_line: 1KiB}\n`,
     },
@@ -71,9 +60,15 @@ test('log: prefix, stdout to stderr, discard (still seen by ready: log), and max
   await corral.waitForLine(/quiet is ready \(log line matched/);
   await corral.waitForLine(/^SW +\| swapped-line$/);
   await corral.waitForLine(/^long +\| short$/);
-  assert.ok(corral.texts('stderr').some((line) => /^SW +\| swapped-line$/.test(line)), 'stdout: stderr sends it to stderr');
+  assert.ok(
+    corral.texts('stderr').some((line) => /^SW +\| swapped-line$/.test(line)),
+    'stdout: stderr sends it to stderr',
+  );
   assert.ok(!corral.texts('stdout').some((line) => line.includes('swapped-line')), 'stdout: stderr sends it to stderr only');
-  assert.ok(corral.texts('stderr').some((line) => /^quiet +\| visible-err$/.test(line)), 'stderr is still relayed');
+  assert.ok(
+    corral.texts('stderr').some((line) => /^quiet +\| visible-err$/.test(line)),
+    'stderr is still relayed',
+  );
   assert.ok(!corral.texts().some((line) => line.includes('secret-out')), 'discarded stdout never appears');
   const pieces = corral.texts('stdout').flatMap((line) => {
     const match = /^long +([|+]) (y*)$/.exec(line);

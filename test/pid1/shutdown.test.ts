@@ -8,7 +8,6 @@ import { skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { slowToStop } from '../helpers/service-files.js';
 
-
 test('SIGTERM: a chain of three services that take 200 ms each stops dependents first, and corral exits 0', async (t) => {
   if (skipUnlessPid1(t)) return;
   const markers = join(scratchDir(t), 'markers');
@@ -62,7 +61,10 @@ test('a second SIGTERM skips the remaining grace', async (t) => {
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
   t.diagnostic(`corral exited ${corral.exitedAt! - second}ms after the second SIGTERM`);
   assert.ok(corral.exitedAt! - second < 2000);
-  assert.ok(corral.texts().some((line) => line.includes('received SIGTERM again: stopping now')), corral.tail());
+  assert.ok(
+    corral.texts().some((line) => line.includes('received SIGTERM again: stopping now')),
+    corral.tail(),
+  );
 });
 
 test('a stopped (SIGSTOP) service still gets its stop signal, because SIGCONT follows it', async (t) => {
@@ -77,7 +79,10 @@ test('a stopped (SIGSTOP) service still gets its stop signal, because SIGCONT fo
   await corral.waitForLine(/frozen *\| ready/);
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
-  assert.ok(corral.texts().some((line) => /frozen *\| got TERM/.test(line)), corral.tail());
+  assert.ok(
+    corral.texts().some((line) => /frozen *\| got TERM/.test(line)),
+    corral.tail(),
+  );
   assert.ok(corral.texts().includes('corral | frozen stopped (exited with code 0)'), corral.tail());
 });
 
@@ -96,8 +101,14 @@ test('leftover processes (a daemon in a session of its own) are swept after the 
   await corral.waitForLine(/forker exited with code 0; not restarting/, 15_000);
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(6000), { code: 0, signal: null });
-  assert.ok(corral.texts().some((line) => /1 process\(es\) left over \(sleep\); sending SIGTERM/.test(line)), corral.tail());
-  assert.ok(corral.texts().some((line) => /the sweep: did not stop within 1s of SIGTERM; sending SIGKILL/.test(line)), corral.tail());
+  assert.ok(
+    corral.texts().some((line) => /1 process\(es\) left over \(sleep\); sending SIGTERM/.test(line)),
+    corral.tail(),
+  );
+  assert.ok(
+    corral.texts().some((line) => /the sweep: did not stop within 1s of SIGTERM; sending SIGKILL/.test(line)),
+    corral.tail(),
+  );
 });
 
 test('corral stays up after every service has exited, until it is told to stop', async (t) => {

@@ -43,7 +43,10 @@ for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
     await corral.waitForLine(/svc *\| ready/);
     corral.signal(signal);
     assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
-    assert.ok(corral.texts().some((line) => /svc +\| bye/.test(line)), corral.tail());
+    assert.ok(
+      corral.texts().some((line) => /svc +\| bye/.test(line)),
+      corral.tail(),
+    );
     assert.ok(corral.events().includes(`received ${signal}: stopping 1 service(s), dependents first (budget 9s)`), corral.tail());
   });
 }

@@ -26,7 +26,12 @@ test(`${MESSAGES} syslog messages with corral's stdout stuck: RSS stays flat, an
   const go = join(dir, 'go');
   // Waits for the test to stop reading, then sends the flood and says so on stderr.
   const flood = `while [ ! -e ${go} ]; do sleep 0.05; done; yes "$(printf '%01000d' 7)" | head -n ${MESSAGES} | logger -u ${socket} -t flood; echo "flood sent" >&2`;
-  const corral = await startCorral({ pid1: true, deadlineMs: 90_000, env: { CORRAL_SYSLOG: socket }, services: { 'flooder.yaml': `command: ${JSON.stringify(flood)}\ntype: oneshot\n` } });
+  const corral = await startCorral({
+    pid1: true,
+    deadlineMs: 90_000,
+    env: { CORRAL_SYSLOG: socket },
+    services: { 'flooder.yaml': `command: ${JSON.stringify(flood)}\ntype: oneshot\n` },
+  });
   t.after(() => corral.dispose());
   await corral.waitForLine(/flooder started/, 10_000);
   corral.child.stdout!.pause();
@@ -48,9 +53,12 @@ test(`${MESSAGES} syslog messages with corral's stdout stuck: RSS stays flat, an
 
   // Reported once stdout flows again (and every 10 s while it does not): the sum of the reports.
   corral.child.stdout!.resume();
-  const report = /syslog: dropped (\d+) line\(s\) \([\d.]+ [KMG]iB\) of messages for corral's stdout: it was blocked and the syslog buffer \(1\.0 MiB\) was full$/;
+  const report =
+    /syslog: dropped (\d+) line\(s\) \([\d.]+ [KMG]iB\) of messages for corral's stdout: it was blocked and the syslog buffer \(1\.0 MiB\) was full$/;
   const reported = (): number => corral.texts('stderr').reduce((sum, text) => sum + Number(report.exec(text)?.[1] ?? 0), 0);
-  const dropped = await pollFor('the dropped lines to be reported', 30_000, () => (reported() > MESSAGES / 2 ? reported() : undefined), { last: () => `${reported()} reported` });
+  const dropped = await pollFor('the dropped lines to be reported', 30_000, () => (reported() > MESSAGES / 2 ? reported() : undefined), {
+    last: () => `${reported()} reported`,
+  });
   t.diagnostic(`${dropped} of ${MESSAGES} messages dropped and reported; ${corral.texts('stdout').filter((text) => /^flood +\| /.test(text)).length} relayed`);
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(15_000), { code: 0, signal: null });

@@ -41,23 +41,28 @@ test('JSON: facility, severity, tag and pid as fields; the socket is 0666 for ev
     pid1: true,
     privateDev: true,
     env: { CORRAL_SYSLOG: '/dev/log', CORRAL_LOG_FORMAT: 'json' },
-    services: { 'app.yaml': oneshot(`stat -c 'mode %a %F' /dev/log; setpriv --reuid=65534 --regid=65534 --clear-groups logger -t nobody-can 'as nobody'; ${fixture}`) },
+    services: {
+      'app.yaml': oneshot(`stat -c 'mode %a %F' /dev/log; setpriv --reuid=65534 --regid=65534 --clear-groups logger -t nobody-can 'as nobody'; ${fixture}`),
+    },
   });
   t.after(() => corral.dispose());
   const record = JSON.parse(await corral.waitForLine(/"message":"info from syslog\(3\)/, 10_000)) as Record<string, unknown>;
   const pid = Number(/pid (\d+)$/.exec(String(record.message))![1]);
-  assert.deepEqual({ ...record, time: undefined, timestamp: undefined }, {
-    time: undefined,
-    source: 'syslog',
-    service: 'cfixture',
-    stream: 'stdout',
-    pid,
-    message: `info from syslog(3), pid ${pid}`,
-    facility: 'daemon',
-    severity: 'info',
-    tag: 'cfixture',
-    timestamp: undefined,
-  });
+  assert.deepEqual(
+    { ...record, time: undefined, timestamp: undefined },
+    {
+      time: undefined,
+      source: 'syslog',
+      service: 'cfixture',
+      stream: 'stdout',
+      pid,
+      message: `info from syslog(3), pid ${pid}`,
+      facility: 'daemon',
+      severity: 'info',
+      tag: 'cfixture',
+      timestamp: undefined,
+    },
+  );
   const error = JSON.parse(await corral.waitForLine(/"message":"an error from syslog\(3\)"/, 10_000)) as Record<string, unknown>;
   assert.equal(error.severity, 'err');
   assert.equal(error.stream, 'stderr');
@@ -69,7 +74,11 @@ test('a datagram that is not syslog is relayed whole; the socket is removed at e
   if (skipUnlessPid1(t)) return;
   const socket = join(scratchDir(t), 'log.sock');
   const send = `import socket; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.sendto(b'no header at all, just words', '${socket}')`;
-  const corral = await startCorral({ pid1: true, env: { CORRAL_SYSLOG: socket }, services: { 'app.yaml': `command: ["python3", "-c", ${JSON.stringify(send)}]\ntype: oneshot\n` } });
+  const corral = await startCorral({
+    pid1: true,
+    env: { CORRAL_SYSLOG: socket },
+    services: { 'app.yaml': `command: ["python3", "-c", ${JSON.stringify(send)}]\ntype: oneshot\n` },
+  });
   t.after(() => corral.dispose());
   await corral.waitForLine(/^syslog +\| no header at all, just words$/, 10_000);
   assert.ok(statSync(socket).isSocket());
@@ -86,7 +95,10 @@ test('a file at CORRAL_SYSLOG that is not a socket: exit 100, nothing started, t
   const corral = await startCorral({ pid1: true, env: { CORRAL_SYSLOG: path }, services: { 'app.yaml': oneshot('echo started') } });
   t.after(() => corral.dispose());
   assert.deepEqual(await corral.waitExit(10_000), { code: 100, signal: null });
-  assert.ok(corral.texts('stderr').some((text) => text.includes(`CORRAL_SYSLOG: ${path} exists and is not a socket (a regular file); corral will not replace it`)), corral.tail());
+  assert.ok(
+    corral.texts('stderr').some((text) => text.includes(`CORRAL_SYSLOG: ${path} exists and is not a socket (a regular file); corral will not replace it`)),
+    corral.tail(),
+  );
   assert.ok(!corral.texts().some((text) => /^app +\| started$|app started \(pid/.test(text)), corral.tail());
   assert.equal(readFileSync(path, 'utf8'), 'precious\n');
 });

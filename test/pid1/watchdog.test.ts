@@ -106,10 +106,18 @@ test('watchdog: a service that stops sending WATCHDOG=1 is stopped with SIGABRT,
   // Armed when ready and re-armed by each ping: the five pings (250 ms apart, a second in all) came first.
   assert.ok(lineIndex(corral, /svc +\| ping 5$/) < lineIndex(corral, /svc: watchdog timeout/), corral.tail(40));
   // The second run hangs too: the restart was counted, so corral gives up.
-  await corral.waitForLine(/corral +\| error: svc was stopped: watchdog timeout: no WATCHDOG=1 for 500ms; giving up \(max_restarts: 1 restarts within 1m\)$/, 10_000);
+  await corral.waitForLine(
+    /corral +\| error: svc was stopped: watchdog timeout: no WATCHDOG=1 for 500ms; giving up \(max_restarts: 1 restarts within 1m\)$/,
+    10_000,
+  );
   // The service's lines (stdout) and corral's (stderr) are two pipes: their order is not
   // kept when one reader lags, so wait for the second run's line rather than count now.
-  await pollFor('the second run to say it got SIGABRT', 10_000, () => (corral.texts().filter((text) => /svc +\| got SIGABRT$/.test(text)).length === 2 ? true : undefined), { last: () => corral.tail(40) });
+  await pollFor(
+    'the second run to say it got SIGABRT',
+    10_000,
+    () => (corral.texts().filter((text) => /svc +\| got SIGABRT$/.test(text)).length === 2 ? true : undefined),
+    { last: () => corral.tail(40) },
+  );
 });
 
 test('watchdog: WATCHDOG=trigger stops the service at once with the configured signal', async (t) => {

@@ -56,14 +56,21 @@ test('as uid 12345: a private run directory, found by the client; user: 12345 is
   // Without the XDG_RUNTIME_DIR corral used, the client says where it looked.
   const lost = await corralCli('', ['status'], { wrapper: AS_USER, env: { CORRAL_RUN_DIR: '', XDG_RUNTIME_DIR: '' } });
   assert.equal(lost.code, 111);
-  assert.match(lost.stderr, new RegExp(`^corral status: no control socket at /run/corral/control\\.sock( \\(.*\\))?, /tmp/corral-${UID}/control\\.sock: corral is not running here, or uses another run directory \\(set CORRAL_RUN_DIR to the one it uses\\)$`, 'm'));
+  assert.match(
+    lost.stderr,
+    new RegExp(
+      `^corral status: no control socket at /run/corral/control\\.sock( \\(.*\\))?, /tmp/corral-${UID}/control\\.sock: corral is not running here, or uses another run directory \\(set CORRAL_RUN_DIR to the one it uses\\)$`,
+      'm',
+    ),
+  );
 });
 
 test('as uid 12345: user: root is a configuration error, at corral check and at the start; nothing is started', async (t) => {
   if (skipUnlessRoot(t)) return;
   const env = userEnv(t);
   const services = { 'web.yaml': 'command: ["sh", "-c", "echo web ran"]\nuser: root\n' };
-  const message = /web\.yaml:2:7: user: corral runs as uid 12345, gid 0, not as root, so it cannot start this service as user root \(uid 0\), gid 0; remove user: \(and group:\) to run it as corral's own user, or run corral as root/;
+  const message =
+    /web\.yaml:2:7: user: corral runs as uid 12345, gid 0, not as root, so it cannot start this service as user root \(uid 0\), gid 0; remove user: \(and group:\) to run it as corral's own user, or run corral as root/;
 
   const dir = scratchFiles(t, services);
   chmodSync(dir, 0o755);

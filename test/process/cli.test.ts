@@ -17,7 +17,10 @@ test('the bin runs through its #! line with its V8 flags, and npm start uses the
   const shebang = readFileSync(corralMain, 'utf8').split('\n', 1)[0]!;
   assert.equal(shebang, `#!/usr/bin/env -S node ${corralNodeFlags.join(' ')}`, 'the built bin keeps the line');
   // What the kernel does with the #! line: env splits it (-S) and runs node with the flags.
-  const viaEnv = spawnSync('/usr/bin/env', ['-S', `${process.execPath} ${corralNodeFlags.join(' ')}`, corralMain, '--version'], { encoding: 'utf8', timeout: 10_000 });
+  const viaEnv = spawnSync('/usr/bin/env', ['-S', `${process.execPath} ${corralNodeFlags.join(' ')}`, corralMain, '--version'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   assert.equal(viaEnv.status, 0, viaEnv.stderr);
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
   assert.equal(pkg.scripts.start, `node ${corralNodeFlags.join(' ')} dist/cli/main.js --services services.d`);
@@ -97,7 +100,10 @@ test('a command that does not exist is reported as such, retried with backoff, a
   });
   t.after(() => run.dispose());
   const first = await run.waitForLine(/typo could not be started/);
-  assert.equal(first, 'corral | warning: typo could not be started: /usr/bin/no-such-server: command not found (ENOENT); check the command\'s spelling and PATH; restarting in 100ms');
+  assert.equal(
+    first,
+    "corral | warning: typo could not be started: /usr/bin/no-such-server: command not found (ENOENT); check the command's spelling and PATH; restarting in 100ms",
+  );
   await run.waitForLine(/typo could not be started.*restarting in 200ms/);
   await run.waitForLine(/fine +\| fine/);
   run.signal('SIGTERM');

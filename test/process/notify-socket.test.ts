@@ -124,7 +124,8 @@ test('readDatagrams: a sender of many datagrams is drained in order, at most 64 
   // The kernel queues only net.unix.max_dgram_qlen datagrams (10 by default) and then
   // blocks the sender, so read while the sender runs, as the supervisor must.
   const payloads = Array.from({ length: 200 }, (_, i) => `STATUS=${i}`);
-  const script = 'import socket, os\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n' +
+  const script =
+    'import socket, os\ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n' +
     `for i in range(${payloads.length}): s.sendto(b"STATUS=%d" % i, os.environ["NOTIFY_SOCKET"])`;
   const sender = spawn('python3', ['-c', script], { env: { ...process.env, NOTIFY_SOCKET: path }, stdio: 'ignore' });
   t.after(() => sender.kill('SIGKILL'));
@@ -174,7 +175,13 @@ test('readDatagrams: a datagram of exactly 4096 bytes arrives whole; one byte mo
 
 test('readDatagrams: bytes that are not UTF-8 become U+FFFD and the fields around them still count', (t) => {
   const { path, fd } = openSocket(t);
-  const invalid = Buffer.concat([Buffer.from('STATUS=a'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('\nREADY=1\n'), Buffer.from([0x80, 0x00]), Buffer.from('=x')]);
+  const invalid = Buffer.concat([
+    Buffer.from('STATUS=a'),
+    Buffer.from([0xff, 0xfe, 0xc3]),
+    Buffer.from('\nREADY=1\n'),
+    Buffer.from([0x80, 0x00]),
+    Buffer.from('=x'),
+  ]);
   // A two-byte character split by the 4096-byte cut: its first byte is the last one kept.
   const split = Buffer.concat([Buffer.from('READY=1\nSTATUS='), Buffer.alloc(MAX_DATAGRAM - 'READY=1\nSTATUS='.length - 1, 'e'), Buffer.from('é')]);
   assert.equal(split.length, MAX_DATAGRAM + 1);

@@ -44,10 +44,7 @@ async function listen(t: TestContext): Promise<{ path: string; firstPeer: Promis
   const listening = server;
   assert.ok(listening);
   t.after(() => listening.close());
-  await withinDeadline(
-    new Promise<void>((resolve, reject) => listening.once('error', reject).listen(path, resolve)),
-    'the server to listen',
-  );
+  await withinDeadline(new Promise<void>((resolve, reject) => listening.once('error', reject).listen(path, resolve)), 'the server to listen');
   chmodSync(path, 0o666);
   return { path, firstPeer };
 }

@@ -17,9 +17,7 @@ test('as a subreaper, corral reaps the orphans of its services', async (t) => {
   t.after(() => corral.dispose());
   await corral.waitForLine(/as pid \d+ \(subreaper\)/);
   await corral.waitForLine(/maker *\| made/, 10_000);
-  await pollFor('no zombie children of corral', 1000, () =>
-    childrenOf(corral.hostPid).some((child) => child.state === 'Z') ? undefined : true,
-  );
+  await pollFor('no zombie children of corral', 1000, () => (childrenOf(corral.hostPid).some((child) => child.state === 'Z') ? undefined : true));
   const reaped = await pollFor('200 orphans logged as reaped by corral', 2000, () => {
     const count = corral.texts().filter((line) => line.includes('reaped orphan pid')).length;
     return count >= 200 ? count : undefined;
@@ -33,11 +31,7 @@ test('as a subreaper, a grandchild that ignores SIGTERM is killed, and nothing i
   const corral = await startCorral({
     pid1: false,
     services: {
-      'parent.yaml': [
-        `command: "sh -c 'trap \\"\\" TERM; echo grandchild $$; exec sleep 1000' & echo ready; wait"`,
-        'stop_timeout: 300ms',
-        '',
-      ].join('\n'),
+      'parent.yaml': [`command: "sh -c 'trap \\"\\" TERM; echo grandchild $$; exec sleep 1000' & echo ready; wait"`, 'stop_timeout: 300ms', ''].join('\n'),
     },
   });
   t.after(() => corral.dispose());
@@ -47,6 +41,9 @@ test('as a subreaper, a grandchild that ignores SIGTERM is killed, and nothing i
   assert.ok(existsSync(`/proc/${grandchild}`));
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(10_000), { code: 0, signal: null });
-  assert.ok(corral.texts().some((text) => /the process\(es\) left in parent's group: did not stop within 300ms of SIGTERM; sending SIGKILL/.test(text)), corral.tail());
+  assert.ok(
+    corral.texts().some((text) => /the process\(es\) left in parent's group: did not stop within 300ms of SIGTERM; sending SIGKILL/.test(text)),
+    corral.tail(),
+  );
   assert.equal(existsSync(`/proc/${grandchild}`), false, `grandchild ${grandchild} survived corral`);
 });

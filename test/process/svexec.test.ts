@@ -68,8 +68,26 @@ test('svexec: switches to nobody and applies limits, umask and cwd, in the same 
   // shell from exec'ing ls in its place.
   const script = 'echo $$; id -u; id -g; id -G; ulimit -n; ulimit -Hn; umask; pwd; ls -C /proc/$$/fd; exit 0';
   const result = await svexec(
-    ['--status-fd', '3', '--user', 'nobody', '--uid', '65534', '--gid', '65534', '--umask', '0027',
-      '--rlimit', 'nofile=1024:4096', '--chdir', dir, '--', 'sh', '-c', script],
+    [
+      '--status-fd',
+      '3',
+      '--user',
+      'nobody',
+      '--uid',
+      '65534',
+      '--gid',
+      '65534',
+      '--umask',
+      '0027',
+      '--rlimit',
+      'nofile=1024:4096',
+      '--chdir',
+      dir,
+      '--',
+      'sh',
+      '-c',
+      script,
+    ],
     { extraFd7: true },
   );
   assert.equal(result.code, 0, result.stderr);
@@ -117,16 +135,14 @@ after(() => {
   for (const [command, ...args] of cleanups) spawnSync(command!, args, { stdio: 'ignore', timeout: deadlineMs });
 });
 
-test('svexec: --user with --gid applies the user\'s supplementary groups (initgroups)', { skip }, async (t) => {
+test("svexec: --user with --gid applies the user's supplementary groups (initgroups)", { skip }, async (t) => {
   if (!member) {
     t.skip('no user with supplementary groups, and useradd/groupadd failed');
     return;
   }
   const expected = supplementaryGroups(member.name, member.gid, readGroupFile());
   assert.ok(expected.length > 1, `${member.name} should have supplementary groups`);
-  const result = await svexec(
-    ['--status-fd', '3', '--user', member.name, '--uid', String(member.uid), '--gid', String(member.gid), '--', 'id', '-G'],
-  );
+  const result = await svexec(['--status-fd', '3', '--user', member.name, '--uid', String(member.uid), '--gid', String(member.gid), '--', 'id', '-G']);
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(result.stdout.trim().split(' ').map(Number).sort(), [...expected].sort());
 });
@@ -183,6 +199,21 @@ test('svexec: run as a non-root user, switching users fails with "setuid 1"', { 
   }
   const result = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', shim, '--status-fd', '3', '--uid', '0', '--', 'true']);
   assert.deepEqual([result.status, result.code], ['setuid 1\n', 127]);
-  const groups = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', shim, '--status-fd', '3', '--user', 'nobody', '--uid', '65534', '--gid', '65534', '--', 'true']);
+  const groups = await run('setpriv', [
+    '--reuid=65534',
+    '--regid=65534',
+    '--clear-groups',
+    shim,
+    '--status-fd',
+    '3',
+    '--user',
+    'nobody',
+    '--uid',
+    '65534',
+    '--gid',
+    '65534',
+    '--',
+    'true',
+  ]);
   assert.deepEqual([groups.status, groups.code], ['initgroups 1\n', 127]);
 });

@@ -69,10 +69,18 @@ export class FakeKernel implements Kernel {
     const behaviour = this.behaviours.get(config.name) ?? defaultBehaviour;
     const failure = behaviour.spawnFailures.shift();
     if (failure === 'throw') {
-      this.spawns.push({ at: this.clock.now(), service: config.name, pid: undefined, outcome: { kind: 'spawn-failed', errno: 'EINTERNAL', message: 'simulated fault' } });
+      this.spawns.push({
+        at: this.clock.now(),
+        service: config.name,
+        pid: undefined,
+        outcome: { kind: 'spawn-failed', errno: 'EINTERNAL', message: 'simulated fault' },
+      });
       throw new Error(`simulated fault in the spawn path of ${config.name}`);
     }
-    const run = failure === 'EAGAIN' || failure === 'ENOMEM' ? this.failedFork(config.name, failure) : this.start(config.name, behaviour, failure === 'ENOENT', options.onExec);
+    const run =
+      failure === 'EAGAIN' || failure === 'ENOMEM'
+        ? this.failedFork(config.name, failure)
+        : this.start(config.name, behaviour, failure === 'ENOENT', options.onExec);
     this.liveRuns += 1;
     this.runs.register(run, config.name);
     return run;
@@ -89,7 +97,16 @@ export class FakeKernel implements Kernel {
     const pgid = this.nextPid;
     const now = this.clock.now();
     const make = (main: boolean): FakeProcess => {
-      const process: FakeProcess = { pid: this.nextPid++, pgid, service, main, alive: true, ignoresTerm: behaviour.ignoresTerm, unkillable: behaviour.unkillable, startedAt: now };
+      const process: FakeProcess = {
+        pid: this.nextPid++,
+        pgid,
+        service,
+        main,
+        alive: true,
+        ignoresTerm: behaviour.ignoresTerm,
+        unkillable: behaviour.unkillable,
+        startedAt: now,
+      };
       this.processes.set(process.pid, process);
       return process;
     };
@@ -121,7 +138,8 @@ export class FakeKernel implements Kernel {
     } else {
       this.clock.setTimer(() => onExec?.(), this.latencyMs);
       // Cancelled when it dies sooner: a pending timer would keep this run's closures alive.
-      const natural = behaviour.runMs === undefined ? undefined : this.clock.setTimer(() => this.die(main, { kind: 'exited', code: behaviour.exitCode }), behaviour.runMs);
+      const natural =
+        behaviour.runMs === undefined ? undefined : this.clock.setTimer(() => this.die(main, { kind: 'exited', code: behaviour.exitCode }), behaviour.runMs);
       if (natural) main.onDeath = chain(main.onDeath, () => natural.cancel());
     }
     return { pid: main.pid, exited, outputClosed, drainOutput: () => outputClosed };

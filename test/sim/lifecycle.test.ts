@@ -32,7 +32,14 @@ async function runsReleased(kernel: FakeKernel, services: number): Promise<void>
   if (gc === undefined) throw new InvariantError('run with --expose-gc (npm run test:sim does)');
   // A run whose process (main or left in its group) SIGKILL could not end still holds its
   // pipe, and so its run, as a real relay would.
-  const allowed = services + new Set(kernel.alive().filter((process) => process.unkillable).map((process) => process.pgid)).size;
+  const allowed =
+    services +
+    new Set(
+      kernel
+        .alive()
+        .filter((process) => process.unkillable)
+        .map((process) => process.pgid),
+    ).size;
   // Finalization callbacks run as tasks of their own, some turns after the collection.
   for (let i = 0; i < 10 && kernel.liveRuns > allowed; i++) {
     gc();

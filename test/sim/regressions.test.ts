@@ -40,18 +40,31 @@ test('item 1: a spawn that fails (EAGAIN) while a stop comes in is stopped, not 
     budgetMs: 2000,
     latencyMs: 5,
   });
-  assert.ok(result.logs.some((line) => /web: starting -> stopped$/.test(line)), result.logs.join('\n'));
+  assert.ok(
+    result.logs.some((line) => /web: starting -> stopped$/.test(line)),
+    result.logs.join('\n'),
+  );
   assert.equal(result.code, 0);
 });
 
 test('item 2: a reload before start() waits for it, and nothing is started twice', async () => {
-  const result = await simulate({ services: [spec('a'), spec('b', { deps: ['a'] })], events: [{ at: 0, kind: 'signal', signal: 'SIGHUP' }], budgetMs: 2000, latencyMs: 1 });
+  const result = await simulate({
+    services: [spec('a'), spec('b', { deps: ['a'] })],
+    events: [{ at: 0, kind: 'signal', signal: 'SIGHUP' }],
+    budgetMs: 2000,
+    latencyMs: 1,
+  });
   assert.equal(result.code, 0);
   assert.ok(!result.logs.some((line) => /not allowed/.test(line)));
 });
 
 test('item 4: a process that survives SIGKILL is reported, and the shutdown ends within its budget plus the slack', async () => {
-  const result = await simulate({ services: [spec('frozen', { stopTimeoutMs: 5000 }, { unkillable: true })], events: [{ at: 100, kind: 'signal', signal: 'SIGTERM' }], budgetMs: 9000, latencyMs: 1 });
+  const result = await simulate({
+    services: [spec('frozen', { stopTimeoutMs: 5000 }, { unkillable: true })],
+    events: [{ at: 100, kind: 'signal', signal: 'SIGTERM' }],
+    budgetMs: 9000,
+    latencyMs: 1,
+  });
   assert.ok(result.finishedAt - result.shutdownAt <= 9000 + SHUTDOWN_SLACK_MS, `took ${result.finishedAt - result.shutdownAt} ms`);
   assert.ok(result.logs.some((line) => /frozen: still there after SIGKILL: pid \d+ \(frozen\), state D; not waiting for it/.test(line)));
 });
@@ -72,7 +85,10 @@ test('item 5: what a run leaves in its group is stopped before the restart, so l
 });
 
 test('item 6: SIGTERM before the main service has started exits 143; SIGINT 130', async () => {
-  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
     const result = await simulate({
       // The main service waits for a dependency that never becomes ready.
       services: [spec('setup', { type: 'oneshot' }), spec('app', { deps: ['setup'], main: true, restart: 'never' })],
@@ -142,7 +158,13 @@ test('seed -1626576747: a crash loop whose runs leave a process in their group f
   let live = -1;
   await simulate(
     {
-      services: [spec('db', { restart: 'on-failure', stopTimeoutMs: 1843, backoff: { initial: 10, max: 1009, factor: 1 } }, { runMs: 3255, exitCode: 3, leftovers: 1, spawnFailures: ['throw', 'ENOMEM'] })],
+      services: [
+        spec(
+          'db',
+          { restart: 'on-failure', stopTimeoutMs: 1843, backoff: { initial: 10, max: 1009, factor: 1 } },
+          { runMs: 3255, exitCode: 3, leftovers: 1, spawnFailures: ['throw', 'ENOMEM'] },
+        ),
+      ],
       events: [17868, 18806, 19831].map((at) => ({ at, kind: 'crash' as const, service: 'db', code: 2 })),
       budgetMs: 7646,
       latencyMs: 0,
@@ -160,7 +182,7 @@ test('seed -1626576747: a crash loop whose runs leave a process in their group f
   assert.ok(live <= 1, `${live} runs alive`);
 });
 
-test('seed -1345933915: a second SIGTERM while a dependent\'s leftovers are being stopped kills them before its dependency is stopped', async () => {
+test("seed -1345933915: a second SIGTERM while a dependent's leftovers are being stopped kills them before its dependency is stopped", async () => {
   const result = await simulate({
     services: [
       spec('db', { stopTimeoutMs: 1827 }),
@@ -177,7 +199,10 @@ test('seed -1345933915: a second SIGTERM while a dependent\'s leftovers are bein
   const leftover = [...result.kernel.processes.values()].find((process) => process.service === 'cache' && !process.main)!;
   const dbStop = result.kernel.signals.find((event) => event.service === 'db' && event.signal === 'SIGTERM')!;
   assert.ok(leftover.endedAt! <= dbStop.at, `cache's leftover ended at ${leftover.endedAt} ms, db got SIGTERM at ${dbStop.at} ms`);
-  assert.ok(result.logs.some((line) => /the process\(es\) left in cache's group: a second shutdown signal came; sending SIGKILL/.test(line)), result.logs.join('\n'));
+  assert.ok(
+    result.logs.some((line) => /the process\(es\) left in cache's group: a second shutdown signal came; sending SIGKILL/.test(line)),
+    result.logs.join('\n'),
+  );
 });
 
 test('seed from the final run: a reload under way when the shutdown begins stops nothing more, so the main service stops before its dependency', async () => {
@@ -195,15 +220,25 @@ const SEED_REL_SHUTDOWN = `{"services": [{"name": "db", "type": "longrun", "deps
 test('seed 690029730: a reload that stops a dependency of the held main service in the same ms as SIGTERM is not the shutdown breaking the stop order', async () => {
   const result = await simulate({
     // The SIGHUP changes cache; api is the main service, which a reload never restarts.
-    services: [spec('db'), spec('cache', { stopTimeoutMs: 838 }, { ignoresTerm: true }), spec('api', { deps: ['cache'], main: true, restart: 'never', stopTimeoutMs: 127 }, { ignoresTerm: true })],
+    services: [
+      spec('db'),
+      spec('cache', { stopTimeoutMs: 838 }, { ignoresTerm: true }),
+      spec('api', { deps: ['cache'], main: true, restart: 'never', stopTimeoutMs: 127 }, { ignoresTerm: true }),
+    ],
     events: [{ at: 5394, kind: 'signal', signal: 'SIGHUP' }],
     budgetMs: 9427,
     latencyMs: 3,
   });
-  assert.ok(result.logs.some((line) => /^5394 warn reload: api was not restarted, though it depends on cache/.test(line)), result.logs.join('\n'));
-  assert.ok(result.logs.some((line) => /^5394 info received SIGTERM: stopping 3 service\(s\)/.test(line)), result.logs.join('\n'));
+  assert.ok(
+    result.logs.some((line) => /^5394 warn reload: api was not restarted, though it depends on cache/.test(line)),
+    result.logs.join('\n'),
+  );
+  assert.ok(
+    result.logs.some((line) => /^5394 info received SIGTERM: stopping 3 service\(s\)/.test(line)),
+    result.logs.join('\n'),
+  );
 });
-test('seed 1128449572: a main service whose spawn failed, then started again and could not be killed, exits 137, not the failed spawn\'s 1', async () => {
+test("seed 1128449572: a main service whose spawn failed, then started again and could not be killed, exits 137, not the failed spawn's 1", async () => {
   const scenario = JSON.parse(SEED_UNENDED_AFTER_SPAWN_FAILURE) as Scenario;
   const result = await simulate(scenario);
   assert.equal(result.code, 137, result.logs.join('\n'));

@@ -26,7 +26,11 @@ const schedule: fc.Arbitrary<ScheduleConfig | undefined> = fc.option(
   fc.record({
     spec: fc.oneof(
       fc.record({ kind: fc.constant('every' as const), intervalMs: fc.integer({ min: 1000, max: 5000 }) }),
-      fc.record({ kind: fc.constant('cron' as const), expression: fc.integer({ min: 1, max: 5 }).map((n) => `*/${n} * * * * *`), timezone: fc.constant('UTC') }),
+      fc.record({
+        kind: fc.constant('cron' as const),
+        expression: fc.integer({ min: 1, max: 5 }).map((n) => `*/${n} * * * * *`),
+        timezone: fc.constant('UTC'),
+      }),
     ),
     overlap: fc.constantFrom('skip', 'queue', 'replace'),
     runOnStart: fc.boolean(),
@@ -66,10 +70,25 @@ function events(names: string[]): fc.Arbitrary<SimEvent[]> {
   const at = fc.integer({ min: 0, max: 20_000 });
   const service = fc.constantFrom(...names);
   const event: fc.Arbitrary<SimEvent> = fc.oneof(
-    { weight: 5, arbitrary: fc.record({ at, kind: fc.constant('signal' as const), signal: fc.constantFrom('SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGHUP', 'SIGUSR1') }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        at,
+        kind: fc.constant('signal' as const),
+        signal: fc.constantFrom('SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGHUP', 'SIGUSR1'),
+      }),
+    },
     { weight: 15, arbitrary: fc.record({ at, kind: fc.constant('crash' as const), service, code: fc.constantFrom(0, 1, 2) }) },
     { weight: 10, arbitrary: fc.record({ at, kind: fc.constant('operator' as const), action: fc.constantFrom('start', 'stop', 'restart'), service }) },
-    { weight: 5, arbitrary: fc.record({ at, kind: fc.constant('spawn-failure' as const), service, failure: fc.constantFrom<Behaviour['spawnFailures'][number]>('EAGAIN', 'ENOMEM', 'ENOENT', 'throw') }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        at,
+        kind: fc.constant('spawn-failure' as const),
+        service,
+        failure: fc.constantFrom<Behaviour['spawnFailures'][number]>('EAGAIN', 'ENOMEM', 'ENOENT', 'throw'),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ at, kind: fc.constant('bug' as const) }) },
   );
   return fc.array(event, { maxLength: 12 });

@@ -19,7 +19,8 @@ export function checkScheduledStep(supervisor: Supervisor, kernel: FakeKernel, n
     }
     // A process SIGKILL cannot end is left behind, reported; every other run is one at a time.
     const running = kernel.alive().filter((process) => process.service === runner.name && process.main && !process.unkillable);
-    if (running.length > 1) throw new InvariantError(`${runner.name} has ${running.length} runs at once at ${now} ms (pids ${running.map((process) => process.pid).join(', ')})`);
+    if (running.length > 1)
+      throw new InvariantError(`${runner.name} has ${running.length} runs at once at ${now} ms (pids ${running.map((process) => process.pid).join(', ')})`);
   }
 }
 
@@ -52,7 +53,10 @@ function checkBounded({ scenario, kernel, lines, finishedAt }: EndFacts, spec: S
   }
   const runs = kernel.spawns.filter((spawn) => spawn.service === spec.name).length;
   const bound = dues + starts + operatorStarts;
-  if (runs > bound) throw new InvariantError(`${spec.name} ran ${runs} times in ${finishedAt} ms; its schedule allows ${dues} due, ${starts} start(s) and ${operatorStarts} corral start(s)`);
+  if (runs > bound)
+    throw new InvariantError(
+      `${spec.name} ran ${runs} times in ${finishedAt} ms; its schedule allows ${dues} due, ${starts} start(s) and ${operatorStarts} corral start(s)`,
+    );
 }
 
 // A run still alive at its timeout was signalled by then.
@@ -64,6 +68,9 @@ function checkTimeouts({ kernel, finishedAt }: EndFacts, spec: ServiceSpec): voi
     const limit = process.startedAt + timeoutMs;
     if (limit >= finishedAt || (process.endedAt !== undefined && process.endedAt <= limit)) continue;
     const signalled = kernel.signals.some((event) => event.pgid === process.pgid && event.signal !== 0 && event.at <= limit);
-    if (!signalled) throw new InvariantError(`${spec.name}'s run pid ${process.pid} started at ${process.startedAt} ms was still going at its timeout (${limit} ms) and was not signalled`);
+    if (!signalled)
+      throw new InvariantError(
+        `${spec.name}'s run pid ${process.pid} started at ${process.startedAt} ms was still going at its timeout (${limit} ms) and was not signalled`,
+      );
   }
 }

@@ -99,7 +99,10 @@ test('a run that cannot be started is a failed run, and the next comes on schedu
 });
 
 test('on_failure: shutdown: a failed run stops the container with its exit code', async () => {
-  const result = await run([job({}, { runMs: 10, exitCode: 4 }, { onFailure: 'shutdown' }), { ...job({}, {}), name: 'web', schedule: undefined, restart: 'always' }], 5000);
+  const result = await run(
+    [job({}, { runMs: 10, exitCode: 4 }, { onFailure: 'shutdown' }), { ...job({}, {}), name: 'web', schedule: undefined, restart: 'always' }],
+    5000,
+  );
   assert.equal(result.code, 4);
   assert.match(result.text, /^1011 error job exited with code 4 after 11ms: a failed run, and job has on_failure: shutdown$/m);
 });

@@ -132,7 +132,12 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
     defaultNofile: { soft: 1024, hard: 1024 },
     random: () => 0.5,
   };
-  const supervisor = new Supervisor({ services: scenario.services.map((spec) => configOf(spec)), context: ctx, mode: 'pid1', shutdownBudgetMs: scenario.budgetMs });
+  const supervisor = new Supervisor({
+    services: scenario.services.map((spec) => configOf(spec)),
+    context: ctx,
+    mode: 'pid1',
+    shutdownBudgetMs: scenario.budgetMs,
+  });
   let code: number | undefined;
   let finishedAt = 0;
   void supervisor.finished.then((value) => {
@@ -153,7 +158,8 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
       if (!hasProcess(status)) continue;
       const pid = (status as { run: { pid: number } }).run.pid;
       const process = kernel.processes.get(pid);
-      if (process?.service !== runner.name) throw new InvariantError(`${runner.name} is ${status.state} with pid ${pid}, which the kernel never started for it`);
+      if (process?.service !== runner.name)
+        throw new InvariantError(`${runner.name} is ${status.state} with pid ${pid}, which the kernel never started for it`);
     }
     checkScheduledStep(supervisor, kernel, clock.now());
     if (shutdownAt !== undefined && code === undefined && clock.now() > shutdownAt + scenario.budgetMs + SHUTDOWN_SLACK_MS) {
@@ -194,7 +200,11 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
         supervisor.internalError(new Error('simulated fault that reached the top'));
         return;
       case 'operator': {
-        const act = { start: () => Promise.resolve(startServices(supervisor, [event.service])), stop: () => stopServices(supervisor, [event.service]), restart: () => restartServices(supervisor, [event.service]) }[event.action];
+        const act = {
+          start: () => Promise.resolve(startServices(supervisor, [event.service])),
+          stop: () => stopServices(supervisor, [event.service]),
+          restart: () => restartServices(supervisor, [event.service]),
+        }[event.action];
         // Refusals (the main service, a shutdown under way) are answers, not faults.
         void supervisor.serialize(act).catch((error: unknown) => {
           if ((error as Error).name !== 'ControlError') rejections.push(error);
@@ -312,9 +322,14 @@ function checkStopOrder({ scenario, kernel, lines, shutdownAt }: EndFacts): void
       const first = shutdownSignals.find((event) => event.service === dependency && event.at < inOrderUntil && event.signal === 'SIGTERM' && event.mainAlive);
       if (first === undefined) continue;
       const alive = [...kernel.processes.values()].filter(
-        (process) => process.service === spec.name && !process.unkillable && process.startedAt <= first.at && (process.endedAt === undefined || process.endedAt > first.at),
+        (process) =>
+          process.service === spec.name &&
+          !process.unkillable &&
+          process.startedAt <= first.at &&
+          (process.endedAt === undefined || process.endedAt > first.at),
       );
-      if (alive.length > 0) throw new InvariantError(`${dependency} got SIGTERM at ${first.at} ms while its dependent ${spec.name} still ran (pid ${alive[0]!.pid})`);
+      if (alive.length > 0)
+        throw new InvariantError(`${dependency} got SIGTERM at ${first.at} ms while its dependent ${spec.name} still ran (pid ${alive[0]!.pid})`);
     }
   }
 }
@@ -328,13 +343,21 @@ function checkBackoff({ scenario, kernel, lines }: EndFacts): void {
     const spec = scenario.services.find((s) => s.name === match[1]);
     if (!spec) continue;
     const delay = kernel.spawns.find((spawn) => spawn.service === spec.name && spawn.at > line.at);
-    const stopped = lines.some((other) => other.at >= line.at && other.at <= line.at + spec.backoff.max && new RegExp(`^(${spec.name}: backoff -> stopped$|.*stopping \\d+ service\\(s\\)|reload:)`).test(other.text));
+    const stopped = lines.some(
+      (other) =>
+        other.at >= line.at &&
+        other.at <= line.at + spec.backoff.max &&
+        new RegExp(`^(${spec.name}: backoff -> stopped$|.*stopping \\d+ service\\(s\\)|reload:)`).test(other.text),
+    );
     if (delay === undefined) {
       if (!stopped) throw new InvariantError(`${spec.name} announced a restart at ${line.at} ms that never came`);
       continue;
     }
     const waited = delay.at - line.at;
     const steps = Array.from({ length: 40 }, (_, k) => Math.round(Math.min(spec.backoff.max, spec.backoff.initial * spec.backoff.factor ** k)));
-    if (!steps.includes(waited) && !stopped) throw new InvariantError(`${spec.name} restarted ${waited} ms after "${line.text}" at ${line.at} ms; the backoff's steps are ${steps.slice(0, 6).join(', ')}, ...`);
+    if (!steps.includes(waited) && !stopped)
+      throw new InvariantError(
+        `${spec.name} restarted ${waited} ms after "${line.text}" at ${line.at} ms; the backoff's steps are ${steps.slice(0, 6).join(', ')}, ...`,
+      );
   }
 }

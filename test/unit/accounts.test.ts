@@ -3,9 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  lookupGroup, lookupUser, parseGroup, parsePasswd, readGroupFile, readPasswdFile, supplementaryGroups,
-} from '../../src/config/accounts.js';
+import { lookupGroup, lookupUser, parseGroup, parsePasswd, readGroupFile, readPasswdFile, supplementaryGroups } from '../../src/config/accounts.js';
 
 const passwd = [
   '# users of the test image',
@@ -34,7 +32,10 @@ const group = [
 
 describe('parsePasswd', () => {
   test('parsePasswd: skips comments, blank, malformed and NIS lines', () => {
-    assert.deepEqual(parsePasswd(passwd).map((user) => user.name), ['root', 'app', 'nobody', 'web']);
+    assert.deepEqual(
+      parsePasswd(passwd).map((user) => user.name),
+      ['root', 'app', 'nobody', 'web'],
+    );
   });
 
   test('parsePasswd: reads every field', () => {
@@ -42,7 +43,10 @@ describe('parsePasswd', () => {
   });
 
   test('parsePasswd: CRLF line ends and an empty file', () => {
-    assert.deepEqual(parsePasswd('root:x:0:0:root:/root:/bin/sh\r\n').map((user) => user.shell), ['/bin/sh']);
+    assert.deepEqual(
+      parsePasswd('root:x:0:0:root:/root:/bin/sh\r\n').map((user) => user.shell),
+      ['/bin/sh'],
+    );
     assert.deepEqual(parsePasswd(''), []);
   });
 });
@@ -50,8 +54,14 @@ describe('parsePasswd', () => {
 describe('parseGroup', () => {
   test('parseGroup: members are split and trimmed; bad gids are skipped', () => {
     const groups = parseGroup(group);
-    assert.deepEqual(groups.map((entry) => entry.name), ['root', 'www-data', 'app', 'audio', 'ssl-cert', 'nogroup']);
-    assert.deepEqual(groups.find((entry) => entry.name === 'audio'), { name: 'audio', gid: 29, members: ['app', 'web'] });
+    assert.deepEqual(
+      groups.map((entry) => entry.name),
+      ['root', 'www-data', 'app', 'audio', 'ssl-cert', 'nogroup'],
+    );
+    assert.deepEqual(
+      groups.find((entry) => entry.name === 'audio'),
+      { name: 'audio', gid: 29, members: ['app', 'web'] },
+    );
     assert.deepEqual(groups[0]?.members, []);
   });
 });
@@ -122,10 +132,13 @@ describe('readPasswdFile / readGroupFile', () => {
     assert.equal(readPasswdFile(join(dir, 'missing')), '');
     assert.equal(readGroupFile(join(dir, 'missing')), '');
     // Anything else is a typed error that says what is wrong, for a problem at user: or group:.
-    assert.throws(() => readGroupFile(dir), { name: 'AccountFileError', message: `${dir} is a directory, not a regular file; corral reads only regular files (or symbolic links to them)` });
+    assert.throws(() => readGroupFile(dir), {
+      name: 'AccountFileError',
+      message: `${dir} is a directory, not a regular file; corral reads only regular files (or symbolic links to them)`,
+    });
   });
 
-  test('readPasswdFile: the defaults read this machine\'s files', () => {
+  test("readPasswdFile: the defaults read this machine's files", () => {
     assert.equal(lookupUser('root', readPasswdFile())?.uid, 0);
     assert.equal(lookupGroup('root', readGroupFile())?.gid, 0);
   });

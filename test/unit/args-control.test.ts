@@ -21,8 +21,14 @@ describe('parseCommandLine: client commands', () => {
     [['health'], { kind: 'control', request: { command: 'health' }, json: false }],
     [['health', '--json'], { kind: 'control', request: { command: 'health' }, json: true }],
     [['logs', 'web'], { kind: 'control', request: { command: 'logs', service: 'web', lines: 10, follow: false, streams: ['stdout', 'stderr'] }, json: false }],
-    [['logs', 'web', '-n', '5', '-f', '--stderr'], { kind: 'control', request: { command: 'logs', service: 'web', lines: 5, follow: true, streams: ['stderr'] }, json: false }],
-    [['logs', '--lines=0', '--follow', '--stdout', 'web'], { kind: 'control', request: { command: 'logs', service: 'web', lines: 0, follow: true, streams: ['stdout'] }, json: false }],
+    [
+      ['logs', 'web', '-n', '5', '-f', '--stderr'],
+      { kind: 'control', request: { command: 'logs', service: 'web', lines: 5, follow: true, streams: ['stderr'] }, json: false },
+    ],
+    [
+      ['logs', '--lines=0', '--follow', '--stdout', 'web'],
+      { kind: 'control', request: { command: 'logs', service: 'web', lines: 0, follow: true, streams: ['stdout'] }, json: false },
+    ],
   ];
 
   for (const [argv, expected] of table) {
@@ -136,13 +142,13 @@ describe('isClientCommand', () => {
     }
   });
 
-  test(
-    'an option value that happens to be a command name does not make a client command',
-    () => {
-      for (const argv of [['-s', 'status'], ['--services', 'ready']]) {
-        assert.equal(parseCommandLine(argv, {}).kind, 'run', argv.join(' '));
-        assert.equal(isClientCommand(argv), false, argv.join(' '));
-      }
-    },
-  );
+  test('an option value that happens to be a command name does not make a client command', () => {
+    for (const argv of [
+      ['-s', 'status'],
+      ['--services', 'ready'],
+    ]) {
+      assert.equal(parseCommandLine(argv, {}).kind, 'run', argv.join(' '));
+      assert.equal(isClientCommand(argv), false, argv.join(' '));
+    }
+  });
 });

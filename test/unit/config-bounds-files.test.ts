@@ -75,7 +75,10 @@ describe('sizes', () => {
     const dir = dirWith(t, files(1));
     const problem = onlyProblem(dir);
     assert.equal(problem.path, 'env_file.7');
-    assert.equal(problem.message, `${dir}/e7.env is ${left + 1} bytes, more than the ${left} bytes left of the 2MiB that corral reads in one load (service files and env files); use fewer or smaller files`);
+    assert.equal(
+      problem.message,
+      `${dir}/e7.env is ${left + 1} bytes, more than the ${left} bytes left of the 2MiB that corral reads in one load (service files and env files); use fewer or smaller files`,
+    );
   });
 
   test('an env file that many services name is read once: twenty of them share 256 KiB', (t) => {
@@ -91,7 +94,10 @@ describe('sizes', () => {
     writeFileSync(join(dir, 'ok'), text + '#'.repeat(LIMITS.accountFileBytes - text.length - 1) + '\n');
     writeFileSync(join(dir, 'big'), text + '#'.repeat(LIMITS.accountFileBytes - text.length) + '\n');
     assert.equal(readPasswdFile(join(dir, 'ok')).length, LIMITS.accountFileBytes);
-    assert.throws(() => readPasswdFile(join(dir, 'big')), (error: unknown) => error instanceof AccountFileError && /is 4194305 bytes, over the limit of 4MiB/.test(error.message));
+    assert.throws(
+      () => readPasswdFile(join(dir, 'big')),
+      (error: unknown) => error instanceof AccountFileError && /is 4194305 bytes, over the limit of 4MiB/.test(error.message),
+    );
   });
 });
 
@@ -103,7 +109,12 @@ describe('counts', () => {
     assert.equal(readInitDir(dir).length, LIMITS.directoryEntries);
     writeFileSync(join(dir, 'one-more'), '');
     assert.deepEqual(seen(dir, onlyProblem(dir)), { file: dir, message: 'the services directory holds more than 10000 names; corral reads at most 10000' });
-    assert.throws(() => readInitDir(dir), (error: unknown) => error instanceof ConfigError && error.message === `${dir}: the init directory (CORRAL_INIT_DIR) holds more than 10000 names; corral reads at most 10000`);
+    assert.throws(
+      () => readInitDir(dir),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message === `${dir}: the init directory (CORRAL_INIT_DIR) holds more than 10000 names; corral reads at most 10000`,
+    );
   });
 
   test('1,000 service files are read; 1,001 are refused', (t) => {
@@ -122,14 +133,27 @@ describe('kinds and names', () => {
     symlinkSync('a.yaml', join(dir, 'b.yaml'));
     const problems = problemsOf(dir).map((problem) => seen(dir, problem));
     const message = 'is a symbolic link loop (ELOOP): following its links never reaches a file; fix or remove the link';
-    assert.deepEqual(problems, [{ file: 'a.yaml', message }, { file: 'b.yaml', message }]);
+    assert.deepEqual(problems, [
+      { file: 'a.yaml', message },
+      { file: 'b.yaml', message },
+    ]);
   });
 
   test("also seen: an editor's lock file, backups and dotfiles in services.d are not read", (t) => {
-    const dir = dirWith(t, { 'web.yaml': 'command: x\n', 'web.yaml~': 'x', '#web.yaml#': 'x', '.web.yaml.swp': 'x', '.hidden.yaml': 'restart: 1', 'web.yaml.dpkg-old': 'x' });
+    const dir = dirWith(t, {
+      'web.yaml': 'command: x\n',
+      'web.yaml~': 'x',
+      '#web.yaml#': 'x',
+      '.web.yaml.swp': 'x',
+      '.hidden.yaml': 'restart: 1',
+      'web.yaml.dpkg-old': 'x',
+    });
     // What emacs leaves while web.yaml is edited: a symbolic link to nothing.
     symlinkSync('user@host.1234:1700000000', join(dir, '.#web.yaml'));
-    assert.deepEqual(servicesOf(dir).map((service) => service.name), ['web']);
+    assert.deepEqual(
+      servicesOf(dir).map((service) => service.name),
+      ['web'],
+    );
   });
 
   test('also seen: bytes that are not UTF-8 are refused at the line and column of the first one', (t) => {
@@ -147,7 +171,12 @@ describe('kinds and names', () => {
   test('an env file that is not UTF-8 is refused at its own line and column; overlong and surrogate forms too', (t) => {
     for (const bad of ['\xc0\xaf', '\xed\xa0\x80', '\xf4\x90\x80\x80', '\xe2\x82']) {
       const dir = dirWith(t, { 'web.yaml': 'command: x\nenv_file: web.env\n', 'web.env': Buffer.from(`A=1\nB=x${bad}y\n`, 'latin1') });
-      assert.deepEqual(seen(dir, onlyProblem(dir)), { file: `${dir}/web.env`.replace(`${dir}/`, ''), line: 2, col: 4, message: `the file is not valid UTF-8: the byte 0x${bad.charCodeAt(0).toString(16).toUpperCase()} here does not start or continue a character; save the file as UTF-8` });
+      assert.deepEqual(seen(dir, onlyProblem(dir)), {
+        file: `${dir}/web.env`.replace(`${dir}/`, ''),
+        line: 2,
+        col: 4,
+        message: `the file is not valid UTF-8: the byte 0x${bad.charCodeAt(0).toString(16).toUpperCase()} here does not start or continue a character; save the file as UTF-8`,
+      });
     }
   });
 
@@ -168,7 +197,10 @@ describe('kinds and names', () => {
 describe('init.d', () => {
   test('a name in init.d is echoed with its control characters escaped', () => {
     const plan = planInitScripts('/etc/corral/init.d', [{ name: Buffer.from('10-\x1b[2Jsetup'), kind: 'file', executable: false }]);
-    assert.deepEqual(plan.skipped.map((entry) => entry.reason), ['skipping /etc/corral/init.d/10-\\x1b[2Jsetup: not executable; chmod +x /etc/corral/init.d/10-\\x1b[2Jsetup to run it, or remove it']);
+    assert.deepEqual(
+      plan.skipped.map((entry) => entry.reason),
+      ['skipping /etc/corral/init.d/10-\\x1b[2Jsetup: not executable; chmod +x /etc/corral/init.d/10-\\x1b[2Jsetup to run it, or remove it'],
+    );
   });
 });
 

@@ -59,7 +59,10 @@ describe('ConfigError.from', () => {
   test('row 1: any error of reading becomes a ConfigError that names where and why; a ConfigError stays itself', () => {
     const error = ConfigError.from(new RangeError('Maximum call stack size exceeded'), '/etc/corral/services.d');
     assert.ok(error instanceof ConfigError);
-    assert.equal(error.message, '/etc/corral/services.d: corral failed to read this (internal error: RangeError: Maximum call stack size exceeded); please report it as a bug');
+    assert.equal(
+      error.message,
+      '/etc/corral/services.d: corral failed to read this (internal error: RangeError: Maximum call stack size exceeded); please report it as a bug',
+    );
     const original = new ConfigError([{ file: 'a', message: 'b' }]);
     assert.equal(ConfigError.from(original, 'x'), original);
     assert.equal(ConfigError.from('a string', 'x').problems[0]?.message, 'corral failed to read this (internal error: a string); please report it as a bug');

@@ -24,21 +24,43 @@ describe('durations', () => {
   });
 
   test('2147483647ms is the longest duration; 2147483648ms is refused, for every duration key', (t) => {
-    const keys = ['stop_timeout: D', 'reset_after: D', 'backoff: {initial: D, max: D}', 'ready: {exec: x, interval: D, timeout: D}', 'max_restarts: {count: 1, window: D}', 'watchdog: D'];
+    const keys = [
+      'stop_timeout: D',
+      'reset_after: D',
+      'backoff: {initial: D, max: D}',
+      'ready: {exec: x, interval: D, timeout: D}',
+      'max_restarts: {count: 1, window: D}',
+      'watchdog: D',
+    ];
     const file = (duration: string): string => `command: x\n${keys.join('\n').replaceAll('D', duration)}\n`;
     const [web] = servicesOf(dirWith(t, { 'web.yaml': file('2147483647ms') }));
     assert.equal(web?.stop_timeoutMs, 2 ** 31 - 1);
     assert.equal(web?.watchdog?.timeoutMs, 2 ** 31 - 1);
     const dir = dirWith(t, { 'web.yaml': file('2147483648ms') });
     const paths = problemsOf(dir).map((problem) => problem.path);
-    assert.deepEqual(paths, ['stop_timeout', 'reset_after', 'backoff.initial', 'backoff.max', 'ready.interval', 'ready.timeout', 'max_restarts.window', 'watchdog']);
+    assert.deepEqual(paths, [
+      'stop_timeout',
+      'reset_after',
+      'backoff.initial',
+      'backoff.max',
+      'ready.interval',
+      'ready.timeout',
+      'max_restarts.window',
+      'watchdog',
+    ]);
   });
 });
 
 describe('numbers', () => {
   test('row 3: limits: {core: "0:99999999999999999999"} is refused at the value', (t) => {
     const dir = dirWith(t, { 'web.yaml': 'command: x\nlimits: {core: "0:99999999999999999999"}\n' });
-    assert.deepEqual(seen(dir, onlyProblem(dir)), { file: 'web.yaml', line: 2, col: 16, path: 'limits.core', message: 'a limit is 0 to 9007199254740991, or unlimited, got "0:99999999999999999999"' });
+    assert.deepEqual(seen(dir, onlyProblem(dir)), {
+      file: 'web.yaml',
+      line: 2,
+      col: 16,
+      path: 'limits.core',
+      message: 'a limit is 0 to 9007199254740991, or unlimited, got "0:99999999999999999999"',
+    });
   });
 
   test('an rlimit of 2^53-1 is taken, as a number and in SOFT:HARD; 2^53 is refused in both', (t) => {
@@ -57,7 +79,13 @@ describe('numbers', () => {
   test('a numeric user of 4294967294 is taken; 4294967295, which the kernel reads as "unchanged", is refused', (t) => {
     assert.equal(servicesOf(dirWith(t, { 'web.yaml': 'command: x\nuser: 4294967294\n' }))[0]?.identity?.uid, 4294967294);
     const dir = dirWith(t, { 'web.yaml': 'command: x\nuser: 4294967295\n' });
-    assert.deepEqual(seen(dir, onlyProblem(dir)), { file: 'web.yaml', line: 2, col: 7, path: 'user', message: 'a numeric id is at most 4294967294, got 4294967295' });
+    assert.deepEqual(seen(dir, onlyProblem(dir)), {
+      file: 'web.yaml',
+      line: 2,
+      col: 7,
+      path: 'user',
+      message: 'a numeric id is at most 4294967294, got 4294967295',
+    });
   });
 });
 
@@ -88,7 +116,10 @@ describe('what reaches exec', () => {
     const dir = dirWith(t, { 'web.yaml': 'command: [x, "${BIG}"]\ninherit_env: false\n' });
     servicesOf(dir, { BIG: 'b'.repeat(LIMITS.execStringBytes - 1) });
     const problem = onlyProblem(dir, { BIG: 'b'.repeat(LIMITS.execStringBytes) });
-    assert.deepEqual([problem.path, problem.message], ['command.1', 'this argument is 131073 bytes with its NUL, more than the 131072 the kernel takes for one string (MAX_ARG_STRLEN)']);
+    assert.deepEqual(
+      [problem.path, problem.message],
+      ['command.1', 'this argument is 131073 bytes with its NUL, more than the 131072 the kernel takes for one string (MAX_ARG_STRLEN)'],
+    );
   });
 
   test('an environment variable of 131071 bytes as NAME=value is taken from an env file; one byte more is refused', (t) => {
@@ -123,16 +154,22 @@ describe('what reaches exec', () => {
     const dir = dirWith(t, { 'web.yaml': 'command: [x]\n' });
     servicesOf(dir, envOfTotal(LIMITS.execTotalBytes));
     const problem = onlyProblem(dir, envOfTotal(LIMITS.execTotalBytes + 1));
-    assert.deepEqual([problem.path, problem.message], [
-      'command',
-      'the arguments and the environment come to 1048577 bytes, more than the 1048576 bytes corral allows; each string counts with its NUL and an 8-byte pointer',
-    ]);
+    assert.deepEqual(
+      [problem.path, problem.message],
+      [
+        'command',
+        'the arguments and the environment come to 1048577 bytes, more than the 1048576 bytes corral allows; each string counts with its NUL and an 8-byte pointer',
+      ],
+    );
   });
 
   test('a small limits.stack lowers the limit to a quarter of it, and never below 128 KiB, as the kernel does', (t) => {
     const dir = dirWith(t, { 'web.yaml': 'command: [x]\nlimits: {stack: 1048576}\n' });
     servicesOf(dir, envOfTotal(262_144));
-    assert.match(onlyProblem(dir, envOfTotal(262_145)).message, /come to 262145 bytes, more than the 262144 bytes the kernel allows with limits.stack at 1048576 bytes \(a quarter of it, at least 131072\)/);
+    assert.match(
+      onlyProblem(dir, envOfTotal(262_145)).message,
+      /come to 262145 bytes, more than the 262144 bytes the kernel allows with limits.stack at 1048576 bytes \(a quarter of it, at least 131072\)/,
+    );
     const tiny = dirWith(t, { 'web.yaml': 'command: [x]\nlimits: {stack: 4096}\n' });
     servicesOf(tiny, envOfTotal(131_072));
     assert.match(onlyProblem(tiny, envOfTotal(131_073)).message, /more than the 131072 bytes the kernel allows/);
@@ -142,12 +179,15 @@ describe('what reaches exec', () => {
     const dir = dirWith(t, { 'web.yaml': 'command: x\nenvironment: {__proto__: a, B: b}\nenv_file: web.env\n', 'web.env': 'C=1\n__proto__=x\n' });
     assert.deepEqual(
       problemsOf(dir).map((problem) => seen(dir, problem)),
-      [
-        { file: 'web.yaml', line: 2, col: 26, path: 'environment.__proto__', message: 'corral cannot pass on a variable named __proto__; rename it' },
-      ],
+      [{ file: 'web.yaml', line: 2, col: 26, path: 'environment.__proto__', message: 'corral cannot pass on a variable named __proto__; rename it' }],
     );
     const envFile = dirWith(t, { 'web.yaml': 'command: x\nenv_file: web.env\n', 'web.env': 'C=1\n__proto__=x\n' });
-    assert.deepEqual(seen(envFile, onlyProblem(envFile)), { file: 'web.env', line: 2, col: 1, message: 'corral cannot pass on a variable named __proto__; rename it' });
+    assert.deepEqual(seen(envFile, onlyProblem(envFile)), {
+      file: 'web.env',
+      line: 2,
+      col: 1,
+      message: 'corral cannot pass on a variable named __proto__; rename it',
+    });
   });
 
   test('an http target that the URL parser refuses, and a tcp host with a control character, are refused', (t) => {
@@ -162,7 +202,10 @@ describe('what reaches exec', () => {
   });
 
   test('corral -- "" is a ConfigError, not an internal error', () => {
-    assert.throws(() => withCommandService([], ['']), (error: unknown) => error instanceof ConfigError && error.problems[0]?.message === 'the program (the first item of the list) is empty');
+    assert.throws(
+      () => withCommandService([], ['']),
+      (error: unknown) => error instanceof ConfigError && error.problems[0]?.message === 'the program (the first item of the list) is empty',
+    );
   });
 });
 

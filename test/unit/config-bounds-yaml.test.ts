@@ -76,7 +76,10 @@ describe('tokens', () => {
     const dir = dirWith(t, { 'a.yaml': fileOfTokens(50_000), 'b.yaml': fileOfTokens(50_000), 'c.yaml': 'command: x\n' });
     const problem = onlyProblem(dir);
     assert.equal(seen(dir, problem).file, 'c.yaml');
-    assert.equal(problem.message, 'this file takes the services directory past 100000 YAML tokens (words, punctuation, spaces, comments and line breaks) in all; use fewer or smaller files');
+    assert.equal(
+      problem.message,
+      'this file takes the services directory past 100000 YAML tokens (words, punctuation, spaces, comments and line breaks) in all; use fewer or smaller files',
+    );
   });
 });
 
@@ -84,10 +87,16 @@ describe('nesting', () => {
   const flow = (depth: number): string => `command: x\nx: ${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}\n`;
   const block = (depth: number): string => `command: x\nx:\n${Array.from({ length: depth - 1 }, (_, i) => `${' '.repeat(i)}- `).join('\n')}\n`;
 
-  for (const [form, file] of [['flow', flow], ['block', block]] as const) {
+  for (const [form, file] of [
+    ['flow', flow],
+    ['block', block],
+  ] as const) {
     test(`${form} collections 32 deep are read; 33 deep are refused at the collection past the limit`, (t) => {
       const ok = dirWith(t, { 'web.yaml': file(LIMITS.yamlDepth) });
-      assert.deepEqual(problemsOf(ok).map((problem) => problem.message), ['unknown key "x"; remove it']);
+      assert.deepEqual(
+        problemsOf(ok).map((problem) => problem.message),
+        ['unknown key "x"; remove it'],
+      );
       const dir = dirWith(t, { 'web.yaml': file(LIMITS.yamlDepth + 1) });
       const problem = onlyProblem(dir);
       assert.equal(problem.message, DEPTH);
@@ -117,7 +126,13 @@ describe('duplicate keys', () => {
   test('row 8: a duplicate among the 4,000 keys of a nested mapping is found in one pass, at its second occurrence', (t) => {
     const keys = Array.from({ length: 4000 }, (_, i) => `  K${i}: v`);
     const dir = dirWith(t, { 'web.yaml': `command: x\nenvironment:\n${keys.join('\n')}\n  K7: again\n` });
-    assert.deepEqual(seen(dir, onlyProblem(dir)), { file: 'web.yaml', line: 4003, col: 3, path: 'environment.K7', message: 'the key "K7" appears twice in this mapping; keep one of them' });
+    assert.deepEqual(seen(dir, onlyProblem(dir)), {
+      file: 'web.yaml',
+      line: 4003,
+      col: 3,
+      path: 'environment.K7',
+      message: 'the key "K7" appears twice in this mapping; keep one of them',
+    });
   });
 
   test('row 8: a file of 40,000 keys is refused before it is parsed', (t) => {

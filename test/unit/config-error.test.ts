@@ -14,11 +14,7 @@ describe('formatProblem', () => {
     });
     assert.equal(
       text,
-      [
-        'services.d/web.yaml:2:10: restart: expected one of always, on-failure, never, got "alway"',
-        '  2 | restart: alway',
-        '               ^',
-      ].join('\n'),
+      ['services.d/web.yaml:2:10: restart: expected one of always, on-failure, never, got "alway"', '  2 | restart: alway', '               ^'].join('\n'),
     );
   });
 

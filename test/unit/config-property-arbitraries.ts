@@ -52,7 +52,14 @@ const VALUES: Record<string, [good: fc.Arbitrary<unknown>, bad: fc.Arbitrary<unk
   main: [fc.boolean(), fc.constant('true')],
   depends_on: [fc.constant([]), fc.constantFrom(['db'], 'db', ['web'])],
   ready: [
-    fc.oneof(fc.constant('none'), fc.record({ exec: goodArgv, interval: goodInterval, timeout: goodDuration }, { requiredKeys: ['exec'] }), fc.record({ tcp: fc.constantFrom(5432, 'db:5432', '[::1]:8080', '${PORT}') }), fc.record({ http: fc.constantFrom('http://127.0.0.1:8080/', 'https://[::1]:8443/x?y') }), fc.record({ log: fc.constantFrom('listening', 'a'.repeat(4096), '('.repeat(500) + ')'.repeat(500), '\\d+') }), fc.constant({ notify: true })),
+    fc.oneof(
+      fc.constant('none'),
+      fc.record({ exec: goodArgv, interval: goodInterval, timeout: goodDuration }, { requiredKeys: ['exec'] }),
+      fc.record({ tcp: fc.constantFrom(5432, 'db:5432', '[::1]:8080', '${PORT}') }),
+      fc.record({ http: fc.constantFrom('http://127.0.0.1:8080/', 'https://[::1]:8443/x?y') }),
+      fc.record({ log: fc.constantFrom('listening', 'a'.repeat(4096), '('.repeat(500) + ')'.repeat(500), '\\d+') }),
+      fc.constant({ notify: true }),
+    ),
     fc.oneof(
       fc.record({ exec: badArgv }),
       fc.record({ tcp: fc.constantFrom(0, 70_000, 'db\t:1', '[::1]:99999') }),
@@ -63,34 +70,80 @@ const VALUES: Record<string, [good: fc.Arbitrary<unknown>, bad: fc.Arbitrary<unk
       fc.constant({}),
     ),
   ],
-  health: [fc.record({ exec: goodArgv, interval: goodInterval, timeout: goodDuration, retries: fc.integer({ min: 1, max: 2 ** 31 }) }, { requiredKeys: ['exec'] }), fc.record({ exec: badArgv, tcp: badNumber, interval: badDuration, retries: badNumber }, { requiredKeys: [] })],
-  watchdog: [fc.oneof(goodDuration, fc.record({ timeout: goodDuration, signal: fc.constantFrom('SIGABRT', 'kill') })), fc.oneof(badDuration, fc.constant('0ms'), fc.constant({ signal: 'SIGFOO' }))],
+  health: [
+    fc.record({ exec: goodArgv, interval: goodInterval, timeout: goodDuration, retries: fc.integer({ min: 1, max: 2 ** 31 }) }, { requiredKeys: ['exec'] }),
+    fc.record({ exec: badArgv, tcp: badNumber, interval: badDuration, retries: badNumber }, { requiredKeys: [] }),
+  ],
+  watchdog: [
+    fc.oneof(goodDuration, fc.record({ timeout: goodDuration, signal: fc.constantFrom('SIGABRT', 'kill') })),
+    fc.oneof(badDuration, fc.constant('0ms'), fc.constant({ signal: 'SIGFOO' })),
+  ],
   restart: [fc.constantFrom('always', 'on-failure', 'never'), fc.constant('sometimes')],
-  backoff: [fc.record({ initial: goodInterval, max: goodInterval, factor: fc.constantFrom(1, 2, 1e300), jitter: fc.constantFrom(0, 0.5, 1) }, { requiredKeys: [] }), fc.record({ initial: badDuration, factor: badNumber, jitter: badNumber }, { requiredKeys: [] })],
+  backoff: [
+    fc.record({ initial: goodInterval, max: goodInterval, factor: fc.constantFrom(1, 2, 1e300), jitter: fc.constantFrom(0, 0.5, 1) }, { requiredKeys: [] }),
+    fc.record({ initial: badDuration, factor: badNumber, jitter: badNumber }, { requiredKeys: [] }),
+  ],
   reset_after: [goodDuration, badDuration],
-  max_restarts: [fc.record({ count: goodInt, window: goodDuration }, { requiredKeys: ['count'] }), fc.record({ count: badNumber, window: badDuration }, { requiredKeys: [] })],
+  max_restarts: [
+    fc.record({ count: goodInt, window: goodDuration }, { requiredKeys: ['count'] }),
+    fc.record({ count: badNumber, window: badDuration }, { requiredKeys: [] }),
+  ],
   on_failure: [fc.constantFrom('ignore', 'shutdown'), fc.constant('panic')],
   stop_signal: [fc.constantFrom('TERM', 'SIGHUP', 'usr1'), fc.constantFrom('SIGFOO', '9')],
   stop_timeout: [goodDuration, badDuration],
   reload_signal: [fc.constantFrom('HUP', 'SIGUSR2'), fc.constant('NOPE')],
-  user: [fc.oneof(fc.constantFrom('root', 'nobody'), fc.constantFrom(0, 65534, 2 ** 32 - 2)), fc.oneof(fc.constantFrom('no-such-user', 'ro\0ot', ''), badNumber)],
+  user: [
+    fc.oneof(fc.constantFrom('root', 'nobody'), fc.constantFrom(0, 65534, 2 ** 32 - 2)),
+    fc.oneof(fc.constantFrom('no-such-user', 'ro\0ot', ''), badNumber),
+  ],
   group: [fc.constantFrom('root', 0), fc.constantFrom('no-such-group', 2 ** 32 - 1)],
   umask: [fc.constantFrom('0027', '077', '0'), fc.constantFrom('999', '0x1', 27)],
   working_dir: [fc.constantFrom('/srv', '/', '/${HOME}/x'), fc.constantFrom('/srv\0x', 'relative', `/${'d'.repeat(131_072)}`)],
   // Made with Object.fromEntries, so __proto__ is a key as YAML makes it, not a prototype.
   environment: [
-    fc.array(fc.tuple(fc.constantFrom('A', 'PATH', 'HOME', 'X_1', 'constructor', 'toString'), fc.oneof(goodText, goodInt, fc.boolean())), { maxLength: 4 }).map((entries) => Object.fromEntries(entries)),
-    fc.array(fc.tuple(fc.constantFrom('1BAD', 'A=B', '', 'A', '__proto__'), fc.oneof(badText, odd)), { minLength: 1, maxLength: 3 }).map((entries) => Object.fromEntries(entries)),
+    fc
+      .array(fc.tuple(fc.constantFrom('A', 'PATH', 'HOME', 'X_1', 'constructor', 'toString'), fc.oneof(goodText, goodInt, fc.boolean())), { maxLength: 4 })
+      .map((entries) => Object.fromEntries(entries)),
+    fc
+      .array(fc.tuple(fc.constantFrom('1BAD', 'A=B', '', 'A', '__proto__'), fc.oneof(badText, odd)), { minLength: 1, maxLength: 3 })
+      .map((entries) => Object.fromEntries(entries)),
   ],
-  env_file: [fc.constantFrom('web.env', { path: 'web.env', required: false }, ['web.env', { path: 'missing.env', required: false }]), fc.constantFrom('missing.env', 'web\0.env', '', ['x', 1])],
+  env_file: [
+    fc.constantFrom('web.env', { path: 'web.env', required: false }, ['web.env', { path: 'missing.env', required: false }]),
+    fc.constantFrom('missing.env', 'web\0.env', '', ['x', 1]),
+  ],
   inherit_env: [fc.boolean(), fc.constant('no')],
   limits: [
-    fc.dictionary(fc.constantFrom('nofile', 'nproc', 'core', 'memlock', 'stack', 'as'), fc.oneof(goodInt, fc.constantFrom('unlimited', '1024:4096', '0:9007199254740991', '4096:unlimited', 1_048_576)), { maxKeys: 3 }),
-    fc.dictionary(fc.constantFrom('nofile', 'core', 'cpu'), fc.oneof(badNumber, fc.constantFrom('4096:1024', '0:99999999999999999999', '9007199254740992:unlimited', '1:2:3', 'unlimited:1')), { maxKeys: 2 }),
+    fc.dictionary(
+      fc.constantFrom('nofile', 'nproc', 'core', 'memlock', 'stack', 'as'),
+      fc.oneof(goodInt, fc.constantFrom('unlimited', '1024:4096', '0:9007199254740991', '4096:unlimited', 1_048_576)),
+      { maxKeys: 3 },
+    ),
+    fc.dictionary(
+      fc.constantFrom('nofile', 'core', 'cpu'),
+      fc.oneof(badNumber, fc.constantFrom('4096:1024', '0:99999999999999999999', '9007199254740992:unlimited', '1:2:3', 'unlimited:1')),
+      { maxKeys: 2 },
+    ),
   ],
   log: [
-    fc.record({ prefix: fc.constantFrom('web', 'p'.repeat(63), 'caf\u00e9'), stdout: fc.constantFrom('stdout', 'stderr', 'discard'), max_line: fc.constantFrom(256, '16KiB', '1MiB'), mode: fc.constantFrom('block', 'drop'), buffer: fc.constantFrom('4KiB', '1GiB') }, { requiredKeys: [] }),
-    fc.record({ prefix: fc.constantFrom('p'.repeat(64), ' web', 'a|b', '\x1b[1mweb'), max_line: fc.constantFrom(255, '2MiB', '99999999999999999999k'), mode: fc.constant('lossy') }, { requiredKeys: [] }),
+    fc.record(
+      {
+        prefix: fc.constantFrom('web', 'p'.repeat(63), 'caf\u00e9'),
+        stdout: fc.constantFrom('stdout', 'stderr', 'discard'),
+        max_line: fc.constantFrom(256, '16KiB', '1MiB'),
+        mode: fc.constantFrom('block', 'drop'),
+        buffer: fc.constantFrom('4KiB', '1GiB'),
+      },
+      { requiredKeys: [] },
+    ),
+    fc.record(
+      {
+        prefix: fc.constantFrom('p'.repeat(64), ' web', 'a|b', '\x1b[1mweb'),
+        max_line: fc.constantFrom(255, '2MiB', '99999999999999999999k'),
+        mode: fc.constant('lossy'),
+      },
+      { requiredKeys: [] },
+    ),
   ],
 };
 
@@ -116,14 +169,18 @@ export const serviceData: fc.Arbitrary<Record<string, unknown>> = fc
   .chain(({ keys, mode, bad, dice, unknown }) => {
     // Almost always a command; now and then none, or an unknown key.
     const chosen = [...new Set([...(dice > 0 ? ['command'] : []), ...keys, ...(mode === 'one bad' ? [bad] : [])])];
-    const values = chosen.map((key): [string, fc.Arbitrary<unknown>] => [key, valueFor(key, mode === 'wild' ? 'wild' : mode === 'one bad' && key === bad ? 'bad' : 'good')]);
+    const values = chosen.map((key): [string, fc.Arbitrary<unknown>] => [
+      key,
+      valueFor(key, mode === 'wild' ? 'wild' : mode === 'one bad' && key === bad ? 'bad' : 'good'),
+    ]);
     return fc.record(Object.fromEntries(values)).map((data) => (dice === 1 ? { ...data, ...unknown } : data));
   });
 
 // How the data is written out: each a function of the YAML text and a number for where or how much.
 const WRITERS: Record<string, (yaml: string, n: number) => string | Buffer> = {
   yaml: (yaml) => yaml,
-  'not UTF-8': (yaml, n) => Buffer.concat([Buffer.from(yaml.slice(0, n % (yaml.length + 1))), Buffer.from([0xff, 0xc0, 0xaf]), Buffer.from(yaml.slice(n % (yaml.length + 1)))]),
+  'not UTF-8': (yaml, n) =>
+    Buffer.concat([Buffer.from(yaml.slice(0, n % (yaml.length + 1))), Buffer.from([0xff, 0xc0, 0xaf]), Buffer.from(yaml.slice(n % (yaml.length + 1)))]),
   'alias bomb': (yaml, n) => `${yaml}${aliasBombLines(n % 10)}`,
   'alias to nothing': (yaml) => `${yaml}dangling: *nowhere\n`,
   'alias in itself': (yaml) => `${yaml}loop: &loop [a, *loop]\n`,
@@ -148,7 +205,17 @@ export interface ServiceFileCase {
 
 const envFile: fc.Arbitrary<string | Buffer> = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('A=1\nexport B="two words"\n# comment\n', `A=${'e'.repeat(131_069)}\n`, `${'# pad\n'.repeat(40_000)}A=1\n`) },
-  { weight: 1, arbitrary: fc.constantFrom('A=x\0y\n', Buffer.from('A=caf\xe9\n', 'latin1'), `A=${'e'.repeat(131_070)}\n`, '1BAD=x\nC="unclosed\n', `${'# pad\n'.repeat(45_000)}`, '__proto__=x\n') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'A=x\0y\n',
+      Buffer.from('A=caf\xe9\n', 'latin1'),
+      `A=${'e'.repeat(131_070)}\n`,
+      '1BAD=x\nC="unclosed\n',
+      `${'# pad\n'.repeat(45_000)}`,
+      '__proto__=x\n',
+    ),
+  },
 );
 
 export const serviceFileCase: fc.Arbitrary<ServiceFileCase> = fc.record({

@@ -81,7 +81,14 @@ function assertStarts(service: ServiceConfig, written: unknown): void {
 
 // Problems about the whole file have no line; problems of YAML, encoding and limits no
 // key, nor those of an env file, which has lines, not keys.
-const WHOLE_FILE = [/^is (more than )?\d+ bytes/, /^the file is empty/, /is not a valid service name/, /^the required key "\w+" is missing/, /^\.\.\. and \d+ more problems?/, /^is \d+ bytes, more than the \d+ bytes left/];
+const WHOLE_FILE = [
+  /^is (more than )?\d+ bytes/,
+  /^the file is empty/,
+  /is not a valid service name/,
+  /^the required key "\w+" is missing/,
+  /^\.\.\. and \d+ more problems?/,
+  /^is \d+ bytes, more than the \d+ bytes left/,
+];
 const KEYLESS = [...WHOLE_FILE, /^YAML syntax error/, /^the file (is not valid UTF-8|holds more than|nests)/, /^this file takes/, /^expected keys such as/];
 
 function assertDescribed(error: unknown, dir: string): void {

@@ -37,7 +37,10 @@ describe('parseRequest: valid requests', () => {
     ['{"command":"ready"}', { command: 'ready' }],
     ['{"command":"health"}', { command: 'health' }],
     ['{"command":"logs","service":"web"}', { command: 'logs', service: 'web', lines: 10, follow: false, streams: ['stdout', 'stderr'] }],
-    ['{"command":"logs","service":"web","lines":0,"follow":true,"streams":["stderr"]}', { command: 'logs', service: 'web', lines: 0, follow: true, streams: ['stderr'] }],
+    [
+      '{"command":"logs","service":"web","lines":0,"follow":true,"streams":["stderr"]}',
+      { command: 'logs', service: 'web', lines: 0, follow: true, streams: ['stderr'] },
+    ],
   ];
 
   for (const [line, expected] of table) {
@@ -142,8 +145,14 @@ describe('parseRequest: a known command in the wrong shape', () => {
     ['{"command":"signal","service":"web","signal":""}', 'bad signal request: signal: Too small: expected string to have >=1 characters'],
     ['{"command":"stop","services":[""]}', 'bad stop request: services.0: Too small: expected string to have >=1 characters'],
     [JSON.stringify({ command: 'start', services: ['a'.repeat(257)] }), 'bad start request: services.0: Too big: expected string to have <=256 characters'],
-    [JSON.stringify({ command: 'signal', service: 'web', signal: 'S'.repeat(33) }), 'bad signal request: signal: Too big: expected string to have <=32 characters'],
-    [JSON.stringify({ command: 'stop', services: Array.from({ length: 1001 }, () => 'a') }), 'bad stop request: services: Too big: expected array to have <=1000 items'],
+    [
+      JSON.stringify({ command: 'signal', service: 'web', signal: 'S'.repeat(33) }),
+      'bad signal request: signal: Too big: expected string to have <=32 characters',
+    ],
+    [
+      JSON.stringify({ command: 'stop', services: Array.from({ length: 1001 }, () => 'a') }),
+      'bad stop request: services: Too big: expected array to have <=1000 items',
+    ],
   ];
 
   for (const [line, expected] of table) {

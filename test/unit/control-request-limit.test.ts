@@ -44,6 +44,9 @@ test(`control socket: a request of exactly ${LIMIT} bytes is answered; one byte 
   assert.deepEqual(await ask(server.path, `${healthRequest(LIMIT)}\n`), { ok: true, command: 'health', passing: true, problems: [] });
   assert.deepEqual(handled, [{ command: 'health' }]);
 
-  assert.deepEqual(await ask(server.path, `${healthRequest(LIMIT + 1)}\n`), { ok: false, error: { code: 'too-large', message: 'the request is larger than 64 KiB' } });
+  assert.deepEqual(await ask(server.path, `${healthRequest(LIMIT + 1)}\n`), {
+    ok: false,
+    error: { code: 'too-large', message: 'the request is larger than 64 KiB' },
+  });
   assert.equal(handled.length, 1, 'the request past the limit never reached the handler');
 });

@@ -112,10 +112,7 @@ describe('checkDependencies', () => {
     const calls = check([node('a', ['b']), node('b', ['a']), node('p', ['q']), node('q', ['r']), node('r', ['p'])]);
     assert.deepEqual(
       calls.map(([, , message]) => message),
-      [
-        'dependency cycle: a -> b -> a; remove one of these dependencies',
-        'dependency cycle: p -> q -> r -> p; remove one of these dependencies',
-      ],
+      ['dependency cycle: a -> b -> a; remove one of these dependencies', 'dependency cycle: p -> q -> r -> p; remove one of these dependencies'],
     );
   });
 

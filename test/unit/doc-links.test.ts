@@ -12,8 +12,12 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const pages = [
   'README.md',
-  ...readdirSync(join(ROOT, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`),
-  ...readdirSync(join(ROOT, 'examples')).map((name) => `examples/${name}/README.md`).filter((page) => existsSync(join(ROOT, page))),
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+  ...readdirSync(join(ROOT, 'examples'))
+    .map((name) => `examples/${name}/README.md`)
+    .filter((page) => existsSync(join(ROOT, page))),
 ];
 
 function anchorOf(heading: string): string {
@@ -31,7 +35,9 @@ function anchorsIn(file: string): Set<string> {
 
 // [text](target) outside code blocks and code spans, without a scheme.
 function linksIn(file: string): string[] {
-  const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
+  const text = readFileSync(file, 'utf8')
+    .replace(/```[\s\S]*?```/g, '')
+    .replace(/`[^`\n]*`/g, '');
   return [...text.matchAll(/\]\(([^)\s]+)\)/g)].map((match) => match[1]!).filter((target) => !/^[a-z]+:/.test(target));
 }
 

@@ -32,7 +32,30 @@ const withServices = readdirSync(EXAMPLES, { withFileTypes: true })
 const SERVICE_FILE = /\.ya?ml$/;
 
 // Accounts in every Debian image (base-passwd), and those the official node images add.
-const BASE_ACCOUNTS = ['root', 'daemon', 'bin', 'sys', 'sync', 'games', 'man', 'lp', 'mail', 'news', 'uucp', 'proxy', 'www-data', 'backup', 'list', 'irc', 'nobody', 'nogroup', 'adm', 'staff', 'users', 'node'];
+const BASE_ACCOUNTS = [
+  'root',
+  'daemon',
+  'bin',
+  'sys',
+  'sync',
+  'games',
+  'man',
+  'lp',
+  'mail',
+  'news',
+  'uucp',
+  'proxy',
+  'www-data',
+  'backup',
+  'list',
+  'irc',
+  'nobody',
+  'nogroup',
+  'adm',
+  'staff',
+  'users',
+  'node',
+];
 // Accounts (a user and its group) that Debian packages create when they are installed.
 const PACKAGE_ACCOUNTS: Record<string, readonly string[]> = {
   'redis-server': ['redis'],
@@ -161,7 +184,12 @@ describe('examples: what each example is made of', () => {
     withNumericAccounts(join(EXAMPLES, example, 'services.d'), copy);
     return byName(loadServices(copy, { env: {} }));
   }
-  const userOf = (example: string) => new Map(namedAccounts(join(EXAMPLES, example, 'services.d')).filter((a) => a.key === 'user').map((a) => [a.file.replace(SERVICE_FILE, ''), a.name]));
+  const userOf = (example: string) =>
+    new Map(
+      namedAccounts(join(EXAMPLES, example, 'services.d'))
+        .filter((a) => a.key === 'user')
+        .map((a) => [a.file.replace(SERVICE_FILE, ''), a.name]),
+    );
 
   test('nginx-node: migrate is a oneshot that app and job wait for; nginx waits for app; app, job and migrate run as app', (t) => {
     const services = load('nginx-node', t);
@@ -170,14 +198,22 @@ describe('examples: what each example is made of', () => {
     assert.deepEqual(services.get('app')?.depends_on, ['migrate']);
     assert.deepEqual(services.get('job')?.depends_on, ['migrate']);
     assert.equal(services.get('job')?.type, 'scheduled');
-    assert.deepEqual(services.get('job')?.schedule, { spec: { kind: 'cron', expression: '* * * * *', timezone: 'UTC' }, overlap: 'skip', runOnStart: true, timeoutMs: 300_000 });
+    assert.deepEqual(services.get('job')?.schedule, {
+      spec: { kind: 'cron', expression: '* * * * *', timezone: 'UTC' },
+      overlap: 'skip',
+      runOnStart: true,
+      timeoutMs: 300_000,
+    });
     assert.deepEqual(services.get('nginx')?.depends_on, ['app']);
     for (const name of ['app', 'nginx']) {
       assert.equal(services.get(name)?.ready?.spec.kind, 'http', `${name} ready`);
       assert.equal(services.get(name)?.health?.spec.kind, 'http', `${name} health`);
     }
     const users = userOf('nginx-node');
-    assert.deepEqual(['app', 'job', 'migrate'].map((name) => users.get(name)), ['app', 'app', 'app']);
+    assert.deepEqual(
+      ['app', 'job', 'migrate'].map((name) => users.get(name)),
+      ['app', 'app', 'app'],
+    );
   });
 
   test('sidecar: the exporter waits for redis to be ready; both are checked and run as their own users', (t) => {
@@ -235,7 +271,7 @@ describe('examples/kubernetes: the Deployment', () => {
     assert.ok(grace * 1000 > budgetMs, `terminationGracePeriodSeconds ${grace} s is not longer than CORRAL_SHUTDOWN_TIMEOUT ${text}`);
   });
 
-  test('with a read-only root file system, /run (corral\'s control socket) is writable', () => {
+  test("with a read-only root file system, /run (corral's control socket) is writable", () => {
     assert.equal(container?.securityContext?.readOnlyRootFilesystem, true);
     const mounts = (container?.volumeMounts ?? []).map((mount) => mount.mountPath);
     assert.ok(mounts.includes('/run') || mounts.includes('/run/corral'), `mounts: ${mounts.join(', ')}`);

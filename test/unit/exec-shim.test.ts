@@ -8,9 +8,7 @@ const nobody: ProcessAttributes = { user: { name: 'nobody', uid: 65534, gid: 655
 
 describe('shimArgv', () => {
   test('shimArgv: no attributes gives only the status fd and the command', () => {
-    assert.deepEqual(shimArgv('/svexec', { limits: {} }, ['/bin/app', '--port', '80'], 3), [
-      '/svexec', '--status-fd', '3', '--', '/bin/app', '--port', '80',
-    ]);
+    assert.deepEqual(shimArgv('/svexec', { limits: {} }, ['/bin/app', '--port', '80'], 3), ['/svexec', '--status-fd', '3', '--', '/bin/app', '--port', '80']);
   });
 
   test('shimArgv: every attribute, limits in a fixed order', () => {
@@ -22,19 +20,41 @@ describe('shimArgv', () => {
       limits: { core: { soft: 0, hard: 'unlimited' }, nofile: { soft: 1024, hard: 4096 } },
     };
     assert.deepEqual(shimArgv('/svexec', attrs, ['app'], 3), [
-      '/svexec', '--status-fd', '3',
-      '--user', 'app', '--uid', '1000', '--gid', '1001',
-      '--groups', '1001,27',
-      '--umask', '0027',
-      '--chdir', '/srv/app',
-      '--rlimit', 'nofile=1024:4096', '--rlimit', 'core=0:unlimited',
-      '--', 'app',
+      '/svexec',
+      '--status-fd',
+      '3',
+      '--user',
+      'app',
+      '--uid',
+      '1000',
+      '--gid',
+      '1001',
+      '--groups',
+      '1001,27',
+      '--umask',
+      '0027',
+      '--chdir',
+      '/srv/app',
+      '--rlimit',
+      'nofile=1024:4096',
+      '--rlimit',
+      'core=0:unlimited',
+      '--',
+      'app',
     ]);
   });
 
   test('shimArgv: a user without a name passes only the ids (no initgroups)', () => {
     assert.deepEqual(shimArgv('/svexec', { user: { uid: 70000, gid: 70000 }, limits: {} }, ['app'], 5), [
-      '/svexec', '--status-fd', '5', '--uid', '70000', '--gid', '70000', '--', 'app',
+      '/svexec',
+      '--status-fd',
+      '5',
+      '--uid',
+      '70000',
+      '--gid',
+      '70000',
+      '--',
+      'app',
     ]);
   });
 
@@ -105,7 +125,10 @@ describe('describeShimFailure', () => {
   });
 
   test('describeShimFailure: initgroups and setgroups name the user and groups', () => {
-    assert.match(describeShimFailure({ step: 'initgroups', errno: EPERM }, 'app', nobody), /^initgroups nobody \(gid 65534\): operation not permitted \(EPERM\); corral must run as root/);
+    assert.match(
+      describeShimFailure({ step: 'initgroups', errno: EPERM }, 'app', nobody),
+      /^initgroups nobody \(gid 65534\): operation not permitted \(EPERM\); corral must run as root/,
+    );
     assert.match(describeShimFailure({ step: 'groups', errno: EPERM }, 'app', { ...nobody, groups: [1, 2] }), /^setgroups 1,2: /);
   });
 
@@ -118,7 +141,10 @@ describe('describeShimFailure', () => {
   });
 
   test('describeShimFailure: exec ENOEXEC is described although libuv has no words for it', () => {
-    assert.match(describeShimFailure({ step: 'exec', errno: ENOEXEC }, './run.sh', { limits: {} }), /^exec \.\/run\.sh: exec format error \(ENOEXEC\); .*#! line/);
+    assert.match(
+      describeShimFailure({ step: 'exec', errno: ENOEXEC }, './run.sh', { limits: {} }),
+      /^exec \.\/run\.sh: exec format error \(ENOEXEC\); .*#! line/,
+    );
   });
 
   test('describeShimFailure: usage is reported as a bug in corral', () => {
@@ -126,6 +152,9 @@ describe('describeShimFailure', () => {
   });
 
   test('describeShimFailure: an errno with no hint gets none', () => {
-    assert.equal(describeShimFailure({ step: 'chdir', errno: constants.errno.ENOTDIR }, 'app', { workingDir: '/etc/passwd', limits: {} }), 'chdir /etc/passwd: not a directory (ENOTDIR)');
+    assert.equal(
+      describeShimFailure({ step: 'chdir', errno: constants.errno.ENOTDIR }, 'app', { workingDir: '/etc/passwd', limits: {} }),
+      'chdir /etc/passwd: not a directory (ENOTDIR)',
+    );
   });
 });

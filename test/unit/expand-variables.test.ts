@@ -17,7 +17,7 @@ describe('expandVariables', () => {
     ['${MISSING:-}', ''],
     ['${MISSING:-a-b}', 'a-b'],
     ['no variables', 'no variables'],
-    ['$PORT and $1 are the shell\'s', '$PORT and $1 are the shell\'s'],
+    ["$PORT and $1 are the shell's", "$PORT and $1 are the shell's"],
     ['$${PORT} is written as is', '${PORT} is written as is'],
     ['cost: $5', 'cost: $5'],
     ['${#list} ${x%y} ${a.b}', '${#list} ${x%y} ${a.b}'],
@@ -25,7 +25,7 @@ describe('expandVariables', () => {
     ['${PORT:?needed}', '9000'],
     ['${EMPTY?needed}', ''],
     ['${PORT?needed}', '9000'],
-    ['${HOST:+set} is the shell\'s', '${HOST:+set} is the shell\'s'],
+    ["${HOST:+set} is the shell's", "${HOST:+set} is the shell's"],
   ];
   for (const [text, expected] of cases) {
     test(`${JSON.stringify(text)} -> ${JSON.stringify(expected)}`, () => assert.equal(expandVariables(text, env), expected));
@@ -37,7 +37,8 @@ describe('expandVariables', () => {
       (error: unknown) =>
         error instanceof ExpansionError &&
         error.variable === 'NOPE' &&
-        error.message === "${NOPE} is not set in corral's environment; set it (docker run -e NOPE=...), give a default (${NOPE:-value}), or write $${NOPE} to leave it to the service",
+        error.message ===
+          "${NOPE} is not set in corral's environment; set it (docker run -e NOPE=...), give a default (${NOPE:-value}), or write $${NOPE} to leave it to the service",
     );
   });
 
@@ -50,7 +51,10 @@ describe('expandVariables', () => {
         return (error as ExpansionError).message;
       }
     };
-    assert.equal(message('--db=${DB_HOST:?the database host, e.g. db:5432}'), "${DB_HOST} is not set in corral's environment: the database host, e.g. db:5432 (${DB_HOST:?...}); set it, e.g. docker run -e DB_HOST=...");
+    assert.equal(
+      message('--db=${DB_HOST:?the database host, e.g. db:5432}'),
+      "${DB_HOST} is not set in corral's environment: the database host, e.g. db:5432 (${DB_HOST:?...}); set it, e.g. docker run -e DB_HOST=...",
+    );
     assert.equal(message('${EMPTY:?needed}'), "${EMPTY} is empty in corral's environment: needed (${EMPTY:?...}); set it, e.g. docker run -e EMPTY=...");
     assert.equal(message('${NOPE?}'), "${NOPE} is not set in corral's environment (${NOPE?...}); set it, e.g. docker run -e NOPE=...");
     assert.match(message('${NOPE:?${PORT}}')!, /a message cannot hold another \$\{\.\.\.\}/);
@@ -104,6 +108,9 @@ describe('expandInConfig', () => {
 
 describe('expandVariables: what is refused', () => {
   test('a default holding another reference', () => {
-    assert.throws(() => expandVariables('${A:-${B}}', {}), /^ExpansionError: "\$\{A:-\$\{B\}\}": a default cannot hold another \$\{\.\.\.\}; set A or write the default out$/);
+    assert.throws(
+      () => expandVariables('${A:-${B}}', {}),
+      /^ExpansionError: "\$\{A:-\$\{B\}\}": a default cannot hold another \$\{\.\.\.\}; set A or write the default out$/,
+    );
   });
 });

@@ -73,9 +73,11 @@ describe('readGroupUsage on a hand-written /proc', () => {
   // Fields as proc(5) numbers them: 3 state, 5 pgrp, 14-17 utime stime cutime cstime, 24 rss.
   const stats: Record<string, string> = {
     // group 100: 150+50+20+30 ticks, 1000 pages
-    '100': '100 (web) S 1 100 100 0 -1 4194560 900 0 0 0 150 50 20 30 20 0 4 0 5000 104857600 1000 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 3 0 0 0 0 0\n',
+    '100':
+      '100 (web) S 1 100 100 0 -1 4194560 900 0 0 0 150 50 20 30 20 0 4 0 5000 104857600 1000 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 3 0 0 0 0 0\n',
     // group 100: a comm with ") (" and spaces; 100 ticks, 500 pages
-    '101': '101 (evil) (name x) R 100 100 100 0 -1 4194304 10 0 0 0 100 0 0 0 20 0 1 0 5001 2000000 500 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n',
+    '101':
+      '101 (evil) (name x) R 100 100 100 0 -1 4194304 10 0 0 0 100 0 0 0 20 0 1 0 5001 2000000 500 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n',
     // group 100: a zombie still counts, with its 15 ticks; its rss (made up here) does not
     '102': '102 (worker) Z 100 100 100 0 -1 4227084 5 0 0 0 10 5 0 0 20 0 1 0 5002 0 7 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n',
     // group 200: 1 tick, 1 page

@@ -44,7 +44,10 @@ describe('HealthMonitor', () => {
     const { monitor, timers, calls } = monitorWith([pass]);
     monitor.start();
     assert.equal(calls(), 0);
-    assert.deepEqual([...timers.pending.values()].map((timer) => timer.ms), [1000]);
+    assert.deepEqual(
+      [...timers.pending.values()].map((timer) => timer.ms),
+      [1000],
+    );
     monitor.stop();
   });
 

@@ -40,7 +40,18 @@ describe('planInitScripts: order', () => {
 
 describe('planInitScripts: what does not run', () => {
   test('dotfiles and backups are skipped at debug level', () => {
-    const skippedNames = ['.hidden', '.10-setup.swp', '10-setup~', '#10-setup#', '10-setup.dpkg-old', '10-setup.dpkg-dist', '10-setup.ucf-new', '10-setup.rpmsave', '10-setup.rpmnew', '10-setup.rpmorig'];
+    const skippedNames = [
+      '.hidden',
+      '.10-setup.swp',
+      '10-setup~',
+      '#10-setup#',
+      '10-setup.dpkg-old',
+      '10-setup.dpkg-dist',
+      '10-setup.ucf-new',
+      '10-setup.rpmsave',
+      '10-setup.rpmnew',
+      '10-setup.rpmorig',
+    ];
     const plan = planInitScripts(DIR, [...skippedNames.map((name) => script(name)), script('10-setup')]);
     assert.deepEqual(
       plan.scripts.map((entry) => entry.name),
@@ -48,7 +59,10 @@ describe('planInitScripts: what does not run', () => {
     );
     assert.equal(plan.skipped.length, skippedNames.length);
     assert.ok(plan.skipped.every((entry) => entry.level === 'debug'));
-    assert.deepEqual(plan.skipped.find((entry) => entry.name === '.hidden'), { name: '.hidden', level: 'debug', reason: `skipping ${DIR}/.hidden: its name starts with a dot` });
+    assert.deepEqual(
+      plan.skipped.find((entry) => entry.name === '.hidden'),
+      { name: '.hidden', level: 'debug', reason: `skipping ${DIR}/.hidden: its name starts with a dot` },
+    );
     assert.match(plan.skipped.find((entry) => entry.name === '10-setup~')!.reason, /: a backup file/);
   });
 
@@ -58,7 +72,10 @@ describe('planInitScripts: what does not run', () => {
 
   test('a regular file that is not executable: a warning that names it and says chmod +x', () => {
     const plan = planInitScripts(DIR, [script('15-notes', { executable: false }), script('10-setup')]);
-    assert.deepEqual(plan.scripts.map((entry) => entry.name), ['10-setup']);
+    assert.deepEqual(
+      plan.scripts.map((entry) => entry.name),
+      ['10-setup'],
+    );
     assert.deepEqual(plan.skipped, [
       { name: '15-notes', level: 'warn', reason: `skipping ${DIR}/15-notes: not executable; chmod +x ${DIR}/15-notes to run it, or remove it` },
     ]);
@@ -79,7 +96,9 @@ describe('planInitScripts: what does not run', () => {
 
   test('a broken symbolic link: a warning with the errno', () => {
     const plan = planInitScripts(DIR, [script('20-link', { kind: 'broken-link', executable: false, problem: 'ENOENT' })]);
-    assert.deepEqual(plan.skipped, [{ name: '20-link', level: 'warn', reason: `skipping ${DIR}/20-link: a symbolic link to nothing that can be reached (ENOENT)` }]);
+    assert.deepEqual(plan.skipped, [
+      { name: '20-link', level: 'warn', reason: `skipping ${DIR}/20-link: a symbolic link to nothing that can be reached (ENOENT)` },
+    ]);
   });
 
   test('a name that is not valid UTF-8: a warning, not a mangled path', () => {
@@ -145,7 +164,10 @@ describe('how a script is run', () => {
     assert.equal(config.user, undefined);
     assert.equal(config.inherit_env, true);
     assert.deepEqual(config.limits, {});
-    assert.deepEqual([config.name, config.log.prefix, config.log.stdout, config.log.stderr, config.log.mode], ['init:10-setup.sh', 'init:10-setup.sh', 'stdout', 'stderr', 'block']);
+    assert.deepEqual(
+      [config.name, config.log.prefix, config.log.stdout, config.log.stderr, config.log.mode],
+      ['init:10-setup.sh', 'init:10-setup.sh', 'stdout', 'stderr', 'block'],
+    );
   });
 
   test('a label never holds what would break a log line', () => {
@@ -159,6 +181,9 @@ describe('how a script is run', () => {
       'could not be started: /i/10-x or the interpreter on its #! line was not found (ENOENT); check its first line',
     );
     assert.equal(describeInitOutcome(script, { kind: 'exited', code: 3 }), 'exited with code 3');
-    assert.equal(describeInitOutcome(script, { kind: 'spawn-failed', errno: 'EACCES', message: 'exec x: permission denied' }), 'could not be started: exec x: permission denied');
+    assert.equal(
+      describeInitOutcome(script, { kind: 'spawn-failed', errno: 'EACCES', message: 'exec x: permission denied' }),
+      'could not be started: exec x: permission denied',
+    );
   });
 });

@@ -74,7 +74,10 @@ describe('eslint holds the layers', () => {
 
   async function restrictedImports(text: string, filePath: string): Promise<string[]> {
     const [result] = await eslint.lintText(text, { filePath: join(ROOT, filePath) });
-    assert.deepEqual(result!.messages.filter((message) => message.fatal), []);
+    assert.deepEqual(
+      result!.messages.filter((message) => message.fatal),
+      [],
+    );
     return result!.messages.filter((message) => message.ruleId === 'no-restricted-imports').map((message) => message.message);
   }
 
@@ -84,7 +87,8 @@ describe('eslint holds the layers', () => {
       for (const to of drawnFolders) {
         if (from === to) continue;
         const errors = await restrictedImports(`import '../${to}/anything.js';\n`, `src/${from}/layers-probe.ts`);
-        if ((errors.length > 0) === allowed(from, to)) mismatches.push(`${from}/ → ${to}/: ${errors.length > 0 ? 'lint fails, the drawing allows it' : 'lint passes, the drawing forbids it'}`);
+        if (errors.length > 0 === allowed(from, to))
+          mismatches.push(`${from}/ → ${to}/: ${errors.length > 0 ? 'lint fails, the drawing allows it' : 'lint passes, the drawing forbids it'}`);
       }
     }
     assert.deepEqual(mismatches, []);

@@ -10,7 +10,10 @@ const TEXT: LogStyle = PLAIN_STYLE;
 const JSON_STYLE: LogStyle = { ...PLAIN_STYLE, format: 'json' };
 
 function frame(style: LogStyle, input: Buffer | string, options: { colour?: boolean; maxLine?: number; clock?: () => Date } = {}): Buffer {
-  const framer = new LineFramer(createLineEncoder(style, origin, options.colour ?? false, options.clock ?? at('2026-11-23T10:00:00.000Z')), options.maxLine ?? 1024);
+  const framer = new LineFramer(
+    createLineEncoder(style, origin, options.colour ?? false, options.clock ?? at('2026-11-23T10:00:00.000Z')),
+    options.maxLine ?? 1024,
+  );
   const bytes = typeof input === 'string' ? Buffer.from(input) : input;
   return Buffer.concat([framer.push(bytes) ?? Buffer.alloc(0), framer.end() ?? Buffer.alloc(0)]);
 }
@@ -18,7 +21,10 @@ function frame(style: LogStyle, input: Buffer | string, options: { colour?: bool
 function records(bytes: Buffer): Record<string, unknown>[] {
   const text = bytes.toString('utf8');
   assert.ok(text.endsWith('\n'), 'every record ends with a newline');
-  return text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe('text encoding', () => {
@@ -33,12 +39,15 @@ describe('text encoding', () => {
 
   test('a line finished by a later chunk carries the time of the chunk that finished it', () => {
     const times = ['2026-11-23T10:00:00.000Z', '2026-11-23T10:00:05.000Z'];
-    const framer = new LineFramer(createLineEncoder({ ...TEXT, timestamps: true }, origin, false, () => new Date(times.shift()!)), 1024);
+    const framer = new LineFramer(
+      createLineEncoder({ ...TEXT, timestamps: true }, origin, false, () => new Date(times.shift()!)),
+      1024,
+    );
     assert.equal(framer.push(Buffer.from('par')), undefined);
     assert.equal(framer.push(Buffer.from('tial\n'))?.toString(), '2026-11-23T10:00:05.000Z web    | partial\n');
   });
 
-  test('colour wraps the label and separator in the service\'s colour; the line is untouched', () => {
+  test("colour wraps the label and separator in the service's colour; the line is untouched", () => {
     const out = frame(TEXT, 'x\x1b[1mbold\n', { colour: true }).toString();
     assert.match(out.replaceAll('\x1b', '<ESC>'), /^<ESC>\[\d+mweb {4}\|<ESC>\[0m x<ESC>\[1mbold\n$/);
     assert.equal(out, frame(TEXT, 'x\x1b[1mbold\n', { colour: true }).toString(), 'the same service always gets the same colour');
@@ -54,7 +63,10 @@ describe('json encoding', () => {
   });
 
   test('UTF-8 text is kept as text; a carriage return stays in the message', () => {
-    assert.deepEqual(records(frame(JSON_STYLE, 'naïve €\r\n')).map((record) => record.message), ['naïve €\r']);
+    assert.deepEqual(
+      records(frame(JSON_STYLE, 'naïve €\r\n')).map((record) => record.message),
+      ['naïve €\r'],
+    );
   });
 
   test('invalid UTF-8: a readable message plus the exact bytes in "raw"', () => {
@@ -71,18 +83,30 @@ describe('json encoding', () => {
   test('pieces of a cut line: the later ones are marked "continued", and join to the line', () => {
     const line = 'abcdefghij';
     const got = records(frame(JSON_STYLE, `${line}\n`, { maxLine: 4 }));
-    assert.deepEqual(got.map((record) => [record.message, record.continued]), [['abcd', undefined], ['efgh', true], ['ij', true]]);
+    assert.deepEqual(
+      got.map((record) => [record.message, record.continued]),
+      [
+        ['abcd', undefined],
+        ['efgh', true],
+        ['ij', true],
+      ],
+    );
     assert.equal(got.map((record) => record.message).join(''), line);
   });
 
   test('a multi-byte character cut between two pieces is not lost: "raw" keeps the bytes', () => {
     const got = records(frame(JSON_STYLE, 'ab€\n', { maxLine: 3 })); // 61 62 e2 | 82 ac
-    const bytes = Buffer.concat(got.map((record) => (record.raw === undefined ? Buffer.from(record.message as string) : Buffer.from(record.raw as string, 'base64'))));
+    const bytes = Buffer.concat(
+      got.map((record) => (record.raw === undefined ? Buffer.from(record.message as string) : Buffer.from(record.raw as string, 'base64'))),
+    );
     assert.equal(bytes.toString('utf8'), 'ab€');
   });
 
   test('an unfinished last line is flushed as a record', () => {
-    assert.deepEqual(records(frame(JSON_STYLE, 'no newline')).map((record) => record.message), ['no newline']);
+    assert.deepEqual(
+      records(frame(JSON_STYLE, 'no newline')).map((record) => record.message),
+      ['no newline'],
+    );
   });
 
   test('a service that could not be started has pid null', () => {

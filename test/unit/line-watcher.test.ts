@@ -161,7 +161,10 @@ describe('LineWatcher', () => {
     const pattern = new SpyPattern('^never$');
     pushAll(new LineWatcher(pattern, 8, () => undefined), [stream]);
     const framed = plainFramer('w', 8).push(Buffer.from(stream))!.toString();
-    const pieces = framed.split('\n').slice(0, -1).map((line) => line.slice('w | '.length));
+    const pieces = framed
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => line.slice('w | '.length));
     assert.deepEqual(pattern.seen, pieces);
   });
 });

@@ -163,7 +163,10 @@ describe('loadServices: problems', () => {
     const missing = join(parent, 'services.d');
     const problems = problemsOf(missing);
     assert.equal(problems.length, 1);
-    assert.equal(seen(parent, problems[0]!), 'services.d: the services directory does not exist; create it, or choose another with --services DIR or CORRAL_SERVICES_DIR');
+    assert.equal(
+      seen(parent, problems[0]!),
+      'services.d: the services directory does not exist; create it, or choose another with --services DIR or CORRAL_SERVICES_DIR',
+    );
   });
 
   test('a regular file given as the directory -> "not a directory"', (t) => {
@@ -340,12 +343,16 @@ const PROBLEM_ROWS: ProblemRow[] = [
   {
     name: 'web.yaml and web.yml -> one problem naming both files',
     files: { 'web.yaml': 'command: a\n', 'web.yml': 'command: b\n' },
-    problems: ['web.yml: service "web" (named after its file) is already defined by <dir>/web.yaml (named after its file); rename one of them (name: key or file name)'],
+    problems: [
+      'web.yml: service "web" (named after its file) is already defined by <dir>/web.yaml (named after its file); rename one of them (name: key or file name)',
+    ],
   },
   {
     name: 'a file name that is not a valid service name is reported',
     files: { '_web.yaml': 'command: a\n' },
-    problems: ['_web.yaml: "_web" is not a valid service name; rename the file, or set name: with letters, digits, \'.\', \'_\' and \'-\', starting with a letter or digit, at most 63 characters'],
+    problems: [
+      "_web.yaml: \"_web\" is not a valid service name; rename the file, or set name: with letters, digits, '.', '_' and '-', starting with a letter or digit, at most 63 characters",
+    ],
   },
   {
     name: 'ready with two kinds',
@@ -404,18 +411,12 @@ const PROBLEM_ROWS: ProblemRow[] = [
   {
     name: 'health cannot use log: the key is unknown there and no kind is left',
     files: { 'web.yaml': 'command: x\nhealth:\n  log: ready\n' },
-    problems: [
-      'web.yaml 2:1 health: say how to check: one of exec, tcp, http',
-      'web.yaml 3:3 health.log: unknown key "log"; remove it',
-    ],
+    problems: ['web.yaml 2:1 health: say how to check: one of exec, tcp, http', 'web.yaml 3:3 health.log: unknown key "log"; remove it'],
   },
   {
     name: 'health retries 0 and 1.5',
     files: { 'a.yaml': 'command: x\nhealth:\n  tcp: 80\n  retries: 0\n', 'b.yaml': 'command: x\nhealth:\n  tcp: 80\n  retries: 1.5\n' },
-    problems: [
-      'a.yaml 4:12 health.retries: retries must be at least 1, got 0',
-      'b.yaml 4:12 health.retries: expected a whole number, got 1.5',
-    ],
+    problems: ['a.yaml 4:12 health.retries: retries must be at least 1, got 0', 'b.yaml 4:12 health.retries: expected a whole number, got 1.5'],
   },
   {
     name: 'umask written as 0027 unquoted',
@@ -439,7 +440,11 @@ const PROBLEM_ROWS: ProblemRow[] = [
   },
   {
     name: 'limits that are not a number, unlimited or SOFT:HARD',
-    files: { 'a.yaml': 'command: x\nlimits:\n  nofile: lots\n', 'b.yaml': 'command: x\nlimits:\n  nofile: -1\n', 'c.yaml': 'command: x\nlimits:\n  nofile: 1.5\n' },
+    files: {
+      'a.yaml': 'command: x\nlimits:\n  nofile: lots\n',
+      'b.yaml': 'command: x\nlimits:\n  nofile: -1\n',
+      'c.yaml': 'command: x\nlimits:\n  nofile: 1.5\n',
+    },
     problems: [
       'a.yaml 3:11 limits.nofile: expected a number, unlimited, or "SOFT:HARD" like "1024:4096", got "lots"',
       'b.yaml 3:11 limits.nofile: a limit is 0 or more, got -1',
@@ -459,26 +464,17 @@ const PROBLEM_ROWS: ProblemRow[] = [
   {
     name: 'max_restarts without count, and with a negative count',
     files: { 'a.yaml': 'command: x\nmax_restarts:\n  window: 1m\n', 'b.yaml': 'command: x\nmax_restarts:\n  count: -1\n' },
-    problems: [
-      'a.yaml 2:1 max_restarts.count: the required key "count" is missing; add it',
-      'b.yaml 3:10 max_restarts.count: count must be 0 or more, got -1',
-    ],
+    problems: ['a.yaml 2:1 max_restarts.count: the required key "count" is missing; add it', 'b.yaml 3:10 max_restarts.count: count must be 0 or more, got -1'],
   },
   {
     name: 'type and on_failure outside their values',
     files: { 'a.yaml': 'command: x\ntype: daemon\n', 'b.yaml': 'command: x\non_failure: stop\n' },
-    problems: [
-      'a.yaml 2:7 type: expected one of longrun, oneshot, got "daemon"',
-      'b.yaml 2:13 on_failure: expected one of ignore, shutdown, got "stop"',
-    ],
+    problems: ['a.yaml 2:7 type: expected one of longrun, oneshot, got "daemon"', 'b.yaml 2:13 on_failure: expected one of ignore, shutdown, got "stop"'],
   },
   {
     name: 'user: a negative id, and an empty name',
     files: { 'a.yaml': 'command: x\nuser: -1\n', 'b.yaml': 'command: x\nuser: "  "\n' },
-    problems: [
-      'a.yaml 2:7 user: a numeric id is 0 or more, got -1',
-      'b.yaml 2:7 user: expected a name or a numeric id, not an empty string',
-    ],
+    problems: ['a.yaml 2:7 user: a numeric id is 0 or more, got -1', 'b.yaml 2:7 user: expected a name or a numeric id, not an empty string'],
   },
   {
     name: 'working_dir must be absolute',
@@ -571,7 +567,10 @@ describe('loadServices: problems, a row a case', () => {
     test(row.name, (t) => {
       const dir = servicesDir(t, row.files);
       const problems = problemsOf(dir);
-      assert.deepEqual(problems.map((problem) => seen(dir, problem)), row.problems.map((text) => text.replaceAll('<dir>', dir)));
+      assert.deepEqual(
+        problems.map((problem) => seen(dir, problem)),
+        row.problems.map((text) => text.replaceAll('<dir>', dir)),
+      );
       if (row.source !== undefined) assert.equal(problems[0]?.source, row.source);
     });
   }
@@ -766,7 +765,10 @@ describe('loadServices: defaults resolved', () => {
       ['a'],
     );
     const broken = servicesDir(t, { 'off.yaml': 'command: b\nenabled: false\nrestrat: always\n' });
-    assert.deepEqual(problemsOf(broken).map((p) => seen(broken, p)), ['off.yaml 3:1 restrat: unknown key "restrat"; did you mean "restart"?']);
+    assert.deepEqual(
+      problemsOf(broken).map((p) => seen(broken, p)),
+      ['off.yaml 3:1 restrat: unknown key "restrat"; did you mean "restart"?'],
+    );
   });
 
   test('dependencies across files are fine when they exist and are enabled', (t) => {
@@ -797,7 +799,6 @@ describe('loadServices: dependencies across files', () => {
     );
   });
 });
-
 
 describe('loadServices: names, environment files and variables', () => {
   test('name: overrides the file stem, for depends_on and the log prefix', (t) => {
@@ -872,6 +873,9 @@ describe('loadServices: names, environment files and variables', () => {
 
   test('a wrong key inside a ready mapping is reported there, not as "expected none"', (t) => {
     const dir = servicesDir(t, { 'a.yaml': 'command: a\nready:\n  tcp: 5432\n  intervall: 1s\n' });
-    assert.deepEqual(problemsOf(dir).map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`), ['4:3 ready.intervall: unknown key "intervall"; did you mean "interval"?']);
+    assert.deepEqual(
+      problemsOf(dir).map((p) => `${p.line}:${p.col} ${p.path}: ${p.message}`),
+      ['4:3 ready.intervall: unknown key "intervall"; did you mean "interval"?'],
+    );
   });
 });

@@ -27,7 +27,14 @@ describe('logStyleFrom', () => {
     assert.deepEqual(style.colour, { stdout: false, stderr: false });
   });
 
-  for (const [value, expected] of [['1', true], ['true', true], ['yes', true], ['0', false], ['', false], ['off', false]] as const) {
+  for (const [value, expected] of [
+    ['1', true],
+    ['true', true],
+    ['yes', true],
+    ['0', false],
+    ['', false],
+    ['off', false],
+  ] as const) {
     test(`CORRAL_LOG_TIMESTAMPS=${JSON.stringify(value)} is ${expected ? 'on' : 'off'}`, () => {
       assert.equal(logStyleFrom({ CORRAL_LOG_TIMESTAMPS: value }, pipes).timestamps, expected);
     });

@@ -24,7 +24,7 @@ function capture(style: LogStyle): { log: ReturnType<typeof createLogger>; text:
 }
 
 describe('corral events', () => {
-  test('text: the corral label in the services\' column, a level word for warnings and errors', () => {
+  test("text: the corral label in the services' column, a level word for warnings and errors", () => {
     const { log, text } = capture(PLAIN_STYLE);
     log.info('web exited with code 3');
     log.warn('careful');
@@ -97,7 +97,11 @@ describe("corral's own lines while stderr is blocked", () => {
     const lines = reader.text().split('\n');
     assert.equal(lines.pop(), '', 'whole lines');
     assert.equal(lines.length, 1 + fit + 1, 'the first, those that fit, the report');
-    assert.deepEqual(lines.slice(1, -1), Array.from({ length: fit }, (_, i) => `corral     | ${ownLine(i + 1)}`), 'in order, whole');
+    assert.deepEqual(
+      lines.slice(1, -1),
+      Array.from({ length: fit }, (_, i) => `corral     | ${ownLine(i + 1)}`),
+      'in order, whole',
+    );
     assert.equal(lines.at(-1), `corral     | warning: corral dropped 1 of its own log line(s) (${LINE_BYTES} bytes) while its stderr was blocked`);
   });
 
@@ -108,7 +112,11 @@ describe("corral's own lines while stderr is blocked", () => {
     for (let n = 1; n <= 20_000; n++) log.info(ownLine(n));
     assert.ok(reader.writableLength < 1024, `${reader.writableLength} bytes wait in the stream`);
     await reader.release();
-    const records = reader.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = reader
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const kept = records.filter((record) => String(record.message).startsWith('own line'));
     const report = records.at(-1)!;
     assert.ok(reader.text().length < OWN_LINES_BUDGET * 2, `${reader.text().length} bytes came out`);
@@ -122,7 +130,17 @@ describe("corral's own lines while stderr is blocked", () => {
     const log = createLogger(sink, 'info', column, PLAIN_STYLE);
     log.info('the first line fills the stream');
     const dropMode = new DropQueue(4096, sink, () => assert.fail('the drop-mode service lost lines'));
-    const held = { bytes: Buffer.from('block | its one line\n') as Buffer | undefined, get hasMore() { return this.bytes !== undefined; }, take() { const b = this.bytes; this.bytes = undefined; return b; } };
+    const held = {
+      bytes: Buffer.from('block | its one line\n') as Buffer | undefined,
+      get hasMore() {
+        return this.bytes !== undefined;
+      },
+      take() {
+        const b = this.bytes;
+        this.bytes = undefined;
+        return b;
+      },
+    };
     sink.enqueue(held);
     for (let n = 1; n <= 2000; n++) {
       log.info(ownLine(n));
@@ -166,10 +184,21 @@ describe("corral's own lines while stderr is blocked", () => {
     stdoutSink.write('web | b\n');
     await new Promise((resolve) => setImmediate(resolve));
     await stderr.release();
-    const records = stderr.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = stderr
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.deepEqual(
       records.map(({ level, message, closed_stream, errno }) => ({ level, message, closed_stream, errno })),
-      [{ level: 'warn', message: 'stdout has no reader any more: broken pipe (EPIPE); its lines are dropped from now on', closed_stream: 'stdout', errno: 'EPIPE' }],
+      [
+        {
+          level: 'warn',
+          message: 'stdout has no reader any more: broken pipe (EPIPE); its lines are dropped from now on',
+          closed_stream: 'stdout',
+          errno: 'EPIPE',
+        },
+      ],
     );
   });
 });

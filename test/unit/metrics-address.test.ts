@@ -38,10 +38,7 @@ describe('parseMetricsAddress', () => {
   });
 
   test('refuses port 0: Prometheus needs to know the port', () => {
-    assert.equal(
-      refusal('127.0.0.1:0'),
-      'port 0 is not allowed: Prometheus needs a known port to scrape, such as 127.0.0.1:9100, got "127.0.0.1:0"',
-    );
+    assert.equal(refusal('127.0.0.1:0'), 'port 0 is not allowed: Prometheus needs a known port to scrape, such as 127.0.0.1:9100, got "127.0.0.1:0"');
   });
 
   test('refuses ports above 65535', () => {

@@ -183,12 +183,21 @@ describe('metrics endpoint', () => {
 
   test('a scheduled service: its runs by result and its next run time; none while paused', async () => {
     const runs = { succeeded: 11, failed: 1, 'timed-out': 2, replaced: 0, skipped: 3 };
-    const schedule = { description: '*/15 * * * * (UTC)', timezone: 'UTC', overlap: 'skip' as const, timeoutMs: null, nextRunAt: AT + 240_000, lastRun: null, runs };
+    const schedule = {
+      description: '*/15 * * * * (UTC)',
+      timezone: 'UTC',
+      overlap: 'skip' as const,
+      timeoutMs: null,
+      nextRunAt: AT + 240_000,
+      lastRun: null,
+      runs,
+    };
     const report = service('report', { type: 'scheduled', state: 'scheduled', ready: true, schedule });
     let current = input([report]);
     const base = await start(() => Promise.resolve(current));
     const body = await (await fetch(`${base}/metrics`)).text();
-    for (const [result, count] of Object.entries(runs)) assert.match(body, new RegExp(`^corral_scheduled_runs_total\\{service="report",result="${result}"\\} ${count}$`, 'm'));
+    for (const [result, count] of Object.entries(runs))
+      assert.match(body, new RegExp(`^corral_scheduled_runs_total\\{service="report",result="${result}"\\} ${count}$`, 'm'));
     assert.match(body, new RegExp(`^corral_scheduled_next_run_timestamp_seconds\\{service="report"\\} ${(AT + 240_000) / 1000}$`, 'm'));
     assert.match(body, /^corral_service_state\{service="report",state="scheduled"\} 1$/m);
     current = input([{ ...report, state: 'stopped', stoppedByOperator: true, schedule: { ...schedule, nextRunAt: null } }]);

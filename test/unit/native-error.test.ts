@@ -49,7 +49,10 @@ test('a pipe is not a socket (ENOTSOCK)', (t) => {
   const [readFd, writeFd] = addon.pipe();
   t.after(() => [readFd, writeFd].forEach((fd) => closeSync(fd)));
   const error = nativeError(() => addon.peerCredentials(readFd));
-  assert.deepEqual({ code: error.code, errno: error.errno, syscall: error.syscall }, { code: 'ENOTSOCK', errno: -constants.errno.ENOTSOCK, syscall: 'getsockopt' });
+  assert.deepEqual(
+    { code: error.code, errno: error.errno, syscall: error.syscall },
+    { code: 'ENOTSOCK', errno: -constants.errno.ENOTSOCK, syscall: 'getsockopt' },
+  );
   assert.equal(error.message, 'ENOTSOCK: socket operation on non-socket, getsockopt(SO_PEERCRED)');
 });
 
@@ -65,7 +68,10 @@ test("the addon's own error is the cause, with the same fields", () => {
   const error = nativeError(() => addon.readDatagrams(-1));
   const cause = error.cause as NodeJS.ErrnoException;
   assert.ok(cause instanceof Error);
-  assert.deepEqual({ code: cause.code, errno: cause.errno, syscall: cause.syscall, message: cause.message }, { code: error.code, errno: error.errno, syscall: 'recvmsg', message: error.message });
+  assert.deepEqual(
+    { code: cause.code, errno: cause.errno, syscall: cause.syscall, message: cause.message },
+    { code: error.code, errno: error.errno, syscall: 'recvmsg', message: error.message },
+  );
 });
 
 test('a load failure is a NativeAddonError with code ADDON_NOT_LOADED', () => {
@@ -78,16 +84,70 @@ test('a load failure is a NativeAddonError with code ADDON_NOT_LOADED', () => {
 // A wrong argument is Node's TypeError (or RangeError), with Node's code and wording,
 // whichever function it is given to; the loader passes it on as it is.
 const badArguments: [string, () => unknown, typeof TypeError | typeof RangeError, string, string][] = [
-  ['peerCredentials(fd: string)', () => addon.peerCredentials('3' as unknown as number), TypeError, 'ERR_INVALID_ARG_TYPE', `The "fd" argument must be of type number. Received type string ('3')`],
-  ['readDatagrams()', () => (addon.readDatagrams as () => unknown)(), TypeError, 'ERR_INVALID_ARG_TYPE', 'The "fd" argument must be of type number. Received undefined'],
-  ['growPipe(fd, bytes: null)', () => addon.growPipe(1, null as unknown as number), TypeError, 'ERR_INVALID_ARG_TYPE', 'The "bytes" argument must be of type number. Received null'],
-  ['growPipe(fd: 1.5, ...)', () => addon.growPipe(1.5, 4096), RangeError, 'ERR_OUT_OF_RANGE', 'The value of "fd" is out of range. It must be an integer. Received 1.5'],
-  ['notifySocket(path: number)', () => addon.notifySocket(5 as unknown as string), TypeError, 'ERR_INVALID_ARG_TYPE', 'The "path" argument must be of type string. Received type number (5)'],
+  [
+    'peerCredentials(fd: string)',
+    () => addon.peerCredentials('3' as unknown as number),
+    TypeError,
+    'ERR_INVALID_ARG_TYPE',
+    `The "fd" argument must be of type number. Received type string ('3')`,
+  ],
+  [
+    'readDatagrams()',
+    () => (addon.readDatagrams as () => unknown)(),
+    TypeError,
+    'ERR_INVALID_ARG_TYPE',
+    'The "fd" argument must be of type number. Received undefined',
+  ],
+  [
+    'growPipe(fd, bytes: null)',
+    () => addon.growPipe(1, null as unknown as number),
+    TypeError,
+    'ERR_INVALID_ARG_TYPE',
+    'The "bytes" argument must be of type number. Received null',
+  ],
+  [
+    'growPipe(fd: 1.5, ...)',
+    () => addon.growPipe(1.5, 4096),
+    RangeError,
+    'ERR_OUT_OF_RANGE',
+    'The value of "fd" is out of range. It must be an integer. Received 1.5',
+  ],
+  [
+    'notifySocket(path: number)',
+    () => addon.notifySocket(5 as unknown as string),
+    TypeError,
+    'ERR_INVALID_ARG_TYPE',
+    'The "path" argument must be of type string. Received type number (5)',
+  ],
   ['notifySocket(path: "")', () => addon.notifySocket(''), TypeError, 'ERR_INVALID_ARG_VALUE', "The argument 'path' must be a non-empty string. Received ''"],
-  ['readDatagramBytes(fd, maxBytes: 0)', () => addon.readDatagramBytes(0, 0), RangeError, 'ERR_OUT_OF_RANGE', 'The value of "maxBytes" is out of range. It must be >= 1 && <= 65536. Received 0'],
-  ['readDatagramBytes(fd, maxBytes: 65537)', () => addon.readDatagramBytes(0, 65537), RangeError, 'ERR_OUT_OF_RANGE', 'The value of "maxBytes" is out of range. It must be >= 1 && <= 65536. Received 65537'],
-  ['watchReadable(fd, onReadable: string)', () => addon.watchReadable(0, 'x' as unknown as () => void), TypeError, 'ERR_INVALID_ARG_TYPE', `The "onReadable" argument must be of type function. Received type string ('x')`],
-  ['unwatchReadable(watch: {})', () => addon.unwatchReadable({} as never), TypeError, 'ERR_INVALID_ARG_TYPE', 'The "watch" argument must be the value watchReadable returned. Received an instance of Object'],
+  [
+    'readDatagramBytes(fd, maxBytes: 0)',
+    () => addon.readDatagramBytes(0, 0),
+    RangeError,
+    'ERR_OUT_OF_RANGE',
+    'The value of "maxBytes" is out of range. It must be >= 1 && <= 65536. Received 0',
+  ],
+  [
+    'readDatagramBytes(fd, maxBytes: 65537)',
+    () => addon.readDatagramBytes(0, 65537),
+    RangeError,
+    'ERR_OUT_OF_RANGE',
+    'The value of "maxBytes" is out of range. It must be >= 1 && <= 65536. Received 65537',
+  ],
+  [
+    'watchReadable(fd, onReadable: string)',
+    () => addon.watchReadable(0, 'x' as unknown as () => void),
+    TypeError,
+    'ERR_INVALID_ARG_TYPE',
+    `The "onReadable" argument must be of type function. Received type string ('x')`,
+  ],
+  [
+    'unwatchReadable(watch: {})',
+    () => addon.unwatchReadable({} as never),
+    TypeError,
+    'ERR_INVALID_ARG_TYPE',
+    'The "watch" argument must be the value watchReadable returned. Received an instance of Object',
+  ],
 ];
 
 for (const [call, fn, type, code, message] of badArguments) {

@@ -147,12 +147,14 @@ describe('NotifyListener', () => {
   test('listener: pollNow parses every waiting message and passes the sender pid', deadline, (t) => {
     const { addon, state, own } = fakeAddon(t);
     const seen: Array<[string, number]> = [];
-    const listener = own(new NotifyListener({
-      path: state.path,
-      addon,
-      pollMs: 1000,
-      onMessage: (fields, pid) => seen.push([fields.get('READY') ?? fields.get('STATUS') ?? '?', pid]),
-    }));
+    const listener = own(
+      new NotifyListener({
+        path: state.path,
+        addon,
+        pollMs: 1000,
+        onMessage: (fields, pid) => seen.push([fields.get('READY') ?? fields.get('STATUS') ?? '?', pid]),
+      }),
+    );
     listener.start();
     assert.equal(listener.pollNow(), 0);
     state.batches.push([{ text: 'STATUS=starting', pid: 41 }], [{ text: 'READY=1', pid: 42 }]);
@@ -167,14 +169,16 @@ describe('NotifyListener', () => {
     const { addon, state, own } = fakeAddon(t);
     let gotReady!: () => void;
     const ready = new Promise<void>((resolve) => (gotReady = resolve));
-    const polling = own(new NotifyListener({
-      path: state.path,
-      addon,
-      pollMs: 5,
-      onMessage: (fields) => {
-        if (notifyEvents(fields).ready) gotReady();
-      },
-    }));
+    const polling = own(
+      new NotifyListener({
+        path: state.path,
+        addon,
+        pollMs: 5,
+        onMessage: (fields) => {
+          if (notifyEvents(fields).ready) gotReady();
+        },
+      }),
+    );
     polling.start();
     state.batches.push([{ text: 'READY=1', pid: 7 }]);
     await ready;
@@ -232,16 +236,18 @@ describe('NotifyListener', () => {
     const { addon, state, own } = fakeAddon(t);
     const errors: unknown[] = [];
     const seen: string[] = [];
-    const listener = own(new NotifyListener({
-      path: state.path,
-      addon,
-      pollMs: 1000,
-      onMessage: (fields) => {
-        if (fields.has('BAD')) throw new Error('handler bug');
-        seen.push([...fields.keys()].join());
-      },
-      onError: (error) => errors.push(error),
-    }));
+    const listener = own(
+      new NotifyListener({
+        path: state.path,
+        addon,
+        pollMs: 1000,
+        onMessage: (fields) => {
+          if (fields.has('BAD')) throw new Error('handler bug');
+          seen.push([...fields.keys()].join());
+        },
+        onError: (error) => errors.push(error),
+      }),
+    );
     listener.start();
     state.batches.push([
       { text: 'BAD=1', pid: 1 },
@@ -257,7 +263,9 @@ describe('NotifyListener', () => {
     // A directory at the path: unlink fails (EISDIR), as it would with EROFS or EACCES.
     const bindDirectory: NotifyAddon = { ...addon, notifySocket: (path) => (mkdirSync(path), addon.notifySocket(`${path}.fd`)) };
     const errors: unknown[] = [];
-    const listener = own(new NotifyListener({ path: state.path, addon: bindDirectory, pollMs: 1000, onMessage: () => {}, onError: (error) => errors.push(error) }));
+    const listener = own(
+      new NotifyListener({ path: state.path, addon: bindDirectory, pollMs: 1000, onMessage: () => {}, onError: (error) => errors.push(error) }),
+    );
     listener.start();
     const fd = state.fd;
     assert.doesNotThrow(() => listener.close());
@@ -308,19 +316,23 @@ describe('NotifyListener', () => {
     assert.equal(existsSync(state.path), false, 'closed itself');
   });
 
-  test(`listener: a flood is bounded per poll (${MAX_BATCHES_PER_POLL} reads of up to 64 datagrams); one message past the bound waits for the next poll`, deadline, (t) => {
-    const { addon, state, own } = fakeAddon(t);
-    const perPoll = MAX_BATCHES_PER_POLL * 64;
-    let seen = 0;
-    const listener = own(new NotifyListener({ path: state.path, addon, pollMs: 1000, onMessage: () => (seen += 1) }));
-    listener.start();
-    for (let batch = 0; batch < MAX_BATCHES_PER_POLL; batch++) state.batches.push(Array.from({ length: 64 }, () => ({ text: 'STOPPING=1', pid: 9 })));
-    state.batches.push([{ text: 'STOPPING=1', pid: 9 }]);
-    assert.equal(listener.pollNow(), perPoll, `${perPoll + 1} waiting: ${perPoll} handled in one poll`);
-    assert.equal(state.reads, MAX_BATCHES_PER_POLL, 'no read past the bound');
-    assert.equal(listener.pollNow(), 1, 'the one past the bound comes with the next poll');
-    assert.equal(seen, perPoll + 1);
-  });
+  test(
+    `listener: a flood is bounded per poll (${MAX_BATCHES_PER_POLL} reads of up to 64 datagrams); one message past the bound waits for the next poll`,
+    deadline,
+    (t) => {
+      const { addon, state, own } = fakeAddon(t);
+      const perPoll = MAX_BATCHES_PER_POLL * 64;
+      let seen = 0;
+      const listener = own(new NotifyListener({ path: state.path, addon, pollMs: 1000, onMessage: () => (seen += 1) }));
+      listener.start();
+      for (let batch = 0; batch < MAX_BATCHES_PER_POLL; batch++) state.batches.push(Array.from({ length: 64 }, () => ({ text: 'STOPPING=1', pid: 9 })));
+      state.batches.push([{ text: 'STOPPING=1', pid: 9 }]);
+      assert.equal(listener.pollNow(), perPoll, `${perPoll + 1} waiting: ${perPoll} handled in one poll`);
+      assert.equal(state.reads, MAX_BATCHES_PER_POLL, 'no read past the bound');
+      assert.equal(listener.pollNow(), 1, 'the one past the bound comes with the next poll');
+      assert.equal(seen, perPoll + 1);
+    },
+  );
 
   test('listener: an addon failure to bind is thrown by start', deadline, (t) => {
     const { state } = fakeAddon(t);

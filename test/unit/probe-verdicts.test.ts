@@ -7,7 +7,6 @@ import type { ServiceState } from '../../src/supervisor/states.js';
 import { serviceSnapshot } from '../helpers/snapshots.js';
 import { isSatisfied, STATES } from '../../src/supervisor/states.js';
 
-
 const EXIT_2: LastExit = { description: 'exited with code 2', code: 2, signal: null };
 const KILLED: LastExit = { description: 'was killed by SIGKILL', code: null, signal: 'SIGKILL' };
 
@@ -36,7 +35,9 @@ describe('readyProblems', () => {
   test('a scheduled service is ready while its schedule is armed, between runs and during one', () => {
     const snap = snapshot([service('report', 'scheduled', { type: 'scheduled' }), service('backup', 'running', { type: 'scheduled' })]);
     assert.deepEqual(readyProblems(snap), []);
-    assert.deepEqual(readyProblems(snapshot([service('report', 'waiting', { type: 'scheduled' })])), ['report is not ready: it is waiting for its dependencies']);
+    assert.deepEqual(readyProblems(snapshot([service('report', 'waiting', { type: 'scheduled' })])), [
+      'report is not ready: it is waiting for its dependencies',
+    ]);
   });
 
   test('no services at all is ready', () => {
@@ -99,7 +100,10 @@ describe('readyProblems', () => {
       service('cron', 'stopped', { stoppedByOperator: true }),
       service('worker', 'waiting'),
     ]);
-    assert.deepEqual(readyProblems(snap), ['web is not ready: it is in backoff (it exited with code 2)', 'worker is not ready: it is waiting for its dependencies']);
+    assert.deepEqual(readyProblems(snap), [
+      'web is not ready: it is in backoff (it exited with code 2)',
+      'worker is not ready: it is waiting for its dependencies',
+    ]);
   });
 
   for (const phase of ['stopping', 'forced'] as const) {

@@ -126,7 +126,7 @@ describe('planReload', () => {
     assert.deepEqual(result, { restart: [{ name: 'sidecar', dependsOn: ['app'] }], kept: [] });
   });
 
-  test("the main service of corral -- CMD depends on nothing explicitly, so it is not even mentioned", () => {
+  test('the main service of corral -- CMD depends on nothing explicitly, so it is not even mentioned', () => {
     assert.deepEqual(plan({ db: {}, main: { main: true } }, ['db']), { restart: [], kept: [] });
   });
 
@@ -140,7 +140,10 @@ describe('planReload', () => {
 
 describe('describeRestarts', () => {
   test('one group, plural and singular', () => {
-    assert.equal(describeRestarts(plan({ db: {}, web: { depends_on: ['db'] }, worker: { depends_on: ['db'] } }, ['db'])), 'restarting web, worker (they depend on db)');
+    assert.equal(
+      describeRestarts(plan({ db: {}, web: { depends_on: ['db'] }, worker: { depends_on: ['db'] } }, ['db'])),
+      'restarting web, worker (they depend on db)',
+    );
     assert.equal(describeRestarts(plan({ db: {}, web: { depends_on: ['db'] } }, ['db'])), 'restarting web (it depends on db)');
   });
 

@@ -1,13 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  backoffDelayMs,
-  decideAfterExit,
-  freshHistory,
-  wantsRestart,
-  type Policy,
-  type RestartHistory,
-} from '../../src/supervisor/restart-policy.js';
+import { backoffDelayMs, decideAfterExit, freshHistory, wantsRestart, type Policy, type RestartHistory } from '../../src/supervisor/restart-policy.js';
 import type { RestartPolicy } from '../../src/config/service-config.js';
 
 // jitter 0: every delay is exact.

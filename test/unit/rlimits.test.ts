@@ -38,7 +38,8 @@ describe('hardLimit', () => {
   });
 
   test('hardLimit: "Max file size" and "Max file locks" are not mistaken for a limit corral sets', () => {
-    const only = 'Limit                     Soft Limit           Hard Limit           Units     \nMax file size             1                    2                    bytes     \n';
+    const only =
+      'Limit                     Soft Limit           Hard Limit           Units     \nMax file size             1                    2                    bytes     \n';
     assert.equal(hardLimit('nofile', only), undefined);
     assert.equal(hardLimit('core', only), undefined);
   });

@@ -13,7 +13,13 @@ const uid = process.getuid!();
 
 // A scratch stand-in for the machine: run/ (for /run), tmp/ (sticky, world-writable, as
 // /tmp is) and xdg/ (a user's XDG_RUNTIME_DIR).
-function machine(t: TestContext): { root: string; run: string; tmp: string; xdg: string; options: (env?: Record<string, string>, as?: number) => RunDirOptions } {
+function machine(t: TestContext): {
+  root: string;
+  run: string;
+  tmp: string;
+  xdg: string;
+  options: (env?: Record<string, string>, as?: number) => RunDirOptions;
+} {
   const root = scratchDir(t);
   const [run, tmp, xdg] = ['run', 'tmp', 'xdg'].map((name) => join(root, name)) as [string, string, string];
   mkdirSync(run);
@@ -43,7 +49,10 @@ describe('prepareRunDir: the choice corral makes', () => {
   test('/run/corral when it can be made: 0700, with its notify directory beside it, 0711', (t) => {
     const m = machine(t);
     const choice = prepareRunDir(m.options({ XDG_RUNTIME_DIR: m.xdg }));
-    assert.deepEqual(choice, { runDir: { dir: join(m.run, 'corral'), controlSocket: join(m.run, 'corral', 'control.sock'), notifyDir: join(m.run, 'corral-notify') }, passedOver: [] });
+    assert.deepEqual(choice, {
+      runDir: { dir: join(m.run, 'corral'), controlSocket: join(m.run, 'corral', 'control.sock'), notifyDir: join(m.run, 'corral-notify') },
+      passedOver: [],
+    });
     assert.equal(modeOf(join(m.run, 'corral')), 0o700);
     assert.equal(modeOf(join(m.run, 'corral-notify')), 0o711);
   });
@@ -169,7 +178,9 @@ describe('findControlSocket: where the client looks', () => {
   test('finding none, it says every path it looked at', (t) => {
     const m = machine(t);
     const found = findControlSocket(m.options({ XDG_RUNTIME_DIR: m.xdg }));
-    assert.deepEqual(found, { lookedIn: [join(m.run, 'corral', 'control.sock'), join(m.xdg, 'corral', 'control.sock'), join(m.tmp, `corral-${uid}`, 'control.sock')] });
+    assert.deepEqual(found, {
+      lookedIn: [join(m.run, 'corral', 'control.sock'), join(m.xdg, 'corral', 'control.sock'), join(m.tmp, `corral-${uid}`, 'control.sock')],
+    });
   });
 
   test('a socket in a private directory it would not trust is not used, and it says why', async (t) => {

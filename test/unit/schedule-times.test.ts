@@ -89,7 +89,10 @@ describe('dueTimes: cron', () => {
   });
 
   test('is described with its zone, and its times are shown in that zone', () => {
-    assert.deepEqual(describeSchedule({ kind: 'cron', expression: '0 3 * * *', timezone: 'Europe/Berlin' }), { description: '0 3 * * * (Europe/Berlin)', timezone: 'Europe/Berlin' });
+    assert.deepEqual(describeSchedule({ kind: 'cron', expression: '0 3 * * *', timezone: 'Europe/Berlin' }), {
+      description: '0 3 * * * (Europe/Berlin)',
+      timezone: 'Europe/Berlin',
+    });
     assert.equal(formatDueTime(at('2026-03-29T01:00:00Z'), 'Europe/Berlin'), '2026-03-29 03:00:00 Europe/Berlin');
     assert.equal(formatDueTime(at('2026-03-29T01:00:00Z'), 'UTC'), '2026-03-29 01:00:00 UTC');
   });

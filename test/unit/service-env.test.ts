@@ -8,7 +8,10 @@ const app = { userName: 'app', uid: 1000, gid: 1000, home: '/home/app', shell: '
 describe('serviceEnvironment', () => {
   test('inherited, then the user, then env_file, then environment', () => {
     assert.deepEqual(
-      serviceEnvironment({ inherit_env: true, identity: app, env_from_files: { A: 'file', SHELL: '/bin/dash' }, environment: { A: 'yaml', HOME: '/data' } }, inherited),
+      serviceEnvironment(
+        { inherit_env: true, identity: app, env_from_files: { A: 'file', SHELL: '/bin/dash' }, environment: { A: 'yaml', HOME: '/data' } },
+        inherited,
+      ),
       { PATH: '/corral/bin', HOME: '/data', FROM_CORRAL: 'yes', USER: 'app', LOGNAME: 'app', SHELL: '/bin/dash', A: 'yaml' },
     );
   });
@@ -24,7 +27,10 @@ describe('serviceEnvironment', () => {
   });
 
   test('a numeric uid without a passwd entry is USER and LOGNAME', () => {
-    const env = serviceEnvironment({ inherit_env: false, identity: { uid: 4242, gid: 4242, home: '/', shell: '/bin/sh' }, env_from_files: {}, environment: {} }, {});
+    const env = serviceEnvironment(
+      { inherit_env: false, identity: { uid: 4242, gid: 4242, home: '/', shell: '/bin/sh' }, env_from_files: {}, environment: {} },
+      {},
+    );
     assert.equal(env.USER, '4242');
     assert.equal(env.LOGNAME, '4242');
   });

@@ -78,7 +78,10 @@ describe('ServiceStateHolder', () => {
           assert.deepEqual(changes, [[from, to]]);
           assert.equal(listening.state, to);
         } else {
-          assert.throws(() => holder.set(statusOf(to)), (error: unknown) => error instanceof IllegalTransitionError && error.message === `web: ${from} -> ${to} is not allowed`);
+          assert.throws(
+            () => holder.set(statusOf(to)),
+            (error: unknown) => error instanceof IllegalTransitionError && error.message === `web: ${from} -> ${to} is not allowed`,
+          );
           assert.equal(holder.state, from);
         }
       }

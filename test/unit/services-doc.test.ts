@@ -195,7 +195,9 @@ describe('docs/services.md', () => {
 
 // ---- test/fixtures/services-valid ------------------------------------------------------
 
-const fixtureFiles = readdirSync(FIXTURES).filter((name) => /\.ya?ml$/.test(name)).sort();
+const fixtureFiles = readdirSync(FIXTURES)
+  .filter((name) => /\.ya?ml$/.test(name))
+  .sort();
 const fixtureData = new Map(fixtureFiles.map((name) => [name, parse(readFileSync(join(FIXTURES, name), 'utf8')) as Record<string, unknown>]));
 const all = [...fixtureData.values()];
 
@@ -228,7 +230,8 @@ const FORMS: Record<string, () => boolean> = {
   'a limit as unlimited': () => limitValues.includes('unlimited'),
   'env_file as a path': () => envFiles.some((value) => typeof value === 'string'),
   'env_file as a list': () => envFiles.some((value) => Array.isArray(value)),
-  'env_file as {path, required: false}': () => envFiles.flatMap((value): unknown[] => (Array.isArray(value) ? value : [value])).some((value) => mapping(value)?.required === false),
+  'env_file as {path, required: false}': () =>
+    envFiles.flatMap((value): unknown[] => (Array.isArray(value) ? value : [value])).some((value) => mapping(value)?.required === false),
   'user by name': () => someData((data) => typeof data.user === 'string'),
   'user by number': () => someData((data) => typeof data.user === 'number'),
   'group by name': () => someData((data) => typeof data.group === 'string'),
@@ -248,7 +251,9 @@ const FORMS: Record<string, () => boolean> = {
   'schedule as a @nickname': () => someData((data) => typeof data.schedule === 'string' && data.schedule.startsWith('@')),
   'schedule: {cron, timezone}': () => someData((data) => mapping(data.schedule)?.cron !== undefined && mapping(data.schedule)?.timezone !== undefined),
   'schedule: {every}': () => someData((data) => mapping(data.schedule)?.every !== undefined),
-  ...Object.fromEntries(['skip', 'queue', 'replace'].map((overlap) => [`schedule.overlap: ${overlap}`, () => someData((data) => mapping(data.schedule)?.overlap === overlap)])),
+  ...Object.fromEntries(
+    ['skip', 'queue', 'replace'].map((overlap) => [`schedule.overlap: ${overlap}`, () => someData((data) => mapping(data.schedule)?.overlap === overlap)]),
+  ),
   'main: true': () => someData((data) => data.main === true),
   'enabled: false': () => someData((data) => data.enabled === false),
 };
@@ -273,7 +278,9 @@ describe('test/fixtures/services-valid', () => {
   });
 
   test('the files together use every alternative form', () => {
-    const unused = Object.entries(FORMS).filter(([, used]) => !used()).map(([form]) => form);
+    const unused = Object.entries(FORMS)
+      .filter(([, used]) => !used())
+      .map(([form]) => form);
     assert.deepEqual(unused, [], `no fixture uses: ${unused.join('; ')}`);
   });
 

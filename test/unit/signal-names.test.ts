@@ -48,5 +48,4 @@ describe('signalName / signalNumber', () => {
       assert.equal(signalName(signalNumber(name)), name);
     }
   });
-
 });

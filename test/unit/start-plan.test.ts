@@ -5,7 +5,6 @@ import { hasFailed, isSatisfied, STATES } from '../../src/supervisor/states.js';
 import type { ServiceType } from '../../src/config/service-config.js';
 import type { ServiceState } from '../../src/supervisor/states.js';
 
-
 // A view of one service: `name: state`, a longrun unless told otherwise.
 function view(name: string, state: ServiceState, depends_on: string[] = [], type: ServiceType = 'longrun'): ServiceView {
   return { name, type, depends_on, state };
@@ -123,7 +122,11 @@ describe('startActions', () => {
   test('startActions: a dependency in backoff, stopping or stopped is waited for', () => {
     for (const state of ['backoff', 'stopping', 'stopped', 'starting', 'waiting'] as const) {
       const actions = startActions(viewsOf(view('db', state), view('web', 'waiting', ['db'])));
-      assert.deepEqual(actions.filter((action) => action.name === 'web'), [], state);
+      assert.deepEqual(
+        actions.filter((action) => action.name === 'web'),
+        [],
+        state,
+      );
     }
   });
 

@@ -94,7 +94,13 @@ describe('formatStatus', () => {
   test('no services: the table says so, and there are no notes', () => {
     assert.equal(
       formatStatus(report([])),
-      ['corral 0.1.0 as PID 1, up 1h02m; 3 orphan(s) reaped', 'container: CPU 12.3% of 1.5 CPUs; memory 40.0 MiB of 512.0 MiB; cgroup v2', '', 'no services', ''].join('\n'),
+      [
+        'corral 0.1.0 as PID 1, up 1h02m; 3 orphan(s) reaped',
+        'container: CPU 12.3% of 1.5 CPUs; memory 40.0 MiB of 512.0 MiB; cgroup v2',
+        '',
+        'no services',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -114,7 +120,10 @@ describe('formatStatus', () => {
       'container: CPU ? (no limit, 4 CPUs); memory ? (no limit); no cgroup found',
     );
     assert.equal(line({ version: 1, cpuLimit: 2, cpuPercent: 0 }), 'container: CPU 0.0% of 2 CPUs; memory 40.0 MiB of 512.0 MiB; cgroup v1');
-    assert.equal(line({ cpuLimit: 0.25, memoryBytes: 512, memoryLimitBytes: GIB }), 'container: CPU 12.3% of 0.25 CPUs; memory 512 bytes of 1.0 GiB; cgroup v2');
+    assert.equal(
+      line({ cpuLimit: 0.25, memoryBytes: 512, memoryLimitBytes: GIB }),
+      'container: CPU 12.3% of 0.25 CPUs; memory 512 bytes of 1.0 GiB; cgroup v2',
+    );
     assert.equal(line({ cpuLimit: 0.1 }), 'container: CPU 12.3% of 0.1 CPUs; memory 40.0 MiB of 512.0 MiB; cgroup v2');
   });
 
@@ -127,7 +136,12 @@ describe('formatStatus', () => {
     const stopping = service('web', { state: 'stopping', stoppedByOperator: true, pid: 5, startedAt: AT });
     assert.equal(formatStatus(report([stopping])).split('\n').length, 6);
     const failed = service('web', { state: 'fatal', stoppedByOperator: true, problem: 'gave up' });
-    assert.deepEqual(formatStatus(report([failed])).split('\n').slice(-3), ['', 'web: gave up', '']);
+    assert.deepEqual(
+      formatStatus(report([failed]))
+        .split('\n')
+        .slice(-3),
+      ['', 'web: gave up', ''],
+    );
   });
 
   test('a scheduled service: its state, and a note with its schedule, next run, last run and counts; paused when stopped', () => {
@@ -143,19 +157,33 @@ describe('formatStatus', () => {
     };
     const text = formatStatus(report([service('report', { type: 'scheduled', state: 'scheduled', ready: true, lastExit: exit(3), schedule })]));
     assert.match(text, /^report +scheduled +- +- +0 +yes +- +- +- +code 3$/m);
-    assert.match(text, /^report: 0 3 \* \* \* \(Europe\/Berlin\), next run 2023-11-15 03:00:00 Europe\/Berlin \(in 3h46m\); last run exited with code 3 after 1\.2s; 12 run\(s\): 11 succeeded, 1 failed, 2 skipped$/m);
-    const paused = formatStatus(report([service('report', { type: 'scheduled', state: 'stopped', stoppedByOperator: true, schedule: { ...schedule, nextRunAt: null } })]));
+    assert.match(
+      text,
+      /^report: 0 3 \* \* \* \(Europe\/Berlin\), next run 2023-11-15 03:00:00 Europe\/Berlin \(in 3h46m\); last run exited with code 3 after 1\.2s; 12 run\(s\): 11 succeeded, 1 failed, 2 skipped$/m,
+    );
+    const paused = formatStatus(
+      report([service('report', { type: 'scheduled', state: 'stopped', stoppedByOperator: true, schedule: { ...schedule, nextRunAt: null } })]),
+    );
     assert.match(paused, /^report: schedule paused with corral stop; corral start report runs it now and resumes it$/m);
   });
 
   test('a blocked service explains itself in a note', () => {
     const blocked = service('api', { state: 'blocked', problem: 'depends on db, which is fatal' });
-    assert.deepEqual(formatStatus(report([blocked])).split('\n').slice(-3), ['', 'api: depends on db, which is fatal', '']);
+    assert.deepEqual(
+      formatStatus(report([blocked]))
+        .split('\n')
+        .slice(-3),
+      ['', 'api: depends on db, which is fatal', ''],
+    );
   });
 
   test('the heading lines fit 80 columns even with large values', () => {
     const text = formatStatus(
-      report([], { pid: 1234567, phase: 'stopping', startedAt: AT - 123 * DAY, orphansReaped: 1234 }, { cpuPercent: 1234.56, cpuLimit: 1.25, memoryBytes: GIB - 1, memoryLimitBytes: GIB - 1, cpusAvailable: 64 }),
+      report(
+        [],
+        { pid: 1234567, phase: 'stopping', startedAt: AT - 123 * DAY, orphansReaped: 1234 },
+        { cpuPercent: 1234.56, cpuLimit: 1.25, memoryBytes: GIB - 1, memoryLimitBytes: GIB - 1, cpusAvailable: 64 },
+      ),
     );
     const [first, second] = text.split('\n');
     assert.equal(first, 'corral 0.1.0 as pid 1234567, up 123d00h, shutting down; 1234 orphan(s) reaped');
@@ -165,29 +193,45 @@ describe('formatStatus', () => {
 
   test('a table with names up to 7 characters and pids up to 5 digits fits 80 columns', () => {
     const services = [
-      service('gateway', { state: 'stopping', pid: 12345, startedAt: AT - 45 * DAY, restarts: 99, usage: { cpuSeconds: 1, rssBytes: 120 * MIB, processes: 12, cpuPercent: 99.9 }, lastExit: exit(137) }),
-      service('web', { state: 'running', ready: true, pid: 2, startedAt: AT - 3 * DAY, usage: { cpuSeconds: 1, rssBytes: 512, processes: 1, cpuPercent: 0.1 } }),
+      service('gateway', {
+        state: 'stopping',
+        pid: 12345,
+        startedAt: AT - 45 * DAY,
+        restarts: 99,
+        usage: { cpuSeconds: 1, rssBytes: 120 * MIB, processes: 12, cpuPercent: 99.9 },
+        lastExit: exit(137),
+      }),
+      service('web', {
+        state: 'running',
+        ready: true,
+        pid: 2,
+        startedAt: AT - 3 * DAY,
+        usage: { cpuSeconds: 1, rssBytes: 512, processes: 1, cpuPercent: 0.1 },
+      }),
     ];
     for (const line of formatStatus(report(services)).split('\n')) assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
   });
 
-  test(
-    'a table with names up to 12 characters, pids up to 7 digits and uptimes in days fits 80 columns',
-    () => {
-      const services = [
-        service('notification', {
-          state: 'starting',
-          pid: 1234567,
-          startedAt: AT - 3 * DAY,
-          restarts: 12,
-          usage: { cpuSeconds: 1, rssBytes: Math.round(38.1 * MIB), processes: 17, cpuPercent: 12.3 },
-          lastExit: exit(137),
-        }),
-        service('web', { state: 'running', ready: true, pid: 12345, startedAt: AT - 3 * DAY, usage: { cpuSeconds: 1, rssBytes: Math.round(38.1 * MIB), processes: 3, cpuPercent: 2.3 } }),
-      ];
-      for (const line of formatStatus(report(services)).split('\n')) assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
-    },
-  );
+  test('a table with names up to 12 characters, pids up to 7 digits and uptimes in days fits 80 columns', () => {
+    const services = [
+      service('notification', {
+        state: 'starting',
+        pid: 1234567,
+        startedAt: AT - 3 * DAY,
+        restarts: 12,
+        usage: { cpuSeconds: 1, rssBytes: Math.round(38.1 * MIB), processes: 17, cpuPercent: 12.3 },
+        lastExit: exit(137),
+      }),
+      service('web', {
+        state: 'running',
+        ready: true,
+        pid: 12345,
+        startedAt: AT - 3 * DAY,
+        usage: { cpuSeconds: 1, rssBytes: Math.round(38.1 * MIB), processes: 3, cpuPercent: 2.3 },
+      }),
+    ];
+    for (const line of formatStatus(report(services)).split('\n')) assert.ok(line.length <= 80, `${line.length} columns: ${line}`);
+  });
 });
 
 describe('formatUptime', () => {

@@ -48,7 +48,10 @@ describe('stopProcesses', () => {
     const fake = fakeGroup(clock, ['SIGTERM']);
     const result = await drive(clock, stopProcesses(fake.target, { clock, logger: fake.logger, signal: 'SIGTERM', graceMs: 1000, deadline: 10_000 }));
     assert.equal(result, 'stopped');
-    assert.deepEqual(fake.sent, [[0, 'SIGTERM'], [0, 'SIGCONT']]);
+    assert.deepEqual(fake.sent, [
+      [0, 'SIGTERM'],
+      [0, 'SIGCONT'],
+    ]);
     assert.deepEqual(fake.warnings, []);
   });
 

@@ -65,7 +65,9 @@ test("JSON: the fields of a service's line, source syslog, and facility, severit
 });
 
 test("JSON: without a pid in the tag, the sender's; unparsed, truncated and raw are said", () => {
-  const record = JSON.parse(encode(Buffer.concat([Buffer.from('no pri '), Buffer.from([0xff])]), JSON_STYLE, { senderPid: 77, truncated: true }).bytes.toString()) as Record<string, unknown>;
+  const record = JSON.parse(
+    encode(Buffer.concat([Buffer.from('no pri '), Buffer.from([0xff])]), JSON_STYLE, { senderPid: 77, truncated: true }).bytes.toString(),
+  ) as Record<string, unknown>;
   assert.equal(record.pid, 77);
   assert.equal(record.facility, null);
   assert.equal(record.severity, null);

@@ -14,7 +14,14 @@ function parse(input: string | Buffer): Omit<SyslogMessage, 'message'> & { messa
 
 describe('RFC 3164', () => {
   test("logger on a local socket: no hostname (util-linux's local header)", () => {
-    assert.deepEqual(parse('<13>Dec  3 11:14:52 myapp: hello'), { format: 'rfc3164', facility: 'user', severity: 'notice', timestamp: 'Dec  3 11:14:52', tag: 'myapp', message: 'hello' });
+    assert.deepEqual(parse('<13>Dec  3 11:14:52 myapp: hello'), {
+      format: 'rfc3164',
+      facility: 'user',
+      severity: 'notice',
+      timestamp: 'Dec  3 11:14:52',
+      tag: 'myapp',
+      message: 'hello',
+    });
   });
 
   test('with a hostname (logger --rfc3164), and a priority of daemon.err', () => {
@@ -42,7 +49,15 @@ describe('RFC 3164', () => {
   });
 
   test('a pid without the colon, as some old programs write it', () => {
-    assert.deepEqual(parse('<30>Jan  1 00:00:00 named[12] zone loaded'), { format: 'rfc3164', facility: 'daemon', severity: 'info', timestamp: 'Jan  1 00:00:00', tag: 'named', pid: '12', message: 'zone loaded' });
+    assert.deepEqual(parse('<30>Jan  1 00:00:00 named[12] zone loaded'), {
+      format: 'rfc3164',
+      facility: 'daemon',
+      severity: 'info',
+      timestamp: 'Jan  1 00:00:00',
+      tag: 'named',
+      pid: '12',
+      message: 'zone loaded',
+    });
   });
 
   test('an RFC 3339 time in a BSD header (rsyslog high precision)', () => {
@@ -66,7 +81,13 @@ describe('RFC 3164', () => {
   });
 
   test('a timestamp but no tag: the rest is the message', () => {
-    assert.deepEqual(parse('<14>Feb 28 23:59:59 free text without a tag'), { format: 'rfc3164', facility: 'user', severity: 'info', timestamp: 'Feb 28 23:59:59', message: 'free text without a tag' });
+    assert.deepEqual(parse('<14>Feb 28 23:59:59 free text without a tag'), {
+      format: 'rfc3164',
+      facility: 'user',
+      severity: 'info',
+      timestamp: 'Feb 28 23:59:59',
+      message: 'free text without a tag',
+    });
   });
 
   test('an empty message; a trailing newline and NUL are not part of the message', () => {
@@ -81,7 +102,13 @@ describe('RFC 3164', () => {
   });
 
   test('facility and severity from every corner of the priority: 0 is kern.emerg, 191 local7.debug', () => {
-    assert.deepEqual([parse('<0>x: a'), parse('<191>x: a')].map((m) => [m.facility, m.severity]), [['kern', 'emerg'], ['local7', 'debug']]);
+    assert.deepEqual(
+      [parse('<0>x: a'), parse('<191>x: a')].map((m) => [m.facility, m.severity]),
+      [
+        ['kern', 'emerg'],
+        ['local7', 'debug'],
+      ],
+    );
   });
 });
 
@@ -105,7 +132,11 @@ describe('RFC 5424', () => {
   });
 
   test('a MSGID, two SD elements with escaped quote, backslash and bracket, and a BOM before the message', () => {
-    const data = Buffer.concat([Buffer.from('<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 [a x="q\\"\\\\\\]"][b y="2"] '), Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("'su root' failed")]);
+    const data = Buffer.concat([
+      Buffer.from('<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 [a x="q\\"\\\\\\]"][b y="2"] '),
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from("'su root' failed"),
+    ]);
     assert.deepEqual(parse(data), {
       format: 'rfc5424',
       facility: 'auth',
@@ -139,5 +170,8 @@ describe('what is not syslog', () => {
 });
 
 test('err and worse are errors; warning and milder, or no severity, are not', () => {
-  assert.deepEqual(['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug', undefined].map((severity) => isErrorSeverity(severity as never)), [true, true, true, true, false, false, false, false, false]);
+  assert.deepEqual(
+    ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug', undefined].map((severity) => isErrorSeverity(severity as never)),
+    [true, true, true, true, false, false, false, false, false],
+  );
 });

@@ -36,8 +36,22 @@ describe('UsageSampler: the arithmetic', () => {
   test('cpuPercent is the CPU seconds used over the wall seconds between the readings, times 100', async () => {
     // 0.25 s of CPU in 0.5 s of wall time: 50%; 1.5 s in 0.5 s: 300% (three CPUs busy).
     const { read, calls } = fakeRead(
-      reading(1000, [[10, group(2)], [20, group(7, 2)]], { cpuSeconds: 100 }),
-      reading(1500, [[10, group(2.25, 1, 8192)], [20, group(8.5, 3)]], { cpuSeconds: 100.1 }),
+      reading(
+        1000,
+        [
+          [10, group(2)],
+          [20, group(7, 2)],
+        ],
+        { cpuSeconds: 100 },
+      ),
+      reading(
+        1500,
+        [
+          [10, group(2.25, 1, 8192)],
+          [20, group(8.5, 3)],
+        ],
+        { cpuSeconds: 100.1 },
+      ),
     );
     const sample = await new UsageSampler(read, WINDOW_MS).sample(() => [10, 20]);
     assert.deepEqual(calls, [
@@ -92,7 +106,13 @@ describe('UsageSampler: the arithmetic', () => {
   });
 
   test('a group gone by the second reading is left out', async () => {
-    const { read } = fakeRead(reading(0, [[7, group(1)], [8, group(1)]]), reading(500, [[8, group(1.5)]]));
+    const { read } = fakeRead(
+      reading(0, [
+        [7, group(1)],
+        [8, group(1)],
+      ]),
+      reading(500, [[8, group(1.5)]]),
+    );
     const sample = await new UsageSampler(read, WINDOW_MS).sample(() => [7, 8]);
     assert.deepEqual([...sample.groups.keys()], [8]);
     assert.equal(sample.groups.get(8)?.cpuPercent, 100);
@@ -148,7 +168,12 @@ describe('UsageSampler: sharing one measurement', () => {
   });
 
   test('a call after the measurement ended measures again', async () => {
-    const { read, calls } = fakeRead(reading(0, [[1, group(0)]]), reading(500, [[1, group(0.5)]]), reading(1000, [[1, group(0.5)]]), reading(2000, [[1, group(1)]]));
+    const { read, calls } = fakeRead(
+      reading(0, [[1, group(0)]]),
+      reading(500, [[1, group(0.5)]]),
+      reading(1000, [[1, group(0.5)]]),
+      reading(2000, [[1, group(1)]]),
+    );
     const sampler = new UsageSampler(read, WINDOW_MS);
     const first = await sampler.sample(() => [1]);
     assert.equal(calls.length, 2);

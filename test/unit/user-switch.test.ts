@@ -79,7 +79,10 @@ describe('user: and who corral runs as', () => {
   test('another user, for root without CAP_SETUID/CAP_SETGID: the error names the capabilities', (t) => {
     const dir = scratchFiles(t, { 'web.yaml': 'command: [web]\nuser: 54321\n' });
     const [problem] = problemsOf(dir, ROOT_NO_CAPS);
-    assert.match(problem!, /^user: corral runs as root without CAP_SETUID and CAP_SETGID \(dropped capabilities\), so it cannot start this service as uid 54321, gid 54321; grant them/);
+    assert.match(
+      problem!,
+      /^user: corral runs as root without CAP_SETUID and CAP_SETGID \(dropped capabilities\), so it cannot start this service as uid 54321, gid 54321; grant them/,
+    );
   });
 
   test("corral's own user with another group: the error is at group:", (t) => {

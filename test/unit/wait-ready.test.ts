@@ -50,7 +50,10 @@ describe('waitUntilReady', () => {
     const { check, calls } = scriptedCheck(clock, [fail('refused'), fail('refused'), pass]);
     const outcome = await waitUntilReady(check, { intervalMs: 100, timeoutMs: 5000, now: clock.now, sleep: clock.sleep, signal: new AbortController().signal });
     assert.deepEqual(outcome, { kind: 'ready', afterMs: 200 });
-    assert.deepEqual(calls.map((call) => call.at), [0, 100, 200]);
+    assert.deepEqual(
+      calls.map((call) => call.at),
+      [0, 100, 200],
+    );
   });
 
   test('interval: is measured from the start of one attempt to the next', deadline, async () => {
@@ -59,7 +62,10 @@ describe('waitUntilReady', () => {
     const outcome = await waitUntilReady(check, { intervalMs: 100, timeoutMs: 5000, now: clock.now, sleep: clock.sleep, signal: new AbortController().signal });
     assert.deepEqual(outcome, { kind: 'ready', afterMs: 230 });
     assert.deepEqual(clock.sleeps, [70, 70]);
-    assert.deepEqual(calls.map((call) => call.at), [0, 100, 200]);
+    assert.deepEqual(
+      calls.map((call) => call.at),
+      [0, 100, 200],
+    );
   });
 
   test('interval: an attempt slower than the interval is followed at once', deadline, async () => {
@@ -68,7 +74,10 @@ describe('waitUntilReady', () => {
     const outcome = await waitUntilReady(check, { intervalMs: 100, timeoutMs: 5000, now: clock.now, sleep: clock.sleep, signal: new AbortController().signal });
     assert.deepEqual(outcome, { kind: 'ready', afterMs: 300 });
     assert.deepEqual(clock.sleeps, []);
-    assert.deepEqual(calls.map((call) => call.at), [0, 150]);
+    assert.deepEqual(
+      calls.map((call) => call.at),
+      [0, 150],
+    );
   });
 
   test('timeout: gives the last failure and never runs past the deadline', deadline, async () => {
@@ -97,7 +106,10 @@ describe('waitUntilReady', () => {
       sleep: clock.sleep,
       signal: new AbortController().signal,
     });
-    assert.deepEqual(calls.map((call) => call.timeoutMs), [300, 300, 250, 150, 50]);
+    assert.deepEqual(
+      calls.map((call) => call.timeoutMs),
+      [300, 300, 250, 150, 50],
+    );
   });
 
   test('timeout: a check that uses up all the time ends the wait after one attempt', deadline, async () => {

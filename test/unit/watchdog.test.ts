@@ -2,7 +2,14 @@
 // takes no time and no test depends on the machine's speed.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { Watchdog, describeWatchdogFailure, watchdogEnvironment, watchdogUsecToMs, type WatchdogFailure, type WatchdogOptions } from '../../src/readiness/watchdog.js';
+import {
+  Watchdog,
+  describeWatchdogFailure,
+  watchdogEnvironment,
+  watchdogUsecToMs,
+  type WatchdogFailure,
+  type WatchdogOptions,
+} from '../../src/readiness/watchdog.js';
 import { fakeTimers } from '../helpers/fake-timers.js';
 
 function watchdogWith(extra: Partial<WatchdogOptions> = {}) {

@@ -13,7 +13,7 @@ import type { RunnerContext } from './runner-context.js';
 import { classifyRun, isFailedRun, ScheduleRecord } from './schedule-record.js';
 import { dueTimes, formatDueTime, type DueTimes } from './schedule-times.js';
 import { ServiceRunner } from './service-runner.js';
-import type { Run } from './service-run.js';
+import { describeEnd, type Run } from './service-run.js';
 import { KILL_WAIT_MS } from './stop-procedure.js';
 
 // A due time is looked at again at least this often, so that a wall clock set forward or
@@ -171,7 +171,7 @@ export class ScheduledRunner extends ServiceRunner {
 
   // A run ended (or could not start): counted, logged, and back to the schedule; the run
   // that waited starts now. A failed run stops the container only with on_failure: shutdown.
-  protected override decide(run: Run | undefined, outcome: ExitOutcome | undefined, how = this.describeEnd(run, outcome)): void {
+  protected override decide(run: Run | undefined, outcome: ExitOutcome | undefined, how = describeEnd(run, outcome)): void {
     const timeout = this.timeout;
     const timedOut = timeout !== undefined && timeout.run === run && timeout.fired;
     if (timeout !== undefined && timeout.run === run) {

@@ -2,7 +2,7 @@
 // its end, the stop target for its process group, and how a fault in corral's own spawn
 // path becomes that run's failure. An init script's run ends the same way: its output is
 // drained and its group stopped with the same helpers.
-import type { ExitOutcome } from '../process/exit-outcome.js';
+import { describeOutcome, type ExitOutcome } from '../process/exit-outcome.js';
 import type { Latch } from './clock.js';
 import type { Kernel, StartedRun } from './kernel.js';
 import type { Readiness } from './watch-readiness.js';
@@ -66,4 +66,9 @@ export function drainAfterEnd(started: StartedRun, stopping: boolean): Promise<v
 
 export function internalFailure(error: unknown): ExitOutcome {
   return { kind: 'spawn-failed', errno: 'EINTERNAL', message: `internal error: ${(error as Error).message ?? String(error)}` };
+}
+
+// How a run ended, in words: "exited with code 3", "was stopped: unhealthy (...)".
+export function describeEnd(run: Run | undefined, outcome: ExitOutcome | undefined): string {
+  return run?.probeFailure ? `was stopped: ${run.probeFailure}` : describeOutcome(outcome!);
 }

@@ -17,7 +17,7 @@ import type { RunnerContext } from './runner-context.js';
 import { linkCut, stopLeftovers, stopRun } from './run-stop.js';
 import { RunnerFacts } from './runner-facts.js';
 import { ServiceStateHolder, type TransitionListener } from './service-state.js';
-import { drainAfterEnd, EXIT_SETTLE_MS, internalFailure, type Run } from './service-run.js';
+import { describeEnd, drainAfterEnd, EXIT_SETTLE_MS, internalFailure, type Run } from './service-run.js';
 import { KILL_WAIT_FLOOR_MS, KILL_WAIT_MS, type StopResult } from './stop-procedure.js';
 
 export class ServiceRunner extends RunnerFacts {
@@ -249,13 +249,8 @@ export class ServiceRunner extends RunnerFacts {
     this.decide(run, undefined, how);
   }
 
-  // How a run ended, in words: "exited with code 3", "was stopped: unhealthy (...)".
-  protected describeEnd(run: Run | undefined, outcome: ExitOutcome | undefined): string {
-    return run?.probeFailure ? `was stopped: ${run.probeFailure}` : describeOutcome(outcome!);
-  }
-
   // Overridden by a scheduled service (scheduled-runner.ts), which goes back to its schedule.
-  protected decide(run: Run | undefined, outcome: ExitOutcome | undefined, how = this.describeEnd(run, outcome)): void {
+  protected decide(run: Run | undefined, outcome: ExitOutcome | undefined, how = describeEnd(run, outcome)): void {
     const now = this.ctx.clock.now();
     const failed = outcome === undefined || run?.probeFailure !== undefined || !isSuccess(outcome);
     const facts = { failed, uptimeMs: run ? now - run.startedAt : 0, now };

@@ -16,6 +16,7 @@ import type { OutputSink } from './output-sink.js';
 import { encodeSyslog } from './syslog-encode.js';
 import { parseSyslog } from './syslog-parse.js';
 import { describeSystemError } from '../shared/system-error.js';
+import { CodedError } from '../shared/coded-error.js';
 
 /** The longest message kept whole; the rest of a longer one is lost (rsyslog's default). */
 export const SYSLOG_MAX_MESSAGE = 8192;
@@ -36,15 +37,8 @@ export interface SyslogRelayOptions {
 
 export type SyslogSocketErrorCode = 'NOT_A_SOCKET' | 'BIND_FAILED';
 
-export class SyslogSocketError extends Error {
+export class SyslogSocketError extends CodedError<SyslogSocketErrorCode> {
   override name = 'SyslogSocketError';
-  constructor(
-    message: string,
-    readonly code: SyslogSocketErrorCode,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 export class SyslogRelay {

@@ -5,6 +5,7 @@
 import { closeSync, statSync, unlinkSync } from 'node:fs';
 import { describeSystemError } from '../shared/system-error.js';
 import type { NativeAddon, ReadableWatch } from './addon.js';
+import { CodedError } from '../shared/coded-error.js';
 
 export interface DatagramListenerOptions<Datagram> {
   /** Where the socket is bound. */
@@ -41,15 +42,8 @@ export type DatagramSocketErrorCode = 'SOCKET_CLEANUP_FAILED' | 'SOCKET_POLL_FAI
 
 // The socket could not be closed or removed, or a poll failed in a way it did not expect.
 // Never thrown out of the listener: it is reported through onError.
-export class DatagramSocketError extends Error {
+export class DatagramSocketError extends CodedError<DatagramSocketErrorCode> {
   override name = 'DatagramSocketError';
-  constructor(
-    message: string,
-    readonly code: DatagramSocketErrorCode,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 // The addon's readable watch, as DatagramListenerOptions.watch.

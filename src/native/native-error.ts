@@ -1,6 +1,7 @@
 // The errors of corral's native addon. A failed syscall has the shape of Node's own system
 // errors (fs, net): `code` is the errno's name, `errno` its negated number and `syscall`
 // the call, so `error.code === 'EMFILE'` means the same for both.
+import { CodedError } from '../shared/coded-error.js';
 
 /** An errno's name, as in Node's system errors; 'UNKNOWN' for one that has none. */
 export type ErrnoName = `E${string}` | 'UNKNOWN';
@@ -8,15 +9,8 @@ export type ErrnoName = `E${string}` | 'UNKNOWN';
 export type NativeAddonErrorCode = 'ADDON_NOT_LOADED' | ErrnoName;
 
 // A failure of the addon itself (it did not load) or of a syscall it made.
-export class NativeAddonError extends Error {
+export class NativeAddonError extends CodedError<NativeAddonErrorCode> {
   override name = 'NativeAddonError';
-  constructor(
-    message: string,
-    readonly code: NativeAddonErrorCode,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 // A syscall the addon made failed, e.g. code 'EMFILE', errno -24, syscall 'pipe2',

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
-import { childrenOf, pollFor, skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
+import { test, type TestContext } from 'node:test';
+import { childrenOf, pollFor, skipUnlessPid1, startCorral, type CorralProcess, type StartOptions } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const sh = (body: string): string => `#!/bin/sh\n${body}\n`;
@@ -13,6 +13,19 @@ const sh = (body: string): string => `#!/bin/sh\n${body}\n`;
 // A service that records that it started, and stops on TERM.
 const webService = (markers: string): string =>
   `command: "echo web >> ${markers}; trap 'exit 0' TERM; echo web up; while :; do sleep 1 & wait $!; done"\nready: {log: "web up"}\n`;
+
+// corral as PID 1 with the init scripts `scripts` makes for a fresh markers file, and
+// webService unless `options` says otherwise; disposed when the test ends.
+async function startWithInit(
+  t: TestContext,
+  scripts: (markers: string) => StartOptions['initScripts'],
+  options: Partial<StartOptions> = {},
+): Promise<{ corral: CorralProcess; markers: string }> {
+  const markers = join(scratchDir(t), 'markers');
+  const corral = await startCorral({ pid1: true, initScripts: scripts(markers), services: { 'web.yaml': webService(markers) }, ...options });
+  t.after(() => corral.dispose());
+  return { corral, markers };
+}
 
 function readMarkers(path: string): string[] {
   return existsSync(path)
@@ -24,19 +37,18 @@ function readMarkers(path: string): string[] {
 
 test('init scripts run one at a time in byte order, with corral environment, in /, each its own process group, before the first service', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const markers = join(scratchDir(t), 'markers');
   // "10" < "2" < "B" < "a" in byte order; a locale sort would put "a" before "B".
-  const script = (name: string): string =>
-    sh(
-      `echo "start ${name}" >> ${markers}; set -- $(cut -d')' -f2 /proc/$$/stat); echo "${name} FOO=$FOO pwd=$(pwd) pid=$$ pgid=$3 sid=$4"; sleep 0.1; echo "end ${name}" >> ${markers}`,
-    );
-  const corral = await startCorral({
-    pid1: true,
-    env: { FOO: 'from docker run -e' },
-    initScripts: { 'a-fourth': script('a-fourth'), '2-second': script('2-second'), 'B-third': script('B-third'), '10-first': script('10-first') },
-    services: { 'web.yaml': webService(markers) },
-  });
-  t.after(() => corral.dispose());
+  const { corral, markers } = await startWithInit(
+    t,
+    (markers) => {
+      const script = (name: string): string =>
+        sh(
+          `echo "start ${name}" >> ${markers}; set -- $(cut -d')' -f2 /proc/$$/stat); echo "${name} FOO=$FOO pwd=$(pwd) pid=$$ pgid=$3 sid=$4"; sleep 0.1; echo "end ${name}" >> ${markers}`,
+        );
+      return { 'a-fourth': script('a-fourth'), '2-second': script('2-second'), 'B-third': script('B-third'), '10-first': script('10-first') };
+    },
+    { env: { FOO: 'from docker run -e' } },
+  );
   await corral.waitForLine(/^web +\| web up$/, 10_000);
   const order = ['10-first', '2-second', 'B-third', 'a-fourth'];
   // Not overlapping: each ends before the next starts; the service only after the last.
@@ -76,17 +88,11 @@ test('init scripts run one at a time in byte order, with corral environment, in 
 
 test('a failing init script (exit 3): corral exits 3, runs no later script and starts no service', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const markers = join(scratchDir(t), 'markers');
-  const corral = await startCorral({
-    pid1: true,
-    initScripts: {
-      '10-setup': sh(`echo setup >> ${markers}`),
-      '20-migrate': sh('echo "migration failed" >&2; exit 3'),
-      '30-after': sh(`echo after >> ${markers}`),
-    },
-    services: { 'web.yaml': webService(markers) },
-  });
-  t.after(() => corral.dispose());
+  const { corral, markers } = await startWithInit(t, (markers) => ({
+    '10-setup': sh(`echo setup >> ${markers}`),
+    '20-migrate': sh('echo "migration failed" >&2; exit 3'),
+    '30-after': sh(`echo after >> ${markers}`),
+  }));
   assert.deepEqual(await corral.waitExit(10_000), { code: 3, signal: null });
   assert.deepEqual(readMarkers(markers), ['setup']);
   const path = join(corral.dir, 'init.d', '20-migrate');
@@ -128,18 +134,12 @@ test('an init script killed by a signal: corral exits 128+n; one that cannot be 
 
 test('a file that is not executable is skipped with a warning that says chmod +x; the others run', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const markers = join(scratchDir(t), 'markers');
-  const corral = await startCorral({
-    pid1: true,
-    initScripts: {
-      '10-setup': sh(`echo setup >> ${markers}`),
-      '15-notes': { text: sh(`echo notes >> ${markers}`), mode: 0o644 },
-      '.20-hidden': sh(`echo hidden >> ${markers}`),
-      '30-last~': sh(`echo backup >> ${markers}`),
-    },
-    services: { 'web.yaml': webService(markers) },
-  });
-  t.after(() => corral.dispose());
+  const { corral, markers } = await startWithInit(t, (markers) => ({
+    '10-setup': sh(`echo setup >> ${markers}`),
+    '15-notes': { text: sh(`echo notes >> ${markers}`), mode: 0o644 },
+    '.20-hidden': sh(`echo hidden >> ${markers}`),
+    '30-last~': sh(`echo backup >> ${markers}`),
+  }));
   await corral.waitForLine(/^web +\| web up$/, 10_000);
   assert.deepEqual(readMarkers(markers), ['setup', 'web']);
   const path = join(corral.dir, 'init.d', '15-notes');
@@ -152,13 +152,9 @@ test('a file that is not executable is skipped with a warning that says chmod +x
 
 test('a malformed service file exits 100 before any init script runs', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const markers = join(scratchDir(t), 'markers');
-  const corral = await startCorral({
-    pid1: true,
-    initScripts: { '10-setup': sh(`echo setup >> ${markers}`) },
+  const { corral, markers } = await startWithInit(t, (markers) => ({ '10-setup': sh(`echo setup >> ${markers}`) }), {
     services: { 'web.yaml': 'command: "true"\nrestrat: always\n' },
   });
-  t.after(() => corral.dispose());
   assert.deepEqual(await corral.waitExit(10_000), { code: 100, signal: null });
   assert.deepEqual(readMarkers(markers), []);
   assert.ok(!corral.events().some((text) => text.startsWith('init:')), corral.tail());
@@ -166,16 +162,10 @@ test('a malformed service file exits 100 before any init script runs', async (t)
 
 test('SIGTERM during a long init script stops it, starts no service, and corral exits 143 promptly', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const markers = join(scratchDir(t), 'markers');
-  const corral = await startCorral({
-    pid1: true,
-    initScripts: {
-      '10-long': sh(`echo waiting; sleep 60; echo never >> ${markers}`),
-      '20-next': sh(`echo next >> ${markers}`),
-    },
-    services: { 'web.yaml': webService(markers) },
-  });
-  t.after(() => corral.dispose());
+  const { corral, markers } = await startWithInit(t, (markers) => ({
+    '10-long': sh(`echo waiting; sleep 60; echo never >> ${markers}`),
+    '20-next': sh(`echo next >> ${markers}`),
+  }));
   await corral.waitForLine(/^init:10-long +\| waiting$/, 10_000);
   const sent = Date.now();
   corral.signal('SIGTERM');

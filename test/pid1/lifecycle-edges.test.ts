@@ -3,8 +3,8 @@
 // of a SIGTERM before the main service started, and no start announced for an exec that
 // failed. The rest of the edges are driven by the simulation (test/sim).
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { descendantsOf, pollFor, procStat, skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
+import { test, type TestContext } from 'node:test';
+import { descendantsOf, pollFor, procStat, skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
 import { readFileSync } from 'node:fs';
 
 function comm(pid: number): string {
@@ -15,17 +15,24 @@ function comm(pid: number): string {
   }
 }
 
-test('item 3: an exit is acted on while a grandchild in a session of its own still writes to the pipe', async (t) => {
-  if (skipUnlessPid1(t)) return;
+// corral as PID 1 with one service, `name`, running the shell command `command` and
+// restarted on failure 100 ms later, at most `count` times; disposed when the test ends.
+async function startRestarting(t: TestContext, name: string, command: string, count: number): Promise<CorralProcess> {
   const corral = await startCorral({
     pid1: true,
     services: {
-      // The chatterbox keeps the stdout pipe open and busy for ever; the service exits 1.
-      'talker.yaml': `command: "setsid sh -c 'while :; do echo chatter; sleep 0.05; done' & echo up; sleep 0.2; exit 1"\nrestart: on-failure\nbackoff: {initial: 100ms, max: 100ms, jitter: 0}\nmax_restarts: {count: 1, window: 1m}\n`,
+      [`${name}.yaml`]: `command: "${command}"\nrestart: on-failure\nbackoff: {initial: 100ms, max: 100ms, jitter: 0}\nmax_restarts: {count: ${count}, window: 1m}\n`,
     },
     deadlineMs: 30_000,
   });
   t.after(() => corral.dispose());
+  return corral;
+}
+
+test('item 3: an exit is acted on while a grandchild in a session of its own still writes to the pipe', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  // The chatterbox keeps the stdout pipe open and busy for ever; the service exits 1.
+  const corral = await startRestarting(t, 'talker', "setsid sh -c 'while :; do echo chatter; sleep 0.05; done' & echo up; sleep 0.2; exit 1", 1);
   await corral.waitForLine(/talker exited with code 1; restarting in 100ms/, 10_000);
   await corral.waitForLine(/talker exited with code 1; giving up/, 10_000);
   corral.signal('SIGTERM');
@@ -34,14 +41,7 @@ test('item 3: an exit is acted on while a grandchild in a session of its own sti
 
 test('item 5: what a run leaves in its process group is stopped before the restart and after the last run', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const corral = await startCorral({
-    pid1: true,
-    services: {
-      'leaky.yaml': `command: "sleep 1000 & echo run; sleep 0.3; exit 1"\nrestart: on-failure\nbackoff: {initial: 100ms, max: 100ms, jitter: 0}\nmax_restarts: {count: 3, window: 1m}\n`,
-    },
-    deadlineMs: 30_000,
-  });
-  t.after(() => corral.dispose());
+  const corral = await startRestarting(t, 'leaky', 'sleep 1000 & echo run; sleep 0.3; exit 1', 3);
   const sleepers = (): number => descendantsOf(corral.hostPid).filter((pid) => comm(pid) === 'sleep' && procStat(pid)?.state !== 'Z').length;
   let most = 0;
   await pollFor('leaky to be given up on', 20_000, () => {

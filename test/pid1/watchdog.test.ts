@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { pollFor, skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
+import { pollFor, skipUnlessPid1, startCorral, type CorralProcess, type StartOptions } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 // python3 watchdog.py MODE [COUNT] [SIGNAL]. Prints its environment, then:
@@ -58,6 +58,15 @@ function script(t: TestContext): string {
   return path;
 }
 
+// corral as PID 1 with one service, svc: the script run with `args`, then the YAML
+// `settings`; disposed when the test ends.
+async function startWatchdogService(t: TestContext, args: string[], settings: string, options: Partial<StartOptions> = {}): Promise<CorralProcess> {
+  const command = JSON.stringify(['/usr/bin/python3', '-u', script(t), ...args]);
+  const corral = await startCorral({ pid1: true, services: { 'svc.yaml': `command: ${command}\n${settings}` }, ...options });
+  t.after(() => corral.dispose());
+  return corral;
+}
+
 // The index of the first line matching, failing with the output when there is none.
 function lineIndex(corral: CorralProcess, pattern: RegExp): number {
   const index = corral.texts().findIndex((text) => pattern.test(text));
@@ -67,15 +76,9 @@ function lineIndex(corral: CorralProcess, pattern: RegExp): number {
 
 test('watchdog: a service that keeps sending WATCHDOG=1 keeps running; its environment', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const path = script(t);
-  const corral = await startCorral({
-    pid1: true,
-    // A WATCHDOG_PID from a manager above corral must not reach the service.
-    env: { WATCHDOG_PID: '1', WATCHDOG_USEC: '5' },
-    // No ready: corral makes a notify socket for the watchdog alone; armed at once.
-    services: { 'svc.yaml': `command: ["/usr/bin/python3", "-u", "${path}", "ping"]\nwatchdog: 1s\n` },
-  });
-  t.after(() => corral.dispose());
+  // No ready: corral makes a notify socket for the watchdog alone; armed at once. A
+  // WATCHDOG_PID from a manager above corral must not reach the service.
+  const corral = await startWatchdogService(t, ['ping'], 'watchdog: 1s\n', { env: { WATCHDOG_PID: '1', WATCHDOG_USEC: '5' } });
   const env = await corral.waitForLine(/svc +\| env /, 10_000);
   assert.match(env, /env WATCHDOG_USEC=1000000 WATCHDOG_PID=None NOTIFY_SOCKET=\/.*-notify\/svc\.sock$/);
   // Twelve pings at 500 ms: six timeouts' worth of time, each deadline met by a ping.
@@ -87,19 +90,13 @@ test('watchdog: a service that keeps sending WATCHDOG=1 keeps running; its envir
 
 test('watchdog: a service that stops sending WATCHDOG=1 is stopped with SIGABRT, restarted as failed, and given up on', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const path = script(t);
-  const corral = await startCorral({
-    pid1: true,
-    services: {
-      // on-failure, and the service exits 0 on SIGABRT: only the watchdog makes the run a failure.
-      'svc.yaml':
-        `command: ["/usr/bin/python3", "-u", "${path}", "hang-after", "5"]\n` +
-        'ready: {log: "^env "}\nwatchdog: 500ms\nrestart: on-failure\nbackoff: {initial: 100ms}\n' +
-        'max_restarts: {count: 1, window: 1m}\nlimits: {core: 0}\n',
-    },
-    deadlineMs: 30_000,
-  });
-  t.after(() => corral.dispose());
+  // on-failure, and the service exits 0 on SIGABRT: only the watchdog makes the run a failure.
+  const corral = await startWatchdogService(
+    t,
+    ['hang-after', '5'],
+    'ready: {log: "^env "}\nwatchdog: 500ms\nrestart: on-failure\nbackoff: {initial: 100ms}\nmax_restarts: {count: 1, window: 1m}\nlimits: {core: 0}\n',
+    { deadlineMs: 30_000 },
+  );
   await corral.waitForLine(/corral +\| warning: svc: watchdog timeout: no WATCHDOG=1 for 500ms; stopping it with SIGABRT$/, 10_000);
   await corral.waitForLine(/svc +\| got SIGABRT$/);
   await corral.waitForLine(/corral +\| warning: svc was stopped: watchdog timeout: no WATCHDOG=1 for 500ms; restarting in \d+ms$/);
@@ -122,17 +119,12 @@ test('watchdog: a service that stops sending WATCHDOG=1 is stopped with SIGABRT,
 
 test('watchdog: WATCHDOG=trigger stops the service at once with the configured signal', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const path = script(t);
-  const corral = await startCorral({
-    pid1: true,
-    services: {
-      'svc.yaml':
-        `command: ["/usr/bin/python3", "-u", "${path}", "trigger-after", "2", "SIGUSR1"]\n` +
-        // Long enough that only the trigger can end the run within the test.
-        'ready: {notify: true}\nwatchdog: {timeout: 1m, signal: SIGUSR1}\nrestart: never\n',
-    },
-  });
-  t.after(() => corral.dispose());
+  // A timeout long enough that only the trigger can end the run within the test.
+  const corral = await startWatchdogService(
+    t,
+    ['trigger-after', '2', 'SIGUSR1'],
+    'ready: {notify: true}\nwatchdog: {timeout: 1m, signal: SIGUSR1}\nrestart: never\n',
+  );
   await corral.waitForLine(/corral +\| svc is ready \(READY=1 after /, 10_000);
   await corral.waitForLine(/corral +\| warning: svc: watchdog triggered: it sent WATCHDOG=trigger; stopping it with SIGUSR1$/);
   await corral.waitForLine(/svc +\| got SIGUSR1$/);
@@ -145,14 +137,7 @@ test('watchdog: WATCHDOG=trigger stops the service at once with the configured s
 
 test('watchdog: WATCHDOG_USEC from the service sets a new timeout', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const path = script(t);
-  const corral = await startCorral({
-    pid1: true,
-    services: {
-      'svc.yaml': `command: ["/usr/bin/python3", "-u", "${path}", "shorten"]\nready: {notify: true}\nwatchdog: 1m\nrestart: never\nlimits: {core: 0}\n`,
-    },
-  });
-  t.after(() => corral.dispose());
+  const corral = await startWatchdogService(t, ['shorten'], 'ready: {notify: true}\nwatchdog: 1m\nrestart: never\nlimits: {core: 0}\n');
   await corral.waitForLine(/corral +\| svc set its watchdog timeout to 200ms \(WATCHDOG_USEC\)$/, 10_000);
   await corral.waitForLine(/corral +\| warning: svc: watchdog timeout: no WATCHDOG=1 for 200ms; stopping it with SIGABRT$/, 10_000);
   await corral.waitForLine(/svc +\| got SIGABRT$/);
@@ -160,17 +145,11 @@ test('watchdog: WATCHDOG_USEC from the service sets a new timeout', async (t) =>
 
 test("watchdog: checks get neither the service's NOTIFY_SOCKET and WATCHDOG_USEC nor those corral inherited", async (t) => {
   if (skipUnlessPid1(t)) return;
-  const path = script(t);
   const check = JSON.stringify(['/bin/sh', '-c', '[ -z "$NOTIFY_SOCKET$WATCHDOG_USEC$WATCHDOG_PID" ]']);
-  const corral = await startCorral({
-    pid1: true,
+  const corral = await startWatchdogService(t, ['ping'], `watchdog: 10s\nready: {exec: ${check}, timeout: 5s}\nrestart: never\n`, {
     // As from a manager above corral: its socket and watchdog are corral's, not a check's.
     env: { NOTIFY_SOCKET: '/nonexistent/manager.sock', WATCHDOG_USEC: '5', WATCHDOG_PID: '1' },
-    services: {
-      'svc.yaml': `command: ["/usr/bin/python3", "-u", "${path}", "ping"]\nwatchdog: 10s\nready: {exec: ${check}, timeout: 5s}\nrestart: never\n`,
-    },
   });
-  t.after(() => corral.dispose());
   await corral.waitForLine(/corral +\| svc is ready \(exec check passed after /, 10_000);
   // The service itself gets its own socket and timeout, and no inherited WATCHDOG_PID.
   assert.match(await corral.waitForLine(/svc +\| env /), /env WATCHDOG_USEC=10000000 WATCHDOG_PID=None NOTIFY_SOCKET=\/.*-notify\/svc\.sock$/);

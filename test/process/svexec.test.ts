@@ -16,6 +16,9 @@ const deadlineMs = 10_000;
 const isRoot = process.getuid?.() === 0;
 const skip = !existsSync(shim) ? `${shim} is not built (node scripts/build-native.mjs)` : !isRoot ? 'needs root' : false;
 
+// The shim's options that report on fd 3 and switch to nobody (65534:65534) with its groups.
+const asNobody = ['--status-fd', '3', '--user', 'nobody', '--uid', '65534', '--gid', '65534'];
+
 interface ShimRun {
   pid: number | undefined;
   code: number | null;
@@ -67,29 +70,7 @@ test('svexec: switches to nobody and applies limits, umask and cwd, in the same 
   // it reads them (a pipeline's pipe made fd 3 show up now and then); `; exit` keeps the
   // shell from exec'ing ls in its place.
   const script = 'echo $$; id -u; id -g; id -G; ulimit -n; ulimit -Hn; umask; pwd; ls -C /proc/$$/fd; exit 0';
-  const result = await svexec(
-    [
-      '--status-fd',
-      '3',
-      '--user',
-      'nobody',
-      '--uid',
-      '65534',
-      '--gid',
-      '65534',
-      '--umask',
-      '0027',
-      '--rlimit',
-      'nofile=1024:4096',
-      '--chdir',
-      dir,
-      '--',
-      'sh',
-      '-c',
-      script,
-    ],
-    { extraFd7: true },
-  );
+  const result = await svexec([...asNobody, '--umask', '0027', '--rlimit', 'nofile=1024:4096', '--chdir', dir, '--', 'sh', '-c', script], { extraFd7: true });
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.status, '', 'a successful exec closes the status fd with no data');
   const [pid, uid, gid, groups, soft, hard, umask, cwd, fds] = result.stdout.trimEnd().split('\n');
@@ -199,21 +180,6 @@ test('svexec: run as a non-root user, switching users fails with "setuid 1"', { 
   }
   const result = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', shim, '--status-fd', '3', '--uid', '0', '--', 'true']);
   assert.deepEqual([result.status, result.code], ['setuid 1\n', 127]);
-  const groups = await run('setpriv', [
-    '--reuid=65534',
-    '--regid=65534',
-    '--clear-groups',
-    shim,
-    '--status-fd',
-    '3',
-    '--user',
-    'nobody',
-    '--uid',
-    '65534',
-    '--gid',
-    '65534',
-    '--',
-    'true',
-  ]);
+  const groups = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', shim, ...asNobody, '--', 'true']);
   assert.deepEqual([groups.status, groups.code], ['initgroups 1\n', 127]);
 });

@@ -13,7 +13,7 @@ import { ConfigError } from '../../src/config/config-error.js';
 import { LIMITS } from '../../src/config/limits.js';
 import { planInitScripts, readInitDir } from '../../src/supervisor/init-listing.js';
 import { scratchDir } from '../helpers/scratch.js';
-import { dirWith, onlyProblem, problemsOf, seen, servicesOf } from './config-bounds-helpers.js';
+import { dirWith, onlyProblem, onlyProblemSeen, problemsOf, seen, servicesOf } from './config-bounds-helpers.js';
 
 const KiB = 1024;
 
@@ -39,8 +39,10 @@ describe('sizes', () => {
   test('row 5: a service file of 64 KiB loads; one byte more is refused, naming the file, its size and the limit', (t) => {
     assert.equal(serviceOfSize(LIMITS.serviceFileBytes).length, 64 * KiB);
     servicesOf(dirWith(t, { 'web.yaml': serviceOfSize(LIMITS.serviceFileBytes) }));
-    const dir = dirWith(t, { 'web.yaml': serviceOfSize(LIMITS.serviceFileBytes + 1) });
-    assert.deepEqual(seen(dir, onlyProblem(dir)), { file: 'web.yaml', message: 'is 65537 bytes, over the limit of 64KiB (65536 bytes) for a service file' });
+    assert.deepEqual(onlyProblemSeen(t, { 'web.yaml': serviceOfSize(LIMITS.serviceFileBytes + 1) }), {
+      file: 'web.yaml',
+      message: 'is 65537 bytes, over the limit of 64KiB (65536 bytes) for a service file',
+    });
   });
 
   test('row 5: a 5 MB service file is refused by its size, without parsing it', (t) => {

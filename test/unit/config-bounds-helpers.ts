@@ -51,3 +51,9 @@ export function seen(dir: string, problem: ConfigProblem): Omit<ConfigProblem, '
   const { source: _source, ...fields } = problem;
   return { ...fields, file: fields.file.replace(`${dir}/`, '') };
 }
+
+// The one problem of a fresh services directory holding `files`, as a user sees it.
+export function onlyProblemSeen(t: TestContext, files: Record<string, string | Buffer>, env: Env = {}): Omit<ConfigProblem, 'source'> {
+  const dir = dirWith(t, files);
+  return seen(dir, onlyProblem(dir, env));
+}

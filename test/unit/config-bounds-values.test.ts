@@ -7,14 +7,13 @@ import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/config/config-error.js';
 import { withCommandService } from '../../src/config/command-service.js';
 import { LIMITS } from '../../src/config/limits.js';
-import { dirWith, onlyProblem, problemsOf, seen, servicesOf, type Env } from './config-bounds-helpers.js';
+import { dirWith, onlyProblem, onlyProblemSeen, problemsOf, seen, servicesOf, type Env } from './config-bounds-helpers.js';
 
 const NUL = 'holds a NUL byte (\\0), which ends a string for the kernel';
 
 describe('durations', () => {
   test('row 11: health.interval: 600h is refused, naming the maximum, instead of becoming 1 ms', (t) => {
-    const dir = dirWith(t, { 'web.yaml': 'command: x\nhealth: {exec: x, interval: 600h}\n' });
-    assert.deepEqual(seen(dir, onlyProblem(dir)), {
+    assert.deepEqual(onlyProblemSeen(t, { 'web.yaml': 'command: x\nhealth: {exec: x, interval: 600h}\n' }), {
       file: 'web.yaml',
       line: 2,
       col: 29,
@@ -53,8 +52,7 @@ describe('durations', () => {
 
 describe('numbers', () => {
   test('row 3: limits: {core: "0:99999999999999999999"} is refused at the value', (t) => {
-    const dir = dirWith(t, { 'web.yaml': 'command: x\nlimits: {core: "0:99999999999999999999"}\n' });
-    assert.deepEqual(seen(dir, onlyProblem(dir)), {
+    assert.deepEqual(onlyProblemSeen(t, { 'web.yaml': 'command: x\nlimits: {core: "0:99999999999999999999"}\n' }), {
       file: 'web.yaml',
       line: 2,
       col: 16,
@@ -78,8 +76,7 @@ describe('numbers', () => {
 
   test('a numeric user of 4294967294 is taken; 4294967295, which the kernel reads as "unchanged", is refused', (t) => {
     assert.equal(servicesOf(dirWith(t, { 'web.yaml': 'command: x\nuser: 4294967294\n' }))[0]?.identity?.uid, 4294967294);
-    const dir = dirWith(t, { 'web.yaml': 'command: x\nuser: 4294967295\n' });
-    assert.deepEqual(seen(dir, onlyProblem(dir)), {
+    assert.deepEqual(onlyProblemSeen(t, { 'web.yaml': 'command: x\nuser: 4294967295\n' }), {
       file: 'web.yaml',
       line: 2,
       col: 7,
@@ -125,8 +122,7 @@ describe('what reaches exec', () => {
   test('an environment variable of 131071 bytes as NAME=value is taken from an env file; one byte more is refused', (t) => {
     const file = (length: number): Record<string, string> => ({ 'web.yaml': 'command: x\nenv_file: web.env\n', 'web.env': `A=${'v'.repeat(length - 2)}\n` });
     servicesOf(dirWith(t, file(LIMITS.execStringBytes - 1)));
-    const dir = dirWith(t, file(LIMITS.execStringBytes));
-    assert.deepEqual(seen(dir, onlyProblem(dir)), {
+    assert.deepEqual(onlyProblemSeen(t, file(LIMITS.execStringBytes)), {
       file: 'web.yaml',
       line: 2,
       col: 11,

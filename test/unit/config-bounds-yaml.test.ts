@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Lexer } from 'yaml';
 import { LIMITS } from '../../src/config/limits.js';
 import { aliasBombLines } from '../helpers/hostile-inputs.js';
-import { dirWith, onlyProblem, problemsOf, seen, servicesOf } from './config-bounds-helpers.js';
+import { dirWith, onlyProblem, onlyProblemSeen, problemsOf, seen, servicesOf } from './config-bounds-helpers.js';
 
 const tokensOf = (text: string): number => [...new Lexer().lex(text)].length;
 const NODES = `the file holds more than ${LIMITS.yamlNodes} YAML nodes (keys, values and list items, counting what aliases repeat)`;
@@ -30,16 +30,20 @@ describe('aliases', () => {
     // root, command, its list of n, depends_on, its list, db, ready, its mapping, exec, the alias (1 + n): 10 + 2n.
     const file = (n: number): string => `command: &a [${Array(n).fill('x').join(', ')}]\ndepends_on: [db]\nready: {exec: *a}\n`;
     servicesOf(dirWith(t, { 'web.yaml': file(4995), 'db.yaml': 'command: x\n' }));
-    const dir = dirWith(t, { 'web.yaml': file(4996), 'db.yaml': 'command: x\n' });
-    assert.deepEqual(seen(dir, onlyProblem(dir)), { file: 'web.yaml', line: 3, col: 15, path: 'ready', message: NODES });
+    assert.deepEqual(onlyProblemSeen(t, { 'web.yaml': file(4996), 'db.yaml': 'command: x\n' }), {
+      file: 'web.yaml',
+      line: 3,
+      col: 15,
+      path: 'ready',
+      message: NODES,
+    });
   });
 
   test('10,000 nodes without aliases load; 10,001 are refused at the node past the limit', (t) => {
     // root, command, its list: 3 + n.
     const file = (n: number): string => `command: [${Array(n).fill('x').join(', ')}]\n`;
     assert.equal(servicesOf(dirWith(t, { 'web.yaml': file(9997) }))[0]?.argv.length, 9997);
-    const dir = dirWith(t, { 'web.yaml': file(9998) });
-    assert.deepEqual(seen(dir, onlyProblem(dir)), { file: 'web.yaml', line: 1, col: 11 + 3 * 9997, path: 'command', message: NODES });
+    assert.deepEqual(onlyProblemSeen(t, { 'web.yaml': file(9998) }), { file: 'web.yaml', line: 1, col: 11 + 3 * 9997, path: 'command', message: NODES });
   });
 
   test('an alias to no anchor, and an alias inside the node it names, are problems of the file (yaml threw on both)', (t) => {
@@ -106,8 +110,13 @@ describe('nesting', () => {
   }
 
   test('60,000 nested brackets (which overflow the stack of the recursive composer) are refused at the 33rd', (t) => {
-    const dir = dirWith(t, { 'web.yaml': `command: x\nx: ${'['.repeat(60_000)}\n` });
-    assert.deepEqual(seen(dir, onlyProblem(dir)), { file: 'web.yaml', line: 2, col: 4 + LIMITS.yamlDepth, path: 'x', message: DEPTH });
+    assert.deepEqual(onlyProblemSeen(t, { 'web.yaml': `command: x\nx: ${'['.repeat(60_000)}\n` }), {
+      file: 'web.yaml',
+      line: 2,
+      col: 4 + LIMITS.yamlDepth,
+      path: 'x',
+      message: DEPTH,
+    });
   });
 });
 
@@ -125,8 +134,7 @@ describe('duplicate keys', () => {
 
   test('row 8: a duplicate among the 4,000 keys of a nested mapping is found in one pass, at its second occurrence', (t) => {
     const keys = Array.from({ length: 4000 }, (_, i) => `  K${i}: v`);
-    const dir = dirWith(t, { 'web.yaml': `command: x\nenvironment:\n${keys.join('\n')}\n  K7: again\n` });
-    assert.deepEqual(seen(dir, onlyProblem(dir)), {
+    assert.deepEqual(onlyProblemSeen(t, { 'web.yaml': `command: x\nenvironment:\n${keys.join('\n')}\n  K7: again\n` }), {
       file: 'web.yaml',
       line: 4003,
       col: 3,

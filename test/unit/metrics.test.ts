@@ -7,7 +7,7 @@ import type { MetricsInput } from '../../src/control/metrics.js';
 import { MetricsServerError, startMetricsServer, type MetricsServer } from '../../src/control/metrics-server.js';
 import type { ServiceSnapshot, SupervisorSnapshot } from '../../src/control/snapshot.js';
 import type { GroupUsage } from '../../src/process/group-usage.js';
-import { serviceSnapshot } from '../helpers/snapshots.js';
+import { scheduleSnapshot, serviceSnapshot } from '../helpers/snapshots.js';
 
 const AT = Date.UTC(2026, 10, 23, 10, 0, 0);
 
@@ -183,15 +183,7 @@ describe('metrics endpoint', () => {
 
   test('a scheduled service: its runs by result and its next run time; none while paused', async () => {
     const runs = { succeeded: 11, failed: 1, 'timed-out': 2, replaced: 0, skipped: 3 };
-    const schedule = {
-      description: '*/15 * * * * (UTC)',
-      timezone: 'UTC',
-      overlap: 'skip' as const,
-      timeoutMs: null,
-      nextRunAt: AT + 240_000,
-      lastRun: null,
-      runs,
-    };
+    const schedule = scheduleSnapshot({ nextRunAt: AT + 240_000, runs });
     const report = service('report', { type: 'scheduled', state: 'scheduled', ready: true, schedule });
     let current = input([report]);
     const base = await start(() => Promise.resolve(current));

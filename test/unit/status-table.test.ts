@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { compactBytes, formatStatus, formatUptime, shortExit } from '../../src/control/status-table.js';
 import type { ServiceStatus, StatusReport } from '../../src/control/protocol.js';
 import type { LastExit } from '../../src/control/snapshot.js';
-import { serviceSnapshot } from '../helpers/snapshots.js';
+import { scheduleSnapshot, serviceSnapshot } from '../helpers/snapshots.js';
 
 const AT = 1_700_000_000_000;
 const SECOND = 1000;
@@ -146,15 +146,13 @@ describe('formatStatus', () => {
 
   test('a scheduled service: its state, and a note with its schedule, next run, last run and counts; paused when stopped', () => {
     const runs = { succeeded: 11, failed: 1, 'timed-out': 0, replaced: 0, skipped: 2 };
-    const schedule = {
+    const schedule = scheduleSnapshot({
       description: '0 3 * * * (Europe/Berlin)',
       timezone: 'Europe/Berlin',
-      overlap: 'skip' as const,
-      timeoutMs: null,
       nextRunAt: Date.parse('2023-11-15T02:00:00Z'),
-      lastRun: { result: 'failed' as const, startedAt: AT - HOUR, durationMs: 1200, description: 'exited with code 3' },
+      lastRun: { result: 'failed', startedAt: AT - HOUR, durationMs: 1200, description: 'exited with code 3' },
       runs,
-    };
+    });
     const text = formatStatus(report([service('report', { type: 'scheduled', state: 'scheduled', ready: true, lastExit: exit(3), schedule })]));
     assert.match(text, /^report +scheduled +- +- +0 +yes +- +- +- +code 3$/m);
     assert.match(

@@ -64,7 +64,9 @@ function assertStarts(service: ServiceConfig, written: unknown): void {
   const attributes = processAttributes(service, ctx);
   const env = serviceEnvironment(service, PROPERTY_ENV);
   if (written !== null && typeof written === 'object') {
-    for (const name of Object.keys(written)) assert.ok(Object.hasOwn(env, name), `environment.${name} of the file is not in the service's environment`);
+    // A key whose value is undefined is not in the file: the YAML writer leaves it out.
+    const inFile = Object.entries(written).filter(([, value]) => value !== undefined);
+    for (const [name] of inFile) assert.ok(Object.hasOwn(env, name), `environment.${name} of the file is not in the service's environment`);
   }
   const stack = service.limits.stack?.soft;
   assertExecable(shimArgv('/usr/lib/corral/svexec', attributes, service.argv, 3), env, stack);

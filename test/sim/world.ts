@@ -273,7 +273,7 @@ function checkNothingLeft({ kernel, lines }: EndFacts): void {
 
 // The documented rules: what ended the container decides; a shutdown signal gives the main
 // service's own code, 128+n when it never ran, and 0 without a main service.
-function checkExitCode({ scenario, kernel, lines, code, shutdownSignal, finishedAt }: EndFacts): void {
+function checkExitCode({ scenario, kernel, lines, code, shutdownSignal, finishedAt, shutdownAt }: EndFacts): void {
   const main = scenario.services.find((spec) => spec.main);
   const lastOutcome = (service: string): ExitOutcome | undefined => {
     const runs = kernel.spawns.filter((spawn) => spawn.service === service);
@@ -292,7 +292,11 @@ function checkExitCode({ scenario, kernel, lines, code, shutdownSignal, finished
     const outcome = lastOutcome(main.name);
     expected = outcome && outcomeExitCode(outcome);
   } else if (failed) {
-    const outcome = lastOutcome(failed[1]!);
+    // The code is the one it failed with: an exit seen only after the shutdown began is not it.
+    const name = failed[1]!;
+    const lastSpawn = kernel.spawns.filter((spawn) => spawn.service === name).at(-1);
+    const known = lastSpawn?.pid === undefined || exitSeenAt(kernel, name, scenario.latencyMs) <= shutdownAt;
+    const outcome = known ? lastOutcome(name) : undefined;
     expected = (outcome && outcomeExitCode(outcome)) || 1;
   } else if (/^received SIG/.test(cause) && shutdownSignal) {
     if (main === undefined) expected = 0;

@@ -85,9 +85,15 @@ export class ServiceRunner extends RunnerFacts {
       case 'stopping': {
         // Already being stopped (a probe failed, or leftovers after an exit): that stop
         // is held to this one's deadline and second signal too, and waited for.
-        const unlink = linkCut(status.run, this.ctx.clock, deadline, forced);
-        await settledBy(this.ctx.clock, status.run.settled, Math.max(deadline, this.ctx.clock.now()) + KILL_WAIT_FLOOR_MS);
+        const { run } = status;
+        const unlink = linkCut(run, this.ctx.clock, deadline, forced);
+        await settledBy(this.ctx.clock, run.settled, Math.max(deadline, this.ctx.clock.now()) + KILL_WAIT_FLOOR_MS);
         unlink();
+        // That stop may still be in SIGKILL's wait, set by its own later deadline, on a
+        // process that will never go (D state). This stop's deadline is the bound: the run
+        // is given up on here, so a stop never returns with the service still stopping.
+        const current = this.status;
+        if (current.state === 'stopping' && current.run === run && !run.handled) this.abandon(run, 'still being stopped when its deadline came');
         return;
       }
     }
@@ -98,7 +104,7 @@ export class ServiceRunner extends RunnerFacts {
   protected async terminate(run: Run, graceMs: number, deadline: number, forced: Latch, signal = this.config.stop_signal): Promise<void> {
     if (this.status.state !== 'stopping') this.state.set({ state: 'stopping', run });
     const result = await stopRun(run, this.name, this.ctx, { signal, graceMs, deadline, forced });
-    if (!run.handled) this.abandon(run, result);
+    if (!run.handled) this.abandon(run, result === 'stuck' ? 'still there after SIGKILL' : 'its exit never came');
   }
 
   protected spawn(): void {
@@ -241,10 +247,10 @@ export class ServiceRunner extends RunnerFacts {
 
   // A run whose main process survived SIGKILL: reported by the stop procedure, left
   // behind, and the service moves on as if it had ended.
-  private abandon(run: Run, result: StopResult): void {
+  private abandon(run: Run, why: string): void {
     run.handled = true;
     run.readiness.cancel();
-    const how = `could not be stopped (${result === 'stuck' ? 'still there after SIGKILL' : 'its exit never came'})`;
+    const how = `could not be stopped (${why})`;
     if (this.stopRequested) return this.toStopped(`${this.name} ${how}; left behind`);
     this.decide(run, undefined, how);
   }

@@ -14,7 +14,7 @@ export function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unk
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
-      const suggestion = closest(key, keysOf(path));
+      const suggestion = suggestKey(key, keysOf(path), valueAt(input, path));
       const hint = suggestion ? `; did you mean "${suggestion}"?` : '; remove it';
       return at(keyOffset(doc, path, key), [...path, key].join('.'), `unknown key "${key}"${hint}`);
     });
@@ -62,6 +62,16 @@ export function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unk
   return [at(offset, where, `${expectation(issue)}, got ${describeValue(value)}${hint}`)];
 }
 
+// The key an unknown one was probably meant to be: the closest, or the only one the
+// mapping takes when it is not there ({path: ...} for a secret's {file: ...}, as env_file
+// spells it).
+function suggestKey(key: string, keys: readonly string[], mapping: unknown): string | undefined {
+  const suggestion = closest(key, keys);
+  if (suggestion !== undefined || keys.length !== 1) return suggestion;
+  const given = mapping !== null && typeof mapping === 'object' && Object.hasOwn(mapping, keys[0]!);
+  return given ? undefined : keys[0];
+}
+
 // "comand: x" is one mistake: the unknown key's did-you-mean names the missing one, so
 // "command is missing" would only repeat it. The paths of such missing keys.
 export function misspeltRequiredKeys(issues: readonly z.core.$ZodIssue[], input: unknown): Set<string> {
@@ -70,7 +80,7 @@ export function misspeltRequiredKeys(issues: readonly z.core.$ZodIssue[], input:
     if (issue.code !== 'unrecognized_keys') continue;
     const keys = keysOf(issue.path.map(String));
     for (const key of issue.keys) {
-      const suggestion = closest(key, keys);
+      const suggestion = suggestKey(key, keys, valueAt(input, issue.path));
       if (suggestion !== undefined) suggested.add([...issue.path, suggestion].join('.'));
     }
   }

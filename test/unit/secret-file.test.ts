@@ -59,6 +59,7 @@ describe('environment: {NAME: {file: PATH}} in a service file', () => {
         '  E: {fil: x}',
         '  F: {file: "a\\0b"}',
         '  G: [1]',
+        '  H: {path: /run/secrets/h}',
         '',
       ].join('\n'),
     });
@@ -70,6 +71,7 @@ describe('environment: {NAME: {file: PATH}} in a service file', () => {
       'web.yaml 7:7 environment.E.fil: unknown key "fil"; did you mean "file"?',
       'web.yaml 8:13 environment.F.file: a path cannot hold a NUL byte (\\0), got "a\\u0000b"',
       'web.yaml 9:6 environment.G: expected a string, number or boolean, or {file: PATH} to read the value from a file, got a list',
+      'web.yaml 10:7 environment.H.path: unknown key "path"; did you mean "file"?',
     ]);
   });
 

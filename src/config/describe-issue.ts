@@ -4,7 +4,7 @@
 import { isCollection, isMap, isPair, isScalar, type Document, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import type { ConfigProblem } from './config-error.js';
-import { keysAt } from './schema.js';
+import { keysOf } from './schema.js';
 import { closest } from './suggest.js';
 
 /** A problem at a byte offset of the file. */
@@ -14,8 +14,7 @@ export function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unk
   const path = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
-      // List entries share their keys: env_file.1 has the keys of env_file.
-      const suggestion = closest(key, keysAt[path.filter((part) => !/^\d+$/.test(part)).join('.')] ?? []);
+      const suggestion = suggestKey(key, keysOf(path), valueAt(input, path));
       const hint = suggestion ? `; did you mean "${suggestion}"?` : '; remove it';
       return at(keyOffset(doc, path, key), [...path, key].join('.'), `unknown key "${key}"${hint}`);
     });
@@ -32,7 +31,11 @@ export function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unk
     // shape, not "expected a string or ...".
     const shaped = value !== null && typeof value === 'object';
     const branch = issue.errors.find((issues) => issues.some((inner) => (shaped && inner.path.length > 0) || inner.code === 'custom'));
-    if (branch) return branch.flatMap((inner) => describeIssue({ ...inner, path: [...issue.path, ...inner.path] }, doc, input, at));
+    if (branch) {
+      const inner = branch.map((each) => ({ ...each, path: [...issue.path, ...each.path] }));
+      const misspelt = misspeltRequiredKeys(inner, input);
+      return inner.filter((each) => !misspelt.has(each.path.join('.'))).flatMap((each) => describeIssue(each, doc, input, at));
+    }
   }
   const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
   const offset = node?.range?.[0] ?? keyOffset(doc, path.slice(0, -1), path[path.length - 1] ?? '');
@@ -57,6 +60,33 @@ export function describeIssue(issue: z.core.$ZodIssue, doc: Document, input: unk
   const suggestion = issue.code === 'invalid_value' && typeof value === 'string' ? closest(value, issue.values.map(String)) : undefined;
   const hint = suggestion ? `; did you mean "${suggestion}"?` : '';
   return [at(offset, where, `${expectation(issue)}, got ${describeValue(value)}${hint}`)];
+}
+
+// The key an unknown one was probably meant to be: the closest, or the only one the
+// mapping takes when it is not there ({path: ...} for a secret's {file: ...}, as env_file
+// spells it).
+function suggestKey(key: string, keys: readonly string[], mapping: unknown): string | undefined {
+  const suggestion = closest(key, keys);
+  if (suggestion !== undefined || keys.length !== 1) return suggestion;
+  const given = mapping !== null && typeof mapping === 'object' && Object.hasOwn(mapping, keys[0]!);
+  return given ? undefined : keys[0];
+}
+
+// "comand: x" is one mistake: the unknown key's did-you-mean names the missing one, so
+// "command is missing" would only repeat it. The paths of such missing keys.
+export function misspeltRequiredKeys(issues: readonly z.core.$ZodIssue[], input: unknown): Set<string> {
+  const suggested = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    const keys = keysOf(issue.path.map(String));
+    for (const key of issue.keys) {
+      const suggestion = suggestKey(key, keys, valueAt(input, issue.path));
+      if (suggestion !== undefined) suggested.add([...issue.path, suggestion].join('.'));
+    }
+  }
+  return new Set(
+    issues.filter((issue) => suggested.has(issue.path.join('.')) && valueAt(input, issue.path) === undefined).map((issue) => issue.path.join('.')),
+  );
 }
 
 export function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -20,8 +20,10 @@ export function parseEnvFile(text: string, file: string): EnvFileResult {
   lines.forEach((raw, index) => {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) return;
+    // Without the line itself: an env file holds secrets, and a problem may end up in a
+    // build log. Its line and column say where to look.
     const problem = (message: string, col = raw.length - raw.trimStart().length + 1): void => {
-      problems.push({ file, line: index + 1, col, message, source: raw });
+      problems.push({ file, line: index + 1, col, message });
     };
     const match = ASSIGNMENT.exec(line);
     if (!match) return problem('expected NAME=value (or a # comment)');

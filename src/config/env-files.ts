@@ -52,8 +52,9 @@ function readEnvFile(path: string, budget: ReadBudget): EnvFileRead {
   }
   const decoded = decodeUtf8(read.bytes);
   if ('invalid' in decoded) {
-    const { line, col, byte, source } = decoded.invalid;
-    return { problems: [{ file: path, line, col, source, message: notUtf8(byte) }] };
+    // Without its line, as every problem of an env file (env-file.ts).
+    const { line, col, byte } = decoded.invalid;
+    return { problems: [{ file: path, line, col, message: notUtf8(byte) }] };
   }
   return parseEnvFile(decoded.text, path);
 }

@@ -53,7 +53,8 @@ export function fileFormOf(service: ServiceConfig): Record<string, unknown> {
     group: service.group,
     umask: service.umask === undefined ? undefined : service.umask.toString(8).padStart(4, '0'),
     working_dir: service.working_dir,
-    environment: service.environment,
+    // A secret file as written, {file: PATH}: its value is read at start, never shown.
+    environment: { ...service.environment, ...Object.fromEntries(Object.entries(service.secret_files).map(([name, file]) => [name, { file }])) },
     env_file: service.env_file,
     inherit_env: service.inherit_env,
     limits: Object.fromEntries(Object.entries(service.limits).map(([name, value]) => [name, limitForm(value)])),

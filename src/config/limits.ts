@@ -16,6 +16,8 @@ export const LIMITS = {
   serviceFileBytes: 64 * KiB,
   /** One env_file; a value is at most 128 KiB anyway (execStringBytes). */
   envFileBytes: 256 * KiB,
+  /** One secret file (environment: {NAME: {file: PATH}}), read at each start; far above a password, a key or a certificate chain. */
+  secretFileBytes: 64 * KiB,
   /** /etc/passwd or /etc/group. */
   accountFileBytes: 4 * MiB,
   /** Everything one load reads (service files and env files, each env file once). */

@@ -8,7 +8,7 @@ import { durationAtLeast } from './floors.js';
 import { ONESHOT_ONLY } from './oneshot-timeout.js';
 import { switchValue } from './switch-value.js';
 import { LIMITS } from './limits.js';
-import { account, command, duration, environment, signal, umask } from './value-schemas.js';
+import { account, command, duration, environment, secretFileObject, signal, umask } from './value-schemas.js';
 import { RLIMIT_NAMES } from '../process/exec-shim.js';
 import {
   backoffSchema,
@@ -77,7 +77,9 @@ export const serviceSchema = z
       .regex(/^\//, 'expected an absolute path')
       .optional()
       .describe('the directory the command starts in'),
-    environment: environment.default({}).describe('variables to set, over env_file and the inherited ones'),
+    environment: environment
+      .default({})
+      .describe('variables to set, over env_file and the inherited ones; {file: PATH} reads a value from a file at each start'),
     env_file: envFiles.optional().describe('files of NAME=value lines, read at start and on reload'),
     inherit_env: z.boolean().default(true).describe("false starts from an empty environment instead of corral's"),
     limits: limitsSchema.prefault({}).describe('resource limits (setrlimit)'),
@@ -118,3 +120,11 @@ export const keysAt: Record<string, readonly string[]> = {
   schedule: Object.keys(scheduleObject.shape),
   limits: [...RLIMIT_NAMES],
 };
+
+// The keys allowed in the mapping at `path` (list indexes left out: env_file.1 has the
+// keys of env_file). An environment entry written as a mapping is a secret file's.
+export function keysOf(path: readonly (string | number)[]): readonly string[] {
+  const parts = path.map(String).filter((part) => !/^\d+$/.test(part));
+  if (parts.length === 2 && parts[0] === 'environment') return Object.keys(secretFileObject.shape);
+  return keysAt[parts.join('.')] ?? [];
+}

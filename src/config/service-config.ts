@@ -1,5 +1,6 @@
 // A service as the rest of corral runs it: its file's settings (schema.ts) with every
 // default resolved, plus where it came from, who it runs as, and what its env_file held.
+import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { Argv } from './value-schemas.js';
 import type { healthSchema, logSchema, readySchema, watchdogSchema } from './field-schemas.js';
@@ -43,7 +44,8 @@ export interface MaxRestarts {
   windowMs: number;
 }
 
-type Converted = 'command' | 'restart' | 'name' | 'log' | 'type' | 'schedule' | 'backoff' | 'reset_after' | 'max_restarts' | 'stop_timeout' | 'timeout';
+type Converted =
+  'command' | 'restart' | 'name' | 'log' | 'type' | 'schedule' | 'backoff' | 'reset_after' | 'max_restarts' | 'stop_timeout' | 'timeout' | 'environment';
 
 // A validated service: its file's settings with every default resolved, plus where it
 // came from.
@@ -56,6 +58,14 @@ export interface ServiceConfig extends Omit<ServiceFileConfig, Converted> {
   argv: Argv;
   restart: RestartPolicy;
   identity?: Identity;
+  /** The environment map's values written as text. */
+  environment: Record<string, string>;
+  /**
+   * The environment map's {file: PATH} entries: variable name to absolute path. Only the
+   * path: the value is read at each start (secret-file.ts) and lives only in that run's
+   * environment, so nothing that shows a config (print, status, a reload's diff) has it.
+   */
+  secret_files: Record<string, string>;
   /** What env_file held when the files were loaded, later files first overridden. */
   env_from_files: Record<string, string>;
   /** The command after `corral --`: starts once every other service is ready. */
@@ -77,7 +87,21 @@ export function serviceConfigOf(
   where: { name: string; file: string },
   extra: Pick<ServiceConfig, 'identity' | 'env_from_files' | 'after_all'> = { env_from_files: {} },
 ): ServiceConfig {
-  const { command, restart: _restart, name: _name, log, type, schedule, backoff, reset_after, max_restarts, stop_timeout, timeout, ...settings } = data;
+  const {
+    command,
+    restart: _restart,
+    name: _name,
+    log,
+    type,
+    schedule,
+    backoff,
+    reset_after,
+    max_restarts,
+    stop_timeout,
+    timeout,
+    environment,
+    ...settings
+  } = data;
   const prefix = log.prefix ?? where.name;
   const kind = { type: schedule ? ('scheduled' as const) : type, ...(schedule ? { schedule } : {}) };
   const durations = {
@@ -87,7 +111,30 @@ export function serviceConfigOf(
     stop_timeoutMs: stop_timeout,
     ...(timeout === undefined ? {} : { timeoutMs: timeout }),
   };
-  return { ...settings, ...kind, ...durations, ...where, argv: command, restart: resolveRestart(data), log: { ...log, prefix }, identity: undefined, ...extra };
+  return {
+    ...settings,
+    ...kind,
+    ...durations,
+    ...splitEnvironment(environment, where.file),
+    ...where,
+    argv: command,
+    restart: resolveRestart(data),
+    log: { ...log, prefix },
+    identity: undefined,
+    ...extra,
+  };
+}
+
+// The environment map as values and secret files; a relative path is relative to the
+// service file's directory, as env_file's are.
+function splitEnvironment(map: ServiceFileConfig['environment'], file: string): Pick<ServiceConfig, 'environment' | 'secret_files'> {
+  const environment: Record<string, string> = {};
+  const secret_files: Record<string, string> = {};
+  for (const [name, value] of Object.entries(map)) {
+    if (typeof value === 'string') environment[name] = value;
+    else secret_files[name] = resolve(dirname(file), value.file);
+  }
+  return { environment, secret_files };
 }
 
 // A longrun is restarted unless told otherwise; a oneshot or the main service is not.

@@ -11,15 +11,14 @@ import type { Credentials } from '../process/credentials.js';
 import { describeReadFailure, readBoundedFile, type ReadBudget, type ReadFailure } from './bounded-read.js';
 import type { ConfigProblem } from './config-error.js';
 import type { GraphNode } from './dependency-graph.js';
-import { describeIssue, keyOffset, valueAt } from './describe-issue.js';
+import { describeIssue, keyOffset, misspeltRequiredKeys, valueAt } from './describe-issue.js';
 import { notUtf8, readEnvFiles, type EnvFileCache } from './env-files.js';
 import { checkExecBounds } from './exec-bounds.js';
 import { expandInConfig } from './expand-in-config.js';
 import { LIMITS } from './limits.js';
-import { keysAt, SERVICE_NAME, SERVICE_NAME_RULE, serviceSchema } from './schema.js';
+import { SERVICE_NAME, SERVICE_NAME_RULE, serviceSchema } from './schema.js';
 import { serviceConfigOf, type ServiceConfig } from './service-config.js';
 import { checkScheduled } from './schedule-checks.js';
-import { closest } from './suggest.js';
 import { decodeUtf8 } from './text-input.js';
 import { RESERVED_NAME, RESERVED_NAME_MESSAGE } from './value-schemas.js';
 import { lineStartsOf, parseBoundedYaml, type TokenBudget } from './yaml-bounds.js';
@@ -208,23 +207,6 @@ function shownIssues(all: readonly z.core.$ZodIssue[]): { issues: z.core.$ZodIss
     room -= size;
   }
   return { issues, hidden };
-}
-
-// "comand: x" is one mistake: the unknown key's did-you-mean names the missing one, so
-// "command is missing" would only repeat it. The paths of such missing keys.
-function misspeltRequiredKeys(issues: readonly z.core.$ZodIssue[], input: unknown): Set<string> {
-  const suggested = new Set<string>();
-  for (const issue of issues) {
-    if (issue.code !== 'unrecognized_keys') continue;
-    const keys = keysAt[issue.path.join('.')] ?? [];
-    for (const key of issue.keys) {
-      const suggestion = closest(key, keys);
-      if (suggestion !== undefined) suggested.add([...issue.path, suggestion].join('.'));
-    }
-  }
-  return new Set(
-    issues.filter((issue) => suggested.has(issue.path.join('.')) && valueAt(input, issue.path) === undefined).map((issue) => issue.path.join('.')),
-  );
 }
 
 // What a file that failed validation says about its place among the services, as far as

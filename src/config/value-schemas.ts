@@ -160,9 +160,21 @@ export const umask = z
 export const RESERVED_NAME = '__proto__';
 export const RESERVED_NAME_MESSAGE = `corral cannot pass on a variable named ${RESERVED_NAME}; rename it`;
 
+// A variable whose value is read from a file when the service starts (a Docker or
+// Kubernetes secret): {file: PATH}. The path is kept, never the value (secret-file.ts).
+export const secretFileObject = z.strictObject({
+  file: z
+    .string({ error: 'expected a path' })
+    .min(1, 'expected a path, e.g. {file: /run/secrets/db_password}')
+    .refine((path) => !path.includes('\0'), 'a path cannot hold a NUL byte (\\0)')
+    .describe("the file the value is read from, each time the service starts; relative to the service file's directory"),
+});
+
+const ENVIRONMENT_VALUE = 'expected a string, number or boolean, or {file: PATH} to read the value from a file';
+
 export const environment = z.record(
   z.string().regex(VARIABLE_NAME, 'expected a variable name of letters, digits and _, not starting with a digit'),
-  z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }).transform(String),
+  z.union([z.union([z.string(), z.number(), z.boolean()]).transform(String), secretFileObject], { error: ENVIRONMENT_VALUE }),
   { error: 'expected a mapping of NAME: value' },
 );
 

@@ -4,7 +4,9 @@
 // has nothing queued, at most a batch at a time, and otherwise reads the ring where it
 // left off when the socket drains. Lines the ring overwrote meanwhile are counted per
 // stream and reported as `missed`, never waited for. So a follower costs at most one
-// batch of memory, and the relay never learns it exists.
+// batch of memory, and the relay never learns it exists. A reload that changes the service
+// keeps its ring (log-ring.ts), so a follower goes on; one that removes it ends the ring,
+// and the follower is told why and closed.
 import { isUtf8 } from 'node:buffer';
 import type { Socket } from 'node:net';
 import type { LogRing, RingLine, StreamName } from '../logging/log-ring.js';
@@ -38,12 +40,15 @@ export class LogFollowers {
       if (waiting || socket.destroyed) return;
       while (!socket.destroyed) {
         const text = reader.batch(BATCH_BYTES);
-        if (text === '') return;
+        if (text === '') break;
         if (!socket.write(text)) {
           waiting = true;
           return;
         }
       }
+      // Everything read, and no more will come: said, and the connection ends.
+      const { ended } = ring;
+      if (ended !== undefined && !socket.destroyed) socket.end(`${JSON.stringify({ ended } satisfies LogRecord)}\n`);
     };
     socket.on('drain', () => {
       waiting = false;

@@ -1,6 +1,7 @@
 // `corral logs NAME [-n N] [-f] [--stdout|--stderr]`: prints a service's kept lines as
 // the service wrote them, its stdout lines on stdout and its stderr lines on stderr (as
-// `docker logs` does), and with -f goes on until interrupted or until corral exits.
+// `docker logs` does), and with -f goes on until interrupted, until corral exits, or
+// until a reload removes the service (said on stderr).
 // While this client's own output is blocked it stops reading the socket; corral then
 // stops writing, and reports the lines the ring overwrote meanwhile as missed.
 import { connect } from 'node:net';
@@ -67,6 +68,10 @@ export function runLogsClient(request: LogsRequest, path: string, out: LogsOutpu
 }
 
 function printRecord(record: LogRecord, service: string, out: LogsOutput, pause: () => () => void): void {
+  if ('ended' in record) {
+    out.stderr(`corral logs: ${record.ended}\n`);
+    return;
+  }
   if ('missed' in record) {
     out.stderr(`corral logs: ${record.missed} line(s) of ${service}'s ${record.stream} missed: they were overwritten before this client read them\n`);
     return;

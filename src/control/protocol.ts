@@ -114,7 +114,9 @@ export type LogRecord =
   | { stream: 'stdout' | 'stderr'; line: string; continued?: true }
   /** A line that is not valid UTF-8: its bytes, base64. */
   | { stream: 'stdout' | 'stderr'; raw: string; continued?: true }
-  | { stream: 'stdout' | 'stderr'; missed: number };
+  | { stream: 'stdout' | 'stderr'; missed: number }
+  /** The last record: no more lines will come, and why ("web was removed by a reload"). */
+  | { ended: string };
 
 export function errorResponse(error: ControlError): ControlResponse {
   return { ok: false, error: { code: error.code, message: error.message } };

@@ -4,7 +4,10 @@
 // into one circular byte buffer (no allocation per line), and its place is kept in typed
 // arrays. The buffer starts small and doubles up to RING_BYTES, so a quiet service costs
 // a few KiB. Readers (followers) never hold lines back: what they have not read when it is
-// overwritten is gone, and its per-stream ordinal tells them how many they missed.
+// overwritten is gone, and its per-stream ordinal tells them how many they missed. A ring
+// belongs to a service by name, not to one runner: a reload that changes the service hands
+// it to the new runner, so history and followers carry over; one that removes the service
+// ends it.
 
 /** Bytes of line text kept per service: 100 services stay under 7.5 MiB with the index. */
 export const RING_BYTES = 64 * 1024;
@@ -46,6 +49,7 @@ export class LogRing {
   private readonly added = { stdout: 0, stderr: 0 };
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
+  private endReason: string | undefined;
 
   get firstSeq(): number {
     return this.first;
@@ -79,14 +83,29 @@ export class LogRing {
     this.writeAt = (this.writeAt + length) % this.bytes.length;
     this.usedBytes += length;
     this.next += 1;
-    if (this.listeners.size > 0 && !this.notifyScheduled) {
-      // Once per turn of the event loop, not per line: a flood costs followers one wake-up.
-      this.notifyScheduled = true;
-      setImmediate(() => {
-        this.notifyScheduled = false;
-        for (const listener of this.listeners) listener();
-      });
-    }
+    this.notify();
+  }
+
+  /** Why no more lines will come (its service is gone), once end() was called. */
+  get ended(): string | undefined {
+    return this.endReason;
+  }
+
+  // No more lines will come, for `reason` ("web was removed by a reload"): followers
+  // read what is left, are told, and end.
+  end(reason: string): void {
+    this.endReason ??= reason;
+    this.notify();
+  }
+
+  // Once per turn of the event loop, not per line: a flood costs followers one wake-up.
+  private notify(): void {
+    if (this.listeners.size === 0 || this.notifyScheduled) return;
+    this.notifyScheduled = true;
+    setImmediate(() => {
+      this.notifyScheduled = false;
+      for (const listener of this.listeners) listener();
+    });
   }
 
   // The line at `seq`, or undefined if it was overwritten or not written yet.

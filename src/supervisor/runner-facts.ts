@@ -23,12 +23,11 @@ export abstract class RunnerFacts {
   readonly dropQueues: DropQueues;
   /** Lines read from each stream over all runs. */
   readonly lineCounts = { stdout: { lines: 0 }, stderr: { lines: 0 } };
-  /** Its last lines over all runs, for corral logs. */
-  readonly logRing = new LogRing();
-
   constructor(
     readonly config: ServiceConfig,
     protected readonly ctx: RunnerContext,
+    /** Its last lines over all runs, for corral logs: the previous runner's after a reload changed the service. */
+    readonly logRing: LogRing = new LogRing(),
   ) {
     this.dropQueues = dropQueuesFor(config, ctx);
   }

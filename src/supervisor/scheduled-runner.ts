@@ -7,6 +7,7 @@
 import { formatDuration } from '../shared/format-duration.js';
 import type { ScheduleConfig } from '../config/schedule.js';
 import type { ServiceConfig } from '../config/service-config.js';
+import type { LogRing } from '../logging/log-ring.js';
 import type { ExitOutcome } from '../process/exit-outcome.js';
 import { NEVER, type Latch, type Timer } from './clock.js';
 import type { RunnerContext } from './runner-context.js';
@@ -33,8 +34,8 @@ export class ScheduledRunner extends ServiceRunner {
   /** `corral start` while stopped: it runs once as soon as its dependencies are ready. */
   private runWhenStarted = false;
 
-  constructor(config: ServiceConfig, ctx: RunnerContext, onChange: ConstructorParameters<typeof ServiceRunner>[2]) {
-    super(config, ctx, onChange);
+  constructor(config: ServiceConfig, ctx: RunnerContext, onChange: ConstructorParameters<typeof ServiceRunner>[2], logRing?: LogRing) {
+    super(config, ctx, onChange, logRing);
     if (config.schedule === undefined) throw new Error(`${config.name} has no schedule`);
   }
 

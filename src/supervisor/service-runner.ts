@@ -7,6 +7,7 @@
 // stopped in run-stop.ts. Time and processes come from ctx.clock and ctx.kernel.
 import { formatDuration } from '../shared/format-duration.js';
 import type { ServiceConfig } from '../config/service-config.js';
+import type { LogRing } from '../logging/log-ring.js';
 import { describeOutcome, isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { describeWatchdogFailure, type WatchdogFailure } from '../readiness/watchdog.js';
 import { Latch, NEVER, settledBy, waitFor, type Timer } from './clock.js';
@@ -29,8 +30,13 @@ export class ServiceRunner extends RunnerFacts {
   /** Stopped on purpose (shutdown, reload, `corral stop`): its exit is not a failure. */
   protected stopRequested: { byOperator: boolean; deadline: number } | undefined;
 
-  constructor(config: ServiceConfig, ctx: RunnerContext, onChange: (runner: ServiceRunner, ...change: Parameters<TransitionListener>) => void) {
-    super(config, ctx);
+  constructor(
+    config: ServiceConfig,
+    ctx: RunnerContext,
+    onChange: (runner: ServiceRunner, ...change: Parameters<TransitionListener>) => void,
+    logRing?: LogRing,
+  ) {
+    super(config, ctx, logRing);
     this.state = new ServiceStateHolder<Run>(config.name, (from, to) => onChange(this, from, to));
   }
 

@@ -7,6 +7,7 @@
 import type { Logger } from 'winston';
 import { formatDuration } from '../shared/format-duration.js';
 import type { ServiceConfig } from '../config/service-config.js';
+import type { LogRing } from '../logging/log-ring.js';
 import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { diffServices } from './reload-diff.js';
@@ -177,10 +178,18 @@ export class Supervisor {
     // stopped: the start plan starts them when the new instances they need are ready.
     await this.stopChain([...leaving, ...restarting], new Latch());
     if (this.currentPhase !== 'running') return undefined;
-    for (const config of diff.removed) this.runners.delete(config.name);
-    for (const config of [...diff.changed, ...diff.added]) {
+    for (const config of diff.removed) {
+      // Its followers (corral logs -f) get its last lines, drained within a bound, then the word.
+      const runner = this.runners.get(config.name)!;
+      const end = (): void => runner.logRing.end(`${config.name} was removed by a reload`);
+      void runner.outputDrained.then(end, end);
       this.runners.delete(config.name);
-      this.add(config).await();
+    }
+    for (const config of [...diff.changed, ...diff.added]) {
+      // A changed service keeps its ring: its history, and whoever follows it.
+      const ring = this.runners.get(config.name)?.logRing;
+      this.runners.delete(config.name);
+      this.add(config, ring).await();
     }
     for (const name of restarting) this.runners.get(name)!.await();
     this.signalUnchanged(diff.unchanged.filter((config) => !restarting.includes(config.name)));
@@ -217,9 +226,10 @@ export class Supervisor {
     if (reached.length > 0) this.logger.info(`reload: sent reload_signal to ${reached.join(', ')}`);
   }
 
-  private add(config: ServiceConfig): ServiceRunner {
+  private add(config: ServiceConfig, logRing?: LogRing): ServiceRunner {
     const onChange = (changed: ServiceRunner, from: ServiceState, to: ServiceState): void => this.onChange(changed, from, to);
-    const runner = config.schedule ? new ScheduledRunner(config, this.options.context, onChange) : new ServiceRunner(config, this.options.context, onChange);
+    const { context } = this.options;
+    const runner = config.schedule ? new ScheduledRunner(config, context, onChange, logRing) : new ServiceRunner(config, context, onChange, logRing);
     this.runners.set(config.name, runner);
     this.options.context.labels.width = Math.max(this.options.context.labels.width, config.log.prefix.length);
     return runner;

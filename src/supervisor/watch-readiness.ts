@@ -19,6 +19,7 @@ import { waitUntilReady } from '../readiness/wait-ready.js';
 import type { Clock } from './clock.js';
 import type { RunnerContext } from './runner-context.js';
 import { serviceEnvironment } from '../config/service-env.js';
+import { readSecrets } from '../config/secret-file.js';
 import { describeOneshotTimeout } from '../config/oneshot-timeout.js';
 
 export type ReadinessResult = { kind: 'ready'; detail?: string } | { kind: 'timeout'; detail: string } | { kind: 'cancelled' };
@@ -27,7 +28,7 @@ export interface Readiness {
   /** What the run is launched with: the service's environment (service-env.ts), with
    * NOTIFY_SOCKET and WATCHDOG_USEC when it has a notify socket. */
   env: Record<string, string>;
-  /** Set when the run must not be started: its notify socket could not be made. */
+  /** Set when the run must not be started: a secret file could not be read, or its notify socket could not be made. */
   setupFailure?: { errno: string; message: string };
   tap?: (chunk: Buffer) => void;
   result: Promise<ReadinessResult>;
@@ -48,10 +49,14 @@ function needsNotifySocket(config: Pick<ServiceConfig, 'ready' | 'watchdog'>): b
 }
 
 export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readiness {
+  // Secret files are read for each run, so a rotated secret reaches the next start; their
+  // values live in this run's environment only.
+  const secrets = readSecrets(config.secret_files);
+  if ('failure' in secrets) return notLaunched(secrets.failure);
   // Checks get the service's environment without NOTIFY_SOCKET and WATCHDOG_*: they are
   // not the service, and must not answer for it, nor for corral to a manager above it
   // (whose NOTIFY_SOCKET and WATCHDOG_* corral may have inherited).
-  let env = serviceEnvironment(config, ctx.env);
+  let env = serviceEnvironment(config, ctx.env, secrets.values);
   const { NOTIFY_SOCKET: _socket, WATCHDOG_USEC: _usec, WATCHDOG_PID: _pid, ...checkEnv } = env;
   const abort = new AbortController();
   const cleanups: (() => void)[] = [() => abort.abort()];
@@ -173,6 +178,18 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
       return readiness({ result: event.result });
     }
   }
+}
+
+// A run that must not be launched, and why: nothing to watch, nothing to cancel.
+function notLaunched(setupFailure: { errno: string; message: string }): Readiness {
+  return {
+    env: {},
+    setupFailure,
+    result: new Promise(() => undefined),
+    onWatchdogFailure: () => undefined,
+    startLiveness: () => undefined,
+    cancel: () => undefined,
+  };
 }
 
 // WATCHDOG=1, WATCHDOG=trigger and WATCHDOG_USEC=N, for a service with a watchdog. A new

@@ -1,9 +1,10 @@
 // `corral logs NAME`: one service's last lines from corral's ring, and -f following them
 // while the service floods, without a slow follower ever slowing the service or growing
-// corral's memory.
+// corral's memory, and across a reload that changes or removes the service.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { corralCli, runDirOf, statusOf, service } from '../helpers/corral-cli.js';
 import { corralMain, corralNodeFlags, pollFor, skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
@@ -101,6 +102,41 @@ test('corral logs -f follows a flooding service; stalled, it costs the service n
   assert.match(stderr, /^corral logs: \d+ line\(s\) of flood's stdout missed: they were overwritten before this client read them$/m);
   follower.kill('SIGINT');
   corral.child.stdout!.resume();
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(15_000), { code: 0, signal: null });
+});
+
+test('corral logs -f follows a service across a reload that changes it, keeping its history; a reload that removes it ends the follower, saying so', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const corral = await startCorral({ pid1: true, services: { 'web.yaml': 'command: "echo first run; exec sleep 1000"\n' }, deadlineMs: 60_000 });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/^web +\| first run$/);
+
+  const argv = [...corralNodeFlags, corralMain, 'logs', 'web', '-f'];
+  const follower = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CORRAL_RUN_DIR: runDirOf(corral) } });
+  t.after(() => follower.kill('SIGKILL'));
+  let stdout = '';
+  let stderr = '';
+  follower.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  follower.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => follower.on('exit', (code) => resolve(code)));
+  await pollFor('the follower to print the first run', 15_000, () => (stdout === 'first run\n' ? true : undefined), { last: () => stdout });
+
+  writeFileSync(join(corral.dir, 'web.yaml'), 'command: "echo second run; exec sleep 1000"\n');
+  assert.equal((await corralCli(corral, ['reload'])).code, 0);
+  await pollFor("the follower to print the changed service's line", 15_000, () => (stdout === 'first run\nsecond run\n' ? true : undefined), {
+    last: () => JSON.stringify({ stdout, stderr }),
+  });
+  // A new client sees the history of both instances.
+  const tail = await corralCli(corral, ['logs', 'web']);
+  assert.equal(tail.stdout, 'first run\nsecond run\n');
+
+  rmSync(join(corral.dir, 'web.yaml'));
+  writeFileSync(join(corral.dir, 'other.yaml'), 'command: "exec sleep 1000"\n');
+  assert.equal((await corralCli(corral, ['reload'])).code, 0);
+  assert.equal(await exited, 0);
+  assert.equal(stderr, 'corral logs: web was removed by a reload\n');
+  assert.equal(stdout, 'first run\nsecond run\n');
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(15_000), { code: 0, signal: null });
 });

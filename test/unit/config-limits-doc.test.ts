@@ -16,6 +16,7 @@ const ROWS: Record<keyof typeof LIMITS, string> = {
   serviceFiles: 'service files',
   serviceFileBytes: 'one service file',
   envFileBytes: 'one env file',
+  secretFileBytes: 'one secret file',
   accountFileBytes: '`/etc/passwd`',
   loadBytes: 'all files one load reads',
   yamlTokens: 'YAML tokens (words',

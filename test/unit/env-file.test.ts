@@ -37,13 +37,14 @@ describe('parseEnvFile', () => {
     assert.deepEqual(parseEnvFile('A=1\nA=2\n', 'f'), { values: { A: '2' } });
   });
 
-  test('every bad line is reported with its line, column and source', () => {
-    const result = parseEnvFile('GOOD=1\nno equals here\n1BAD=x\nQ="open\n', '/srv/app.env');
+  test('every bad line is reported with its line and column, never its text: an env file holds secrets', () => {
+    const result = parseEnvFile('GOOD=1\nno equals here\n1BAD=x\nQ="open-SECRET\nP=a\0SECRET\n', '/srv/app.env');
     assert.ok('problems' in result);
     assert.deepEqual(result.problems.map(formatProblem), [
-      '/srv/app.env:2:1: expected NAME=value (or a # comment)\n  2 | no equals here\n      ^',
-      '/srv/app.env:3:1: "1BAD" is not a variable name; use letters, digits and _, not starting with a digit\n  3 | 1BAD=x\n      ^',
-      '/srv/app.env:4:3: the value of Q opens a double quote that is not closed on this line\n  4 | Q="open\n        ^',
+      '/srv/app.env:2:1: expected NAME=value (or a # comment)',
+      '/srv/app.env:3:1: "1BAD" is not a variable name; use letters, digits and _, not starting with a digit',
+      '/srv/app.env:4:3: the value of Q opens a double quote that is not closed on this line',
+      '/srv/app.env:5:4: the value of P holds a NUL byte (\\0), which ends a string for the kernel',
     ]);
   });
 });

@@ -486,7 +486,7 @@ const PROBLEM_ROWS: ProblemRow[] = [
     files: { 'web.yaml': 'command: x\nenvironment:\n  1BAD: x\n  OK: [1]\n  A-B: 1\n' },
     problems: [
       'web.yaml 3:3 environment.1BAD: expected a variable name of letters, digits and _, not starting with a digit, got "1BAD"',
-      'web.yaml 4:7 environment.OK: expected a string, number or boolean, got a list',
+      'web.yaml 4:7 environment.OK: expected a string, number or boolean, or {file: PATH} to read the value from a file, got a list',
       'web.yaml 5:3 environment.A-B: expected a variable name of letters, digits and _, not starting with a digit, got "A-B"',
     ],
   },
@@ -615,6 +615,7 @@ describe('loadServices: every key', () => {
     '  PORT: 8080',
     '  DEBUG: false',
     '  NAME: api',
+    '  DB_PASSWORD: {file: secrets/db_password}',
     'limits:',
     '  nofile: "1024:4096"',
     '  nproc: 512',
@@ -664,6 +665,7 @@ describe('loadServices: every key', () => {
       umask: 0o027,
       working_dir: '/srv/api',
       environment: { PORT: '8080', DEBUG: 'false', NAME: 'api' },
+      secret_files: { DB_PASSWORD: join(dir, 'secrets/db_password') },
       limits: {
         nofile: { soft: 1024, hard: 4096 },
         nproc: { soft: 512, hard: 512 },

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { RingReader } from '../../src/control/log-follower.js';
+import { LogFollowers, RingReader } from '../../src/control/log-follower.js';
 import { LogRing, RING_BYTES, RING_LINE_BYTES, RING_LINES } from '../../src/logging/log-ring.js';
 
 function add(ring: LogRing, stream: 'stdout' | 'stderr', text: string, continued = false): void {
@@ -60,4 +64,37 @@ test('log ring: a line that is not UTF-8 is sent as base64; a continued piece is
   ring.add('stdout', Buffer.from([0xff, 0x41]), 0, 2, false);
   add(ring, 'stdout', 'tail', true);
   assert.equal(new RingReader(ring, ['stdout'], 0).batch(Infinity), '{"stream":"stdout","raw":"/0E="}\n{"stream":"stdout","line":"tail","continued":true}\n');
+});
+
+test('log ring: end() wakes its followers once, keeps the first reason, and a follower gets what is left, then the reason, then the end of the connection', async (t) => {
+  const ring = new LogRing();
+  add(ring, 'stdout', 'before');
+  const dir = mkdtempSync(join(tmpdir(), 'corral-ring-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'sock');
+  const followers = new LogFollowers();
+  const server = createServer((socket) =>
+    followers.serve({ command: 'logs', service: 'web', lines: 10, follow: true, streams: ['stdout', 'stderr'] }, ring, socket),
+  );
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  t.after(() => server.close());
+  const client = connect(path);
+  let received = '';
+  client.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
+  const closed = new Promise<void>((resolve) => client.on('end', resolve));
+  await new Promise<void>((resolve) => client.on('connect', resolve));
+  let wakes = 0;
+  ring.subscribe(() => (wakes += 1));
+  add(ring, 'stderr', 'last words');
+  ring.end('web was removed by a reload');
+  ring.end('a later reason');
+  await closed;
+  assert.equal(ring.ended, 'web was removed by a reload');
+  assert.equal(wakes, 1);
+  assert.deepEqual(received.trimEnd().split('\n'), [
+    '{"ok":true,"command":"logs","service":"web"}',
+    '{"stream":"stdout","line":"before"}',
+    '{"stream":"stderr","line":"last words"}',
+    '{"ended":"web was removed by a reload"}',
+  ]);
 });

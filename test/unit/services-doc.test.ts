@@ -232,6 +232,8 @@ const FORMS: Record<string, () => boolean> = {
   'env_file as a list': () => envFiles.some((value) => Array.isArray(value)),
   'env_file as {path, required: false}': () =>
     envFiles.flatMap((value): unknown[] => (Array.isArray(value) ? value : [value])).some((value) => mapping(value)?.required === false),
+  'environment value as {file: PATH}': () =>
+    someData((data) => Object.values(mapping(data.environment) ?? {}).some((value) => mapping(value)?.file !== undefined)),
   'user by name': () => someData((data) => typeof data.user === 'string'),
   'user by number': () => someData((data) => typeof data.user === 'number'),
   'group by name': () => someData((data) => typeof data.group === 'string'),

@@ -1,0 +1,149 @@
+// environment: {NAME: {file: PATH}} with corral as PID 1: the file's value reaches the
+// service, and corral shows it nowhere (its output, print, status, /metrics, logs); a
+// missing file fails only that service's start, which the next try after the file
+// appears gets past; a rotated file reaches the service at its restart.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { corralCli, service, waitForStatus } from '../helpers/corral-cli.js';
+import { pollFor, skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
+import { scratchDir } from '../helpers/scratch.js';
+
+// A port that was free a moment ago (unshare --pid shares the network namespace).
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// A value found nowhere else: any place it shows up, corral put it there.
+function uniqueSecret(): string {
+  return `s3cret-${randomBytes(12).toString('hex')}`;
+}
+
+// A service that says whether $DB_PASSWORD is what `expected` holds, without ever
+// printing either (its command, which corral print shows, holds only paths).
+function checkingService(secret: string, expected: string, extra = ''): string {
+  const check = `if [ "$DB_PASSWORD" = "$(cat ${expected})" ]; then echo secret ok; else echo secret differs; fi; exec sleep 1000`;
+  return `command: ${JSON.stringify(check)}\nenvironment:\n  DB_PASSWORD: {file: ${secret}}\n${extra}`;
+}
+
+test('a secret file reaches the service; its value is in none of corral output, print, status, /metrics, logs', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const secrets = scratchDir(t);
+  const value = uniqueSecret();
+  // With the line break an editor or `echo` leaves, which is not part of the value.
+  writeFileSync(join(secrets, 'db_password'), `${value}\n`);
+  writeFileSync(join(secrets, 'expected'), value);
+  const port = await freePort();
+  const corral = await startCorral({
+    pid1: true,
+    env: { CORRAL_METRICS_ADDR: `127.0.0.1:${port}` },
+    services: {
+      'web.yaml': checkingService(join(secrets, 'db_password'), join(secrets, 'expected'), 'health: {exec: \'[ -n "$DB_PASSWORD" ]\', interval: 1s}\n'),
+    },
+  });
+  t.after(() => corral.dispose());
+  assert.match(await corral.waitForLine(/^web +\| secret (ok|differs)$/), /secret ok$/);
+
+  const places: Record<string, string> = {};
+  const print = await corralCli(corral, ['print', corral.dir]);
+  assert.equal(print.code, 0, print.stderr);
+  assert.match(print.stdout, new RegExp(`DB_PASSWORD:\\n\\s+file: ${join(secrets, 'db_password')}\\n`));
+  places['corral print'] = print.stdout + print.stderr;
+  const check = await corralCli(corral, ['check', corral.dir]);
+  places['corral check'] = check.stdout + check.stderr;
+  const json = await corralCli(corral, ['status', '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  places['corral status --json'] = json.stdout + json.stderr;
+  const table = await corralCli(corral, ['status']);
+  places['corral status'] = table.stdout + table.stderr;
+  const logs = await corralCli(corral, ['logs', 'web']);
+  assert.equal(logs.code, 0, logs.stderr);
+  assert.match(logs.stdout, /secret ok/);
+  places['corral logs web'] = logs.stdout + logs.stderr;
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+  assert.equal(response.status, 200);
+  places['/metrics'] = await response.text();
+  assert.match(places['/metrics'], /corral_service_state\{service="web",state="running"\} 1/);
+
+  // A restart reads it again; a health check (run with the service's environment) passed.
+  assert.equal((await corralCli(corral, ['restart', 'web'])).code, 0);
+  await pollFor('web to say secret ok twice', 15_000, () =>
+    corral.texts().filter((line) => /^web +\| secret ok$/.test(line)).length === 2 ? true : undefined,
+  );
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(10_000), { code: 0, signal: null });
+  places["corral's output"] = corral.texts().join('\n');
+
+  for (const [place, text] of Object.entries(places)) assert.ok(!text.includes(value), `the secret's value is shown in ${place}:\n${text}`);
+});
+
+test('a missing secret file fails only its service, in words; once the file is there, the next try starts it', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const secrets = scratchDir(t);
+  const value = uniqueSecret();
+  writeFileSync(join(secrets, 'expected'), value);
+  const path = join(secrets, 'db_password');
+  const corral = await startCorral({
+    pid1: true,
+    services: {
+      'web.yaml': checkingService(path, join(secrets, 'expected'), 'backoff: {initial: 200ms, max: 400ms}\n'),
+      'other.yaml': 'command: "echo other up; exec sleep 1000"\n',
+    },
+  });
+  t.after(() => corral.dispose());
+  const failed = await corral.waitForLine(/web could not be started/);
+  assert.match(
+    failed,
+    new RegExp(
+      `web could not be started: environment\\.DB_PASSWORD: ${path} does not exist \\(ENOENT\\); mount the secret there or fix the path; restarting in \\d+ms$`,
+    ),
+  );
+  await corral.waitForLine(/^other +\| other up$/);
+  // It goes on trying, with its backoff, while other runs.
+  await pollFor('a second failed try', 10_000, () => (corral.events().filter((line) => /web could not be started/.test(line)).length >= 2 ? true : undefined));
+  const status = await waitForStatus(corral, 'other running, web between tries', (s) => service(s, 'other').state === 'running');
+  assert.match(service(status, 'web').lastExit?.description ?? '', /could not be started: environment\.DB_PASSWORD: .* does not exist \(ENOENT\)/);
+
+  writeFileSync(path, value);
+  await corral.waitForLine(/^web +\| secret ok$/);
+  assert.ok(!corral.texts().some((line) => /secret differs/.test(line)), corral.tail());
+  assert.ok(!corral.texts().join('\n').includes(value), 'the value is in corral output');
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(10_000), { code: 0, signal: null });
+});
+
+test('a rotated secret reaches the service at corral restart NAME', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const secrets = scratchDir(t);
+  const [first, second] = [uniqueSecret(), uniqueSecret()];
+  const path = join(secrets, 'db_password');
+  writeFileSync(path, first);
+  writeFileSync(join(secrets, 'expected'), first);
+  const corral = await startCorral({ pid1: true, services: { 'web.yaml': checkingService(path, join(secrets, 'expected')) } });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/^web +\| secret (ok|differs)$/);
+
+  // Kubernetes swaps the file in place; the service sees it only when it starts again.
+  writeFileSync(path, `${second}\n`);
+  writeFileSync(join(secrets, 'expected'), second);
+  assert.equal((await corralCli(corral, ['restart', 'web'])).code, 0);
+  await pollFor('web to start again and compare', 15_000, () =>
+    corral.texts().filter((line) => /^web +\| secret (ok|differs)$/.test(line)).length === 2 ? true : undefined,
+  );
+  assert.deepEqual(
+    corral.texts().filter((line) => /^web +\| secret/.test(line)),
+    corral.texts().filter((line) => /^web +\| secret ok$/.test(line)),
+    'each start saw the file as it was then',
+  );
+  const output = corral.texts().join('\n');
+  assert.ok(!output.includes(first) && !output.includes(second), 'a value is in corral output');
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(10_000), { code: 0, signal: null });
+});

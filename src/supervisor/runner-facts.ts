@@ -21,6 +21,8 @@ export abstract class RunnerFacts {
   outputDrained: Promise<void> = Promise.resolve();
   /** log.mode: drop: one queue per stream for all runs, so restarts share the budget. */
   readonly dropQueues: DropQueues;
+  /** Of the secret files' values its newest launched run got: a reload restarts it when they changed. */
+  launchedSecrets: string | undefined;
   /** Lines read from each stream over all runs. */
   readonly lineCounts = { stdout: { lines: 0 }, stderr: { lines: 0 } };
   constructor(

@@ -157,6 +157,7 @@ export class ServiceRunner extends RunnerFacts {
     };
     announce.run = run;
     this.unendedRun = run;
+    this.launchedSecrets = run.readiness.secretsDigest;
     this.state.update({ state: 'starting', run });
     run.settled = started.exited.then((outcome) => this.onExit(run, outcome)).catch((error: unknown) => this.internalError(run, error));
     run.readiness.onWatchdogFailure((failure) => this.onWatchdogFailure(run, failure));

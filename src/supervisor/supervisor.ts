@@ -11,6 +11,7 @@ import type { LogRing } from '../logging/log-ring.js';
 import { describeOutcome, outcomeExitCode } from '../process/exit-outcome.js';
 import { ExitCode } from '../shared/exit-codes.js';
 import { diffServices } from './reload-diff.js';
+import { withRotatedSecrets } from './secret-rotation.js';
 import { describeKept, planReload, summarizeReload, type ReloadNode, type ReloadResult } from './reload-plan.js';
 import type { RunnerContext } from './runner-context.js';
 import { ServiceRunner } from './service-runner.js';
@@ -165,10 +166,18 @@ export class Supervisor {
 
   private async applyReload(next: readonly ServiceConfig[]): Promise<ReloadResult | undefined> {
     if (this.currentPhase !== 'running') return undefined;
-    const diff = diffServices(
-      this.services.map((runner) => runner.config),
-      next,
+    const rotation = withRotatedSecrets(
+      diffServices(
+        this.services.map((runner) => runner.config),
+        next,
+      ),
+      (name) => {
+        const runner = this.runners.get(name);
+        return runner?.pid === undefined ? undefined : runner.launchedSecrets;
+      },
     );
+    for (const note of rotation.notes) this.logger.log(note.level, `reload: ${note.text}`);
+    const { diff } = rotation;
     const plan = planReload(diff, this.planNodes());
     this.logger.info(`reload: ${summarizeReload({ diff, plan })}`);
     for (const note of describeKept(plan)) this.logger.log(note.level, `reload: ${note.text}`);

@@ -19,7 +19,7 @@ import { waitUntilReady } from '../readiness/wait-ready.js';
 import type { Clock } from './clock.js';
 import type { RunnerContext } from './runner-context.js';
 import { serviceEnvironment } from '../config/service-env.js';
-import { readSecrets } from '../config/secret-file.js';
+import { readSecrets, secretsDigest } from '../config/secret-file.js';
 import { describeOneshotTimeout } from '../config/oneshot-timeout.js';
 
 export type ReadinessResult = { kind: 'ready'; detail?: string } | { kind: 'timeout'; detail: string } | { kind: 'cancelled' };
@@ -28,6 +28,8 @@ export interface Readiness {
   /** What the run is launched with: the service's environment (service-env.ts), with
    * NOTIFY_SOCKET and WATCHDOG_USEC when it has a notify socket. */
   env: Record<string, string>;
+  /** Of the secret files' values this run is launched with (secret-file.ts), when it has any. */
+  secretsDigest?: string;
   /** Set when the run must not be started: a secret file could not be read, or its notify socket could not be made. */
   setupFailure?: { errno: string; message: string };
   tap?: (chunk: Buffer) => void;
@@ -96,8 +98,10 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
     cleanups.push(() => monitor.stop());
   };
   // The environment as it is when this is called: with NOTIFY_SOCKET once the socket is bound.
+  const digest = Object.keys(secrets.values).length > 0 ? secretsDigest(secrets.values) : undefined;
   const readiness = (rest: Pick<Readiness, 'result' | 'tap'>): Readiness => ({
     env,
+    secretsDigest: digest,
     startLiveness,
     cancel,
     onWatchdogFailure: (handler) => {

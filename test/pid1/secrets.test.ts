@@ -4,7 +4,7 @@
 // appears gets past; a rotated file reaches the service at its restart.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -142,6 +142,56 @@ test('a rotated secret reaches the service at corral restart NAME', async (t) =>
     corral.texts().filter((line) => /^web +\| secret ok$/.test(line)),
     'each start saw the file as it was then',
   );
+  const output = corral.texts().join('\n');
+  assert.ok(!output.includes(first) && !output.includes(second), 'a value is in corral output');
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(10_000), { code: 0, signal: null });
+});
+
+test('a reload restarts a service whose secret file changed, and leaves it running when the file cannot be read', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const secrets = scratchDir(t);
+  const [first, second] = [uniqueSecret(), uniqueSecret()];
+  const path = join(secrets, 'db_password');
+  writeFileSync(path, first);
+  writeFileSync(join(secrets, 'expected'), first);
+  const corral = await startCorral({
+    pid1: true,
+    services: { 'web.yaml': checkingService(path, join(secrets, 'expected')), 'other.yaml': 'command: "echo other up; exec sleep 1000"\n' },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/^web +\| secret (ok|differs)$/);
+  await corral.waitForLine(/^other +\| other up$/);
+  const pidOf = async (name: string): Promise<number | null> =>
+    service(await waitForStatus(corral, `${name} running`, (status) => service(status, name).state === 'running'), name).pid;
+  const otherPid = await pidOf('other');
+
+  // The same file: nothing to restart.
+  corral.signal('SIGHUP');
+  await corral.waitForLine(/corral +\| reload: 0 added, 0 removed, 0 changed, 2 unchanged$/);
+
+  writeFileSync(path, `${second}\n`);
+  writeFileSync(join(secrets, 'expected'), second);
+  corral.signal('SIGHUP');
+  await corral.waitForLine(/corral +\| reload: web: a secret file changed since it started; restarting it$/);
+  await corral.waitForLine(/corral +\| reload: 0 added, 0 removed, 1 changed, 1 unchanged \(web\)$/);
+  await pollFor('web to start again and compare', 15_000, () =>
+    corral.texts().filter((line) => /^web +\| secret (ok|differs)$/.test(line)).length === 2 ? true : undefined,
+  );
+  assert.equal(corral.texts().filter((line) => /^web +\| secret ok$/.test(line)).length, 2, corral.tail());
+  assert.equal(await pidOf('other'), otherPid, 'a service without secrets is left running');
+
+  // The secret is taken away: web keeps what it has, and the operator is told why.
+  const webPid = await pidOf('web');
+  rmSync(path);
+  corral.signal('SIGHUP');
+  await corral.waitForLine(
+    new RegExp(
+      `corral +\\| warning: reload: web keeps running with the secrets it started with: environment\\.DB_PASSWORD: ${path} does not exist \\(ENOENT\\)`,
+    ),
+  );
+  await corral.waitForLine(/corral +\| reload: 0 added, 0 removed, 0 changed, 2 unchanged$/);
+  assert.equal(await pidOf('web'), webPid);
   const output = corral.texts().join('\n');
   assert.ok(!output.includes(first) && !output.includes(second), 'a value is in corral output');
   corral.signal('SIGTERM');

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { Argv } from './value-schemas.js';
 import type { healthSchema, logSchema, readySchema, watchdogSchema } from './field-schemas.js';
 import type { ScheduleConfig } from './schedule.js';
+import type { ReplicaOf } from './replicas.js';
 import { fileServiceTypes, type failureActions, type restartPolicies, type ServiceFileConfig } from './schema.js';
 
 export const serviceTypes = [...fileServiceTypes, 'scheduled'] as const;
@@ -43,7 +44,8 @@ export interface MaxRestarts {
   windowMs: number;
 }
 
-type Converted = 'command' | 'restart' | 'name' | 'log' | 'type' | 'schedule' | 'backoff' | 'reset_after' | 'max_restarts' | 'stop_timeout' | 'timeout';
+type Converted =
+  'command' | 'restart' | 'name' | 'log' | 'type' | 'schedule' | 'backoff' | 'reset_after' | 'max_restarts' | 'stop_timeout' | 'timeout' | 'replicas';
 
 // A validated service: its file's settings with every default resolved, plus where it
 // came from.
@@ -68,6 +70,8 @@ export interface ServiceConfig extends Omit<ServiceFileConfig, Converted> {
   stop_timeoutMs: number;
   /** A oneshot's run still going after this long is stopped and counts as failed. */
   timeoutMs?: number;
+  /** One instance of a service with replicas (replicas.ts): NAME-index. */
+  replica?: ReplicaOf;
 }
 
 // A validated file's settings as the rest of corral uses them: argv, the resolved restart
@@ -77,7 +81,21 @@ export function serviceConfigOf(
   where: { name: string; file: string },
   extra: Pick<ServiceConfig, 'identity' | 'env_from_files' | 'after_all'> = { env_from_files: {} },
 ): ServiceConfig {
-  const { command, restart: _restart, name: _name, log, type, schedule, backoff, reset_after, max_restarts, stop_timeout, timeout, ...settings } = data;
+  const {
+    command,
+    restart: _restart,
+    name: _name,
+    log,
+    type,
+    schedule,
+    backoff,
+    reset_after,
+    max_restarts,
+    stop_timeout,
+    timeout,
+    replicas: _replicas,
+    ...settings
+  } = data;
   const prefix = log.prefix ?? where.name;
   const kind = { type: schedule ? ('scheduled' as const) : type, ...(schedule ? { schedule } : {}) };
   const durations = {

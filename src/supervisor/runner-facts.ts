@@ -27,10 +27,21 @@ export abstract class RunnerFacts {
   readonly logRing = new LogRing();
 
   constructor(
-    readonly config: ServiceConfig,
+    private settings: ServiceConfig,
     protected readonly ctx: RunnerContext,
   ) {
-    this.dropQueues = dropQueuesFor(config, ctx);
+    this.dropQueues = dropQueuesFor(settings, ctx);
+  }
+
+  get config(): ServiceConfig {
+    return this.settings;
+  }
+
+  // A reload found the service unchanged (reload-diff.ts) in all that decides how it runs,
+  // so it keeps running; its next start takes `config`: its file's new name, and the count
+  // of its group when only that changed.
+  adopt(config: ServiceConfig): void {
+    this.settings = config;
   }
 
   /** Its newest run had a process whose exit was never seen (even one SIGKILL could not end). */

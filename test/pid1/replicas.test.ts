@@ -160,10 +160,7 @@ test('the name of a service with replicas in stop, start, status and signal mean
   assert.equal(one.stdout, 'stopped worker-1\n');
   const all = await corralCli(corral, ['stop', 'worker']);
   assert.equal(all.code, 0, all.stderr);
-  assert.equal(
-    all.stdout,
-    'worker-1 was not running (stopped)\nstopped web (it depends on worker)\nstopped worker-0\nstopped worker-2\n',
-  );
+  assert.equal(all.stdout, 'worker-1 was not running (stopped)\nstopped web (it depends on worker)\nstopped worker-0\nstopped worker-2\n');
   const started = await corralCli(corral, ['start', 'web']);
   assert.equal(started.code, 0, started.stderr);
   assert.equal(started.stdout, 'starting worker-0 (needed by web)\nstarting worker-1 (needed by web)\nstarting worker-2 (needed by web)\nstarting web\n');

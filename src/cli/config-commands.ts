@@ -5,6 +5,7 @@ import { ConfigError } from '../config/config-error.js';
 import { fileFormOf } from '../config/file-form.js';
 import { serviceJsonSchema } from '../config/json-schema.js';
 import { loadServices } from '../config/load-services.js';
+import type { ServiceConfig } from '../config/service-config.js';
 import { ExitCode } from '../shared/exit-codes.js';
 
 export interface Output {
@@ -23,13 +24,18 @@ export function checkCommand(dir: string, out: Output): number {
 }
 
 // The effective configuration: one YAML document per enabled service, every default
-// filled in, in the order corral reads them. env_file contents are not shown (secrets).
+// filled in, in the order corral reads them; each instance of a service with replicas is
+// one, with its own name and variables. env_file contents are not shown (secrets).
 export function printCommand(dir: string, out: Output): number {
   const services = loadOrReport(dir, out, 'print');
   if (services === undefined) return ExitCode.config;
-  const documents = services.map((service) => `# ${service.file}\n${stringify(fileFormOf(service), { lineWidth: 0 })}`);
+  const documents = services.map((service) => `# ${service.file}${instanceNote(service)}\n${stringify(fileFormOf(service), { lineWidth: 0 })}`);
   out.stdout(documents.join('---\n'));
   return ExitCode.ok;
+}
+
+function instanceNote({ replica }: ServiceConfig): string {
+  return replica === undefined ? '' : `, instance ${replica.index} of ${replica.of} (replicas: ${replica.count})`;
 }
 
 export function schemaCommand(out: Output): number {

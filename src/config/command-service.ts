@@ -9,7 +9,8 @@ export const COMMAND_SOURCE = '(the command after --)';
 
 export function withCommandService(services: ServiceConfig[], command: [string, ...string[]] | undefined): ServiceConfig[] {
   if (command === undefined) return services;
-  const taken = services.find((service) => service.name === COMMAND_SERVICE);
+  // A service with replicas named main would make "main" mean its instances too.
+  const taken = services.find((service) => service.name === COMMAND_SERVICE || service.replica?.of === COMMAND_SERVICE);
   if (taken) {
     throw new ConfigError([{ file: taken.file, message: `the name "${COMMAND_SERVICE}" is kept for the command after --; rename this file` }]);
   }

@@ -1,5 +1,5 @@
 // Applies ${VAR} expansion to the values of a service file that name things to run or
-// reach, or when, or whether: enabled, command, working_dir, environment values, env_file paths, schedule,
+// reach, or when, or whether, or how many: enabled, replicas, command, working_dir, environment values, env_file paths, schedule,
 // and the ready and health targets. Other keys (description, log patterns, durations)
 // are taken as written.
 import { expandVariables, ExpansionError } from './expand-variables.js';
@@ -12,7 +12,7 @@ export interface ExpansionProblem {
   message: string;
 }
 
-const TOP_LEVEL = ['enabled', 'command', 'working_dir', 'environment', 'env_file', 'schedule'];
+const TOP_LEVEL = ['enabled', 'replicas', 'command', 'working_dir', 'environment', 'env_file', 'schedule'];
 const PROBE_KEYS = ['exec', 'tcp', 'http'];
 
 // A copy of `input` (the file's YAML as plain data) with variables expanded, and where

@@ -6,6 +6,7 @@
 // (depends_on) are corral's alone; `corral check` does those.
 import { z } from 'zod';
 import { HEALTH_KINDS, READY_KINDS } from './field-schemas.js';
+import { LIMITS } from './limits.js';
 import { serviceSchema } from './schema.js';
 
 export const SCHEMA_ID = 'https://corral.dev/schema/service.json';
@@ -23,6 +24,7 @@ export function serviceJsonSchema(): JsonSchema {
   requireOneKind(generated, 'ready', READY_KINDS);
   requireOneKind(generated, 'health', HEALTH_KINDS);
   requireOneKind(generated, 'schedule', ['cron', 'every']);
+  replicasRange(generated);
   return {
     ...generated,
     $id: SCHEMA_ID,
@@ -56,4 +58,15 @@ function requireOneKind(schema: JsonSchema, key: string, kinds: readonly string[
   const property = (schema.properties as Record<string, JsonSchema>)[key]!;
   const mappings = [property, ...((property.anyOf as JsonSchema[] | undefined) ?? [])].filter((branch) => branch.type === 'object');
   for (const mapping of mappings) mapping.oneOf = kinds.map((kind) => ({ required: [kind] }));
+}
+
+// replicas is checked by a transform, which toJSONSchema sees as "a number or a string":
+// said in JSON Schema, a whole number in range, its digits as a string, or a ${VAR}.
+function replicasRange(schema: JsonSchema): void {
+  const properties = schema.properties as Record<string, JsonSchema>;
+  const { description } = properties.replicas!;
+  properties.replicas = {
+    description,
+    anyOf: [{ type: 'integer', minimum: 0, maximum: LIMITS.replicas }, { type: 'string', pattern: '^\\s*\\d+\\s*$' }, WITH_VARIABLE],
+  };
 }

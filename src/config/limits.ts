@@ -12,6 +12,14 @@ export const LIMITS = {
   directoryEntries: 10_000,
   /** *.yaml and *.yml files in the services directory. */
   serviceFiles: 1_000,
+  /**
+   * Instances of one service (replicas). The largest pools asked for are 100-200 queue
+   * workers (s6-overlay #508); each instance costs corral a runner, pipes and a log ring
+   * (up to 64 KiB), and a larger pool is one program's job (php-fpm's pm.max_children).
+   */
+  replicas: 200,
+  /** Services corral runs, each instance of replicas counted: what serviceFiles allows, replicas or not. */
+  services: 1_000,
   /** One service file. Real ones are a few KiB. */
   serviceFileBytes: 64 * KiB,
   /** One env_file; a value is at most 128 KiB anyway (execStringBytes). */

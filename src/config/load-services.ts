@@ -12,6 +12,7 @@ import { ConfigError, internalErrorProblem, type ConfigProblem } from './config-
 import { checkDependencies, type GraphNode } from './dependency-graph.js';
 import { applyEnableOverrides } from './enable-overrides.js';
 import { accountFilesOnce } from './identity.js';
+import { checkInstanceNames, tooManyServices } from './replica-names.js';
 import { ignoredNameReason } from './ignored-names.js';
 import { LIMITS } from './limits.js';
 import { ownCredentials, type Credentials } from '../process/credentials.js';
@@ -40,7 +41,7 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
     self: options.self ?? ownCredentials(),
   };
   const problems: ConfigProblem[] = [];
-  const services: ServiceConfig[] = [];
+  const loaded: LoadedFile[] = [];
   const fileByName = new Map<string, string>();
   const failedNodes: GraphNode[] = [];
   const locators = new Map<string, LocatePath>();
@@ -59,7 +60,7 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
     }
     fileByName.set(name, file);
     if ('service' in result) {
-      services.push(result.service);
+      loaded.push(result);
       locators.set(name, result.locate);
     } else {
       problems.push(...result.problems);
@@ -69,14 +70,20 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
   }
   // Services are switched by name, whichever file they are in; a copy, so no file's
   // config is changed by the environment twice.
-  const switched = services.map((service) => ({ ...service }));
+  const switched = loaded.map(({ service, instances }) => ({ ...service, ...(instances ? { instances: instances.map((instance) => instance.name) } : {}) }));
   problems.push(...applyEnableOverrides([...switched, ...failedNodes], ctx.env));
-  services.splice(0, services.length, ...switched);
+  problems.push(...checkInstanceNames([...switched, ...failedNodes]));
   // A node is only located when it has depends_on or main, which a failed file only has
   // when its YAML was read, and then it has a locator.
-  problems.push(...checkDependencies([...services, ...failedNodes], (node, path, message) => locators.get(node.name)!(path, message)));
+  problems.push(...checkDependencies([...switched, ...failedNodes], (node, path, message) => locators.get(node.name)!(path, message)));
+  const services = loaded.flatMap(({ instances, service }, index) => {
+    const { enabled } = switched[index]!;
+    return (instances ?? [service]).map((instance) => ({ ...instance, enabled }));
+  });
+  const running = services.filter((service) => service.enabled);
+  if (running.length > LIMITS.services) problems.push(tooManyServices(dir, running));
   if (problems.length > 0) throw new ConfigError(problems);
-  return services.filter((service) => service.enabled);
+  return running;
 }
 
 function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {

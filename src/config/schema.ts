@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { durationAtLeast } from './floors.js';
 import { ONESHOT_ONLY } from './oneshot-timeout.js';
 import { switchValue } from './switch-value.js';
+import { replicasValue } from './replicas.js';
 import { LIMITS } from './limits.js';
 import { account, command, duration, environment, secretFileObject, signal, umask } from './value-schemas.js';
 import { RLIMIT_NAMES } from '../process/exec-shim.js';
@@ -47,6 +48,11 @@ export const serviceSchema = z
     command: command.describe('a string run with /bin/sh -c, or a list of arguments'),
     type: z.enum(fileServiceTypes).default('longrun').describe('longrun keeps running; oneshot runs to completion and gates its dependents'),
     main: z.boolean().default(false).describe('the container stops when this service exits, with its exit code'),
+    replicas: replicasValue
+      .optional()
+      .describe(
+        `run this many instances, NAME-0, NAME-1, ..., each with CORRAL_REPLICA (its index) and CORRAL_REPLICAS; 0 to ${LIMITS.replicas}; may be \${VAR}`,
+      ),
     timeout: durationAtLeast(1, 'a run needs some time').optional().describe('a oneshot still running after this long is stopped and counts as failed'),
     depends_on: z
       .array(z.string(), { error: 'expected a list of service names' })
@@ -99,6 +105,20 @@ export const serviceSchema = z
     if (value.timeout !== undefined && value.type !== 'oneshot' && !scheduled) contradiction('timeout', ONESHOT_ONLY);
     if (value.group !== undefined && value.user === undefined) {
       contradiction('group', 'group sets the primary group of user; give user too (e.g. user: app)');
+    }
+    if (value.replicas !== undefined && value.replicas > 1) {
+      if (value.main) {
+        contradiction(
+          'replicas',
+          `the main service is one process: the container stops when it exits, and ${value.replicas} instances would each stop it; remove main, or set replicas to 1`,
+        );
+      }
+      if (scheduled) {
+        contradiction(
+          'replicas',
+          `a scheduled service runs once at each due time, and ${value.replicas} instances would run each time ${value.replicas} times over; remove replicas, or give each run its own file`,
+        );
+      }
     }
     if (value.main && !scheduled && value.restart !== undefined && value.restart !== 'never') {
       contradiction('restart', 'the main service is never restarted: the container stops when it exits; remove restart, or main');

@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { Argv } from './value-schemas.js';
 import type { healthSchema, logSchema, readySchema, watchdogSchema } from './field-schemas.js';
 import type { ScheduleConfig } from './schedule.js';
+import type { ReplicaOf } from './replicas.js';
 import { fileServiceTypes, type failureActions, type restartPolicies, type ServiceFileConfig } from './schema.js';
 
 export const serviceTypes = [...fileServiceTypes, 'scheduled'] as const;
@@ -45,7 +46,19 @@ export interface MaxRestarts {
 }
 
 type Converted =
-  'command' | 'restart' | 'name' | 'log' | 'type' | 'schedule' | 'backoff' | 'reset_after' | 'max_restarts' | 'stop_timeout' | 'timeout' | 'environment';
+  | 'command'
+  | 'restart'
+  | 'name'
+  | 'log'
+  | 'type'
+  | 'schedule'
+  | 'backoff'
+  | 'reset_after'
+  | 'max_restarts'
+  | 'stop_timeout'
+  | 'timeout'
+  | 'environment'
+  | 'replicas';
 
 // A validated service: its file's settings with every default resolved, plus where it
 // came from.
@@ -78,6 +91,8 @@ export interface ServiceConfig extends Omit<ServiceFileConfig, Converted> {
   stop_timeoutMs: number;
   /** A oneshot's run still going after this long is stopped and counts as failed. */
   timeoutMs?: number;
+  /** One instance of a service with replicas (replicas.ts): NAME-index. */
+  replica?: ReplicaOf;
 }
 
 // A validated file's settings as the rest of corral uses them: argv, the resolved restart
@@ -100,6 +115,7 @@ export function serviceConfigOf(
     stop_timeout,
     timeout,
     environment,
+    replicas: _replicas,
     ...settings
   } = data;
   const prefix = log.prefix ?? where.name;

@@ -19,6 +19,7 @@ import { LIMITS } from './limits.js';
 import { SERVICE_NAME, SERVICE_NAME_RULE, serviceSchema } from './schema.js';
 import { serviceConfigOf, type ServiceConfig } from './service-config.js';
 import { checkScheduled } from './schedule-checks.js';
+import { instanceName, instanceNames, instanceOf, readReplicas, REPLICA_VARIABLES, replicaVariables, refersToReplica } from './replicas.js';
 import { decodeUtf8 } from './text-input.js';
 import { RESERVED_NAME, RESERVED_NAME_MESSAGE } from './value-schemas.js';
 import { lineStartsOf, parseBoundedYaml, type TokenBudget } from './yaml-bounds.js';
@@ -40,7 +41,10 @@ export interface LoadContext {
 }
 
 export interface LoadedFile {
+  /** The service as its file says it; with replicas, the group its instances are made of. */
   service: ServiceConfig;
+  /** With a replicas key, whatever the count: the instances, NAME-0 ... (none for 0). */
+  instances?: ServiceConfig[];
   /** Where a key path of this file is written, for problems found across files. */
   locate: LocatePath;
 }
@@ -81,6 +85,7 @@ export function loadServiceFile(file: string, ctx: LoadContext): LoadedFile | Fa
     const { line, col } = lines.linePos(offset);
     return { file, line, col, path, message, source: source[line - 1] };
   };
+  const tokensBefore = ctx.tokens.remaining;
   const parsed = parseBoundedYaml(text, ctx.tokens);
   const { doc } = parsed;
   if (doc === undefined)
@@ -99,7 +104,7 @@ export function loadServiceFile(file: string, ctx: LoadContext): LoadedFile | Fa
     return failedFile(file, [at(doc.contents.range?.[0] ?? 0, undefined, 'expected keys such as "command:", got a single value or a list')]);
   }
   const problems = parsed.problems.map((problem) => at(problem.offset, problem.path, problem.message));
-  return validate(file, doc, at, problems, ctx);
+  return validate(file, doc, at, problems, ctx, tokensBefore - ctx.tokens.remaining);
 }
 
 function unreadable(failure: ReadFailure): string {
@@ -115,8 +120,10 @@ function unreadable(failure: ReadFailure): string {
 
 type At = (offset: number, path: string | undefined, message: string) => ConfigProblem;
 
-// The schema, the account files, env files and exec bounds, for a file that is a mapping.
-function validate(file: string, doc: Document.Parsed, at: At, problems: ConfigProblem[], ctx: LoadContext): LoadedFile | FailedFile {
+// The schema, the account files, env files and exec bounds, for a file that is a mapping;
+// with replicas, for each instance whose variables make a difference. `tokens`: what the
+// file's YAML took of the load's budget.
+function validate(file: string, doc: Document.Parsed, at: At, problems: ConfigProblem[], ctx: LoadContext, tokens: number): LoadedFile | FailedFile {
   const stem = stemOf(file);
   const locate: LocatePath = (path, message) => {
     const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
@@ -125,6 +132,7 @@ function validate(file: string, doc: Document.Parsed, at: At, problems: ConfigPr
   // Aliases were counted and checked (parseBoundedYaml), so yaml's own check is not needed.
   const raw = doc.toJS({ maxAliasCount: -1 }) as Record<string, unknown>;
   const name = typeof raw.name === 'string' ? raw.name : stem;
+  const replicas = readReplicas(raw, ctx.env);
   // In the order of the file, as a person fixes them; whole-file problems first.
   const byPosition = (a: ConfigProblem, b: ConfigProblem) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0);
   // Problems past the ones shown are only counted.
@@ -132,46 +140,132 @@ function validate(file: string, doc: Document.Parsed, at: At, problems: ConfigPr
   const failed = (): FailedFile => ({
     name,
     problems: capped(file, problems.sort(byPosition), hidden),
-    node: graphNodeOf(raw, name, file),
+    node: graphNodeOf(raw, name, file, replicas),
     locate: graphLocator(file, raw, locate),
   });
   if (raw.name === undefined && !SERVICE_NAME.test(stem)) {
     problems.push({ file, message: `"${stem}" is not a valid service name; rename the file, or set name: with ${SERVICE_NAME_RULE}` });
   }
-  const expanded = expandInConfig(raw, ctx.env);
-  problems.push(...expanded.problems.map((problem) => locate(problem.path, problem.message)));
-  const { environment } = expanded.value;
-  if (environment !== null && typeof environment === 'object' && Object.hasOwn(environment, RESERVED_NAME)) {
-    problems.push(locate(['environment', RESERVED_NAME], RESERVED_NAME_MESSAGE));
-  }
-  const parsed = serviceSchema.safeParse(expanded.value);
-  if (!parsed.success) {
-    // A value whose ${VAR} failed was kept as written; what the schema says of it would
-    // only repeat that problem.
-    const unexpanded = expanded.problems.map((problem) => problem.path.join('.'));
-    const within = (issuePath: string, path: string) => issuePath === path || issuePath.startsWith(`${path}.`);
-    const shown = shownIssues(parsed.error.issues);
-    hidden = shown.hidden;
-    const misspelt = misspeltRequiredKeys(shown.issues, expanded.value);
-    const issues = shown.issues.filter((issue) => !unexpanded.some((path) => within(issue.path.join('.'), path)) && !misspelt.has(issue.path.join('.')));
-    problems.push(...issues.flatMap((issue) => describeIssue(issue, doc, expanded.value, at)));
-  }
-  if (problems.length > 0 || !parsed.success) return failed();
-  const data = checkScheduled(parsed.data, Object.keys(raw), ctx.env, (key, message) => problems.push(at(keyOffset(doc, [], key), key, message)));
-  if (problems.length > 0) return failed();
+  if (replicas.written) problems.push(...replicaProblems(raw, name, replicas.count, locate));
 
-  const identity = resolveIdentity(data, ctx.accounts, ctx.self, (path, message) => locate([path], message));
-  const envFilePath = (index: number): Path => (Array.isArray(raw.env_file) ? ['env_file', index] : ['env_file']);
-  const io = { budget: ctx.budget, cache: ctx.envFiles };
-  const fromFiles = readEnvFiles(data.env_file ?? [], dirname(file), io, (index, message) => locate(envFilePath(index), message));
-  problems.push(...('problems' in identity ? identity.problems : []), ...('problems' in fromFiles ? fromFiles.problems : []));
-  if ('problems' in identity || 'problems' in fromFiles) return failed();
-  const service = serviceConfigOf(data, { name, file }, { identity: identity.identity, env_from_files: fromFiles.values });
-  // A string command is one item, at its key; a list is one item per argument.
-  const argPath = (key: Path, index: number): Path => (typeof valueAt(expanded.value, key) === 'string' ? key : [...key, index]);
-  problems.push(...checkExecBounds(service, ctx.env, argPath, locate));
-  if (problems.length > 0) return failed();
-  return { service, locate: graphLocator(file, raw, locate) };
+  // The service with the variables of one instance (or none), its problems noted as that
+  // instance's when instances differ.
+  const settle = (env: Record<string, string>, note: string): ServiceConfig | undefined => {
+    const found: ConfigProblem[] = [];
+    const expanded = expandInConfig(raw, env);
+    found.push(...expanded.problems.map((problem) => locate(problem.path, problem.message)));
+    const { environment } = expanded.value;
+    if (environment !== null && typeof environment === 'object' && Object.hasOwn(environment, RESERVED_NAME)) {
+      found.push(locate(['environment', RESERVED_NAME], RESERVED_NAME_MESSAGE));
+    }
+    const parsed = serviceSchema.safeParse(expanded.value);
+    if (!parsed.success) {
+      // A value whose ${VAR} failed was kept as written; what the schema says of it would
+      // only repeat that problem.
+      const unexpanded = expanded.problems.map((problem) => problem.path.join('.'));
+      const within = (issuePath: string, path: string) => issuePath === path || issuePath.startsWith(`${path}.`);
+      const shown = shownIssues(parsed.error.issues);
+      hidden = shown.hidden;
+      const misspelt = misspeltRequiredKeys(shown.issues, expanded.value);
+      const issues = shown.issues.filter((issue) => !unexpanded.some((path) => within(issue.path.join('.'), path)) && !misspelt.has(issue.path.join('.')));
+      found.push(...issues.flatMap((issue) => describeIssue(issue, doc, expanded.value, at)));
+    }
+    const done = (service?: ServiceConfig): ServiceConfig | undefined => {
+      problems.push(...found.map((problem) => ({ ...problem, message: `${note}${problem.message}` })));
+      return problems.length > 0 ? undefined : service;
+    };
+    if (found.length > 0 || problems.length > 0 || !parsed.success) return done();
+    const data = checkScheduled(parsed.data, Object.keys(raw), env, (key, message) => found.push(at(keyOffset(doc, [], key), key, message)));
+    if (found.length > 0) return done();
+
+    const identity = resolveIdentity(data, ctx.accounts, ctx.self, (path, message) => locate([path], message));
+    const envFilePath = (index: number): Path => (Array.isArray(raw.env_file) ? ['env_file', index] : ['env_file']);
+    const io = { budget: ctx.budget, cache: ctx.envFiles };
+    const fromFiles = readEnvFiles(data.env_file ?? [], dirname(file), io, (index, message) => locate(envFilePath(index), message));
+    found.push(...('problems' in identity ? identity.problems : []), ...('problems' in fromFiles ? fromFiles.problems : []));
+    if ('problems' in identity || 'problems' in fromFiles) return done();
+    const service = serviceConfigOf(data, { name, file }, { identity: identity.identity, env_from_files: fromFiles.values });
+    // A string command is one item, at its key; a list is one item per argument.
+    const argPath = (key: Path, index: number): Path => (typeof valueAt(expanded.value, key) === 'string' ? key : [...key, index]);
+    // An instance runs with its two variables, which the exec check counts.
+    const checked = replicas.written ? { ...service, environment: { ...service.environment, ...replicaVariablesIn(env) } } : service;
+    found.push(...checkExecBounds(checked, ctx.env, argPath, locate));
+    return done(service);
+  };
+
+  if (!replicas.written) {
+    const service = settle(ctx.env, '');
+    return service ? { service, locate: graphLocator(file, raw, locate) } : failed();
+  }
+  // Each instance is checked on its own only when its variables change its values; else
+  // one check, with the last instance's variables, the longest, holds for all of them.
+  const count = replicas.count ?? 0;
+  const last = Math.max(0, count - 1);
+  const each = count > 1 && refersToReplica(raw);
+  const envOf = (index: number): Record<string, string> => ({ ...ctx.env, ...replicaVariables(index, count) });
+  const note = (index: number): string => (each ? `for ${instanceName(name, index)} (CORRAL_REPLICA=${index}): ` : '');
+  if (each) {
+    const more = checkedAgain(tokens, count, ctx.tokens);
+    if (more !== undefined) problems.push(locate(['replicas'], more));
+  }
+  const group = settle(envOf(last), note(last));
+  if (group === undefined) return failed();
+  const instances: ServiceConfig[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const service = each && index !== last ? settle(envOf(index), note(index)) : group;
+    if (service === undefined) return failed();
+    instances.push(instanceOf(service, index, count));
+  }
+  return { service: group, instances, locate: graphLocator(file, raw, locate) };
+}
+
+function replicaVariablesIn(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(REPLICA_VARIABLES.map((variable) => [variable, env[variable] ?? '']));
+}
+
+// A file checked once per instance costs its YAML tokens once per instance, out of the
+// load's budget, so replicas cannot make a reload take longer than the files could.
+// Why not, or undefined once taken from `budget`.
+function checkedAgain(tokens: number, count: number, budget: TokenBudget): string | undefined {
+  const more = tokens * (count - 1);
+  if (more <= budget.remaining) {
+    budget.remaining -= more;
+    return undefined;
+  }
+  return `this file uses \${CORRAL_REPLICA} or \${CORRAL_REPLICAS}, so each of its ${count} instances is checked on its own, at the cost of its ${tokens} YAML tokens each: ${tokens * count} in all, past the ${LIMITS.loadYamlTokens} of one load; use fewer instances, or a shorter file (e.g. $CORRAL_REPLICA in a string command, read by the shell)`;
+}
+
+// The problems of a file with replicas that are not its count's own: instance names that
+// would be too long, and variables it may not set.
+function replicaProblems(raw: Record<string, unknown>, name: string, count: number | undefined, locate: LocatePath): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const longest = (text: string): string => instanceName(text, Math.max(0, (count ?? 1) - 1));
+  if (longest(name).length > LIMITS.nameLength) {
+    problems.push(
+      locate(
+        ['replicas'],
+        `the instances are named ${instanceName(name, 0)} to ${longest(name)}, longer than ${LIMITS.nameLength} characters; shorten the service's name`,
+      ),
+    );
+  }
+  const prefix = (raw.log as { prefix?: unknown } | null | undefined)?.prefix;
+  if (typeof prefix === 'string' && longest(prefix).length > LIMITS.nameLength) {
+    problems.push(
+      locate(
+        ['log', 'prefix'],
+        `the instances' prefixes are ${instanceName(prefix, 0)} to ${longest(prefix)}, longer than ${LIMITS.nameLength} characters; shorten it`,
+      ),
+    );
+  }
+  const environment = raw.environment;
+  if (environment !== null && typeof environment === 'object') {
+    for (const variable of REPLICA_VARIABLES) {
+      if (Object.hasOwn(environment, variable)) {
+        problems.push(locate(['environment', variable], `corral sets ${variable} for each instance of a service with replicas; remove it`));
+      }
+    }
+  }
+  return problems;
 }
 
 // Where main and the depends_on entries are written, which is all the checks across files
@@ -211,8 +305,10 @@ function shownIssues(all: readonly z.core.$ZodIssue[]): { issues: z.core.$ZodIss
 
 // What a file that failed validation says about its place among the services, as far as
 // those keys have the right shape.
-function graphNodeOf(raw: Record<string, unknown>, name: string, file: string): GraphNode {
+function graphNodeOf(raw: Record<string, unknown>, name: string, file: string, replicas: { written: boolean; count?: number }): GraphNode {
   const dependsOn = raw.depends_on;
   const names = Array.isArray(dependsOn) && dependsOn.every((entry) => typeof entry === 'string') ? dependsOn : [];
-  return { name, file, depends_on: names, enabled: raw.enabled !== false, main: raw.main === true, schedule: raw.schedule ?? undefined };
+  const node: GraphNode = { name, file, depends_on: names, enabled: raw.enabled !== false, main: raw.main === true, schedule: raw.schedule ?? undefined };
+  if (!replicas.written) return node;
+  return replicas.count === undefined ? { ...node, countUnknown: true } : { ...node, instances: instanceNames(name, replicas.count) };
 }

@@ -2,7 +2,7 @@
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { healthProblems, readyProblems } from './probe-verdicts.js';
 import type { AnsweredRequest, ControlResponse, ServiceStatus, StatusReport } from './protocol.js';
-import { checkKnown, checkNames, restartServices, signalService, startServices, stopServices } from './service-actions.js';
+import { checkKnown, checkNames, resolveNames, restartServices, signalService, startServices, stopServices } from './service-actions.js';
 import type { SupervisorSnapshot } from './snapshot.js';
 import type { UsageSampler } from './usage-sampler.js';
 
@@ -46,12 +46,13 @@ export function createHandler(ctx: ControlContext): (request: AnsweredRequest) =
 
 async function status(ctx: ControlContext, names: readonly string[]): Promise<StatusReport> {
   checkKnown(ctx.supervisor, names);
+  const shown = resolveNames(ctx.supervisor, names);
   const pids = (): number[] => ctx.supervisor.services.flatMap((runner) => (runner.pid === undefined ? [] : [runner.pid]));
   const usage = await ctx.sampler.sample(pids);
   const snapshot = ctx.snapshot();
   const { services, ...corral } = snapshot;
   const rows: ServiceStatus[] = services
-    .filter((service) => names.length === 0 || names.includes(service.name))
+    .filter((service) => names.length === 0 || shown.includes(service.name))
     .map((service) => ({ ...service, usage: service.pid === null ? null : (usage.groups.get(service.pid) ?? null) }));
   return { corral: { ...corral, pid: process.pid }, container: usage.container, services: rows };
 }

@@ -44,6 +44,8 @@ export type ErrorCode =
   | 'unknown-service'
   | 'unknown-signal'
   | 'not-running'
+  /** A rolling restart stopped: an instance was not ready again in time. */
+  | 'not-ready'
   | 'refused'
   | 'invalid-config'
   | 'shutting-down'

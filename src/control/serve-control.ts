@@ -14,7 +14,7 @@ import { takeSnapshot } from './take-snapshot.js';
 import { ControlServerError, startControlServer } from './control-server.js';
 import { createHandler } from './handlers.js';
 import { LogFollowers } from './log-follower.js';
-import { checkKnown } from './service-actions.js';
+import { checkOneService } from './service-actions.js';
 import { ControlError, type LogsRequest } from './protocol.js';
 import type { SupervisorSnapshot } from './snapshot.js';
 import { UsageSampler, type UsageReading } from './usage-sampler.js';
@@ -52,7 +52,7 @@ export async function serveControl(options: ServeControlOptions): Promise<Contro
   const handle = createHandler({ supervisor, snapshot, sampler: new UsageSampler(readUsage), reload });
   const followers = new LogFollowers();
   const serveLogs = (request: LogsRequest, socket: Socket): void => {
-    checkKnown(supervisor, [request.service]);
+    checkOneService(supervisor, request.service);
     followers.serve(request, supervisor.runner(request.service)!.logRing, socket);
   };
   const peerUid = (socket: Socket): number | undefined => {

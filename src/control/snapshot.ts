@@ -37,6 +37,8 @@ export interface ServiceSnapshot {
   linesDropped: StreamCounts;
   /** A scheduled service's schedule and runs; null for the others. */
   schedule: ScheduleSnapshot | null;
+  /** An instance of a service with replicas: which group, which one, of how many; null for the others. */
+  replica: { of: string; index: number; count: number } | null;
 }
 
 export interface ScheduleSnapshot {

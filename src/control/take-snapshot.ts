@@ -47,6 +47,7 @@ function snapshotOf(runner: ServiceRunner): ServiceSnapshot {
     linesRelayed: { stdout: runner.lineCounts.stdout.lines - dropped('stdout'), stderr: runner.lineCounts.stderr.lines - dropped('stderr') },
     linesDropped: { stdout: dropped('stdout'), stderr: dropped('stderr') },
     schedule: runner instanceof ScheduledRunner ? scheduleOf(runner) : null,
+    replica: config.replica ? { ...config.replica } : null,
   };
 }
 

@@ -23,14 +23,25 @@ export function diffServices(current: readonly ServiceConfig[], next: readonly S
 }
 
 // Every setting that affects how the service runs; not the file it came from (a rename
-// from .yml to .yaml changes nothing), nor the order keys are written in (environment).
+// from .yml to .yaml changes nothing), nor the order keys are written in (environment),
+// nor, for an instance of a service with replicas, how many instances there are: a reload
+// from 3 to 5 starts worker-3 and worker-4 and leaves worker-0..2 running, with the
+// CORRAL_REPLICAS they started with. A value that ${CORRAL_REPLICAS} made differs, and so
+// restarts the instance.
 export function fingerprint(config: ServiceConfig): string {
-  const { file: _file, ...settings } = config;
+  const { file: _file, ...settings } = withoutCount(config);
   return JSON.stringify(settings, (_key, value: unknown) => {
     if (value instanceof RegExp) return `/${value.source}/${value.flags}`;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
     return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   });
+}
+
+function withoutCount(config: ServiceConfig): ServiceConfig {
+  const { replica } = config;
+  if (replica === undefined) return config;
+  const { CORRAL_REPLICAS: _count, ...environment } = config.environment;
+  return { ...config, environment, replica: { ...replica, count: 0 } };
 }
 
 // "1 added, 0 removed, 1 changed, 2 unchanged (api, web)": the services named are those

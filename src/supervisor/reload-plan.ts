@@ -7,6 +7,7 @@
 import { isDone } from './states.js';
 import { summarizeDiff, type ServiceDiff } from './reload-diff.js';
 import { withDependents, type PlanNode } from './operator-plan.js';
+import { expandNames, groupsOf } from './replica-groups.js';
 
 export interface ReloadNode extends PlanNode {
   main: boolean;
@@ -47,7 +48,9 @@ export function planReload(diff: ServiceDiff, nodes: readonly ReloadNode[]): Rel
   // An unchanged main service keeps running, so the walk does not go on through it: what
   // depends on it (and on nothing else that restarts) has no reason to restart.
   const held = new Set(nodes.filter((node) => node.main && unchanged.has(node.name)).map((node) => node.name));
-  const walked = nodes.map((node) => ({ ...node, depends_on: node.depends_on.filter((dependency) => !held.has(dependency)) }));
+  const groups = groupsOf(nodes);
+  const isHeld = (dependency: string): boolean => expandNames([dependency], groups).every((name) => held.has(name));
+  const walked = nodes.map((node) => ({ ...node, depends_on: node.depends_on.filter((dependency) => !isHeld(dependency)) }));
   const reach = new Map(changed.map((name) => [name, new Set(withDependents([name], walked))]));
   const plan: ReloadPlan = { restart: [], kept: [] };
   for (const name of withDependents(changed, walked)) {

@@ -26,12 +26,23 @@ export abstract class RunnerFacts {
   /** Lines read from each stream over all runs. */
   readonly lineCounts = { stdout: { lines: 0 }, stderr: { lines: 0 } };
   constructor(
-    readonly config: ServiceConfig,
+    private settings: ServiceConfig,
     protected readonly ctx: RunnerContext,
     /** Its last lines over all runs, for corral logs: the previous runner's after a reload changed the service. */
     readonly logRing: LogRing = new LogRing(),
   ) {
-    this.dropQueues = dropQueuesFor(config, ctx);
+    this.dropQueues = dropQueuesFor(settings, ctx);
+  }
+
+  get config(): ServiceConfig {
+    return this.settings;
+  }
+
+  // A reload found the service unchanged (reload-diff.ts) in all that decides how it runs,
+  // so it keeps running; its next start takes `config`: its file's new name, and the count
+  // of its group when only that changed.
+  adopt(config: ServiceConfig): void {
+    this.settings = config;
   }
 
   /** Its newest run had a process whose exit was never seen (even one SIGKILL could not end). */

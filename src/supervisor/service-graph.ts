@@ -3,9 +3,13 @@
 import { dependentsOf } from '../config/dependency-graph.js';
 import type { ServiceRunner } from './service-runner.js';
 import type { ServiceView } from './start-plan.js';
+import { expandNames, groupsOf } from './replica-groups.js';
 
+// A dependency on a service with replicas is one on each of its instances: it is ready
+// when all of them are, and at shutdown its dependents stop before any of them.
 export function viewsOf(runners: readonly ServiceRunner[]): Map<string, ServiceView> {
   const names = runners.map((runner) => runner.name);
+  const groups = groupsOf(runners.map((runner) => runner.config));
   return new Map(
     runners.map((runner) => [
       runner.name,
@@ -13,7 +17,7 @@ export function viewsOf(runners: readonly ServiceRunner[]): Map<string, ServiceV
         name: runner.name,
         type: runner.config.type,
         // The command after `--` waits for every other service.
-        depends_on: runner.config.after_all ? names.filter((name) => name !== runner.name) : runner.config.depends_on,
+        depends_on: runner.config.after_all ? names.filter((name) => name !== runner.name) : expandNames(runner.config.depends_on, groups),
         state: runner.state.state,
         blockedBy: runner.blockedBy,
       },

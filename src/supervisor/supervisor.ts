@@ -22,8 +22,13 @@ import { describeChain, stopInOrder, viewsOf } from './service-graph.js';
 import type { ServiceState } from './states.js';
 import { Latch, waitFor } from './clock.js';
 import { mainExitCode } from './main-exit-code.js';
+import { groupsOf } from './replica-groups.js';
+import { readinessOf, type Readiness } from './rolling-restart.js';
 
 export type SupervisorPhase = 'running' | 'stopping' | 'forced';
+
+/** How often waitReady looks: a rolling restart's step is seconds long, this is noise. */
+const READY_POLL_MS = 50;
 
 export interface SupervisorOptions {
   services: readonly ServiceConfig[];
@@ -85,7 +90,30 @@ export class Supervisor {
       depends_on: runner.config.depends_on,
       main: runner.config.main,
       state: runner.state.state,
+      replica: runner.config.replica,
     }));
+  }
+
+  // Each service with replicas and its instances, as they run now.
+  groups(): Map<string, string[]> {
+    return groupsOf(this.services.map((runner) => runner.config));
+  }
+
+  // Resolves once `name` is ready (rolling-restart.ts), has failed or was stopped, after
+  // `timeoutMs`, or when a shutdown begins, saying which.
+  async waitReady(name: string, timeoutMs: number): Promise<'ready' | 'failed' | 'timeout' | 'shutdown'> {
+    const readiness = (): Readiness => {
+      const runner = this.runners.get(name);
+      return runner === undefined ? 'failed' : readinessOf(runner.config.type, runner.state.state);
+    };
+    const end = await waitFor(this.options.context.clock, {
+      condition: () => this.currentPhase !== 'running' || readiness() !== 'pending',
+      timeoutMs,
+      pollMs: READY_POLL_MS,
+    });
+    if (this.currentPhase !== 'running') return 'shutdown';
+    const now = readiness();
+    return end === 'timeout' || now === 'pending' ? 'timeout' : now;
   }
 
   // Runs `task` after every reload and operator action queued before it, so two never
@@ -201,6 +229,7 @@ export class Supervisor {
       this.add(config, ring).await();
     }
     for (const name of restarting) this.runners.get(name)!.await();
+    for (const config of diff.unchanged) this.runners.get(config.name)!.adopt(config);
     this.signalUnchanged(diff.unchanged.filter((config) => !restarting.includes(config.name)));
     this.reconcile();
     return { diff, plan };

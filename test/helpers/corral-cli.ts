@@ -83,6 +83,7 @@ export interface ServiceJson {
     lastRun: { result: string; startedAt: number; durationMs: number; description: string } | null;
     runs: Record<string, number>;
   } | null;
+  replica: { of: string; index: number; count: number } | null;
 }
 
 export interface StatusJson {

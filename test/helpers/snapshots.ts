@@ -18,6 +18,7 @@ export function serviceSnapshot(name: string, fields: Partial<ServiceSnapshot> =
     linesRelayed: { stdout: 0, stderr: 0 },
     linesDropped: { stdout: 0, stderr: 0 },
     schedule: null,
+    replica: null,
     ...fields,
   };
 }

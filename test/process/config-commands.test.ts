@@ -80,6 +80,23 @@ test('print: every default filled in, and the output reads back as the same serv
   assert.equal(strip(reprinted.stdout), strip(printed.stdout));
 });
 
+test('print: a service with replicas is one document per instance, with its name, its variables and which one it is', (t) => {
+  const dir = servicesDir(t, { 'worker.yaml': 'command: ["worker", "--port", "80${CORRAL_REPLICA}"]\nreplicas: ${WORKERS:-2}\n' });
+  const printed = corral(['print', dir], { WORKERS: '3' });
+  assert.equal(printed.status, 0, printed.stderr);
+  assert.deepEqual(
+    printed.stdout.split('\n').filter((line) => line.startsWith('# ')),
+    [0, 1, 2].map((index) => `# ${dir}/worker.yaml, instance ${index} of worker (replicas: 3)`),
+  );
+  const documents = parseAllDocuments(printed.stdout).map((doc) => doc.toJS() as Record<string, unknown>);
+  assert.deepEqual(
+    documents.map((doc) => [doc.name, doc.command, doc.environment]),
+    [0, 1, 2].map((index) => [`worker-${index}`, ['worker', '--port', `80${index}`], { CORRAL_REPLICA: String(index), CORRAL_REPLICAS: '3' }]),
+  );
+  const check = corral(['check', dir], { WORKERS: '3' });
+  assert.equal(check.stdout, `corral check: ${dir} is valid: 3 enabled service(s): worker-0, worker-1, worker-2\n`);
+});
+
 test('schema: JSON Schema that accepts the example services and rejects an unknown key', () => {
   const result = corral(['schema']);
   assert.equal(result.status, 0, result.stderr);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaultBehaviour, type Behaviour } from './fake-kernel.js';
-import { simulate, SHUTDOWN_SLACK_MS, type Scenario, type ServiceSpec } from './world.js';
+import { simulate, SHUTDOWN_SLACK_MS, type Scenario, type ServiceSpec, type SimResult } from './world.js';
 
 function spec(name: string, overrides: Partial<ServiceSpec> = {}, behaviour: Partial<Behaviour> = {}): ServiceSpec {
   return {
@@ -261,3 +261,69 @@ test('seed 1140496070, path 27982: a reload that restarts a scheduled run alread
 // As fast-check printed it (20,000-run mode): web, scheduled with a timeout, survives
 // SIGKILL; its timeout stop is in SIGKILL's wait when a reload that changed cache stops it.
 const SEED_RELOAD_JOINS_TIMEOUT_STOP = `{"services": [{"name": "db", "type": "longrun", "deps": [], "restart": "always", "main": false, "onFailure": "ignore", "stopTimeoutMs": 58, "backoff": {"initial": 19, "max": 1332, "factor": 2}, "behaviour": {"exitCode": 0, "ignoresTerm": false, "exitsCleanlyOnTerm": false, "unkillable": true, "leftovers": 2, "spawnFailures": ["ENOMEM"]}}, {"name": "cache", "type": "longrun", "deps": [], "restart": "never", "main": false, "onFailure": "ignore", "stopTimeoutMs": 61, "backoff": {"initial": 570, "max": 3223, "factor": 2}, "behaviour": {"exitCode": 0, "ignoresTerm": false, "exitsCleanlyOnTerm": true, "unkillable": false, "leftovers": 0, "spawnFailures": []}}, {"name": "api", "type": "longrun", "deps": [], "restart": "never", "main": false, "onFailure": "ignore", "stopTimeoutMs": 60, "backoff": {"initial": 632, "max": 4507, "factor": 2}, "behaviour": {"exitCode": 0, "ignoresTerm": false, "exitsCleanlyOnTerm": true, "unkillable": false, "leftovers": 2, "spawnFailures": ["EAGAIN"]}, "schedule": {"spec": {"kind": "cron", "expression": "*/1 * * * * *", "timezone": "UTC"}, "overlap": "queue", "runOnStart": true}}, {"name": "web", "type": "oneshot", "deps": ["db", "cache"], "restart": "on-failure", "main": false, "onFailure": "ignore", "stopTimeoutMs": 1488, "backoff": {"initial": 243, "max": 1007, "factor": 1}, "behaviour": {"exitCode": 3, "ignoresTerm": false, "exitsCleanlyOnTerm": true, "unkillable": true, "leftovers": 0, "spawnFailures": []}, "schedule": {"spec": {"kind": "cron", "expression": "*/1 * * * * *", "timezone": "UTC"}, "overlap": "skip", "runOnStart": true, "timeoutMs": 4125}}, {"name": "worker", "type": "longrun", "deps": [], "restart": "always", "main": false, "onFailure": "ignore", "stopTimeoutMs": 50, "backoff": {"initial": 976, "max": 4593, "factor": 2}, "behaviour": {"exitCode": 0, "ignoresTerm": true, "exitsCleanlyOnTerm": true, "unkillable": false, "leftovers": 0, "spawnFailures": []}, "schedule": {"spec": {"kind": "cron", "expression": "*/2 * * * * *", "timezone": "UTC"}, "overlap": "skip", "runOnStart": true, "timeoutMs": 4370}}], "events": [{"at": 5623, "kind": "crash", "service": "cache", "code": 2}, {"at": 16159, "kind": "operator", "action": "stop", "service": "web"}, {"at": 11933, "kind": "signal", "signal": "SIGHUP"}], "budgetMs": 9965, "latencyMs": 2, "checkMemory": false}`;
+
+// The alive main processes of `names` at each moment one of them started or ended, from
+// `from` on: the smallest count, and when.
+function fewestAlive(result: SimResult, names: readonly string[], from: number): { count: number; at: number } {
+  const processes = [...result.kernel.processes.values()].filter((process) => process.main && names.includes(process.service));
+  const moments = [from, ...processes.flatMap((process) => [process.startedAt, process.endedAt ?? Infinity])].filter(
+    (at) => at >= from && at < result.shutdownAt,
+  );
+  let fewest = { count: Infinity, at: from };
+  for (const at of moments) {
+    const count = processes.filter((process) => process.startedAt <= at && (process.endedAt === undefined || process.endedAt > at)).length;
+    if (count < fewest.count) fewest = { count, at };
+  }
+  return fewest;
+}
+
+test('issue 19: corral restart of a service with replicas restarts its instances one at a time, so 2 of 3 run throughout, and its dependent keeps running', async () => {
+  // Each instance takes 300 ms to stop (SIGKILL after its stop_timeout), so a restart of
+  // all three at once would leave none running for that long.
+  const result = await simulate({
+    services: [spec('worker', { replicas: 3, stopTimeoutMs: 300 }, { ignoresTerm: true }), spec('web', { deps: ['worker'] })],
+    // SIGUSR1 only keeps the world going past the rolling restart (it forwards the signal).
+    events: [
+      { at: 1000, kind: 'operator', action: 'restart', service: 'worker' },
+      { at: 6000, kind: 'signal', signal: 'SIGUSR1' },
+    ],
+    budgetMs: 5000,
+    latencyMs: 3,
+  });
+  const instances = ['worker-0', 'worker-1', 'worker-2'];
+  for (const name of instances) {
+    assert.equal(result.kernel.spawns.filter((spawn) => spawn.service === name).length, 2, `${name} was restarted once\n${result.logs.join('\n')}`);
+  }
+  const fewest = fewestAlive(result, instances, 1000);
+  assert.ok(fewest.count >= 2, `only ${fewest.count} instance(s) ran at ${fewest.at} ms\n${result.logs.join('\n')}`);
+  assert.equal(result.kernel.spawns.filter((spawn) => spawn.service === 'web').length, 1, 'web kept running');
+});
+
+test('issue 19: a reload that changes only the count of replicas starts or stops only the difference', async () => {
+  // Each SIGHUP of the world moves the count between 3 and 4, and changes the settings of
+  // the service at the index of the reload: a, then b (world.ts).
+  const result = await simulate({
+    services: [spec('worker', { replicas: 3 }), spec('a'), spec('b'), spec('web', { deps: ['worker'] })],
+    events: [
+      { at: 1000, kind: 'signal', signal: 'SIGHUP' },
+      { at: 2000, kind: 'signal', signal: 'SIGHUP' },
+      { at: 3000, kind: 'signal', signal: 'SIGUSR1' },
+    ],
+    budgetMs: 5000,
+    latencyMs: 1,
+  });
+  const spawns = (name: string): number[] => result.kernel.spawns.filter((spawn) => spawn.service === name).map((spawn) => spawn.at);
+  for (const name of ['worker-0', 'worker-1', 'worker-2', 'web']) assert.equal(spawns(name).length, 1, `${name} kept running\n${result.logs.join('\n')}`);
+  assert.equal(spawns('worker-3').length, 1);
+  assert.ok(spawns('worker-3')[0]! >= 1000);
+  const worker3 = [...result.kernel.processes.values()].find((process) => process.service === 'worker-3' && process.main)!;
+  assert.ok(worker3.endedAt !== undefined && worker3.endedAt >= 2000 && worker3.endedAt < result.shutdownAt, 'the second reload stopped worker-3');
+  assert.ok(
+    result.logs.some((line) => /reload: 1 added, 0 removed, 1 changed, 5 unchanged \(worker-3, a\)$/.test(line)),
+    result.logs.join('\n'),
+  );
+  assert.ok(
+    result.logs.some((line) => /reload: 0 added, 1 removed, 2 changed, 4 unchanged \(worker-3, a, b\)$/.test(line)),
+    result.logs.join('\n'),
+  );
+});

@@ -1,12 +1,13 @@
 // fast-check arbitraries for the simulation: service graphs (a DAG: each service may
 // depend on those before it), behaviours from the ordinary to the hostile (processes that
 // ignore SIGTERM, that SIGKILL cannot end, leftovers in the group, failing spawns),
-// scheduled services (every or cron with seconds, each overlap, timeouts), and
+// scheduled services (every or cron with seconds, each overlap, timeouts), services with
+// replicas whose count each reload changes, and
 // interleavings of signals, crashes, reloads and operator actions at any moment.
 import fc from 'fast-check';
 import type { ScheduleConfig } from '../../src/config/schedule.js';
 import type { Behaviour } from './fake-kernel.js';
-import type { Scenario, ServiceSpec, SimEvent } from './world.js';
+import { namesOf, type Scenario, type ServiceSpec, type SimEvent } from './world.js';
 
 const NAMES = ['db', 'cache', 'api', 'web', 'worker', 'cron'];
 
@@ -52,13 +53,20 @@ function serviceSpec(index: number, hasMain: boolean): fc.Arbitrary<ServiceSpec>
     backoff: fc.record({ initial: fc.integer({ min: 10, max: 1000 }), max: fc.integer({ min: 1000, max: 5000 }), factor: fc.constantFrom(1, 2, 3) }),
     behaviour,
     schedule: hasMain ? fc.constant(undefined) : schedule,
+    // One service in four runs as instances (not main: corral check refuses that).
+    replicas: hasMain ? fc.constant(undefined) : fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined, freq: 4 }),
   });
 }
 
-// As corral check would have it: nothing depends on a scheduled service.
+// As corral check would have it: nothing depends on a scheduled service, and a scheduled
+// one has no replicas.
 function withoutScheduledDependencies(specs: ServiceSpec[]): ServiceSpec[] {
   const scheduled = new Set(specs.filter((spec) => spec.schedule).map((spec) => spec.name));
-  return specs.map((spec) => ({ ...spec, deps: spec.deps.filter((name) => !scheduled.has(name)) }));
+  return specs.map((spec) => ({
+    ...spec,
+    deps: spec.deps.filter((name) => !scheduled.has(name)),
+    ...(spec.schedule ? { replicas: undefined } : {}),
+  }));
 }
 
 const services: fc.Arbitrary<ServiceSpec[]> = fc
@@ -97,7 +105,8 @@ function events(names: string[]): fc.Arbitrary<SimEvent[]> {
 export const scenarios: fc.Arbitrary<Scenario> = services.chain((specs) =>
   fc.record({
     services: fc.constant(specs),
-    events: events(specs.map((spec) => spec.name)),
+    // A service with replicas by its name (a rolling restart) and by its instances' names.
+    events: events(specs.flatMap((spec) => (spec.replicas === undefined ? [spec.name] : [spec.name, ...namesOf(spec)]))),
     budgetMs: fc.integer({ min: 500, max: 10_000 }),
     latencyMs: fc.integer({ min: 0, max: 5 }),
     // One scenario in 20 also checks that finished runs are freed: a collection costs too

@@ -34,6 +34,9 @@ export interface ServiceSpec {
   behaviour: Behaviour;
   /** A scheduled service: runs on this schedule (never main, nothing depends on it). */
   schedule?: ScheduleConfig;
+  /** Instances (replicas), named NAME-0 ...; each reload moves the count between this and
+   * one more, so a reload starts or stops an instance (never main or scheduled). */
+  replicas?: number;
 }
 
 export type SimEvent = { at: number } & (
@@ -73,20 +76,41 @@ export class InvariantError extends Error {
   override name = 'InvariantError';
 }
 
-function configOf(spec: ServiceSpec, generation = 0): ServiceConfig {
-  return serviceConfig(spec.name, {
+// The count of a spec's instances after `generation` reloads; undefined without replicas.
+function countAt(spec: ServiceSpec, generation: number): number | undefined {
+  return spec.replicas === undefined ? undefined : spec.replicas + (generation % 2);
+}
+
+// The names a spec's services have had or may have: its instances', or its own.
+export function namesOf(spec: ServiceSpec): string[] {
+  return spec.replicas === undefined ? [spec.name] : Array.from({ length: spec.replicas + 1 }, (_, index) => `${spec.name}-${index}`);
+}
+
+// `changed`: a reload that changes the service moves its stop_timeout by a millisecond.
+function configsOf(spec: ServiceSpec, generation = 0, changed = 0): ServiceConfig[] {
+  const base = serviceConfig(spec.name, {
     type: spec.schedule ? 'scheduled' : spec.type,
     ...(spec.schedule ? { schedule: spec.schedule } : {}),
     depends_on: spec.deps,
     restart: spec.main || spec.schedule ? 'never' : spec.restart,
     main: spec.main,
     on_failure: spec.onFailure,
-    // A reload that changes a service: its stop_timeout moves by a millisecond.
-    stop_timeoutMs: spec.stopTimeoutMs + generation,
+    stop_timeoutMs: spec.stopTimeoutMs + changed,
     // The scenario's backoff keeps its own keys: recorded seeds are written with them.
     backoff: { initialMs: spec.backoff.initial, maxMs: spec.backoff.max, factor: spec.backoff.factor, jitter: 0 },
     reset_afterMs: 10_000,
   });
+  const count = countAt(spec, generation);
+  if (count === undefined) return [base];
+  return Array.from({ length: count }, (_, index) =>
+    serviceConfig(`${spec.name}-${index}`, {
+      ...base,
+      name: `${spec.name}-${index}`,
+      log: { ...base.log, prefix: `${spec.name}-${index}` },
+      environment: { CORRAL_REPLICA: String(index), CORRAL_REPLICAS: String(count) },
+      replica: { of: spec.name, index, count },
+    }),
+  );
 }
 
 function captureLogger(clock: VirtualClock, kernel: FakeKernel, lines: LogLine[]): Logger {
@@ -110,7 +134,7 @@ export interface SimOptions {
 
 export async function simulate(scenario: Scenario, options: SimOptions = {}): Promise<SimResult> {
   const clock = new VirtualClock();
-  const behaviours = new Map(scenario.services.map((spec) => [spec.name, structuredClone(spec.behaviour)]));
+  const behaviours = new Map(scenario.services.flatMap((spec) => namesOf(spec).map((name) => [name, structuredClone(spec.behaviour)] as const)));
   const kernel = new FakeKernel(clock, behaviours, scenario.latencyMs);
   const lines: LogLine[] = [];
   const logger = captureLogger(clock, kernel, lines);
@@ -133,7 +157,7 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
     random: () => 0.5,
   };
   const supervisor = new Supervisor({
-    services: scenario.services.map((spec) => configOf(spec)),
+    services: scenario.services.flatMap((spec) => configsOf(spec)),
     context: ctx,
     mode: 'pid1',
     shutdownBudgetMs: scenario.budgetMs,
@@ -181,7 +205,7 @@ export async function simulate(scenario: Scenario, options: SimOptions = {}): Pr
         if (event.signal === 'SIGHUP') {
           generation += 1;
           const changed = scenario.services[generation % scenario.services.length]?.name;
-          const next = scenario.services.map((spec) => configOf(spec, spec.name === changed ? generation : 0));
+          const next = scenario.services.flatMap((spec) => configsOf(spec, generation, spec.name === changed ? generation : 0));
           void supervisor.reload(next).catch((error: unknown) => rejections.push(error));
         } else if (event.signal === 'SIGUSR1') {
           supervisor.forward(event.signal);
@@ -323,13 +347,16 @@ function checkStopOrder({ scenario, kernel, lines, shutdownAt }: EndFacts): void
   // whatever depends on them (the main service is never restarted by a reload).
   const from = lines.find((line) => /: stopping \d+ service\(s\), dependents first/.test(line.text))?.signals ?? 0;
   const shutdownSignals = kernel.signals.slice(from);
+  // A dependency on a service with replicas is one on each of its instances.
+  const specOf = new Map(scenario.services.map((spec) => [spec.name, spec]));
+  const instances = (name: string): string[] => (specOf.get(name) ? namesOf(specOf.get(name)!) : [name]);
   for (const spec of scenario.services) {
-    for (const dependency of spec.deps) {
+    for (const dependency of spec.deps.flatMap(instances)) {
       const first = shutdownSignals.find((event) => event.service === dependency && event.at < inOrderUntil && event.signal === 'SIGTERM' && event.mainAlive);
       if (first === undefined) continue;
       const alive = [...kernel.processes.values()].filter(
         (process) =>
-          process.service === spec.name &&
+          namesOf(spec).includes(process.service) &&
           !process.unkillable &&
           process.startedAt <= first.at &&
           (process.endedAt === undefined || process.endedAt > first.at),
@@ -346,24 +373,25 @@ function checkBackoff({ scenario, kernel, lines }: EndFacts): void {
   for (const line of lines) {
     const match = /^(\S+) .*; restarting in (\S+)$/.exec(line.text);
     if (!match) continue;
-    const spec = scenario.services.find((s) => s.name === match[1]);
+    const spec = scenario.services.find((s) => namesOf(s).includes(match[1]!));
     if (!spec) continue;
-    const delay = kernel.spawns.find((spawn) => spawn.service === spec.name && spawn.at > line.at);
+    const name = match[1]!;
+    const delay = kernel.spawns.find((spawn) => spawn.service === name && spawn.at > line.at);
     const stopped = lines.some(
       (other) =>
         other.at >= line.at &&
         other.at <= line.at + spec.backoff.max &&
-        new RegExp(`^(${spec.name}: backoff -> stopped$|.*stopping \\d+ service\\(s\\)|reload:)`).test(other.text),
+        new RegExp(`^(${name}: backoff -> stopped$|.*stopping \\d+ service\\(s\\)|reload:)`).test(other.text),
     );
     if (delay === undefined) {
-      if (!stopped) throw new InvariantError(`${spec.name} announced a restart at ${line.at} ms that never came`);
+      if (!stopped) throw new InvariantError(`${name} announced a restart at ${line.at} ms that never came`);
       continue;
     }
     const waited = delay.at - line.at;
     const steps = Array.from({ length: 40 }, (_, k) => Math.round(Math.min(spec.backoff.max, spec.backoff.initial * spec.backoff.factor ** k)));
     if (!steps.includes(waited) && !stopped)
       throw new InvariantError(
-        `${spec.name} restarted ${waited} ms after "${line.text}" at ${line.at} ms; the backoff's steps are ${steps.slice(0, 6).join(', ')}, ...`,
+        `${name} restarted ${waited} ms after "${line.text}" at ${line.at} ms; the backoff's steps are ${steps.slice(0, 6).join(', ')}, ...`,
       );
   }
 }

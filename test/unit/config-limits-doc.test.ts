@@ -14,6 +14,8 @@ const rows = [...section.matchAll(/^\| (.+?) \| (.+?) \| (.+?) \|$/gm)].slice(2)
 const ROWS: Record<keyof typeof LIMITS, string> = {
   directoryEntries: 'names in the services directory',
   serviceFiles: 'service files',
+  replicas: 'instances of one service',
+  services: 'services, each instance',
   serviceFileBytes: 'one service file',
   envFileBytes: 'one env file',
   secretFileBytes: 'one secret file',

@@ -43,9 +43,10 @@ function assertSchemaAccepts(data: unknown, what: string): void {
 
 // What is compared in a round trip: the settings, not where they came from. A key set to
 // undefined is left out: `ready: none` reads back as ready: undefined, which means what
-// no ready key means.
-function settingsOf(service: ServiceConfig): Omit<ServiceConfig, 'file' | 'identity' | 'env_from_files'> {
-  const { file: _file, identity: _identity, env_from_files: _fromFiles, ...settings } = service;
+// no ready key means. An instance of a service with replicas prints as the service it
+// is, with its own name and variables; which group it is one of is in print's comment.
+function settingsOf(service: ServiceConfig): Omit<ServiceConfig, 'file' | 'identity' | 'env_from_files' | 'replica'> {
+  const { file: _file, identity: _identity, env_from_files: _fromFiles, replica: _replica, ...settings } = service;
   return Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined)) as typeof settings;
 }
 
@@ -258,12 +259,16 @@ const FORMS: Record<string, () => boolean> = {
   ),
   'main: true': () => someData((data) => data.main === true),
   'enabled: false': () => someData((data) => data.enabled === false),
+  'replicas as a ${VAR}, with ${CORRAL_REPLICA}': () =>
+    someData((data) => typeof data.replicas === 'string' && data.replicas.includes('${') && JSON.stringify(data).includes('${CORRAL_REPLICA}')),
 };
 
 describe('test/fixtures/services-valid', () => {
   test('the directory loads with a fixed environment', () => {
     const services = loadOrExplain(FIXTURES, FIXTURE_ENV);
-    const enabled = [...fixtureData.values()].filter((data) => data.enabled !== false).length;
+    // A file with replicas runs that many services (${VAR} in it at its default).
+    const instances = (data: Data): number => (data.replicas === undefined ? 1 : Number(expandInConfig(data, FIXTURE_ENV).value.replicas));
+    const enabled = [...fixtureData.values()].filter((data) => data.enabled !== false).reduce((sum, data) => sum + instances(data), 0);
     assert.equal(services.length, enabled);
   });
 

@@ -73,6 +73,7 @@ describe('closest', () => {
       'on_failure',
       'ready',
       'reload_signal',
+      'replicas',
       'reset_after',
       'restart',
       'schedule',
@@ -90,6 +91,7 @@ describe('closest', () => {
     assert.equal(closest('depend_on', serviceKeys), 'depends_on');
     assert.equal(closest('workingdir', serviceKeys), 'working_dir');
     assert.equal(closest('schedul', serviceKeys), 'schedule');
+    assert.equal(closest('replica', serviceKeys), 'replicas');
     assert.equal(closest('env', serviceKeys), undefined, 'too far from environment to guess');
   });
 });

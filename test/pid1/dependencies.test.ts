@@ -2,22 +2,14 @@
 // readiness timeout, and stop order under SIGTERM: corral as PID 1, real processes.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pollFor, skipUnlessPid1, startCorral, type CorralProcess } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { slowToStop } from '../helpers/service-files.js';
+import { freePort } from '../helpers/free-port.js';
 
 // A port nothing listens on right now.
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 // Index of the first of corral's event lines (stderr, one ordered stream) matching.
 function eventIndex(corral: CorralProcess, pattern: RegExp): number {
   const index = corral.texts('stderr').findIndex((text) => pattern.test(text));

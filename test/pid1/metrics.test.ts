@@ -5,15 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { corralCli } from '../helpers/corral-cli.js';
 import { pollFor, skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
-
-// A port that was free a moment ago (unshare --pid shares the network namespace).
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../helpers/free-port.js';
 
 async function scrape(port: number): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });

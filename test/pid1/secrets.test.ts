@@ -5,21 +5,12 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { corralCli, service, waitForStatus } from '../helpers/corral-cli.js';
 import { pollFor, skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
-
-// A port that was free a moment ago (unshare --pid shares the network namespace).
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from '../helpers/free-port.js';
 
 // A value found nowhere else: any place it shows up, corral put it there.
 function uniqueSecret(): string {
@@ -31,6 +22,25 @@ function uniqueSecret(): string {
 function checkingService(secret: string, expected: string, extra = ''): string {
   const check = `if [ "$DB_PASSWORD" = "$(cat ${expected})" ]; then echo secret ok; else echo secret differs; fi; exec sleep 1000`;
   return `command: ${JSON.stringify(check)}\nenvironment:\n  DB_PASSWORD: {file: ${secret}}\n${extra}`;
+}
+
+// corral running web, which has compared its secret once; rotate() writes a second value
+// to the secret file (with a line break) and to what web compares it with.
+async function startWithSecret(t: TestContext, others: Record<string, string> = {}) {
+  const secrets = scratchDir(t);
+  const [first, second] = [uniqueSecret(), uniqueSecret()];
+  const path = join(secrets, 'db_password');
+  const expected = join(secrets, 'expected');
+  writeFileSync(path, first);
+  writeFileSync(expected, first);
+  const corral = await startCorral({ pid1: true, services: { 'web.yaml': checkingService(path, expected), ...others } });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/^web +\| secret (ok|differs)$/);
+  const rotate = (): void => {
+    writeFileSync(path, `${second}\n`);
+    writeFileSync(expected, second);
+  };
+  return { corral, first, second, path, rotate };
 }
 
 test('a secret file reaches the service; its value is in none of corral output, print, status, /metrics, logs', async (t) => {
@@ -121,18 +131,9 @@ test('a missing secret file fails only its service, in words; once the file is t
 
 test('a rotated secret reaches the service at corral restart NAME', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const secrets = scratchDir(t);
-  const [first, second] = [uniqueSecret(), uniqueSecret()];
-  const path = join(secrets, 'db_password');
-  writeFileSync(path, first);
-  writeFileSync(join(secrets, 'expected'), first);
-  const corral = await startCorral({ pid1: true, services: { 'web.yaml': checkingService(path, join(secrets, 'expected')) } });
-  t.after(() => corral.dispose());
-  await corral.waitForLine(/^web +\| secret (ok|differs)$/);
-
+  const { corral, first, second, rotate } = await startWithSecret(t);
   // Kubernetes swaps the file in place; the service sees it only when it starts again.
-  writeFileSync(path, `${second}\n`);
-  writeFileSync(join(secrets, 'expected'), second);
+  rotate();
   assert.equal((await corralCli(corral, ['restart', 'web'])).code, 0);
   await pollFor('web to start again and compare', 15_000, () =>
     corral.texts().filter((line) => /^web +\| secret (ok|differs)$/.test(line)).length === 2 ? true : undefined,
@@ -150,17 +151,7 @@ test('a rotated secret reaches the service at corral restart NAME', async (t) =>
 
 test('a reload restarts a service whose secret file changed, and leaves it running when the file cannot be read', async (t) => {
   if (skipUnlessPid1(t)) return;
-  const secrets = scratchDir(t);
-  const [first, second] = [uniqueSecret(), uniqueSecret()];
-  const path = join(secrets, 'db_password');
-  writeFileSync(path, first);
-  writeFileSync(join(secrets, 'expected'), first);
-  const corral = await startCorral({
-    pid1: true,
-    services: { 'web.yaml': checkingService(path, join(secrets, 'expected')), 'other.yaml': 'command: "echo other up; exec sleep 1000"\n' },
-  });
-  t.after(() => corral.dispose());
-  await corral.waitForLine(/^web +\| secret (ok|differs)$/);
+  const { corral, first, second, path, rotate } = await startWithSecret(t, { 'other.yaml': 'command: "echo other up; exec sleep 1000"\n' });
   await corral.waitForLine(/^other +\| other up$/);
   const pidOf = async (name: string): Promise<number | null> =>
     service(await waitForStatus(corral, `${name} running`, (status) => service(status, name).state === 'running'), name).pid;
@@ -170,8 +161,7 @@ test('a reload restarts a service whose secret file changed, and leaves it runni
   corral.signal('SIGHUP');
   await corral.waitForLine(/corral +\| reload: 0 added, 0 removed, 0 changed, 2 unchanged$/);
 
-  writeFileSync(path, `${second}\n`);
-  writeFileSync(join(secrets, 'expected'), second);
+  rotate();
   corral.signal('SIGHUP');
   await corral.waitForLine(/corral +\| reload: web: a secret file changed since it started; restarting it$/);
   await corral.waitForLine(/corral +\| reload: 0 added, 0 removed, 1 changed, 1 unchanged \(web\)$/);

@@ -6,23 +6,10 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadServices } from '../../src/config/load-services.js';
 import { ConfigError, formatProblem, type ConfigProblem } from '../../src/config/config-error.js';
+import { problemsOf } from './config-bounds-helpers.js';
 
 // A fresh services directory holding `files`, removed when the test ends.
 const servicesDir = scratchFiles;
-
-// The problems of the ConfigError that loading `dir` must throw; ${VAR}s come from `env`,
-// not from the machine's environment.
-function problemsOf(dir: string, env: Record<string, string> = {}): readonly ConfigProblem[] {
-  let caught: unknown;
-  try {
-    loadServices(dir, { env });
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof ConfigError, `expected a ConfigError, got ${String(caught)}`);
-  assert.ok(caught.problems.length > 0);
-  return caught.problems;
-}
 
 // A problem as the user sees it: "file line:col path: message", the file relative to `dir`,
 // without line:col or path where the problem has none.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { runCheck } from '../../src/process/run-check.js';
 import { probeOnce } from '../../src/readiness/probes.js';
+import { freePort } from '../helpers/free-port.js';
 
 const env = { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
 const deadline = { timeout: 10_000 };
@@ -29,14 +30,6 @@ async function listen(t: TestContext, server: net.Server): Promise<number> {
 }
 
 // A port nothing listens on: bind one, then let it go.
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 // Resolves when every connection the server accepted has closed (or fails after 2 s).
 async function allClosed(server: net.Server): Promise<void> {
   let count = 0;

@@ -9,19 +9,9 @@ import { loadServices } from '../../src/config/load-services.js';
 import { withCommandService } from '../../src/config/command-service.js';
 import { ConfigError, type ConfigProblem } from '../../src/config/config-error.js';
 import { LIMITS } from '../../src/config/limits.js';
+import { problemsOf } from './config-bounds-helpers.js';
 
 const servicesDir = scratchFiles;
-
-function problemsOf(dir: string, env: Record<string, string> = {}): readonly ConfigProblem[] {
-  let caught: unknown;
-  try {
-    loadServices(dir, { env });
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof ConfigError, `expected a ConfigError, got ${String(caught)}`);
-  return caught.problems;
-}
 
 // "file line:col path: message", the file relative to `dir`.
 function seen(dir: string, p: ConfigProblem): string {

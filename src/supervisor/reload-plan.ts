@@ -42,7 +42,10 @@ export interface ReloadPlan {
 // already restarts changed ones, and an unchanged service's depends_on is the same in the
 // old and new files, so the current graph is the right one to walk.
 export function planReload(diff: ServiceDiff, nodes: readonly ReloadNode[]): ReloadPlan {
-  const changed = diff.changed.map((config) => config.name);
+  // A removed instance is as gone for its dependents as a changed one: a count lowered
+  // with another change, or replicas written or taken out (which renames the instances),
+  // replaces every instance a dependent of the group was started against.
+  const leaving = [...diff.changed, ...diff.removed].map((config) => config.name);
   const unchanged = new Set(diff.unchanged.map((config) => config.name));
   const byName = new Map(nodes.map((node) => [node.name, node]));
   // An unchanged main service keeps running, so the walk does not go on through it: what
@@ -51,16 +54,33 @@ export function planReload(diff: ServiceDiff, nodes: readonly ReloadNode[]): Rel
   const groups = groupsOf(nodes);
   const isHeld = (dependency: string): boolean => expandNames([dependency], groups).every((name) => held.has(name));
   const walked = nodes.map((node) => ({ ...node, depends_on: node.depends_on.filter((dependency) => !isHeld(dependency)) }));
-  const reach = new Map(changed.map((name) => [name, new Set(withDependents([name], walked))]));
+  // What each leaving service, or each group all of whose instances leave, takes along:
+  // one instance alone takes no dependent of its group, and a group is named as written.
+  const seeds = leavingUnits(leaving, groups);
+  const reach = new Map([...seeds].map(([unit, names]) => [unit, new Set(withDependents(names, walked))]));
   const plan: ReloadPlan = { restart: [], kept: [] };
-  for (const name of withDependents(changed, walked)) {
+  for (const name of withDependents(leaving, walked)) {
     if (!unchanged.has(name)) continue;
-    const dependsOn = changed.filter((seed) => reach.get(seed)!.has(name));
+    const dependsOn = [...seeds.keys()].filter((unit) => reach.get(unit)!.has(name));
     const why = held.has(name) ? 'main' : keptBecause(byName.get(name)!);
     if (why === undefined) plan.restart.push({ name, dependsOn });
     else plan.kept.push({ name, dependsOn, why });
   }
   return plan;
+}
+
+// The leaving services by what a message names: a group whose instances all leave by its
+// own name, every other service by its name.
+function leavingUnits(leaving: readonly string[], groups: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+  const units = new Map<string, string[]>();
+  const inWholeGroup = new Set<string>();
+  for (const [group, instances] of groups) {
+    if (!instances.every((name) => leaving.includes(name))) continue;
+    units.set(group, [...instances]);
+    for (const name of instances) inWholeGroup.add(name);
+  }
+  for (const name of leaving) if (!inWholeGroup.has(name)) units.set(name, [name]);
+  return units;
 }
 
 function keptBecause(node: ReloadNode): DependentKept['why'] | undefined {

@@ -132,6 +132,18 @@ describe('reload with replicas', () => {
     const changedOne = diffServices(current, [instance('worker', 0, 2, { argv: ['v2'] }), instance('worker', 1, 2), web]);
     assert.deepEqual(planReload(changedOne, nodes).restart, []);
   });
+
+  test('a change with a lower count, or replicas taken out, restarts what depends on the group, and names the group', () => {
+    const nodes: ReloadNode[] = [...workerNodes(3), node('web', ['worker'])].map((entry) => ({ ...entry, main: false }));
+    const current = [...instances('worker', 3), web];
+    const lower = diffServices(current, [...instances('worker', 2, { argv: ['v2'] }), web]);
+    assert.deepEqual(planReload(lower, nodes).restart, [{ name: 'web', dependsOn: ['worker'] }]);
+    const takenOut = diffServices(current, [serviceConfig('worker'), web]);
+    assert.deepEqual(planReload(takenOut, nodes).restart, [{ name: 'web', dependsOn: ['worker'] }]);
+    // The count alone: the instances that stay serve web on.
+    const countOnly = diffServices(current, [...instances('worker', 2), web]);
+    assert.deepEqual(planReload(countOnly, nodes).restart, []);
+  });
 });
 
 describe('rolling restart', () => {

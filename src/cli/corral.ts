@@ -9,13 +9,10 @@ import { ExitCode } from '../shared/exit-codes.js';
 import { DEFAULT_INIT_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
 import { runInitPhase } from './init-phase.js';
 import { becomeReaper } from './init-mode.js';
-import { checkCommand, printCommand, schemaCommand } from './config-commands.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
 import { LIMITS } from '../config/limits.js';
-import { withCommandService } from '../config/command-service.js';
-import { loadServices } from '../config/load-services.js';
-import type { ServiceConfig } from '../config/service-config.js';
+import { LOAD_TIMEOUT_MS, loadInWorker, LoadWorkerError, type LoadRequest } from '../config/load-in-worker.js';
 import { LabelColumn } from '../logging/label-column.js';
 import { logStyleFrom, PLAIN_STYLE, type LogStyle } from '../logging/log-style.js';
 import { createLogger, EVENT_LABEL, parseLogLevel } from '../logging/logger.js';
@@ -23,19 +20,20 @@ import { growOutputPipes } from '../logging/output-pipes.js';
 import { OutputSink } from '../logging/output-sink.js';
 import { defaultShimPath, loadNativeAddon, NativeAddonError } from '../native/addon.js';
 import { Reaper } from '../native/reaper.js';
+import { ownCredentials } from '../process/credentials.js';
 import { defaultNofile } from '../process/rlimits.js';
 import { planInitScripts, readInitDir } from '../supervisor/init-listing.js';
 import type { RunnerContext } from '../supervisor/runner-context.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { realClock } from '../supervisor/clock.js';
 import { realKernel } from '../supervisor/real-kernel.js';
-import { describeKept, summarizeReload } from '../supervisor/reload-plan.js';
 import { prepareRunDir, type RunDir } from '../control/run-dir.js';
 import { serveControl } from '../control/serve-control.js';
 import { metricsAddressFrom, serveMetrics } from '../control/serve-metrics.js';
 import { formatMetricsAddress } from '../control/metrics-address.js';
 import { MetricsServerError } from '../control/metrics-server-error.js';
 import { startSyslog } from './syslog-setup.js';
+import { reloader } from './reload-config.js';
 
 const FLUSH_TIMEOUT_MS = 500;
 /** What must be undone however corral exits (the syslog socket's file). */
@@ -112,10 +110,11 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   reaper.start();
   const budgetMs = shutdownBudgetMs();
   const metricsAddress = metricsAddressFrom(process.env);
-  const load = (): ServiceConfig[] => withCommandService(loadServices(servicesDir), command);
+  // The environment and credentials of the moment, as loading in this thread would see them.
+  const request = (): LoadRequest => ({ dir: servicesDir, command, env: corralEnvironment(), self: ownCredentials() });
   // Every service file is validated before any init script runs: a bad one exits 100
   // with nothing run at all.
-  const services = load();
+  const services = await loadInWorker(request(), { timeoutMs: LOAD_TIMEOUT_MS });
   const initDir = process.env.CORRAL_INIT_DIR || DEFAULT_INIT_DIR;
   const initPlan = planInitScripts(initDir, readInitDir(initDir));
   const runDir = chooseRunDir();
@@ -143,26 +142,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   process.on('uncaughtException', (error) => supervisor.internalError(error));
   process.on('unhandledRejection', (error) => supervisor.internalError(error));
   // SIGHUP and `corral reload`: apply a valid configuration, refuse an invalid one whole.
-  const reload = (why: string): Promise<string[]> => {
-    logger.info(`${why}: reloading ${servicesDir}`);
-    let next: ServiceConfig[];
-    try {
-      next = load();
-    } catch (error) {
-      // Whatever went wrong reading the new configuration, the reload is refused with its
-      // reason and the running services stay as they are: corral must not die of a file.
-      const refused = ConfigError.from(error, servicesDir);
-      logger.error(`reload refused, nothing was changed; the new configuration is invalid:\n${refused.message}`);
-      return Promise.reject(refused);
-    }
-    return supervisor
-      .reload(next)
-      .then((result) =>
-        result
-          ? [`reloaded: ${summarizeReload(result)}`, ...describeKept(result.plan).map((note) => note.text)]
-          : ['corral is shutting down; nothing was reloaded'],
-      );
-  };
+  const reload = reloader({ servicesDir, supervisor, logger, request });
   // Until it resolves, shutdown signals stop the running init script.
   const initCode = await runInitPhase({ dir: initDir, plan: initPlan, ctx: context, signals, mode, shutdownBudgetMs: budgetMs });
   if (initCode !== undefined) return initCode;
@@ -226,12 +206,13 @@ async function main(): Promise<number> {
       return ExitCode.ok;
     case 'run':
       return run(command.servicesDir, command.command);
+    // Short-lived: they load zod and yaml in this thread, and only they do.
     case 'check':
-      return checkCommand(command.servicesDir, plainOutput);
+      return (await import('./config-commands.js')).checkCommand(command.servicesDir, plainOutput);
     case 'print':
-      return printCommand(command.servicesDir, plainOutput);
+      return (await import('./config-commands.js')).printCommand(command.servicesDir, plainOutput);
     case 'schema':
-      return schemaCommand(plainOutput);
+      return (await import('./config-commands.js')).schemaCommand(plainOutput);
     case 'control':
       throw new Error('client commands are run by main.ts, not here');
   }
@@ -246,7 +227,7 @@ function exitCodeFor(error: unknown): number {
     logger.error(`invalid configuration; nothing was started:\n${error.message}`);
     return ExitCode.config;
   }
-  if (error instanceof NativeAddonError || error instanceof MetricsServerError) {
+  if (error instanceof NativeAddonError || error instanceof MetricsServerError || error instanceof LoadWorkerError) {
     logger.error(error.message);
     return ExitCode.system;
   }

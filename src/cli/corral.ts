@@ -20,7 +20,6 @@ import { growOutputPipes } from '../logging/output-pipes.js';
 import { OutputSink } from '../logging/output-sink.js';
 import { defaultShimPath, loadNativeAddon, NativeAddonError } from '../native/addon.js';
 import { Reaper } from '../native/reaper.js';
-import { ownCredentials } from '../process/credentials.js';
 import { defaultNofile } from '../process/rlimits.js';
 import { planInitScripts, readInitDir } from '../supervisor/init-listing.js';
 import type { RunnerContext } from '../supervisor/runner-context.js';
@@ -34,6 +33,7 @@ import { formatMetricsAddress } from '../control/metrics-address.js';
 import { MetricsServerError } from '../control/metrics-server-error.js';
 import { startSyslog } from './syslog-setup.js';
 import { reloader } from './reload-config.js';
+import { corralEnvironment, loadRequest, type EarlyLoad } from './early-load.js';
 
 const FLUSH_TIMEOUT_MS = 500;
 /** What must be undone however corral exits (the syslog socket's file). */
@@ -82,12 +82,6 @@ function shutdownBudgetMs(): number {
   return ms;
 }
 
-// corral's own environment as strings: what init scripts get, and what each service's
-// environment is built on (serviceEnvironment, service-env.ts).
-function corralEnvironment(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
-
 // The run directory (run-dir.ts), said in the log when it is not the first choice.
 function chooseRunDir(): RunDir | undefined {
   const { runDir, passedOver } = prepareRunDir({ env: process.env, uid: process.getuid?.() ?? 0 });
@@ -101,7 +95,7 @@ function chooseRunDir(): RunDir | undefined {
   return runDir;
 }
 
-async function run(servicesDir: string, command: [string, ...string[]] | undefined): Promise<number> {
+async function run(servicesDir: string, command: [string, ...string[]] | undefined, early: EarlyLoad | undefined): Promise<number> {
   if (logStyleProblem !== undefined) throw logStyleProblem;
   const addon = loadNativeAddon();
   growOutputPipes(addon, logger);
@@ -111,10 +105,10 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const budgetMs = shutdownBudgetMs();
   const metricsAddress = metricsAddressFrom(process.env);
   // The environment and credentials of the moment, as loading in this thread would see them.
-  const request = (): LoadRequest => ({ dir: servicesDir, command, env: corralEnvironment(), self: ownCredentials() });
+  const request = (): LoadRequest => loadRequest(servicesDir, command);
   // Every service file is validated before any init script runs: a bad one exits 100
-  // with nothing run at all.
-  const services = await loadInWorker(request(), { timeoutMs: LOAD_TIMEOUT_MS });
+  // with nothing run at all. main.ts started loading them already (early-load.ts).
+  const services = await (early ?? loadInWorker(request(), { timeoutMs: LOAD_TIMEOUT_MS }));
   const initDir = process.env.CORRAL_INIT_DIR || DEFAULT_INIT_DIR;
   const initPlan = planInitScripts(initDir, readInitDir(initDir));
   const runDir = chooseRunDir();
@@ -205,7 +199,7 @@ async function main(): Promise<number> {
       stdout.write(`${version()}\n`);
       return ExitCode.ok;
     case 'run':
-      return run(command.servicesDir, command.command);
+      return run(command.servicesDir, command.command, earlyLoad);
     // Short-lived: they load zod and yaml in this thread, and only they do.
     case 'check':
       return (await import('./config-commands.js')).checkCommand(command.servicesDir, plainOutput);
@@ -236,10 +230,13 @@ function exitCodeFor(error: unknown): number {
 }
 
 let signals: SignalRouter;
+let earlyLoad: EarlyLoad | undefined;
 
-// Runs corral; `router` has had its listeners since before anything could wait.
-export function runCorral(router: SignalRouter): void {
+// Runs corral; `router` has had its listeners since before anything could wait, and
+// `early` is the load of the services directory that main.ts started, if it runs them.
+export function runCorral(router: SignalRouter, early?: EarlyLoad): void {
   signals = router;
+  earlyLoad = early;
   // Until the init phase attaches its own target, a shutdown signal exits as main.ts's
   // would, but with the log flushed and the syslog socket's file removed.
   router.attach({ shutdown: () => void exit(ExitCode.ok), forward: () => undefined, reload: () => undefined });

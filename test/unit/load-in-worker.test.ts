@@ -136,10 +136,15 @@ describe('loadInWorker: a worker that fails is corral’s failure, said clearly'
 
   test('a worker that hangs: LoadWorkerError once the bound has passed, and the worker is ended', async (t) => {
     const { source, thread } = hangingWorker(t);
-    const got = await inWorker(request(scratchFiles(t, {})), worker(source), 300);
+    let ended = false;
+    const pending = loadInWorker(request(scratchFiles(t, {})), { timeoutMs: 300, workerUrl: worker(source), onExit: () => (ended = true) });
+    const got = await pending.catch((error: unknown) => error);
     assert.ok(got instanceof LoadWorkerError, String(got));
     assert.match(got.message, /did not answer within 0\.3s/);
-    await threadGone(thread());
+    // On a busy machine the bound may pass before the worker ran at all: either way it ends.
+    await until(() => ended, 'the worker to end');
+    const tid = thread();
+    if (tid !== undefined) await threadGone(tid);
   });
 
   test('an abort ends the wait with its reason and ends the worker', async (t) => {
@@ -153,6 +158,17 @@ describe('loadInWorker: a worker that fails is corral’s failure, said clearly'
     await threadGone(thread());
     // Aborted already: no worker is started at all.
     await assert.rejects(loadInWorker(request('/'), { timeoutMs: TIMEOUT_MS, signal: controller.signal }), (error) => error === reason);
+  });
+
+  test('onExit is called once the worker thread has ended: after an answer, and after a hang was given up on', async (t) => {
+    const ended: string[] = [];
+    const dir = scratchFiles(t, { 'a.yaml': 'command: x\n' });
+    await loadInWorker(request(dir), { timeoutMs: TIMEOUT_MS, workerUrl: LOAD_WORKER, onExit: () => ended.push('answered') });
+    await until(() => ended.length === 1, 'the answering worker to end');
+    const { source } = hangingWorker(t);
+    await assert.rejects(loadInWorker(request(dir), { timeoutMs: 300, workerUrl: worker(source), onExit: () => ended.push('hung') }), LoadWorkerError);
+    await until(() => ended.length === 2, 'the hung worker to end');
+    assert.deepEqual(ended, ['answered', 'hung']);
   });
 
   test('an answer that is not plain data: LoadWorkerError, not a crash', async (t) => {

@@ -12,7 +12,7 @@ import { becomeReaper } from './init-mode.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
 import { LIMITS } from '../config/limits.js';
-import { LOAD_TIMEOUT_MS, loadInWorker, LoadWorkerError, type LoadRequest } from '../config/load-in-worker.js';
+import { LoadWorkerError, type LoadRequest } from '../config/load-in-worker.js';
 import { LabelColumn } from '../logging/label-column.js';
 import { logStyleFrom, PLAIN_STYLE, type LogStyle } from '../logging/log-style.js';
 import { createLogger, EVENT_LABEL, parseLogLevel } from '../logging/logger.js';
@@ -33,7 +33,7 @@ import { formatMetricsAddress } from '../control/metrics-address.js';
 import { MetricsServerError } from '../control/metrics-server-error.js';
 import { startSyslog } from './syslog-setup.js';
 import { reloader } from './reload-config.js';
-import { corralEnvironment, loadRequest, type EarlyLoad } from './early-load.js';
+import { corralEnvironment, loadRequest, startLoad, type Load } from './early-load.js';
 
 const FLUSH_TIMEOUT_MS = 500;
 /** What must be undone however corral exits (the syslog socket's file). */
@@ -95,7 +95,7 @@ function chooseRunDir(): RunDir | undefined {
   return runDir;
 }
 
-async function run(servicesDir: string, command: [string, ...string[]] | undefined, early: EarlyLoad | undefined): Promise<number> {
+async function run(servicesDir: string, command: [string, ...string[]] | undefined, early: Load | undefined): Promise<number> {
   if (logStyleProblem !== undefined) throw logStyleProblem;
   const addon = loadNativeAddon();
   growOutputPipes(addon, logger);
@@ -108,7 +108,10 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const request = (): LoadRequest => loadRequest(servicesDir, command);
   // Every service file is validated before any init script runs: a bad one exits 100
   // with nothing run at all. main.ts started loading them already (early-load.ts).
-  const services = await (early ?? loadInWorker(request(), { timeoutMs: LOAD_TIMEOUT_MS }));
+  const load = early ?? startLoad(request());
+  const services = await load.services;
+  // The worker thread's malloc arena keeps its freed pages resident (memory.cc).
+  void load.ended.then(() => addon.trimMemory());
   const initDir = process.env.CORRAL_INIT_DIR || DEFAULT_INIT_DIR;
   const initPlan = planInitScripts(initDir, readInitDir(initDir));
   const runDir = chooseRunDir();
@@ -136,7 +139,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   process.on('uncaughtException', (error) => supervisor.internalError(error));
   process.on('unhandledRejection', (error) => supervisor.internalError(error));
   // SIGHUP and `corral reload`: apply a valid configuration, refuse an invalid one whole.
-  const reload = reloader({ servicesDir, supervisor, logger, request });
+  const reload = reloader({ servicesDir, supervisor, logger, request, onWorkerExit: () => void addon.trimMemory() });
   // Until it resolves, shutdown signals stop the running init script.
   const initCode = await runInitPhase({ dir: initDir, plan: initPlan, ctx: context, signals, mode, shutdownBudgetMs: budgetMs });
   if (initCode !== undefined) return initCode;
@@ -230,11 +233,11 @@ function exitCodeFor(error: unknown): number {
 }
 
 let signals: SignalRouter;
-let earlyLoad: EarlyLoad | undefined;
+let earlyLoad: Load | undefined;
 
 // Runs corral; `router` has had its listeners since before anything could wait, and
 // `early` is the load of the services directory that main.ts started, if it runs them.
-export function runCorral(router: SignalRouter, early?: EarlyLoad): void {
+export function runCorral(router: SignalRouter, early?: Load): void {
   signals = router;
   earlyLoad = early;
   // Until the init phase attaches its own target, a shutdown signal exits as main.ts's

@@ -8,8 +8,11 @@ import type { ServiceConfig } from '../config/service-config.js';
 import { ownCredentials } from '../process/credentials.js';
 import { parseCommandLine } from './args.js';
 
-/** The services of the command line's directory, being loaded. */
-export type EarlyLoad = Promise<ServiceConfig[]>;
+/** A load under way: its services, and when its worker thread has ended. */
+export interface Load {
+  services: Promise<ServiceConfig[]>;
+  ended: Promise<void>;
+}
 
 // corral's own environment as strings: what init scripts get, what each service's
 // environment is built on (serviceEnvironment, service-env.ts), and what ${VAR} reads.
@@ -24,7 +27,7 @@ export function loadRequest(servicesDir: string, command: [string, ...string[]] 
 
 // The load for `corral [--services DIR] [-- COMMAND]`, started; undefined for any other
 // command line, a bad one included (corral.ts reports it).
-export function startEarlyLoad(argv: string[]): EarlyLoad | undefined {
+export function startEarlyLoad(argv: string[]): Load | undefined {
   let parsed;
   try {
     parsed = parseCommandLine(argv, process.env);
@@ -32,8 +35,14 @@ export function startEarlyLoad(argv: string[]): EarlyLoad | undefined {
     return undefined;
   }
   if (parsed.kind !== 'run') return undefined;
-  const services = loadInWorker(loadRequest(parsed.servicesDir, parsed.command), { timeoutMs: LOAD_TIMEOUT_MS });
+  return startLoad(loadRequest(parsed.servicesDir, parsed.command));
+}
+
+export function startLoad(request: LoadRequest): Load {
+  let ended!: () => void;
+  const threadEnded = new Promise<void>((resolve) => (ended = resolve));
+  const services = loadInWorker(request, { timeoutMs: LOAD_TIMEOUT_MS, onExit: ended });
   // Awaited and reported by corral.ts, unless something else ends corral first.
   services.catch(() => undefined);
-  return services;
+  return { services, ended: threadEnded };
 }

@@ -16,6 +16,8 @@ export interface ReloaderOptions {
   request: () => LoadRequest;
   /** loadInWorker; a test gives one that fails. */
   load?: typeof loadInWorker;
+  /** Called once each load's worker thread has ended. */
+  onWorkerExit?: () => void;
 }
 
 const SHUTTING_DOWN = 'corral is shutting down; nothing was reloaded';
@@ -23,13 +25,13 @@ const SHUTTING_DOWN = 'corral is shutting down; nothing was reloaded';
 // A reload, given why (for the log); resolves with what was done, one line each, or
 // rejects with a ConfigError (the files) or a LoadWorkerError (corral), nothing changed.
 export function reloader(options: ReloaderOptions): (why: string) => Promise<string[]> {
-  const { servicesDir, supervisor, logger, request, load = loadInWorker } = options;
+  const { servicesDir, supervisor, logger, request, load = loadInWorker, onWorkerExit } = options;
   return async (why) => {
     logger.info(`${why}: reloading ${servicesDir}`);
     let next: ServiceConfig[];
     try {
       // A shutdown ends the wait: nothing would be reloaded anyway.
-      next = await load(request(), { timeoutMs: LOAD_TIMEOUT_MS, signal: supervisor.stopping });
+      next = await load(request(), { timeoutMs: LOAD_TIMEOUT_MS, signal: supervisor.stopping, onExit: onWorkerExit });
     } catch (error) {
       if (supervisor.stopping.aborted) return [SHUTTING_DOWN];
       // Whatever went wrong reading the new configuration, the reload is refused with its

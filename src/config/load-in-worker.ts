@@ -32,6 +32,8 @@ export interface LoadInWorkerOptions {
   signal?: AbortSignal;
   /** The worker's module; load-worker's, but a test may give one that crashes or hangs. */
   workerUrl?: URL;
+  /** Called once the worker thread has ended, its memory freed (corral then trims the C heap). */
+  onExit?: () => void;
 }
 
 // How long a load may take before corral gives up on it. LIMITS bound the worst input
@@ -52,11 +54,12 @@ const LOAD_WORKER = new URL('./load-worker.js', import.meta.url);
 // The enabled services of request.dir, with the command's main service; rejects with a
 // ConfigError listing every problem, or a LoadWorkerError.
 export function loadInWorker(request: LoadRequest, options: LoadInWorkerOptions): Promise<ServiceConfig[]> {
-  const { timeoutMs, signal, workerUrl = LOAD_WORKER } = options;
+  const { timeoutMs, signal, workerUrl = LOAD_WORKER, onExit } = options;
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
   return new Promise((resolve, reject) => {
     // Its stderr is kept, not shown: a crash's last words go into the error.
     const worker = new Worker(workerUrl, { workerData: request, stdout: true, stderr: true });
+    if (onExit) worker.once('exit', onExit);
     let stderr = '';
     worker.stderr.setEncoding('utf8');
     worker.stderr.on('data', (text: string) => (stderr = (stderr + text).slice(-2000)));

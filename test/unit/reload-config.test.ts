@@ -10,6 +10,8 @@ import { LoadWorkerError, type LoadInWorkerOptions, type LoadRequest } from '../
 import type { ServiceConfig } from '../../src/config/service-config.js';
 import { ownCredentials } from '../../src/process/credentials.js';
 
+const trimMemory = (): void => undefined;
+
 interface Fixture {
   reload: (why: string) => Promise<string[]>;
   logged: string[];
@@ -39,6 +41,7 @@ function fixture(load: (request: LoadRequest, options: LoadInWorkerOptions) => P
     supervisor,
     logger,
     request: () => ({ dir: '/etc/corral/services.d', env: {}, self: ownCredentials() }),
+    onWorkerExit: trimMemory,
     load: (request, options) => {
       loads.push(options);
       return load(request, options);
@@ -72,6 +75,7 @@ describe('reloader', () => {
     });
     const result = reload('received SIGHUP');
     assert.equal(loads[0]?.timeoutMs, 30_000);
+    assert.equal(loads[0]?.onExit, trimMemory, 'the C heap is trimmed once the worker has ended');
     shutdown.abort(new Error('corral is shutting down'));
     assert.deepEqual(await result, ['corral is shutting down; nothing was reloaded']);
     assert.deepEqual(applied, []);

@@ -19,5 +19,6 @@ Napi::Value WatchReadable(const Napi::CallbackInfo& info);
 Napi::Value UnwatchReadable(const Napi::CallbackInfo& info);
 Napi::Value SystemConstants(const Napi::CallbackInfo& info);
 Napi::Value PeerCredentials(const Napi::CallbackInfo& info);
+Napi::Value TrimMemory(const Napi::CallbackInfo& info);
 
 }  // namespace corral

@@ -9,13 +9,10 @@ import { ExitCode } from '../shared/exit-codes.js';
 import { DEFAULT_INIT_DIR, DEFAULT_SHUTDOWN_TIMEOUT, usage } from './usage.js';
 import { runInitPhase } from './init-phase.js';
 import { becomeReaper } from './init-mode.js';
-import { checkCommand, printCommand, schemaCommand } from './config-commands.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
 import { LIMITS } from '../config/limits.js';
-import { withCommandService } from '../config/command-service.js';
-import { loadServices } from '../config/load-services.js';
-import type { ServiceConfig } from '../config/service-config.js';
+import { LoadWorkerError, type LoadRequest } from '../config/load-in-worker.js';
 import { LabelColumn } from '../logging/label-column.js';
 import { logStyleFrom, PLAIN_STYLE, type LogStyle } from '../logging/log-style.js';
 import { createLogger, EVENT_LABEL, parseLogLevel } from '../logging/logger.js';
@@ -29,13 +26,14 @@ import type { RunnerContext } from '../supervisor/runner-context.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { realClock } from '../supervisor/clock.js';
 import { realKernel } from '../supervisor/real-kernel.js';
-import { describeKept, summarizeReload } from '../supervisor/reload-plan.js';
 import { prepareRunDir, type RunDir } from '../control/run-dir.js';
 import { serveControl } from '../control/serve-control.js';
 import { metricsAddressFrom, serveMetrics } from '../control/serve-metrics.js';
 import { formatMetricsAddress } from '../control/metrics-address.js';
 import { MetricsServerError } from '../control/metrics-server-error.js';
 import { startSyslog } from './syslog-setup.js';
+import { reloader } from './reload-config.js';
+import { corralEnvironment, loadRequest, startLoad, type Load } from './early-load.js';
 
 const FLUSH_TIMEOUT_MS = 500;
 /** What must be undone however corral exits (the syslog socket's file). */
@@ -84,12 +82,6 @@ function shutdownBudgetMs(): number {
   return ms;
 }
 
-// corral's own environment as strings: what init scripts get, and what each service's
-// environment is built on (serviceEnvironment, service-env.ts).
-function corralEnvironment(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
-
 // The run directory (run-dir.ts), said in the log when it is not the first choice.
 function chooseRunDir(): RunDir | undefined {
   const { runDir, passedOver } = prepareRunDir({ env: process.env, uid: process.getuid?.() ?? 0 });
@@ -103,7 +95,7 @@ function chooseRunDir(): RunDir | undefined {
   return runDir;
 }
 
-async function run(servicesDir: string, command: [string, ...string[]] | undefined): Promise<number> {
+async function run(servicesDir: string, command: [string, ...string[]] | undefined, early: Load | undefined): Promise<number> {
   if (logStyleProblem !== undefined) throw logStyleProblem;
   const addon = loadNativeAddon();
   growOutputPipes(addon, logger);
@@ -112,10 +104,14 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   reaper.start();
   const budgetMs = shutdownBudgetMs();
   const metricsAddress = metricsAddressFrom(process.env);
-  const load = (): ServiceConfig[] => withCommandService(loadServices(servicesDir), command);
+  // The environment and credentials of the moment, as loading in this thread would see them.
+  const request = (): LoadRequest => loadRequest(servicesDir, command);
   // Every service file is validated before any init script runs: a bad one exits 100
-  // with nothing run at all.
-  const services = load();
+  // with nothing run at all. main.ts started loading them already (early-load.ts).
+  const load = early ?? startLoad(request());
+  const services = await load.services;
+  // The worker thread's malloc arena keeps its freed pages resident (memory.cc).
+  void load.ended.then(() => addon.trimMemory());
   const initDir = process.env.CORRAL_INIT_DIR || DEFAULT_INIT_DIR;
   const initPlan = planInitScripts(initDir, readInitDir(initDir));
   const runDir = chooseRunDir();
@@ -143,26 +139,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   process.on('uncaughtException', (error) => supervisor.internalError(error));
   process.on('unhandledRejection', (error) => supervisor.internalError(error));
   // SIGHUP and `corral reload`: apply a valid configuration, refuse an invalid one whole.
-  const reload = (why: string): Promise<string[]> => {
-    logger.info(`${why}: reloading ${servicesDir}`);
-    let next: ServiceConfig[];
-    try {
-      next = load();
-    } catch (error) {
-      // Whatever went wrong reading the new configuration, the reload is refused with its
-      // reason and the running services stay as they are: corral must not die of a file.
-      const refused = ConfigError.from(error, servicesDir);
-      logger.error(`reload refused, nothing was changed; the new configuration is invalid:\n${refused.message}`);
-      return Promise.reject(refused);
-    }
-    return supervisor
-      .reload(next)
-      .then((result) =>
-        result
-          ? [`reloaded: ${summarizeReload(result)}`, ...describeKept(result.plan).map((note) => note.text)]
-          : ['corral is shutting down; nothing was reloaded'],
-      );
-  };
+  const reload = reloader({ servicesDir, supervisor, logger, request, onWorkerExit: () => void addon.trimMemory() });
   // Until it resolves, shutdown signals stop the running init script.
   const initCode = await runInitPhase({ dir: initDir, plan: initPlan, ctx: context, signals, mode, shutdownBudgetMs: budgetMs });
   if (initCode !== undefined) return initCode;
@@ -225,13 +202,14 @@ async function main(): Promise<number> {
       stdout.write(`${version()}\n`);
       return ExitCode.ok;
     case 'run':
-      return run(command.servicesDir, command.command);
+      return run(command.servicesDir, command.command, earlyLoad);
+    // Short-lived: they load zod and yaml in this thread, and only they do.
     case 'check':
-      return checkCommand(command.servicesDir, plainOutput);
+      return (await import('./config-commands.js')).checkCommand(command.servicesDir, plainOutput);
     case 'print':
-      return printCommand(command.servicesDir, plainOutput);
+      return (await import('./config-commands.js')).printCommand(command.servicesDir, plainOutput);
     case 'schema':
-      return schemaCommand(plainOutput);
+      return (await import('./config-commands.js')).schemaCommand(plainOutput);
     case 'control':
       throw new Error('client commands are run by main.ts, not here');
   }
@@ -246,7 +224,7 @@ function exitCodeFor(error: unknown): number {
     logger.error(`invalid configuration; nothing was started:\n${error.message}`);
     return ExitCode.config;
   }
-  if (error instanceof NativeAddonError || error instanceof MetricsServerError) {
+  if (error instanceof NativeAddonError || error instanceof MetricsServerError || error instanceof LoadWorkerError) {
     logger.error(error.message);
     return ExitCode.system;
   }
@@ -255,10 +233,13 @@ function exitCodeFor(error: unknown): number {
 }
 
 let signals: SignalRouter;
+let earlyLoad: Load | undefined;
 
-// Runs corral; `router` has had its listeners since before anything could wait.
-export function runCorral(router: SignalRouter): void {
+// Runs corral; `router` has had its listeners since before anything could wait, and
+// `early` is the load of the services directory that main.ts started, if it runs them.
+export function runCorral(router: SignalRouter, early?: Load): void {
   signals = router;
+  earlyLoad = early;
   // Until the init phase attaches its own target, a shutdown signal exits as main.ts's
   // would, but with the log flushed and the syslog socket's file removed.
   router.attach({ shutdown: () => void exit(ExitCode.ok), forward: () => undefined, reload: () => undefined });

@@ -6,12 +6,11 @@ import type { Argv } from './value-schemas.js';
 import type { healthSchema, logSchema, readySchema, watchdogSchema } from './field-schemas.js';
 import type { ScheduleConfig } from './schedule.js';
 import type { ReplicaOf } from './replicas.js';
-import { fileServiceTypes, type failureActions, type restartPolicies, type ServiceFileConfig } from './schema.js';
-
-export const serviceTypes = [...fileServiceTypes, 'scheduled'] as const;
+// Types only: the running corral imports this module, and must not load zod (issue 20).
+import type { fileServiceTypes, failureActions, restartPolicies, ServiceFileConfig } from './schema.js';
 
 export type RestartPolicy = (typeof restartPolicies)[number];
-export type ServiceType = (typeof serviceTypes)[number];
+export type ServiceType = (typeof fileServiceTypes)[number] | 'scheduled';
 export type FailureAction = (typeof failureActions)[number];
 export type ReadyConfig = z.output<typeof readySchema>;
 export type HealthConfig = z.output<typeof healthSchema>;

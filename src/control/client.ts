@@ -6,7 +6,6 @@ import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { ExitCode } from '../shared/exit-codes.js';
 import type { ControlRequest, ControlResponse } from './protocol.js';
-import { formatStatus } from './status-table.js';
 
 export interface ClientOutput {
   stdout: (text: string) => void;
@@ -47,7 +46,8 @@ export async function runClient(request: ControlRequest, options: ClientOptions,
   }
   switch (response.command) {
     case 'status':
-      if (!options.json) out.stdout(formatStatus(response.status));
+      // Loaded for the table only: corral health, which Kubernetes runs every few seconds, never needs it.
+      if (!options.json) out.stdout((await import('./status-table.js')).formatStatus(response.status));
       return ExitCode.ok;
     case 'ready':
     case 'health':

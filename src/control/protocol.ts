@@ -1,35 +1,18 @@
 // The control socket's protocol: the client writes one JSON request on one line, corral
 // answers with one JSON line and closes. Requests are validated here, so a handler only
 // ever sees a well-formed one.
-import { z } from 'zod';
 import type { ServiceSnapshot, SupervisorSnapshot } from './snapshot.js';
 import type { ContainerUsage } from '../process/cgroup-usage.js';
 import type { GroupUsage } from '../process/group-usage.js';
+import { checkRequest } from './request-checks.js';
 
-const name = z.string().min(1).max(256);
-const names = z.array(name).max(1000);
-
-export const requestSchema = z.discriminatedUnion('command', [
-  z.object({ command: z.literal('status'), services: names.default([]) }).strict(),
-  z.object({ command: z.enum(['start', 'stop', 'restart']), services: names.min(1) }).strict(),
-  z.object({ command: z.literal('signal'), service: name, signal: z.string().min(1).max(32) }).strict(),
-  z.object({ command: z.enum(['reload', 'ready', 'health']) }).strict(),
-  z
-    .object({
-      command: z.literal('logs'),
-      service: name,
-      lines: z.number().int().min(0).max(100_000).default(10),
-      follow: z.boolean().default(false),
-      streams: z
-        .array(z.enum(['stdout', 'stderr']))
-        .min(1)
-        .max(2)
-        .default(['stdout', 'stderr']),
-    })
-    .strict(),
-]);
-
-export type ControlRequest = z.infer<typeof requestSchema>;
+export type Stream = 'stdout' | 'stderr';
+export type ControlRequest =
+  | { command: 'status'; services: string[] }
+  | { command: 'start' | 'stop' | 'restart'; services: string[] }
+  | { command: 'signal'; service: string; signal: string }
+  | { command: 'reload' | 'ready' | 'health' }
+  | { command: 'logs'; service: string; lines: number; follow: boolean; streams: Stream[] };
 export type CommandName = ControlRequest['command'];
 export const COMMANDS: readonly CommandName[] = ['status', 'start', 'stop', 'restart', 'signal', 'reload', 'ready', 'health', 'logs'];
 /** `logs` is answered as a stream of lines (log-follower.ts), not one response. */
@@ -102,13 +85,12 @@ export function parseRequest(line: string): ControlRequest {
     const what = command === undefined ? 'no "command" key' : `unknown command ${JSON.stringify(command)}`;
     throw new ControlError('bad-request', `${what}; expected one of ${COMMANDS.join(', ')}`);
   }
-  const parsed = requestSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    throw new ControlError('bad-request', `bad ${command} request: ${where}${issue.message}`);
+  const checked = checkRequest(value as Record<string, unknown>, command as CommandName);
+  if ('problem' in checked) {
+    const where = checked.path.length > 0 ? `${checked.path.join('.')}: ` : '';
+    throw new ControlError('bad-request', `bad ${command} request: ${where}${checked.problem}`);
   }
-  return parsed.data;
+  return checked.request;
 }
 
 /** After a logs answer: one line of the service, or how many of a stream's lines were lost. */

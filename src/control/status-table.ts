@@ -3,7 +3,7 @@
 // each service that needs explaining (why it is blocked or failed).
 import { formatByteCount } from '../config/byte-size.js';
 import { formatDuration } from '../shared/format-duration.js';
-import { formatDueTime } from '../supervisor/schedule-times.js';
+import { formatDueTime } from '../shared/format-due-time.js';
 import { describeRuns } from '../supervisor/schedule-record.js';
 import type { LastExit, ScheduleSnapshot } from './snapshot.js';
 import type { ServiceStatus, StatusReport } from './protocol.js';

@@ -103,6 +103,12 @@ export interface NativeAddon {
    * root bypasses the socket file's mode. Throws with code EBADF, ENOTSOCK, ...
    */
   peerCredentials(fd: number): PeerCredentials;
+  /**
+   * malloc_trim(0): gives the C library's free pages back to the kernel, those a worker
+   * thread's arena keeps after the thread ended included; true when some were. Always
+   * false without glibc.
+   */
+  trimMemory(): boolean;
 }
 
 export const defaultAddonPath = fileURLToPath(new URL('../../addon/build/Release/corral_native.node', import.meta.url));
@@ -147,6 +153,7 @@ function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
     unwatchReadable: guard((watch: ReadableWatch) => addon.unwatchReadable(watch)),
     systemConstants: guard(() => addon.systemConstants()),
     peerCredentials: guard((fd: number) => addon.peerCredentials(fd)),
+    trimMemory: guard(() => addon.trimMemory()),
   };
 }
 

@@ -5,7 +5,7 @@
 // The first failure ends the run; a shutdown signal stops the running script (SIGTERM
 // and SIGCONT to its group, SIGKILL after the grace) and starts no other.
 import { formatDuration } from '../shared/format-duration.js';
-import { serviceSchema } from '../config/schema.js';
+import { oneshotSettings } from '../config/oneshot-settings.js';
 import { serviceConfigOf, type ServiceConfig } from '../config/service-config.js';
 import { isSuccess, type ExitOutcome } from '../process/exit-outcome.js';
 import { Latch } from './clock.js';
@@ -29,8 +29,7 @@ export function initLabel(name: string): string {
 
 // A script as launch() takes a service: a oneshot with every default, working_dir /.
 export function initScriptConfig(script: InitScript): ServiceConfig {
-  const settings = serviceSchema.parse({ command: [script.path], type: 'oneshot', working_dir: '/' });
-  return serviceConfigOf(settings, { name: initLabel(script.name), file: script.path });
+  return serviceConfigOf(oneshotSettings([script.path], '/'), { name: initLabel(script.name), file: script.path });
 }
 
 interface Current {

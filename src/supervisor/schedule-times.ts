@@ -4,6 +4,7 @@
 // was not running, or while it was busy, are never replayed.
 import { compileCron } from '../config/cron.js';
 import { formatDuration } from '../shared/format-duration.js';
+export { formatDueTime } from '../shared/format-due-time.js';
 import type { ScheduleSpec } from '../config/schedule.js';
 
 export interface DueTimes {
@@ -35,19 +36,4 @@ export function describeSchedule(spec: ScheduleSpec): { description: string; tim
   if (spec.kind === 'every') return { description: `every ${formatDuration(spec.intervalMs)}`, timezone: 'UTC' };
   const timezone = spec.timezone ?? 'UTC';
   return { description: `${spec.expression} (${timezone})`, timezone };
-}
-
-// "2026-03-29 03:00:00 Europe/Berlin": a due time as the schedule's zone reads it.
-export function formatDueTime(ms: number, timezone: string): string {
-  const text = new Intl.DateTimeFormat('sv-SE', {
-    timeZone: timezone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(ms);
-  return `${text} ${timezone}`;
 }

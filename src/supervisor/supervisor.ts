@@ -55,6 +55,9 @@ export class Supervisor {
   private readonly started = new Promise<void>((resolve) => {
     this.markStarted = resolve;
   });
+  private readonly shutdownBegun = new AbortController();
+  /** Aborted when the shutdown begins: what waits for something a shutdown makes moot can stop. */
+  readonly stopping: AbortSignal = this.shutdownBegun.signal;
   private finish: (code: number) => void = () => undefined;
   /** Resolves with corral's exit code once the shutdown is complete. */
   readonly finished = new Promise<number>((resolve) => {
@@ -156,6 +159,7 @@ export class Supervisor {
     if (this.currentPhase === 'running') {
       this.currentPhase = 'stopping';
       this.exitCode ??= exitCode;
+      this.shutdownBegun.abort(new Error('corral is shutting down'));
       this.markStarted();
       void this.shutdown(reason).catch((error: unknown) => this.shutdownFailed(error));
     } else if (this.currentPhase === 'stopping' && exitCode === undefined) {

@@ -6,6 +6,8 @@ import { ConfigError } from '../../src/config/config-error.js';
 import { describeInitOutcome } from '../../src/cli/init-phase.js';
 import { planInitScripts, readInitDir, type InitDirEntry } from '../../src/supervisor/init-listing.js';
 import { initLabel, initScriptConfig } from '../../src/supervisor/init-runner.js';
+import { oneshotSettings } from '../../src/config/oneshot-settings.js';
+import { serviceSchema } from '../../src/config/schema.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const DIR = '/etc/corral/init.d';
@@ -168,6 +170,11 @@ describe('how a script is run', () => {
       [config.name, config.log.prefix, config.log.stdout, config.log.stderr, config.log.mode],
       ['init:10-setup.sh', 'init:10-setup.sh', 'stdout', 'stderr', 'block'],
     );
+  });
+
+  test('its settings, written out so the running corral needs no zod, are what the schema gives', () => {
+    const path = '/etc/corral/init.d/10-setup.sh';
+    assert.deepEqual(oneshotSettings([path], '/'), serviceSchema.parse({ command: [path], type: 'oneshot', working_dir: '/' }));
   });
 
   test('a label never holds what would break a log line', () => {

@@ -3,6 +3,7 @@
 // instance that is not ready within its bound stops the rolling restart there, with the
 // instances not yet restarted named: they keep running as they were.
 import { formatDuration } from '../shared/format-duration.js';
+import { describeOutcome, type ExitOutcome } from '../process/exit-outcome.js';
 import { readyBoundMs, rollingOrder } from '../supervisor/rolling-restart.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 import { ControlError } from './protocol.js';
@@ -24,6 +25,13 @@ export async function rollingRestart(
   );
   const lines: string[] = [];
   for (const [position, name] of order.entries()) {
+    // A reload or another command waits for this one, which can take an instance's ready
+    // bound per instance: it goes first, and the operator is told what is left.
+    if (position > 0 && supervisor.tasksWaiting > 0) {
+      const rest = order.slice(position).join(', ');
+      const why = `a reload or another command is waiting for it; not restarted: ${rest}, which keep running as they were (corral restart ${group} again restarts them all)`;
+      throw new ControlError('not-ready', [...done, ...lines, `the rolling restart of ${group} stopped before ${name}: ${why}`].join('\n'));
+    }
     lines.push(...(await restartOne([name])));
     const runner = supervisor.runner(name)!;
     const boundMs = readyBoundMs(runner.config);
@@ -34,7 +42,7 @@ export async function rollingRestart(
     }
     const now = supervisor.runner(name);
     const why = {
-      timeout: `it is not ready after ${formatDuration(boundMs)} (it is ${now?.state.state ?? 'gone'})`,
+      timeout: `it is not ready after ${formatDuration(boundMs)} (it is ${now?.state.state ?? 'gone'}${now?.state.state === 'backoff' ? lastEnd(now.lastOutcome) : ''})`,
       failed: `it failed (${now?.failure ?? `it is ${now?.state.state ?? 'gone'}`})`,
       shutdown: 'corral is shutting down',
     }[end];
@@ -43,4 +51,10 @@ export async function rollingRestart(
     throw new ControlError('not-ready', [...done, ...lines, `the rolling restart of ${group} stopped at ${name}: ${why}${left}`].join('\n'));
   }
   return lines;
+}
+
+// Between tries: how its last try ended ("could not be started: environment.X: ..."), the
+// reason an operator looks for.
+function lastEnd(outcome: ExitOutcome | undefined): string {
+  return outcome === undefined ? '' : `; its last try ${describeOutcome(outcome)}`;
 }

@@ -116,7 +116,9 @@ export async function restartServices(supervisor: Supervisor, named: readonly st
   checkNames(supervisor, named);
   const groups = supervisor.groups();
   const rolling = [...new Set(named.filter((name) => groups.has(name)))];
-  const others = named.filter((name) => !groups.has(name));
+  // An instance named beside its group is restarted by the rolling restart, once.
+  const rolled = new Set(rolling.flatMap((group) => groups.get(group)!));
+  const others = named.filter((name) => !groups.has(name) && !rolled.has(name));
   const lines = others.length > 0 ? await restartNow(supervisor, others) : [];
   for (const group of rolling) lines.push(...(await rollingRestart(supervisor, group, lines, (names) => restartNow(supervisor, names))));
   return lines;

@@ -46,6 +46,8 @@ export class Supervisor {
   private reconcileQueued = false;
   /** Reloads and operator actions, one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
+  private queued = 0;
+  private busy = false;
   /** Set by a second shutdown signal: every wait goes straight to SIGKILL. */
   private readonly forced = new Latch();
   /** The shutdown signal, for the exit code when the main service never ran. */
@@ -122,9 +124,23 @@ export class Supervisor {
   // Runs `task` after every reload and operator action queued before it, so two never
   // interleave (a restart in the middle of a reload would see half the new services).
   serialize<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(task);
+    this.queued += 1;
+    const result = this.queue.then(async () => {
+      this.queued -= 1;
+      this.busy = true;
+      try {
+        return await task();
+      } finally {
+        this.busy = false;
+      }
+    });
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /** Reloads and operator actions waiting for the one running: a long one (a rolling restart) makes way. */
+  get tasksWaiting(): number {
+    return this.queued;
   }
 
   private get main(): ServiceRunner | undefined {
@@ -190,6 +206,7 @@ export class Supervisor {
   // Reloads run one at a time.
   // A reload before start() (a HUP while the control socket is being set up) waits for it.
   reload(next: readonly ServiceConfig[]): Promise<ReloadResult | undefined> {
+    if (this.busy) this.logger.info('reload: waiting for the command under way (corral start, stop or restart) to end');
     return this.serialize(async () => {
       await this.started;
       return this.applyReload(next);

@@ -188,7 +188,7 @@ test('a rolling restart stops at an instance that is not ready in time, and says
   assert.equal(result.code, 1, result.stdout);
   assert.match(
     result.stderr,
-    /^corral restart: stopped worker-0\nstarting worker-0\nworker-0 is ready \(1 of 3\)\nstopped worker-1\nstarting worker-1\nthe rolling restart of worker stopped at worker-1: it is not ready after 1s \(it is \w+\); not restarted: worker-2, which keep running as they were\n$/,
+    /^corral restart: stopped worker-0\nstarting worker-0\nworker-0 is ready \(1 of 3\)\nstopped worker-1\nstarting worker-1\nthe rolling restart of worker stopped at worker-1: it is not ready after 1s \(it is \w+[^\n]*\); not restarted: worker-2, which keep running as they were\n$/,
   );
   const status = await statusOf(corral);
   assert.equal(service(status, 'worker-2').pid, service(before, 'worker-2').pid, 'worker-2 was not restarted');
@@ -246,4 +246,36 @@ test('a bad count exits 100 with the place, the value and the range, and starts 
       await corral.dispose();
     }
   }
+});
+
+test('a reload that comes during a rolling restart waits only for the instance under way; the rest are named as not restarted', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const scratch = scratchDir(t);
+  const [slow, release] = [join(scratch, 'slow'), join(scratch, 'release')];
+  // Once `slow` exists, a new run of instance 0 is ready only once `release` exists.
+  const script = `if [ "$CORRAL_REPLICA" = 0 ] && [ -e ${slow} ]; then while [ ! -e ${release} ]; do sleep 0.05; done; fi; echo ready; ${LOOP}`;
+  const corral = await startCorral({
+    pid1: true,
+    services: { 'worker.yaml': `command: ${JSON.stringify(script)}\nreplicas: 3\nready: {log: "^ready$", timeout: 30s}\n` },
+    deadlineMs: 90_000,
+  });
+  t.after(() => corral.dispose());
+  const before = await allReady(corral, WORKERS);
+  writeFileSync(slow, '');
+  const rolling = corralCli(corral, ['restart', 'worker'], { timeoutMs: 60_000 });
+  await corral.waitForLine(/corral +\| worker-0 stopped/);
+  corral.signal('SIGHUP');
+  await corral.waitForLine(/corral +\| reload: waiting for the command under way \(corral start, stop or restart\) to end$/);
+  writeFileSync(release, '');
+  const result = await rolling;
+  assert.equal(result.code, 1, result.stdout);
+  assert.match(
+    result.stderr,
+    /worker-0 is ready \(1 of 3\)\nthe rolling restart of worker stopped before worker-1: a reload or another command is waiting for it; not restarted: worker-1, worker-2, which keep running as they were \(corral restart worker again restarts them all\)\n$/,
+  );
+  await corral.waitForLine(/corral +\| reload: 0 added, 0 removed, 0 changed, 3 unchanged$/);
+  const status = await statusOf(corral);
+  assert.deepEqual(pids(status, ['worker-1', 'worker-2']), pids(before, ['worker-1', 'worker-2']));
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(20_000), { code: 0, signal: null });
 });

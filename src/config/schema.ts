@@ -106,6 +106,9 @@ export const serviceSchema = z
     if (value.group !== undefined && value.user === undefined) {
       contradiction('group', 'group sets the primary group of user; give user too (e.g. user: app)');
     }
+    if (value.replicas === 0 && value.main) {
+      contradiction('replicas', 'the main service is one process, and with replicas: 0 the container would run without it; remove replicas, or main');
+    }
     if (value.replicas !== undefined && value.replicas > 1) {
       if (value.main) {
         contradiction(

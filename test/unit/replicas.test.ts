@@ -139,7 +139,7 @@ describe('replicas: values refused', () => {
     assert.match(messages(dir)[0]!, /^worker\.yaml 2:11 replicas: \$\{N\} is not set in corral's environment/);
   });
 
-  test('more than one instance of the main service, or of a scheduled one, is refused with the reason; one is not', (t) => {
+  test('more than one instance of the main service, or none, or more than one of a scheduled one, is refused with the reason; one is not', (t) => {
     const dir = servicesDir(t, {
       'app.yaml': 'command: app\nmain: true\nreplicas: 2\n',
       'report.yaml': 'command: report\nschedule: "0 * * * *"\nreplicas: 2\n',
@@ -147,6 +147,10 @@ describe('replicas: values refused', () => {
     assert.deepEqual(messages(dir), [
       'app.yaml 3:11 replicas: the main service is one process: the container stops when it exits, and 2 instances would each stop it; remove main, or set replicas to 1',
       'report.yaml 3:11 replicas: a scheduled service runs once at each due time, and 2 instances would run each time 2 times over; remove replicas, or give each run its own file',
+    ]);
+    const none = servicesDir(t, { 'app.yaml': 'command: app\nmain: true\nreplicas: 0\n' });
+    assert.deepEqual(messages(none), [
+      'app.yaml 3:11 replicas: the main service is one process, and with replicas: 0 the container would run without it; remove replicas, or main',
     ]);
     const one = servicesDir(t, {
       'app.yaml': 'command: app\nmain: true\nreplicas: 1\n',

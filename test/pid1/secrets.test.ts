@@ -129,6 +129,36 @@ test('a missing secret file fails only its service, in words; once the file is t
   assert.deepEqual(await corral.waitExit(10_000), { code: 0, signal: null });
 });
 
+test('secrets that take the environment past the exec limit fail the start in words naming them by size; smaller ones start it', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const secrets = scratchDir(t);
+  // 36 certificates of 60 KiB: 2160 KiB, which load could not count, past the 2 MiB the
+  // kernel takes with an 8 MiB stack (a bare E2BIG from spawn), and the 1 MiB corral allows.
+  const names = Array.from({ length: 36 }, (_, i) => `CERT_${i}`);
+  const values = names.map(() => randomBytes(30 * 1024).toString('hex'));
+  names.forEach((name, i) => writeFileSync(join(secrets, name), values[i]!));
+  const environment = names.map((name) => `  ${name}: {file: ${join(secrets, name)}}`).join('\n');
+  const corral = await startCorral({
+    pid1: true,
+    services: { 'web.yaml': `command: "echo web up; exec sleep 1000"\nbackoff: {initial: 200ms, max: 400ms}\nenvironment:\n${environment}\n` },
+  });
+  t.after(() => corral.dispose());
+  const failed = await corral.waitForLine(/web could not be started/);
+  const sizes = names.map((name) => `${name} 60 KiB`).join(', ');
+  assert.match(
+    failed,
+    new RegExp(
+      `web could not be started: environment: the secrets read from files \\(${sizes}\\) make its arguments and environment \\d+(\\.\\d)? KiB, more than the 1024 KiB corral allows; make them smaller, or pass them as files \\(a path the program reads\\); restarting in \\d+ms$`,
+    ),
+  );
+  names.forEach((name) => writeFileSync(join(secrets, name), 'small'));
+  await corral.waitForLine(/^web +\| web up$/);
+  const output = corral.texts().join('\n');
+  for (const value of values) assert.ok(!output.includes(value.slice(0, 64)), 'a value is in corral output');
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(10_000), { code: 0, signal: null });
+});
+
 test('a rotated secret reaches the service at corral restart NAME', async (t) => {
   if (skipUnlessPid1(t)) return;
   const { corral, first, second, rotate } = await startWithSecret(t);

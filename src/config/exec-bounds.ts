@@ -29,26 +29,19 @@ export function checkExecBounds(
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const env = serviceEnvironment(service, inherited);
-  let envBytes = 0;
+  const envBytes = execStringsBytes(environmentStrings(env));
   for (const [name, value] of Object.entries(env)) {
-    envBytes += execBytes(`${name}=${value}`);
     const why = stringProblem(`${name}=${value}`);
     const source = envSource(service, name);
     if (why) problems.push(locate(source.path, `the environment variable ${name}${source.note} ${why}`));
   }
-  const commands: { key: Path; argv: readonly string[] }[] = [{ key: ['command'], argv: service.argv }];
-  for (const probe of ['ready', 'health'] as const) {
-    const spec = service[probe]?.spec;
-    if (spec?.kind === 'exec') commands.push({ key: [probe, 'exec'], argv: spec.argv });
-  }
-  const limit = totalLimit(service);
-  for (const { key, argv } of commands) {
-    let total = envBytes;
+  const limit = execTotalLimit(service);
+  for (const { key, argv } of execCommands(service)) {
     argv.forEach((arg, index) => {
-      total += execBytes(arg);
       const why = stringProblem(arg);
       if (why) problems.push(locate(argPath(key, index), `this argument ${why}`));
     });
+    const total = envBytes + execStringsBytes(argv);
     if (total > limit.bytes) {
       problems.push(
         locate(
@@ -70,8 +63,26 @@ export function checkExecBounds(
 
 const NUL_MESSAGE = 'holds a NUL byte (\\0), which ends a string for the kernel';
 
-function execBytes(text: string): number {
-  return Buffer.byteLength(text) + 1 + POINTER_BYTES;
+// What the kernel counts of these strings against the limit: each with its NUL and its pointer.
+export function execStringsBytes(strings: Iterable<string>): number {
+  let bytes = 0;
+  for (const text of strings) bytes += Buffer.byteLength(text) + 1 + POINTER_BYTES;
+  return bytes;
+}
+
+// An environment as exec gets it: NAME=value strings.
+export function environmentStrings(env: Readonly<Record<string, string>>): string[] {
+  return Object.entries(env).map(([name, value]) => `${name}=${value}`);
+}
+
+// What the service execs with its environment: its command, and its exec checks.
+export function execCommands(service: ServiceConfig): { key: Path; argv: readonly string[] }[] {
+  const commands: { key: Path; argv: readonly string[] }[] = [{ key: ['command'], argv: service.argv }];
+  for (const probe of ['ready', 'health'] as const) {
+    const spec = service[probe]?.spec;
+    if (spec?.kind === 'exec') commands.push({ key: [probe, 'exec'], argv: spec.argv });
+  }
+  return commands;
 }
 
 function stringProblem(text: string): string | undefined {
@@ -82,7 +93,8 @@ function stringProblem(text: string): string | undefined {
   return undefined;
 }
 
-function totalLimit(service: ServiceConfig): { bytes: number; why: string } {
+// The most the arguments and the environment of one exec of the service may come to, and why.
+export function execTotalLimit(service: ServiceConfig): { bytes: number; why: string } {
   const soft = service.limits.stack?.soft;
   const kernel = typeof soft === 'number' ? Math.max(KERNEL_ARG_MIN_BYTES, Math.floor(soft / 4)) : Infinity;
   if (kernel < LIMITS.execTotalBytes)

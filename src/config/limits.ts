@@ -26,6 +26,8 @@ export const LIMITS = {
   envFileBytes: 256 * KiB,
   /** One secret file (environment: {NAME: {file: PATH}}), read at each start; far above a password, a key or a certificate chain. */
   secretFileBytes: 64 * KiB,
+  /** {file: PATH} entries of one service, each read at each start; a real service has a few. */
+  secretFiles: 64,
   /** /etc/passwd or /etc/group. */
   accountFileBytes: 4 * MiB,
   /** Everything one load reads (service files and env files, each env file once). */

@@ -12,6 +12,7 @@ import { ConfigError, internalErrorProblem, type ConfigProblem } from './config-
 import { checkDependencies, type GraphNode } from './dependency-graph.js';
 import { applyEnableOverrides } from './enable-overrides.js';
 import { accountFilesOnce } from './identity.js';
+import { checkNodeDebug } from './node-debug.js';
 import { checkInstanceNames, tooManyServices } from './replica-names.js';
 import { ignoredNameReason } from './ignored-names.js';
 import { LIMITS } from './limits.js';
@@ -82,6 +83,8 @@ export function loadServices(dir: string, options: LoadOptions = {}): ServiceCon
   });
   const running = services.filter((service) => service.enabled);
   if (running.length > LIMITS.services) problems.push(tooManyServices(dir, running));
+  // ctx.env is corral's own environment, which NODE_DEBUG was read from when Node started.
+  problems.push(...checkNodeDebug(running, ctx.env));
   if (problems.length > 0) throw new ConfigError(problems);
   return running;
 }

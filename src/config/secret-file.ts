@@ -58,14 +58,30 @@ export type SecretsRead = { values: Record<string, string> } | { failure: { errn
 
 // Every secret of a service, or the first that cannot be read, in words that name the
 // variable and the path: "environment.DB_PASSWORD: /run/secrets/db does not exist ...".
-export function readSecrets(secretFiles: Readonly<Record<string, string>>): SecretsRead {
+// `readOne` reads one file: a reload passes one that reads each path once (cachedSecretReader).
+export function readSecrets(secretFiles: Readonly<Record<string, string>>, readOne: (path: string) => SecretRead = readSecretFile): SecretsRead {
   const values: Record<string, string> = {};
   for (const [name, path] of Object.entries(secretFiles)) {
-    const read = readSecretFile(path);
+    const read = readOne(path);
     if ('problem' in read) return { failure: { errno: read.errno, message: `environment.${name}: ${path} ${read.problem}` } };
     values[name] = read.value;
   }
   return { values };
+}
+
+// A reader that reads each path once, then gives what it read: for one reload, where
+// 200 replicas sharing a file would otherwise read it 200 times, synchronously. Its
+// values live as long as the reload's check; a launch reads afresh (readSecrets' default).
+export function cachedSecretReader(read: (path: string) => SecretRead = readSecretFile): (path: string) => SecretRead {
+  const cache = new Map<string, SecretRead>();
+  return (path) => {
+    let result = cache.get(path);
+    if (result === undefined) {
+      result = read(path);
+      cache.set(path, result);
+    }
+    return result;
+  };
 }
 
 // What a reload compares to tell whether a secret changed since the run was launched: a

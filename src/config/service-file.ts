@@ -14,6 +14,7 @@ import type { GraphNode } from './dependency-graph.js';
 import { describeIssue, keyOffset, misspeltRequiredKeys, valueAt } from './describe-issue.js';
 import { notUtf8, readEnvFiles, type EnvFileCache } from './env-files.js';
 import { checkExecBounds } from './exec-bounds.js';
+import { checkSecretCount } from './secret-bounds.js';
 import { expandInConfig } from './expand-in-config.js';
 import { LIMITS } from './limits.js';
 import { SERVICE_NAME, SERVICE_NAME_RULE, serviceSchema } from './schema.js';
@@ -189,7 +190,7 @@ function validate(file: string, doc: Document.Parsed, at: At, problems: ConfigPr
     const argPath = (key: Path, index: number): Path => (typeof valueAt(expanded.value, key) === 'string' ? key : [...key, index]);
     // An instance runs with its two variables, which the exec check counts.
     const checked = replicas.written ? { ...service, environment: { ...service.environment, ...replicaVariablesIn(env) } } : service;
-    found.push(...checkExecBounds(checked, ctx.env, argPath, locate));
+    found.push(...checkExecBounds(checked, ctx.env, argPath, locate), ...checkSecretCount(service, locate));
     return done(service);
   };
 

@@ -3,7 +3,7 @@
 // rotated secret reaches it at the reload, not only at its next restart. One whose file
 // cannot be read now keeps running with what it got: a reload never costs a running
 // service, and the operator is told. Only digests are compared (secret-file.ts).
-import { readSecrets, secretsDigest } from '../config/secret-file.js';
+import { cachedSecretReader, readSecretFile, readSecrets, secretsDigest, type SecretRead } from '../config/secret-file.js';
 import type { ServiceDiff } from './reload-diff.js';
 
 export interface RotationNote {
@@ -13,7 +13,13 @@ export interface RotationNote {
 
 // `launched`: the digest of the secrets the service's current run got, undefined when it
 // has no run (a stopped service stays stopped; one in backoff reads them at its retry).
-export function withRotatedSecrets(diff: ServiceDiff, launched: (name: string) => string | undefined): { diff: ServiceDiff; notes: RotationNote[] } {
+// Each file is read once, however many services name it; `readFile` is for tests.
+export function withRotatedSecrets(
+  diff: ServiceDiff,
+  launched: (name: string) => string | undefined,
+  readFile: (path: string) => SecretRead = readSecretFile,
+): { diff: ServiceDiff; notes: RotationNote[] } {
+  const readOnce = cachedSecretReader(readFile);
   const changed = [...diff.changed];
   const unchanged: ServiceDiff['unchanged'] = [];
   const notes: RotationNote[] = [];
@@ -23,7 +29,7 @@ export function withRotatedSecrets(diff: ServiceDiff, launched: (name: string) =
       unchanged.push(config);
       continue;
     }
-    const read = readSecrets(config.secret_files);
+    const read = readSecrets(config.secret_files, readOnce);
     if ('failure' in read) {
       notes.push({ level: 'warn', text: `${config.name} keeps running with the secrets it started with: ${read.failure.message}` });
       unchanged.push(config);

@@ -20,6 +20,7 @@ import type { Clock } from './clock.js';
 import type { RunnerContext } from './runner-context.js';
 import { serviceEnvironment } from '../config/service-env.js';
 import { readSecrets, secretsDigest } from '../config/secret-file.js';
+import { secretsExecFailure } from '../config/secret-bounds.js';
 import { describeOneshotTimeout } from '../config/oneshot-timeout.js';
 
 export type ReadinessResult = { kind: 'ready'; detail?: string } | { kind: 'timeout'; detail: string } | { kind: 'cancelled' };
@@ -59,6 +60,9 @@ export function watchReadiness(config: ServiceConfig, ctx: RunnerContext): Readi
   // not the service, and must not answer for it, nor for corral to a manager above it
   // (whose NOTIFY_SOCKET and WATCHDOG_* corral may have inherited).
   let env = serviceEnvironment(config, ctx.env, secrets.values);
+  // What `corral check` could not count: with them, the exec may be past the kernel's limit.
+  const tooBig = secretsExecFailure(config, env, secrets.values);
+  if (tooBig) return notLaunched(tooBig);
   const { NOTIFY_SOCKET: _socket, WATCHDOG_USEC: _usec, WATCHDOG_PID: _pid, ...checkEnv } = env;
   const abort = new AbortController();
   const cleanups: (() => void)[] = [() => abort.abort()];

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { corralCli, service, waitForStatus } from '../helpers/corral-cli.js';
+import { corralCli, service, statusOf, waitForStatus } from '../helpers/corral-cli.js';
 import { pollFor, skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
 import { scratchDir } from '../helpers/scratch.js';
 import { freePort } from '../helpers/free-port.js';
@@ -125,6 +125,67 @@ test('a missing secret file fails only its service, in words; once the file is t
   await corral.waitForLine(/^web +\| secret ok$/);
   assert.ok(!corral.texts().some((line) => /secret differs/.test(line)), corral.tail());
   assert.ok(!corral.texts().join('\n').includes(value), 'the value is in corral output');
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(10_000), { code: 0, signal: null });
+});
+
+test('secrets that take the environment past the exec limit fail the start in words naming them by size; smaller ones start it', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const secrets = scratchDir(t);
+  // 36 certificates of 60 KiB: 2160 KiB, which load could not count, past the 2 MiB the
+  // kernel takes with an 8 MiB stack (a bare E2BIG from spawn), and the 1 MiB corral allows.
+  const names = Array.from({ length: 36 }, (_, i) => `CERT_${i}`);
+  const values = names.map(() => randomBytes(30 * 1024).toString('hex'));
+  names.forEach((name, i) => writeFileSync(join(secrets, name), values[i]!));
+  const environment = names.map((name) => `  ${name}: {file: ${join(secrets, name)}}`).join('\n');
+  const corral = await startCorral({
+    pid1: true,
+    services: { 'web.yaml': `command: "echo web up; exec sleep 1000"\nbackoff: {initial: 200ms, max: 400ms}\nenvironment:\n${environment}\n` },
+  });
+  t.after(() => corral.dispose());
+  const failed = await corral.waitForLine(/web could not be started/);
+  const sizes = names.map((name) => `${name} 60 KiB`).join(', ');
+  assert.match(
+    failed,
+    new RegExp(
+      `web could not be started: environment: the secrets read from files \\(${sizes}\\) make its arguments and environment \\d+(\\.\\d)? KiB, more than the 1024 KiB corral allows; make them smaller, or pass them as files \\(a path the program reads\\); restarting in \\d+ms$`,
+    ),
+  );
+  names.forEach((name) => writeFileSync(join(secrets, name), 'small'));
+  await corral.waitForLine(/^web +\| web up$/);
+  const output = corral.texts().join('\n');
+  for (const value of values) assert.ok(!output.includes(value.slice(0, 64)), 'a value is in corral output');
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(10_000), { code: 0, signal: null });
+});
+
+test('under NODE_DEBUG=child_process, which would print secrets, corral with a secret file exits 100 and a reload adding one is refused', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const message =
+    "environment: NODE_DEBUG=child_process makes Node print each service's environment, secrets read from files included, to corral's log; unset NODE_DEBUG or leave child_process out of it";
+  const secretService = 'command: "exec sleep 1000"\nenvironment:\n  DB_PASSWORD: {file: /run/secrets/db_password}\n';
+  const refused = await startCorral({ pid1: true, env: { NODE_DEBUG: 'child_process' }, services: { 'web.yaml': secretService } });
+  t.after(() => refused.dispose());
+  assert.deepEqual(await refused.waitExit(10_000), { code: 100, signal: null });
+  assert.ok(
+    refused.texts().some((line) => line.endsWith(message)),
+    refused.tail(),
+  );
+
+  const corral = await startCorral({
+    pid1: true,
+    env: { NODE_DEBUG: 'child_process' },
+    services: { 'keep.yaml': 'command: "echo keep up; exec sleep 1000"\n' },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/^keep +\| keep up$/);
+  writeFileSync(join(corral.dir, 'web.yaml'), secretService);
+  corral.signal('SIGHUP');
+  await corral.waitForLine(/corral +\| error: reload refused, nothing was changed; the new configuration is invalid:/);
+  await corral.waitForLine(new RegExp(`${message.replace(/[()]/g, '\\$&')}$`));
+  const status = await statusOf(corral);
+  assert.equal(service(status, 'keep').state, 'running');
+  assert.ok(!status.services.some((entry) => entry.name === 'web'), 'web was added');
   corral.signal('SIGTERM');
   assert.deepEqual(await corral.waitExit(10_000), { code: 0, signal: null });
 });

@@ -41,6 +41,18 @@ test('check: every problem, exit 100, and nothing runs', (t) => {
   assert.equal(existsSync(marker), false);
 });
 
+test('check: a secret file under NODE_DEBUG=child_process, which would print it, is a problem (exit 100)', (t) => {
+  const dir = servicesDir(t, { 'web.yaml': 'command: sleep 1\nenvironment:\n  DB_PASSWORD: {file: /run/secrets/db_password}\n' });
+  const result = corral(['check', dir], { NODE_DEBUG: 'net,child_process' });
+  assert.equal(result.status, 100, result.stderr);
+  assert.equal(
+    result.stderr,
+    `corral check: ${dir} has 1 problem; nothing would start:\n` +
+      "environment: NODE_DEBUG=net,child_process makes Node print each service's environment, secrets read from files included, to corral's log; unset NODE_DEBUG or leave child_process out of it\n",
+  );
+  assert.equal(corral(['check', dir], { NODE_DEBUG: 'net' }).status, 0);
+});
+
 test('check: ${VAR} is taken from the environment check runs in', (t) => {
   const dir = servicesDir(t, { 'web.yaml': 'command: ["server", "--port", "${PORT}"]\n' });
   const unset = corral(['check', dir], { PORT: '' });

@@ -19,6 +19,7 @@ const ROWS: Record<keyof typeof LIMITS, string> = {
   serviceFileBytes: 'one service file',
   envFileBytes: 'one env file',
   secretFileBytes: 'one secret file',
+  secretFiles: 'secret files (',
   accountFileBytes: '`/etc/passwd`',
   loadBytes: 'all files one load reads',
   yamlTokens: 'YAML tokens (words',

@@ -1,6 +1,7 @@
 // The section of docs/benchmarks.md that the cost benchmark (bench/cost.ts) writes: the
 // targets of issue 20 with their ratios, met or missed, then every measure per contender.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { CLIENTS } from './cost-clients.js';
 import { RSS_AFTER_MS, SETTLE_MS } from './cost-idle.js';
@@ -28,8 +29,17 @@ function run(command: string, ...args: string[]): string {
 
 function versions(): string {
   const deb = (name: string): string => run('dpkg-query', '-W', '-f', '${Version}', name) || 'not installed';
-  const pm2 = run(process.execPath, '-p', "require('pm2/package.json').version") || 'not installed';
-  return `Node ${process.version}, supervisor ${deb('supervisor')}, s6 ${deb('s6')}, tini ${deb('tini')}, pm2 ${pm2.split('\n')[0]}`;
+  return `Node ${process.version}, supervisor ${deb('supervisor')}, s6 ${deb('s6')}, tini ${deb('tini')}, pm2 ${pm2Version()}`;
+}
+
+// pm2 lives in bench/.peers (npm run bench:setup), never among corral's dependencies.
+function pm2Version(): string {
+  try {
+    const manifest = readFileSync(new URL('./.peers/node_modules/pm2/package.json', import.meta.url), 'utf8');
+    return (JSON.parse(manifest) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
 }
 
 function commit(): string {

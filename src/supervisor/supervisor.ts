@@ -206,7 +206,7 @@ export class Supervisor {
   // Reloads run one at a time.
   // A reload before start() (a HUP while the control socket is being set up) waits for it.
   reload(next: readonly ServiceConfig[]): Promise<ReloadResult | undefined> {
-    if (this.busy) this.logger.info('reload: waiting for the command under way (corral start, stop or restart) to end');
+    if (this.busy) this.logger.info('reload: waiting for the reload or command under way (corral start, stop, restart) to end');
     return this.serialize(async () => {
       await this.started;
       return this.applyReload(next);

@@ -265,7 +265,7 @@ test('a reload that comes during a rolling restart waits only for the instance u
   const rolling = corralCli(corral, ['restart', 'worker'], { timeoutMs: 60_000 });
   await corral.waitForLine(/corral +\| worker-0 stopped/);
   corral.signal('SIGHUP');
-  await corral.waitForLine(/corral +\| reload: waiting for the command under way \(corral start, stop or restart\) to end$/);
+  await corral.waitForLine(/corral +\| reload: waiting for the reload or command under way \(corral start, stop, restart\) to end$/);
   writeFileSync(release, '');
   const result = await rolling;
   assert.equal(result.code, 1, result.stdout);

@@ -247,6 +247,8 @@ export class Supervisor {
       // A changed service keeps its ring: its history, and whoever follows it.
       const ring = this.runners.get(config.name)?.logRing;
       this.runners.delete(config.name);
+      // From here its history (how its runs ended, which a main service's exit code is) starts anew.
+      if (ring !== undefined) this.logger.debug(`reload: ${config.name} now runs its new definition`);
       this.add(config, ring).await();
     }
     for (const name of restarting) this.runners.get(name)!.await();

@@ -327,3 +327,28 @@ test('issue 19: a reload that changes only the count of replicas starts or stops
     result.logs.join('\n'),
   );
 });
+
+test('seed -991982604 path 575: SIGTERM while the main service waits to run its new definition after a reload: 143, not how its old runs ended', async () => {
+  // The reload changes cache (its dependency db gets a third instance) and stops it: it
+  // ignores SIGTERM and is SIGKILLed. Its new definition then waits for db-2, a one-shot
+  // that runs 3.7 s, and SIGTERM comes first: the main service never ran as it is now.
+  const result = await simulate({
+    services: [
+      spec('db', { type: 'oneshot', restart: 'never', stopTimeoutMs: 2994, replicas: 2 }, { runMs: 3699, exitCode: 0 }),
+      spec(
+        'cache',
+        { deps: ['db'], main: true, stopTimeoutMs: 52, backoff: { initial: 782, max: 1028, factor: 2 } },
+        { ignoresTerm: true, exitsCleanlyOnTerm: true },
+      ),
+    ],
+    events: [
+      { at: 7319, kind: 'signal', signal: 'SIGHUP' },
+      { at: 9802, kind: 'operator', action: 'stop', service: 'db-1' },
+    ],
+    budgetMs: 5617,
+    latencyMs: 0,
+  });
+  assert.equal(result.code, 143, result.logs.join('\n'));
+  assert.ok(result.logs.some((line) => /cache stopped \(was killed by SIGKILL\)/.test(line)));
+  assert.ok(result.logs.some((line) => /reload: cache now runs its new definition/.test(line)));
+});

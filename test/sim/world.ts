@@ -299,8 +299,17 @@ function checkNothingLeft({ kernel, lines }: EndFacts): void {
 // service's own code, 128+n when it never ran, and 0 without a main service.
 function checkExitCode({ scenario, kernel, lines, code, shutdownSignal, finishedAt, shutdownAt }: EndFacts): void {
   const main = scenario.services.find((spec) => spec.main);
+  // A reload that changes a service gives it a new runner (supervisor.ts), whose history
+  // starts empty: how the replaced runner's runs ended is not the service's outcome any
+  // more. The supervisor says when (at debug), once the old runs are stopped.
+  const replacedAt = (service: string): number =>
+    lines.filter((line) => line.text === `reload: ${service} now runs its new definition`).at(-1)?.at ?? -Infinity;
+  const spawnsOf = (service: string): FakeKernel['spawns'] => {
+    const since = replacedAt(service);
+    return kernel.spawns.filter((spawn) => spawn.service === service && spawn.at >= since);
+  };
   const lastOutcome = (service: string): ExitOutcome | undefined => {
-    const runs = kernel.spawns.filter((spawn) => spawn.service === service);
+    const runs = spawnsOf(service);
     const last = runs.at(-1);
     if (last === undefined) return undefined;
     return last.pid === undefined ? last.outcome : kernel.processes.get(last.pid)?.outcome;
@@ -327,8 +336,8 @@ function checkExitCode({ scenario, kernel, lines, code, shutdownSignal, finished
     else {
       const outcome = lastOutcome(main.name);
       const stuck = kernel.alive().some((process) => process.service === main.name && process.main);
-      const ran = kernel.spawns.some((spawn) => spawn.service === main.name && spawn.pid !== undefined);
-      if (kernel.spawns.every((spawn) => spawn.service !== main.name)) expected = 128 + signalNumber(shutdownSignal);
+      const ran = spawnsOf(main.name).some((spawn) => spawn.pid !== undefined);
+      if (spawnsOf(main.name).length === 0) expected = 128 + signalNumber(shutdownSignal);
       else if (stuck && outcome === undefined) expected = 137;
       // An exit libuv reports only as corral finishes came too late to be known: 137 stands.
       else if (code === 137 && exitSeenAt(kernel, main.name, scenario.latencyMs) >= finishedAt) expected = 137;

@@ -55,6 +55,12 @@ describe('what each path loads', () => {
     for (const module of ['zod', 'yaml', 'config/load-services.ts', 'config/command-service.ts']) assert.ok(loaded.has(module), `the worker lacks ${module}`);
   });
 
+  test('the built worker (cached-load-worker.ts) loads its body only from the code-cached script, not as modules', () => {
+    const loaded = staticGraph('config/cached-load-worker.ts');
+    assert.ok(loaded.has('config/send-load-reply.ts'), 'the graph is followed');
+    for (const module of [...CONFIG_ONLY, 'config/load-reply.ts']) assert.ok(!loaded.has(module), `the cached worker loads ${module}`);
+  });
+
   test('a client command (corral status, health, ...) loads none of zod, yaml, winston, execa, prom-client, croner', () => {
     const loaded = new Set([...staticGraph('cli/main.ts'), ...staticGraph('cli/client-command.ts')]);
     const heavy = [...loaded].filter((module) => ['zod', 'yaml', 'winston', 'execa', 'prom-client', 'croner'].includes(module) || CONFIG_ONLY.includes(module));

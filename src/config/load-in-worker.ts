@@ -23,7 +23,10 @@ export interface LoadRequest {
   self: Credentials;
 }
 
-export type LoadReply = { services: ServiceConfig[] } | { problems: readonly ConfigProblem[] };
+/** Whether the built worker compiled its body from the code cache (cached-load-worker.ts). */
+export type CodeCacheUse = 'used' | 'rejected' | 'absent';
+
+export type LoadReply = ({ services: ServiceConfig[] } | { problems: readonly ConfigProblem[] }) & { codeCache?: CodeCacheUse };
 
 export interface LoadInWorkerOptions {
   /** Give up on a worker that has not answered by then. */
@@ -47,9 +50,10 @@ export class LoadWorkerError extends Error {
   readonly code = 'LOAD_WORKER';
 }
 
-// Beside this module in dist/config/. A test that runs the .ts sources through tsx gives
+// dist/config/load-worker.js, from the chunk of the bundle that holds this module in
+// dist/chunks/ (scripts/bundle.mjs). A test that runs the .ts sources through tsx gives
 // workerUrl (test/helpers/load-worker-tsx.mjs): a worker thread does not get tsx's hooks.
-const LOAD_WORKER = new URL('./load-worker.js', import.meta.url);
+const LOAD_WORKER = new URL('../config/load-worker.js', import.meta.url);
 
 // The enabled services of request.dir, with the command's main service; rejects with a
 // ConfigError listing every problem, or a LoadWorkerError.

@@ -1,7 +1,7 @@
 // One attempt of a readiness or health probe. Every probe ends by its deadline, never
 // throws, and leaves no socket or process behind, so callers can simply poll it.
-import http from 'node:http';
-import https from 'node:https';
+import type { get as httpsGet } from 'node:https';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { formatDuration } from '../shared/format-duration.js';
 import { runCheck } from '../process/run-check.js';
@@ -48,6 +48,8 @@ function probeTcp(host: string, port: number, options: ProbeOptions): Promise<Pr
   });
 }
 
+const lazyRequire = createRequire(import.meta.url);
+
 function probeHttp(rawUrl: string, options: ProbeOptions): Promise<ProbeResult> {
   let url: URL;
   try {
@@ -58,7 +60,9 @@ function probeHttp(rawUrl: string, options: ProbeOptions): Promise<ProbeResult> 
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return Promise.resolve({ ok: false, detail: `${rawUrl}: only http: and https: URLs can be probed` });
   }
-  const get = url.protocol === 'https:' ? https.get : http.get;
+  // Loaded here, on the first http probe: node:http and node:https hold 2 MiB once loaded,
+  // which a corral whose services have no http probe should not pay (issue 20).
+  const { get } = lazyRequire(url.protocol === 'https:' ? 'node:https' : 'node:http') as { get: typeof httpsGet };
   return settleWithin(options, (finish) => {
     // Set once the status line is in; the body is drained before finishing.
     let answer: ProbeResult | undefined;

@@ -14,7 +14,7 @@ import ts from 'typescript';
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 
 // Every module that loading `entry` loads with it: src/ paths relative to src/, and
-// packages by name.
+// packages and Node's modules (node:net) by name.
 function staticGraph(entry: string): Set<string> {
   const seen = new Set<string>();
   const pending = [join(SRC, entry)];
@@ -26,8 +26,8 @@ function staticGraph(entry: string): Set<string> {
     const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022);
     for (const specifier of valueImports(source)) {
       if (specifier.startsWith('.')) pending.push(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
-      else if (!specifier.startsWith('node:'))
-        seen.add(specifier.split('/')[0]!.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
+      else if (specifier.startsWith('node:')) seen.add(specifier);
+      else seen.add(specifier.split('/')[0]!.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!);
     }
   }
   return seen;
@@ -48,11 +48,20 @@ describe('what each path loads', () => {
     const loaded = new Set([...staticGraph('cli/main.ts'), ...staticGraph('cli/corral.ts')]);
     assert.ok(loaded.has('winston') && loaded.has('config/load-in-worker.ts'), 'the graph is followed');
     for (const module of [...CONFIG_ONLY, 'prom-client', 'control/metrics.ts']) assert.ok(!loaded.has(module), `corral loads ${module}`);
+    // 2 MiB once loaded; probes.ts loads them on the first http probe.
+    assert.ok(loaded.has('node:net'), 'the graph records Node modules');
+    for (const module of ['node:http', 'node:https']) assert.ok(!loaded.has(module), `corral loads ${module}`);
   });
 
   test('the worker thread loads the configuration loader, with zod and yaml', () => {
     const loaded = staticGraph('config/load-worker.ts');
     for (const module of ['zod', 'yaml', 'config/load-services.ts', 'config/command-service.ts']) assert.ok(loaded.has(module), `the worker lacks ${module}`);
+  });
+
+  test('the built worker (cached-load-worker.ts) loads its body only from the code-cached script, not as modules', () => {
+    const loaded = staticGraph('config/cached-load-worker.ts');
+    assert.ok(loaded.has('config/send-load-reply.ts'), 'the graph is followed');
+    for (const module of [...CONFIG_ONLY, 'config/load-reply.ts']) assert.ok(!loaded.has(module), `the cached worker loads ${module}`);
   });
 
   test('a client command (corral status, health, ...) loads none of zod, yaml, winston, execa, prom-client, croner', () => {

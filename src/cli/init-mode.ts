@@ -1,7 +1,7 @@
 // PID 1, or a child subreaper when something else is PID 1 (docker run --init, a
 // Kubernetes pod with shareProcessNamespace): either way orphans of our services come
 // to us to be reaped.
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import type { NativeAddon } from '../native/addon.js';
 import type { InitMode } from '../supervisor/shutdown-sweep.js';
 import { describeSystemError } from '../shared/system-error.js';

@@ -1,7 +1,7 @@
 // SIGHUP and `corral reload`: read the services directory again (in a worker thread,
 // load-in-worker.ts) and apply a valid configuration; refuse an invalid one whole, and a
 // load that failed, with the services left as they are.
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import { ConfigError } from '../config/config-error.js';
 import { LOAD_TIMEOUT_MS, loadInWorker, LoadWorkerError, type LoadRequest } from '../config/load-in-worker.js';
 import type { ServiceConfig } from '../config/service-config.js';

@@ -3,7 +3,7 @@
 // that is not a socket is a configuration error: nothing starts, and nothing is replaced.
 // A socket corral cannot bind (no permission, a read-only directory) is reported, and
 // corral runs without it: supervision matters more than one source of log lines.
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import { ConfigError } from '../config/config-error.js';
 import type { LabelColumn } from '../logging/label-column.js';
 import type { LogStyle } from '../logging/log-style.js';

@@ -6,7 +6,7 @@
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import { ControlError, errorResponse, parseRequest, type AnsweredRequest, type ControlResponse, type LogsRequest } from './protocol.js';
 
 const MAX_REQUEST_BYTES = 64 * 1024;

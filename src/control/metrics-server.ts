@@ -3,7 +3,7 @@
 // disturb the supervisor it runs in (corral is PID 1: an uncaught error here ends the container).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import { formatMetricsAddress, METRICS_ADDRESS_VARIABLE, type MetricsAddress } from './metrics-address.js';
 import { buildMetricsRegistry, type CollectMetrics } from './metrics.js';
 import { MetricsServerError } from './metrics-server-error.js';

@@ -3,7 +3,7 @@
 // that cannot be made (a read-only /run, a second corral) is reported, and supervision
 // goes on without it: the services matter more than the remote control.
 import type { Socket } from 'node:net';
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import { ConfigError } from '../config/config-error.js';
 import { LoadWorkerError } from '../config/load-in-worker.js';
 import type { NativeAddon } from '../native/addon.js';

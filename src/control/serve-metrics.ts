@@ -1,6 +1,6 @@
 // The Prometheus endpoint for `corral run`, when CORRAL_METRICS_ADDR asks for one: each
 // scrape reads the supervisor's snapshot and its services' process groups from /proc.
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import { METRICS_ADDRESS_VARIABLE, parseMetricsAddress, type MetricsAddress } from './metrics-address.js';
 import type { MetricsServer } from './metrics-server.js';
 import type { MetricsInput } from './metrics.js';

@@ -1,26 +1,23 @@
-// corral's own events, through winston, to stderr, in the services' format so docker logs
-// reads as one stream: "corral | text" in text format, and in json format the same object
-// as a service line with "source": "corral" and a "level", so a log pipeline tells them
-// apart by a field. Events say what happened in words: "web exited with code 3; restarting in 1s".
+// corral's own events, to stderr, in the services' format (event-format.ts), filtered by
+// CORRAL_LOG_LEVEL (event-logger.ts). Events say what happened in words: "web exited with
+// code 3; restarting in 1s".
 // corral's own lines obey backpressure like a drop-mode service's: while stderr is blocked
 // they wait in a queue of OWN_LINES_BUDGET bytes, and lines past it are dropped whole and
 // counted, never buffered without bound and never in the way of a service's line.
-import { Writable } from 'node:stream';
-import winston from 'winston';
 import { formatByteCount } from '../config/byte-size.js';
-import { BOLD, paint, RED, YELLOW } from './ansi-colour.js';
 import { DropQueue, type Dropped } from './drop-queue.js';
+import { EVENT_LABEL, jsonFormat, textFormat } from './event-format.js';
+import { EventLogger } from './event-logger.js';
 import type { LabelColumn } from './label-column.js';
 import type { LogStyle } from './log-style.js';
 import type { OutputSink, OutputTrouble } from './output-sink.js';
+import type { Logger, LogLevel } from '../shared/logger.js';
 import { describeSystemError } from '../shared/system-error.js';
 
-export const EVENT_LABEL = 'corral';
+export { EVENT_LABEL };
 
 /** corral's own lines that may wait for a blocked stderr: some hundreds of events. */
 export const OWN_LINES_BUDGET = 64 * 1024;
-
-export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 export function parseLogLevel(text: string | undefined): LogLevel {
   const level = (text ?? 'info').toLowerCase();
@@ -33,28 +30,19 @@ export interface LoggerOptions {
   alsoReportFor?: OutputSink[];
 }
 
-// A logger whose lines go through `sink`, its label padded like the services' labels.
-export function createLogger(sink: OutputSink, level: LogLevel, column: LabelColumn, style: LogStyle, options: LoggerOptions = {}): winston.Logger {
+// A logger whose lines go through `sink`, its label padded like the services' labels: one
+// write of the whole event and its newline, as a service's line is written.
+export function createLogger(sink: OutputSink, level: LogLevel, column: LabelColumn, style: LogStyle, options: LoggerOptions = {}): Logger {
   const clock = options.clock ?? (() => new Date());
   // The report waits for the current write to finish: it is itself a line of this logger.
   const own = new DropQueue(OWN_LINES_BUDGET, sink, (dropped) => queueMicrotask(() => reportOwnDrop(logger, sink.name, dropped)), Date.now, Infinity);
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      own.forward(chunk);
-      callback();
-    },
-  });
   const format = style.format === 'json' ? jsonFormat(sink.name, clock) : textFormat(column, style.timestamps, style.colour[sink.name], clock);
-  const logger = winston.createLogger({
-    level,
-    format,
-    transports: [new winston.transports.Stream({ stream, eol: '\n' })],
-  });
+  const logger = new EventLogger(level, format, (event) => own.forward(Buffer.from(`${event}\n`)));
   for (const watched of new Set([sink, ...(options.alsoReportFor ?? [])])) watched.watch((trouble) => reportTrouble(logger, trouble));
   return logger;
 }
 
-function reportOwnDrop(logger: winston.Logger, stream: 'stdout' | 'stderr', { lines, bytes }: Dropped): void {
+function reportOwnDrop(logger: Logger, stream: 'stdout' | 'stderr', { lines, bytes }: Dropped): void {
   logger.warn(`corral dropped ${lines} of its own log line(s) (${formatByteCount(bytes)}) while its ${stream} was blocked`, {
     dropped_stream: stream,
     dropped_lines: lines,
@@ -64,7 +52,7 @@ function reportOwnDrop(logger: winston.Logger, stream: 'stdout' | 'stderr', { li
 
 // Failures to write corral's stdout or stderr, told on stderr: when it is stderr that
 // fails, the words are lost with the rest, and its 'recovered' report carries the count.
-function reportTrouble(logger: winston.Logger, trouble: OutputTrouble): void {
+function reportTrouble(logger: Logger, trouble: OutputTrouble): void {
   const { stream, code } = trouble;
   const why = describeSystemError({ code });
   switch (trouble.kind) {
@@ -83,27 +71,4 @@ function reportTrouble(logger: winston.Logger, trouble: OutputTrouble): void {
       logger.warn(`${stream} has no reader any more: ${why}; its lines are dropped from now on`, { closed_stream: stream, errno: code });
       return;
   }
-}
-
-function textFormat(column: LabelColumn, timestamps: boolean, colour: boolean, clock: () => Date): winston.Logform.Format {
-  return winston.format.printf(({ level, message }) => {
-    const word = level === 'info' ? '' : `${level === 'warn' ? 'warning' : level}: `;
-    const tag = colour && word !== '' ? paint(word, level === 'error' ? RED : level === 'warn' ? YELLOW : BOLD) : word;
-    const label = `${column.pad(EVENT_LABEL)} |`;
-    const prefix = `${timestamps ? `${clock().toISOString()} ` : ''}${colour ? paint(label, BOLD) : label} `;
-    // Every line of a multi-line message gets the prefix, so none is unattributed.
-    return String(message)
-      .split('\n')
-      .map((line, i) => (i === 0 ? `${prefix}${tag}${line}` : `${prefix}${line}`))
-      .join('\n');
-  });
-}
-
-// One object per event; a multi-line message stays one object. Fields given with the
-// event (logger.warn(text, {service, dropped_lines})) come after the message, so a log
-// pipeline reads the numbers without parsing the words.
-function jsonFormat(stream: 'stdout' | 'stderr', clock: () => Date): winston.Logform.Format {
-  return winston.format.printf(({ level, message, ...fields }) =>
-    JSON.stringify({ time: clock().toISOString(), source: 'corral', level, stream, pid: process.pid, message: String(message), ...fields }),
-  );
 }

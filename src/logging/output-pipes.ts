@@ -4,7 +4,7 @@
 // 1 MiB pipe (the kernel's default limit for F_SETPIPE_SZ) lets them run side by side.
 // It is kernel memory, bounded, and changes nothing about ordering or loss.
 import { fstatSync } from 'node:fs';
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import { formatByteCount } from '../config/byte-size.js';
 import type { NativeAddon } from '../native/addon.js';
 import { describeSystemError } from '../shared/system-error.js';

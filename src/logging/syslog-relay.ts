@@ -5,7 +5,7 @@
 // when corral's output is full the messages wait in a bounded queue per stream, past
 // which they are dropped whole and counted, like a service with log.mode: drop.
 import { chmodSync, lstatSync, type Stats } from 'node:fs';
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import { formatByteCount } from '../config/byte-size.js';
 import type { ByteDatagram, NativeAddon } from '../native/addon.js';
 import { addonWatch, DatagramListener } from '../native/datagram-listener.js';
@@ -117,7 +117,7 @@ export class SyslogRelay {
   #reportDropped(stream: 'stdout' | 'stderr', { lines, bytes }: Dropped): void {
     this.#options.logger.warn(
       `syslog: dropped ${lines} line(s) (${formatByteCount(bytes)}) of messages for corral's ${stream}: it was blocked and the syslog buffer (${formatByteCount(this.#options.bufferBytes ?? SYSLOG_BUFFER)}) was full`,
-      { source: 'syslog', dropped_stream: stream, dropped_lines: lines, dropped_bytes: bytes },
+      { dropped_source: 'syslog', dropped_stream: stream, dropped_lines: lines, dropped_bytes: bytes },
     );
   }
 }

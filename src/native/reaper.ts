@@ -2,7 +2,7 @@
 // safety timer (SIGCHLDs coalesce, and libuv drops them when its signal pipe is full).
 // It runs on the main thread only, in the check phase (setImmediate), so libuv's own
 // SIGCHLD handler has already reaped libuv's children when we peek.
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import { constants } from 'node:os';
 import type { NativeAddon, NativeSyscallError, ReapedOrphan, ReapResult } from './addon.js';
 
@@ -69,7 +69,7 @@ export class Reaper {
   private reap(): ReapResult {
     const result = this.addon.reapOrphans();
     this.reapedCount += result.reaped.length;
-    // Only when debug is on: winston formats a line before it checks its level.
+    // Only when debug is on: each line would be built before logger.debug() drops it.
     if (result.reaped.length > 0 && this.logger.isDebugEnabled()) {
       for (const orphan of result.reaped) this.logger.debug(`reaped orphan pid ${orphan.pid}, ${describeOrphan(orphan)}`);
     }

@@ -1,6 +1,6 @@
 // What every service runner shares: the kernel and the clock (both injected, so the
 // simulation drives the real runner), the addon, the output writers, the logger.
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import type { RlimitValue } from '../process/exec-shim.js';
 import type { LabelColumn } from '../logging/label-column.js';
 import type { LogStyle } from '../logging/log-style.js';

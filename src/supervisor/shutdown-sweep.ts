@@ -3,7 +3,7 @@
 // procedure: SIGTERM + SIGCONT, a short grace while orphans are reaped, SIGKILL, a
 // bounded wait. As PID 1 that is everything in the container (kill(-1)); as a subreaper
 // only corral's own descendants (the kernel's leftovers() decides).
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import type { Clock, Latch } from './clock.js';
 import type { Kernel } from './kernel.js';
 import { stopProcesses, type StopResult } from './stop-procedure.js';

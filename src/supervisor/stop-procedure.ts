@@ -3,7 +3,7 @@
 // the grace, SIGKILL, a bounded wait, and a report of what could not be killed. Every
 // wait is capped by the deadline: a process in uninterruptible sleep (D state, a frozen
 // cgroup) is reported and left, never waited for.
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import { formatDuration } from '../shared/format-duration.js';
 import { NEVER, waitFor, type Clock, type Latch } from './clock.js';
 

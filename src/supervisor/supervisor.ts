@@ -4,7 +4,7 @@
 // services, as decided by reload-plan.ts), forwards signals, and shuts
 // everything down within one budget: dependents before their dependencies, independent
 // services in parallel, then the sweep of what is left.
-import type { Logger } from 'winston';
+import type { Logger } from '../shared/logger.js';
 import { formatDuration } from '../shared/format-duration.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import type { LogRing } from '../logging/log-ring.js';

@@ -1,7 +1,7 @@
 // One simulated container: the real Supervisor and ServiceRunners, driven by the fake
 // kernel and the virtual clock through a scenario of signals, crashes, reloads and
 // operator actions, with the invariants checked after every step.
-import type { Logger } from 'winston';
+import type { Logger, LogLevel } from '../../src/shared/logger.js';
 import { restartServices, startServices, stopServices } from '../../src/control/service-actions.js';
 import type { ServiceConfig } from '../../src/config/service-config.js';
 import type { ScheduleConfig } from '../../src/config/schedule.js';
@@ -114,14 +114,15 @@ function configsOf(spec: ServiceSpec, generation = 0, changed = 0): ServiceConfi
 }
 
 function captureLogger(clock: VirtualClock, kernel: FakeKernel, lines: LogLine[]): Logger {
-  const log = (level: string, text: string): void => void lines.push({ at: clock.now(), level, text, signals: kernel.signals.length });
+  const log = (level: LogLevel, text: string): void => void lines.push({ at: clock.now(), level, text, signals: kernel.signals.length });
   return {
-    log: (level: string, text: string) => log(level, text),
-    error: (text: string) => log('error', text),
-    warn: (text: string) => log('warn', text),
-    info: (text: string) => log('info', text),
-    debug: (text: string) => log('debug', text),
-  } as unknown as Logger;
+    log,
+    error: (text) => log('error', text),
+    warn: (text) => log('warn', text),
+    info: (text) => log('info', text),
+    debug: (text) => log('debug', text),
+    isDebugEnabled: () => true,
+  };
 }
 
 // Lets every promise chain that can move on without a timer do so.

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import winston from 'winston';
 import { startControlServer } from '../../src/control/control-server.js';
 import type { ControlRequest } from '../../src/control/protocol.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { scratchDir } from '../helpers/scratch.js';
 
 const LIMIT = 64 * 1024;
@@ -36,7 +36,7 @@ test(`control socket: a request of exactly ${LIMIT} bytes is answered; one byte 
       return Promise.resolve({ ok: true, command: 'health', passing: true, problems: [] });
     },
     peerUid: () => process.getuid!(),
-    logger: winston.createLogger({ silent: true }),
+    logger: captureLogger().logger,
   });
   t.after(() => server.close());
 

@@ -46,11 +46,25 @@ const CONFIG_ONLY = ['zod', 'yaml', 'config/load-services.ts', 'config/schema.ts
 describe('what each path loads', () => {
   test('the running corral (main.ts, then corral.ts) loads neither zod, yaml, prom-client nor the configuration loader', () => {
     const loaded = new Set([...staticGraph('cli/main.ts'), ...staticGraph('cli/corral.ts')]);
-    assert.ok(loaded.has('winston') && loaded.has('config/load-in-worker.ts'), 'the graph is followed');
+    assert.ok(loaded.has('logging/logger.ts') && loaded.has('execa') && loaded.has('config/load-in-worker.ts'), 'the graph is followed');
     for (const module of [...CONFIG_ONLY, 'prom-client', 'control/metrics.ts']) assert.ok(!loaded.has(module), `corral loads ${module}`);
     // 2 MiB once loaded; probes.ts loads them on the first http probe.
     assert.ok(loaded.has('node:net'), 'the graph records Node modules');
     for (const module of ['node:http', 'node:https']) assert.ok(!loaded.has(module), `corral loads ${module}`);
+  });
+
+  // winston cost the running corral about 9 MiB and was used as a level check and a printf:
+  // corral's own logger (logging/event-logger.ts) does that.
+  test('no path loads winston, and it is no dependency any more', () => {
+    const entries = ['cli/main.ts', 'cli/corral.ts', 'cli/client-command.ts', 'cli/config-commands.ts', 'config/load-worker.ts', 'control/metrics.ts'];
+    const loaded = new Set(entries.flatMap((entry) => [...staticGraph(entry)]));
+    assert.ok(loaded.has('logging/logger.ts') && loaded.has('prom-client') && loaded.has('zod'), 'the graph is followed');
+    assert.ok(!loaded.has('winston'));
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    assert.deepEqual(
+      ['dependencies', 'devDependencies', 'optionalDependencies'].filter((field) => manifest[field]?.winston !== undefined),
+      [],
+    );
   });
 
   test('the worker thread loads the configuration loader, with zod and yaml', () => {

@@ -4,8 +4,9 @@ import { describe, test } from 'node:test';
 import { LabelColumn } from '../../src/logging/label-column.js';
 import { PLAIN_STYLE, type LogStyle } from '../../src/logging/log-style.js';
 import { DropQueue } from '../../src/logging/drop-queue.js';
-import { createLogger, EVENT_LABEL, OWN_LINES_BUDGET } from '../../src/logging/logger.js';
+import { createLogger, EVENT_LABEL, OWN_LINES_BUDGET, parseLogLevel } from '../../src/logging/logger.js';
 import { OutputSink } from '../../src/logging/output-sink.js';
+import type { LogLevel } from '../../src/shared/logger.js';
 import { FlakyStream } from '../helpers/flaky-stream.js';
 import { SlowReader } from '../helpers/slow-reader.js';
 
@@ -75,6 +76,110 @@ describe('corral events', () => {
     const { log, text } = capture(PLAIN_STYLE);
     log.warn('web: dropped 3 line(s)', { service: 'web', dropped_lines: 3 });
     assert.equal(text(), 'corral     | warning: web: dropped 3 line(s)\n');
+  });
+
+  test('json: a multi-line message with fields is one object, the fields after the message in the order given', () => {
+    const { log, text } = capture({ ...PLAIN_STYLE, format: 'json' });
+    log.error('invalid configuration:\na.yaml:1:1: bad', { service: 'web', dropped_lines: 3, missing: undefined, gone: null });
+    assert.equal(
+      text(),
+      `{"time":"2026-11-23T10:00:00.000Z","source":"corral","level":"error","stream":"stderr","pid":${process.pid},` +
+        '"message":"invalid configuration:\\na.yaml:1:1: bad","service":"web","dropped_lines":3,"gone":null}\n',
+    );
+  });
+
+  test("json: a field named like one of the event's own keys does not compile and is left out, so source and level stay corral's", () => {
+    const { log, text } = capture({ ...PLAIN_STYLE, format: 'json' });
+    // @ts-expect-error: source, level and message are the event's own
+    log.warn('syslog: dropped 2 line(s)', { source: 'syslog', level: 'error', message: 'more', pid: 7, dropped_lines: 2 });
+    assert.equal(
+      text(),
+      `{"time":"2026-11-23T10:00:00.000Z","source":"corral","level":"warn","stream":"stderr","pid":${process.pid},"message":"syslog: dropped 2 line(s)","dropped_lines":2}\n`,
+    );
+  });
+
+  test('text with colour: an error red, debug bold, info without a word; every line of a message keeps the bold label', () => {
+    const { log, text } = capture({ ...PLAIN_STYLE, colour: { stdout: false, stderr: true } });
+    log.error('bad\nworse');
+    log.debug('detail');
+    log.info('fine');
+    const label = '\x1b[1mcorral     |\x1b[0m ';
+    assert.equal(text(), `${label}\x1b[31merror: \x1b[0mbad\n${label}worse\n${label}\x1b[1mdebug: \x1b[0mdetail\n${label}fine\n`);
+  });
+
+  test('log(level, ...) writes as the method of that level does', () => {
+    const { log, text } = capture(PLAIN_STYLE);
+    log.log('warn', 'careful');
+    log.log('info', 'fine');
+    assert.equal(text(), 'corral     | warning: careful\ncorral     | fine\n');
+  });
+
+  test('one write per event, the newline in it, however many lines the message has', () => {
+    const writes: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        writes.push(chunk.toString());
+        callback();
+      },
+    });
+    const log = createLogger(new OutputSink('stderr', stream), 'info', new LabelColumn([EVENT_LABEL]), PLAIN_STYLE);
+    log.info('one\ntwo');
+    log.warn('three');
+    assert.deepEqual(writes, ['corral | one\ncorral | two\n', 'corral | warning: three\n']);
+  });
+});
+
+describe('the level (CORRAL_LOG_LEVEL)', () => {
+  // A logger at `level` that counts the times its clock is read: once per event formatted.
+  function atLevel(level: LogLevel): { log: ReturnType<typeof createLogger>; text: () => string; formatted: () => number } {
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    });
+    let reads = 0;
+    const clock = (): Date => {
+      reads += 1;
+      return new Date('2026-11-23T10:00:00.000Z');
+    };
+    const log = createLogger(new OutputSink('stderr', stream), level, new LabelColumn([EVENT_LABEL]), { ...PLAIN_STYLE, timestamps: true }, { clock });
+    return { log, text: () => Buffer.concat(chunks).toString(), formatted: () => reads };
+  }
+
+  test('info (the default): debug events write nothing and are not even formatted; isDebugEnabled says so', () => {
+    const { log, text, formatted } = atLevel(parseLogLevel(undefined));
+    log.debug('reaped orphan pid 5', { pid_reaped: 5 });
+    log.log('debug', 'init: skipped');
+    assert.equal(text(), '');
+    assert.equal(formatted(), 0, 'no line was built');
+    assert.equal(log.isDebugEnabled(), false);
+    log.info('shown');
+    assert.equal(text(), '2026-11-23T10:00:00.000Z corral | shown\n');
+  });
+
+  test('each level writes its own events and those above it, never those below', () => {
+    const written: Record<string, string[]> = {};
+    for (const level of ['error', 'warn', 'info', 'debug'] as const) {
+      const { log, text } = atLevel(level);
+      for (const event of ['error', 'warn', 'info', 'debug'] as const) log[event](event);
+      written[level] = text()
+        .trim()
+        .split('\n')
+        .map((line) => line.split('| ')[1]!);
+      assert.equal(log.isDebugEnabled(), level === 'debug', level);
+    }
+    assert.deepEqual(written, {
+      error: ['error: error'],
+      warn: ['error: error', 'warning: warn'],
+      info: ['error: error', 'warning: warn', 'info'],
+      debug: ['error: error', 'warning: warn', 'info', 'debug: debug'],
+    });
+  });
+
+  test('CORRAL_LOG_LEVEL is read without regard to case; an unknown word is info', () => {
+    assert.deepEqual(['DEBUG', 'warn', 'Error', 'info', 'verbose', ''].map(parseLogLevel), ['debug', 'warn', 'error', 'info', 'info', 'info']);
   });
 });
 

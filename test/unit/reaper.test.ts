@@ -4,15 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import type { Logger } from 'winston';
 import { defaultAddonPath, loadNativeAddon, type NativeAddon, NativeSyscallError, type ReapResult } from '../../src/native/addon.js';
 import { Reaper } from '../../src/native/reaper.js';
-
-function fakeLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const log = (level: string) => (message: string) => lines.push(`${level}: ${message}`);
-  return { logger: { warn: log('warn'), debug: log('debug'), isDebugEnabled: () => true } as unknown as Logger, lines };
-}
+import { captureLogger } from '../helpers/capture-logger.js';
 
 function addonReturning(results: ReapResult[]): NativeAddon {
   return { reapOrphans: () => results.shift() ?? { reaped: [], retry: false } } as unknown as NativeAddon;
@@ -21,7 +15,7 @@ function addonReturning(results: ReapResult[]): NativeAddon {
 const emfile = (path: string) => new NativeSyscallError(`EMFILE: too many open files, open(${path})`, 'EMFILE', -24, 'open');
 
 test('a failure the addon reports is warned about once per syscall and code, then logged at debug', () => {
-  const { logger, lines } = fakeLogger();
+  const { logger, lines } = captureLogger();
   const reaper = new Reaper(
     addonReturning([
       { reaped: [{ pid: 7, code: 0, signal: null }], retry: false, failure: emfile('/proc/8/stat') },
@@ -43,7 +37,7 @@ test('a failure the addon reports is warned about once per syscall and code, the
 });
 
 test('a sweep without a failure logs only what it reaped', () => {
-  const { logger, lines } = fakeLogger();
+  const { logger, lines } = captureLogger();
   const reaper = new Reaper(addonReturning([{ reaped: [{ pid: 5, code: null, signal: 9 }], retry: false }]), logger);
   reaper.reapNow();
   assert.deepEqual(lines, ['debug: reaped orphan pid 5, killed by SIGKILL']);

@@ -3,12 +3,12 @@
 // to reload at all.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Logger } from 'winston';
 import { reloader } from '../../src/cli/reload-config.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { LoadWorkerError, type LoadInWorkerOptions, type LoadRequest } from '../../src/config/load-in-worker.js';
 import type { ServiceConfig } from '../../src/config/service-config.js';
 import { ownCredentials } from '../../src/process/credentials.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 
 const trimMemory = (): void => undefined;
 
@@ -21,14 +21,10 @@ interface Fixture {
 }
 
 function fixture(load: (request: LoadRequest, options: LoadInWorkerOptions) => Promise<ServiceConfig[]>): Fixture {
-  const logged: string[] = [];
+  const { logger, lines: logged } = captureLogger();
   const applied: (readonly ServiceConfig[])[] = [];
   const loads: LoadInWorkerOptions[] = [];
   const shutdown = new AbortController();
-  const logger = {
-    info: (text: string) => logged.push(`info: ${text}`),
-    error: (text: string) => logged.push(`error: ${text}`),
-  } as unknown as Logger;
   const supervisor = {
     stopping: shutdown.signal,
     reload: (next: readonly ServiceConfig[]) => {

@@ -2,7 +2,7 @@
 // no wait outlives the deadline (issue 16, items 4 and 9).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Logger } from 'winston';
+import type { Logger } from '../../src/shared/logger.js';
 import { Latch } from '../../src/supervisor/clock.js';
 import { KILL_WAIT_FLOOR_MS, stopProcesses, type StopTarget } from '../../src/supervisor/stop-procedure.js';
 import { VirtualClock } from '../sim/virtual-clock.js';

@@ -2,7 +2,7 @@
 // it went. Unlike a service, a check's output is buffered (capped) so its last line can
 // explain a failure, and corral enforces its deadline itself: the whole process group is
 // SIGKILLed, so nothing the check started outlives it. node:child_process does the
-// spawning (execa did, at a cost of 12 MiB of corral's RSS: issue 20).
+// spawning (execa did, at a cost to corral's RSS and start-up: issue 20).
 import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { Readable } from 'node:stream';

@@ -23,10 +23,13 @@ export function captureOutput(streams: readonly Readable[], limitBytes: number):
   let kept = 0;
   let cut = false;
   let graceTimer: NodeJS.Timeout | undefined;
-  const close = (): void => {
-    for (const stream of streams) stream.destroy();
+  // `last` is closed after the others: a writer told of the cut there (ECONNRESET) and
+  // complaining on another stream finds that one closed too, rather than printing on.
+  const close = (last?: Readable): void => {
+    for (const stream of streams) if (stream !== last) stream.destroy();
+    last?.destroy();
   };
-  const keep = (chunk: Buffer): void => {
+  const keep = (stream: Readable, chunk: Buffer): void => {
     if (cut) return;
     const room = limitBytes - kept;
     if (chunk.length <= room) {
@@ -37,12 +40,12 @@ export function captureOutput(streams: readonly Readable[], limitBytes: number):
     chunks.push(chunk.subarray(0, room));
     kept = limitBytes;
     cut = true;
-    close();
+    close(stream);
   };
   const ended = streams.map(
     (stream) =>
       new Promise<void>((resolve) => {
-        stream.on('data', keep);
+        stream.on('data', (chunk: Buffer) => keep(stream, chunk));
         // A read error ends the stream as EOF would; 'close' follows it.
         stream.on('error', () => {});
         stream.once('close', resolve);
@@ -55,9 +58,9 @@ export function captureOutput(streams: readonly Readable[], limitBytes: number):
       return cut;
     },
     text: () => Buffer.concat(chunks).toString('utf8'),
-    close,
+    close: () => close(),
     closeAfter: (graceMs) => {
-      graceTimer ??= setTimeout(close, graceMs);
+      graceTimer ??= setTimeout(() => close(), graceMs);
     },
   };
 }

@@ -1,9 +1,12 @@
 // Runs a short check command (a readiness or health `exec:` probe) and says in one line how
 // it went. Unlike a service, a check's output is buffered (capped) so its last line can
 // explain a failure, and corral enforces its deadline itself: the whole process group is
-// SIGKILLed, so nothing the check started outlives it.
+// SIGKILLed, so nothing the check started outlives it. node:child_process does the
+// spawning (execa did, at a cost to corral's RSS and start-up: issue 20).
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { execa, type ResultPromise } from 'execa';
+import type { Readable } from 'node:stream';
+import { captureOutput } from './check-output.js';
 import { formatDuration } from '../shared/format-duration.js';
 import { signalGroup } from './process-group.js';
 
@@ -23,57 +26,75 @@ export interface CheckResult {
   detail: string;
 }
 
-/** Output kept per stream; a chatty check is still judged by its exit code. */
+/**
+ * Output kept, stdout and stderr together in the order it came; past it corral stops
+ * reading, and a chatty check is still judged by its exit code.
+ */
 export const CHECK_OUTPUT_LIMIT_BYTES = 65_536;
 /** Longest piece of output quoted in a detail. */
 const DETAIL_OUTPUT_CHARS = 200;
 /**
- * After the group is killed, how long to wait for the pipes to close before closing them
- * ourselves: a process that left the group (setsid) may still hold them open.
+ * After the group is killed, or its leader has exited, how long to wait for the pipes to
+ * close before closing them ourselves: a process that left the group (setsid) may still
+ * hold them open.
  */
-const PIPE_CLOSE_GRACE_MS = 500;
+export const PIPE_CLOSE_GRACE_MS = 500;
 
 // Runs argv once with a deadline; never throws, never leaves its process group behind.
 export async function runCheck(argv: readonly [string, ...string[]], options: RunCheckOptions): Promise<CheckResult> {
   const [file, ...args] = argv;
   if (options.signal?.aborted) return { ok: false, detail: 'aborted' };
-  const subprocess = execa(file, args, {
-    env: options.env,
-    extendEnv: false,
-    cwd: options.cwd,
-    stdin: 'ignore',
-    detached: true,
-    cleanup: false,
-    reject: false,
-    lines: false,
-    all: true,
-    maxBuffer: CHECK_OUTPUT_LIMIT_BYTES,
-    forceKillAfterDelay: false,
-  });
-  const pid = subprocess.pid;
+  let child: ChildProcessByStdio<null, Readable, Readable>;
+  try {
+    child = spawn(file, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  } catch (error) {
+    // What spawn refuses at once: E2BIG, ENOTDIR, a NUL byte in a string.
+    return { ok: false, detail: describeStartError(file, options.cwd, error) };
+  }
+  const pid = child.pid;
   if (pid !== undefined) options.onSpawn?.(pid);
+  const output = captureOutput([child.stdout, child.stderr], CHECK_OUTPUT_LIMIT_BYTES);
 
   let stoppedBy: 'timeout' | 'abort' | undefined;
   const stop = (why: 'timeout' | 'abort'): void => {
     if (stoppedBy !== undefined || pid === undefined) return;
     stoppedBy = why;
     killGroup(pid);
-    closePipesLater(subprocess);
+    output.closeAfter(PIPE_CLOSE_GRACE_MS);
   };
   const timer = setTimeout(() => stop('timeout'), Math.max(0, options.timeoutMs));
   const onAbort = (): void => stop('abort');
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const result = await subprocess;
+    const ending = await waitForEnd(child);
+    // The leader is done: anything it left running in its group goes too.
+    clearTimeout(timer);
+    if (pid !== undefined) killGroup(pid);
+    // Its output decides the detail only when it ended on its own; a process that escaped
+    // the group (setsid) may keep the pipes open, but only for the grace.
+    if (stoppedBy === undefined && !('cause' in ending)) output.closeAfter(PIPE_CLOSE_GRACE_MS);
+    else output.close();
+    await output.closed;
     if (stoppedBy === 'timeout') return { ok: false, detail: `timed out after ${formatDuration(options.timeoutMs)}` };
     if (stoppedBy === 'abort') return { ok: false, detail: 'aborted' };
-    return describeResult(file, options.cwd, result);
+    return describeResult(file, options.cwd, { ...ending, isMaxBuffer: output.cut, all: output.text() });
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onAbort);
-    // The leader has exited; anything it left running in its group goes too.
-    if (pid !== undefined) killGroup(pid);
   }
+}
+
+type Ending = { exitCode: number | undefined; signal: string | undefined } | { cause: unknown };
+
+// The leader's exit, or the error that says it never started ('error' without a pid;
+// then no 'exit' comes).
+function waitForEnd(child: ChildProcess): Promise<Ending> {
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve({ exitCode: code ?? undefined, signal: signal ?? undefined }));
+    child.on('error', (error) => {
+      if (child.pid === undefined) resolve({ cause: error });
+    });
+  });
 }
 
 interface FinishedCheck {
@@ -141,15 +162,4 @@ function killGroup(pgid: number): void {
   } catch {
     // EPERM: the group now belongs to someone else's processes; nothing of ours is left.
   }
-}
-
-// Once the group is dead its pipes close, unless a process that escaped the group holds
-// them: then stop waiting for that process's output.
-function closePipesLater(subprocess: ResultPromise): void {
-  const timer = setTimeout(() => {
-    subprocess.stdout?.destroy();
-    subprocess.stderr?.destroy();
-    subprocess.all?.destroy();
-  }, PIPE_CLOSE_GRACE_MS);
-  void subprocess.finally(() => clearTimeout(timer));
 }

@@ -50,24 +50,18 @@ export function launch(config: ServiceConfig, ctx: RunnerContext, options: Launc
   }
   const [[outRead, outWrite], [errRead, errWrite], [statusRead, statusWrite]] = pipes as [[number, number], [number, number], [number, number]];
   const attributes = processAttributes(config, ctx);
-  let child: ReturnType<typeof spawnProcess>;
-  try {
-    child = spawnProcess({
-      argv: shimArgv(ctx.shimPath, attributes, config.argv, 3),
-      env: options.env,
-      stdoutFd: outWrite,
-      stderrFd: errWrite,
-      statusFd: statusWrite,
-    });
-  } catch (error) {
-    // execa throws at once for what it cannot even try (a NUL byte in an argument): this
-    // run failed, not corral.
+  const child = spawnProcess({
+    argv: shimArgv(ctx.shimPath, attributes, config.argv, 3),
+    env: options.env,
+    stdoutFd: outWrite,
+    stderrFd: errWrite,
+    statusFd: statusWrite,
+  });
+  if (child.pid === undefined) {
+    // It never started (the shim not found, a NUL byte in a string, E2BIG): this run
+    // failed, not corral, and there is no output to read.
     for (const fd of pipes.flat()) closeSync(fd);
-    return notStarted({
-      kind: 'spawn-failed',
-      errno: (error as NodeJS.ErrnoException).code ?? 'EINVAL',
-      message: `${config.argv[0]}: ${(error as Error).message}`,
-    });
+    return { pid: undefined, exited: child.outcome, outputClosed: Promise.resolve(), drainOutput: () => Promise.resolve() };
   }
   // Our copies of the write ends must go, or the readers never see EOF.
   for (const fd of [outWrite, errWrite, statusWrite]) closeSync(fd);

@@ -1,6 +1,6 @@
 // launch() never throws and never leaks: what cannot be started is a run that failed
 // (issue 16, item 8: the pipes made before a failing one are closed; issue 15: a fault
-// that execa throws at once, as for a NUL byte, fails the run, not corral).
+// that spawn refuses at once, as a NUL byte, fails the run, not corral).
 import assert from 'node:assert/strict';
 import { fstatSync } from 'node:fs';
 import { test } from 'node:test';

@@ -101,11 +101,20 @@ describe('eslint holds the layers', () => {
     assert.match(errors[0]!, /'..\/supervisor\/supervisor.js' import is restricted .* supervisor\/ is not below process\/ in the layers/);
   });
 
-  test('execa and child_process stay with the process starters (spawn.ts, run-check.ts)', async () => {
-    const text = "import { execa } from 'execa';\nimport { spawn } from 'node:child_process';\nexport const both = [execa, spawn];\n";
+  test('child_process stays with the process starters (spawn.ts, run-check.ts)', async () => {
+    const text = "import { spawn } from 'node:child_process';\nimport { exec } from 'child_process';\nexport const both = [exec, spawn];\n";
     assert.equal((await restrictedImports(text, 'src/supervisor/launch.ts')).length, 2);
     assert.equal((await restrictedImports(text, 'src/process/exec-shim.ts')).length, 2);
     assert.deepEqual(await restrictedImports(text, 'src/process/spawn.ts'), []);
     assert.deepEqual(await restrictedImports(text, 'src/process/run-check.ts'), []);
+  });
+
+  test('execa is imported nowhere in src/, the process starters included (issue 20: RSS and start-up time)', async () => {
+    const text = "import { execa } from 'execa';\nexport const run = execa;\n";
+    for (const file of ['src/supervisor/launch.ts', 'src/process/exec-shim.ts', 'src/process/spawn.ts', 'src/process/run-check.ts', 'src/cli/main.ts']) {
+      const errors = await restrictedImports(text, file);
+      assert.equal(errors.length, 1, `${file}: ${JSON.stringify(errors)}`);
+      assert.match(errors[0]!, /'execa' import is restricted/);
+    }
   });
 });

@@ -4,7 +4,7 @@
 // SIGCHLD handler has already reaped libuv's children when we peek.
 import type { Logger } from 'winston';
 import { constants } from 'node:os';
-import type { NativeAddon, NativeSyscallError, ReapedOrphan, ReapResult } from './addon.js';
+import { reapedOrphans, type NativeAddon, type NativeSyscallError, type ReapedOrphan } from './addon.js';
 
 const SAFETY_SWEEP_MS = 1000;
 const RETRY_DELAY_MS = 50;
@@ -66,15 +66,17 @@ export class Reaper {
     this.schedule(this.streak === 1 ? 0 : RETRY_DELAY_MS);
   }
 
-  private reap(): ReapResult {
+  // One call of the addon; how many orphans it reaped, and whether to call again soon.
+  private reap(): { reaped: number; retry: boolean } {
     const result = this.addon.reapOrphans();
-    this.reapedCount += result.reaped.length;
+    const reaped = result.reaped.length / 3;
+    this.reapedCount += reaped;
     // Only when debug is on: winston formats a line before it checks its level.
-    if (result.reaped.length > 0 && this.logger.isDebugEnabled()) {
-      for (const orphan of result.reaped) this.logger.debug(`reaped orphan pid ${orphan.pid}, ${describeOrphan(orphan)}`);
+    if (reaped > 0 && this.logger.isDebugEnabled()) {
+      for (const orphan of reapedOrphans(result.reaped)) this.logger.debug(`reaped orphan pid ${orphan.pid}, ${describeOrphan(orphan)}`);
     }
     if (result.failure) this.reportFailure(result.failure);
-    return result;
+    return { reaped, retry: result.retry };
   }
 
   // A failed syscall in the reaper may leave zombies until a later sweep succeeds; it

@@ -41,8 +41,8 @@ test('pipe() past RLIMIT_NOFILE: code EMFILE, errno -24, syscall pipe2', (t) => 
   });
 });
 
-// reapOrphans with a libuv zombie at the head of the kernel's queue scans /proc; with no
-// fd left, opendir fails. The loop is held (synchronous code) from the child's exit to
+// reapOrphans with a libuv zombie at the head of the kernel's queue lists this process's
+// children from /proc/self/task; with no fd left, opendir fails. The loop is held (synchronous code) from the child's exit to
 // the call, so libuv cannot reap its zombie first; no timing is involved.
 const reapScript = `
 const { loadNativeAddon, NativeSyscallError } = await import(${JSON.stringify(loader)});
@@ -79,6 +79,6 @@ test('reapOrphans out of fds: the result carries the failure with its errno, ope
     code: 'EMFILE',
     errno: -constants.errno.EMFILE,
     syscall: 'opendir',
-    message: 'EMFILE: too many open files, opendir(/proc)',
+    message: 'EMFILE: too many open files, opendir(/proc/self/task)',
   });
 });

@@ -1,21 +1,29 @@
 // The reaper driver: the orphans a sweep reaped are counted, and a syscall that failed in
 // the addon's reaper is a warning naming it, once per kind (it recurs every sweep). The
-// addon's reaper refuses to run on a worker thread.
+// addon's reaper returns its orphans as pid, code, signal triples, and refuses to run on
+// a worker thread.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'winston';
-import { defaultAddonPath, loadNativeAddon, type NativeAddon, NativeSyscallError, type ReapResult } from '../../src/native/addon.js';
+import { defaultAddonPath, loadNativeAddon, type NativeAddon, NativeSyscallError, reapedOrphans, type ReapResult } from '../../src/native/addon.js';
 import { Reaper } from '../../src/native/reaper.js';
 
-function fakeLogger(): { logger: Logger; lines: string[] } {
+function fakeLogger(debug = true): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const log = (level: string) => (message: string) => lines.push(`${level}: ${message}`);
-  return { logger: { warn: log('warn'), debug: log('debug'), isDebugEnabled: () => true } as unknown as Logger, lines };
+  return { logger: { warn: log('warn'), debug: log('debug'), isDebugEnabled: () => debug } as unknown as Logger, lines };
 }
 
-function addonReturning(results: ReapResult[]): NativeAddon {
-  return { reapOrphans: () => results.shift() ?? { reaped: [], retry: false } } as unknown as NativeAddon;
+const nothing = (): ReapResult => ({ reaped: new Int32Array(0), retry: false });
+
+function addonReturning(results: ReapResult[], onCall = (): void => undefined): NativeAddon {
+  return {
+    reapOrphans: () => {
+      onCall();
+      return results.shift() ?? nothing();
+    },
+  } as unknown as NativeAddon;
 }
 
 const emfile = (path: string) => new NativeSyscallError(`EMFILE: too many open files, open(${path})`, 'EMFILE', -24, 'open');
@@ -24,9 +32,9 @@ test('a failure the addon reports is warned about once per syscall and code, the
   const { logger, lines } = fakeLogger();
   const reaper = new Reaper(
     addonReturning([
-      { reaped: [{ pid: 7, code: 0, signal: null }], retry: false, failure: emfile('/proc/8/stat') },
-      { reaped: [], retry: false, failure: emfile('/proc/9/stat') },
-      { reaped: [], retry: false, failure: new NativeSyscallError('EACCES: permission denied, opendir(/proc)', 'EACCES', -13, 'opendir') },
+      { reaped: Int32Array.of(7, 0, -1), retry: false, failure: emfile('/proc/8/stat') },
+      { reaped: new Int32Array(0), retry: false, failure: emfile('/proc/9/stat') },
+      { reaped: new Int32Array(0), retry: false, failure: new NativeSyscallError('EACCES: permission denied, opendir(/proc)', 'EACCES', -13, 'opendir') },
     ]),
     logger,
   );
@@ -44,15 +52,41 @@ test('a failure the addon reports is warned about once per syscall and code, the
 
 test('a sweep without a failure logs only what it reaped', () => {
   const { logger, lines } = fakeLogger();
-  const reaper = new Reaper(addonReturning([{ reaped: [{ pid: 5, code: null, signal: 9 }], retry: false }]), logger);
+  const reaper = new Reaper(addonReturning([{ reaped: Int32Array.of(5, -1, 9), retry: false }]), logger);
   reaper.reapNow();
   assert.deepEqual(lines, ['debug: reaped orphan pid 5, killed by SIGKILL']);
 });
 
-test('reapOrphans on the main thread returns a result', () => {
+test('a debug line for each orphan of a batch; none built when debug is off', () => {
+  const batch = (): ReapResult => ({ reaped: Int32Array.of(5, -1, 9, 6, 3, -1, 8, 0, -1), retry: false });
+  const debug = fakeLogger();
+  new Reaper(addonReturning([batch()]), debug.logger).reapNow();
+  assert.deepEqual(debug.lines, [
+    'debug: reaped orphan pid 5, killed by SIGKILL',
+    'debug: reaped orphan pid 6, exit code 3',
+    'debug: reaped orphan pid 8, exit code 0',
+  ]);
+  const quiet = fakeLogger(false);
+  const reaper = new Reaper(addonReturning([batch()]), quiet.logger);
+  reaper.reapNow();
+  assert.equal(reaper.reapedCount, 3);
+  assert.deepEqual(quiet.lines, []);
+});
+
+test('reapedOrphans reads pid, code, signal triples; -1 is none', () => {
+  assert.deepEqual(reapedOrphans(Int32Array.of(5, -1, 9, 6, 3, -1, 8, 0, -1)), [
+    { pid: 5, code: null, signal: 9 },
+    { pid: 6, code: 3, signal: null },
+    { pid: 8, code: 0, signal: null },
+  ]);
+  assert.deepEqual(reapedOrphans(new Int32Array(0)), []);
+});
+
+test('reapOrphans on the main thread returns a result: nothing reaped, as this process has no children', () => {
   const { reaped, retry, failure } = loadNativeAddon().reapOrphans();
-  assert.ok(Array.isArray(reaped));
-  assert.equal(typeof retry, 'boolean');
+  assert.ok(reaped instanceof Int32Array);
+  assert.equal(reaped.length, 0);
+  assert.equal(retry, false);
   assert.equal(failure, undefined);
 });
 

@@ -1,13 +1,13 @@
 // The reaper driver: the orphans a sweep reaped are counted, and a syscall that failed in
-// the addon's reaper is a warning naming it, once per kind (it recurs every sweep). The
-// addon's reaper returns its orphans as pid, code, signal triples, and refuses to run on
-// a worker thread.
+// the addon's reaper is a warning naming it, once per kind (it recurs every sweep); while
+// the calls find orphans it reaps in batches, deaf to SIGCHLD. The addon's reaper returns
+// its orphans as pid, code, signal triples, and refuses to run on a worker thread.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'winston';
 import { defaultAddonPath, loadNativeAddon, type NativeAddon, NativeSyscallError, reapedOrphans, type ReapResult } from '../../src/native/addon.js';
-import { Reaper } from '../../src/native/reaper.js';
+import { Reaper, type ReaperTimers } from '../../src/native/reaper.js';
 
 function fakeLogger(debug = true): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
@@ -24,6 +24,16 @@ function addonReturning(results: ReapResult[], onCall = (): void => undefined): 
       return results.shift() ?? nothing();
     },
   } as unknown as NativeAddon;
+}
+
+// Waits a test fires by hand, in the order they were asked for.
+function manualTimers(): { timers: ReaperTimers; delays: () => number[]; fire: () => void } {
+  const waits: { fn: () => void; ms: number }[] = [];
+  return {
+    timers: { after: (fn, ms) => waits.push({ fn, ms }), every: () => undefined },
+    delays: () => waits.map((wait) => wait.ms),
+    fire: () => waits.shift()!.fn(),
+  };
 }
 
 const emfile = (path: string) => new NativeSyscallError(`EMFILE: too many open files, open(${path})`, 'EMFILE', -24, 'open');
@@ -80,6 +90,55 @@ test('reapedOrphans reads pid, code, signal triples; -1 is none', () => {
     { pid: 8, code: 0, signal: null },
   ]);
   assert.deepEqual(reapedOrphans(new Int32Array(0)), []);
+});
+
+test('while calls find orphans the reaper does not listen to SIGCHLD and calls every 10 ms; once one finds none it listens, and calls once more', () => {
+  const { logger } = fakeLogger();
+  const { timers, delays, fire } = manualTimers();
+  const orphan = (): ReapResult => ({ reaped: Int32Array.of(9, 0, -1), retry: false });
+  const before = process.listenerCount('SIGCHLD');
+  const listening: number[] = []; // SIGCHLD listeners at each call, beyond those before
+  const reaper = new Reaper(
+    addonReturning([orphan(), orphan(), nothing(), nothing(), nothing()], () => listening.push(process.listenerCount('SIGCHLD') - before)),
+    logger,
+    timers,
+  );
+  reaper.start();
+  assert.deepEqual(delays(), [0]);
+  fire(); // finds an orphan: stops listening, calls again in 10 ms
+  assert.deepEqual(delays(), [10]);
+  process.emit('SIGCHLD');
+  assert.deepEqual(delays(), [10], 'a SIGCHLD meanwhile asks for no call');
+  fire(); // finds another
+  assert.deepEqual(delays(), [10]);
+  fire(); // finds none: listens again, and calls once more at once
+  assert.deepEqual(delays(), [0]);
+  fire(); // finds none
+  assert.deepEqual(delays(), []);
+  process.emit('SIGCHLD');
+  assert.deepEqual(delays(), [0], 'a SIGCHLD asks for a call at once');
+  fire();
+  assert.deepEqual(listening, [1, 0, 0, 1, 1]);
+  assert.equal(reaper.reapedCount, 2);
+  assert.equal(process.listenerCount('SIGCHLD') - before, 1);
+});
+
+test('a call that must be retried is retried at once, then every 50 ms; it does not stop the listening', () => {
+  const { logger } = fakeLogger();
+  const { timers, delays, fire } = manualTimers();
+  const retry = (): ReapResult => ({ reaped: new Int32Array(0), retry: true });
+  const before = process.listenerCount('SIGCHLD');
+  const reaper = new Reaper(addonReturning([retry(), retry(), retry()]), logger, timers);
+  reaper.start();
+  fire();
+  assert.deepEqual(delays(), [0]);
+  fire();
+  assert.deepEqual(delays(), [50]);
+  fire();
+  assert.deepEqual(delays(), [50]);
+  fire();
+  assert.deepEqual(delays(), []);
+  assert.equal(process.listenerCount('SIGCHLD') - before, 1);
 });
 
 test('reapOrphans on the main thread returns a result: nothing reaped, as this process has no children', () => {

@@ -153,13 +153,22 @@ type RawNativeAddon = Omit<NativeAddon, 'reapOrphans'> & { reapOrphans(): RawRea
 
 // The addon returns reapOrphans' failure as its plain error object (not thrown: the
 // statuses reaped in the same call would be lost); it becomes a NativeSyscallError too.
-function withSyscallFailure(result: RawReapResult): ReapResult {
+// An addon built before reaped became an Int32Array (an array of objects) is refused:
+// its orphans would be miscounted, and what they were told wrongly.
+function withSyscallFailure(result: RawReapResult, path: string): ReapResult {
   if (result === null) return NOTHING_REAPED;
+  if (!(result.reaped instanceof Int32Array)) {
+    throw new NativeAddonError(
+      `corral's native addon at ${path} is older than corral: its reapOrphans() returns no Int32Array.\n` +
+        `  Rebuild it with 'npm rebuild corral' (or 'npm install' in a checkout).`,
+      'ADDON_NOT_LOADED',
+    );
+  }
   const failure: unknown = result.failure;
   return failure === undefined ? result : { ...result, failure: asSyscallError(failure) };
 }
 
-function wrapSyscallErrors(addon: RawNativeAddon): NativeAddon {
+function wrapSyscallErrors(addon: RawNativeAddon, path: string): NativeAddon {
   const guard =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): R => {
@@ -170,7 +179,7 @@ function wrapSyscallErrors(addon: RawNativeAddon): NativeAddon {
       }
     };
   return {
-    reapOrphans: guard(() => withSyscallFailure(addon.reapOrphans())),
+    reapOrphans: guard(() => withSyscallFailure(addon.reapOrphans(), path)),
     setChildSubreaper: guard(() => addon.setChildSubreaper()),
     isChildSubreaper: guard(() => addon.isChildSubreaper()),
     pipe: guard(() => addon.pipe()),
@@ -190,7 +199,7 @@ function wrapSyscallErrors(addon: RawNativeAddon): NativeAddon {
 export function loadNativeAddon(path: string = defaultAddonPath): NativeAddon {
   try {
     const require = createRequire(import.meta.url);
-    return wrapSyscallErrors(require(path) as RawNativeAddon);
+    return wrapSyscallErrors(require(path) as RawNativeAddon, path);
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     const reason = `${code ?? 'error'}: ${String(message).split('\n')[0]}`;

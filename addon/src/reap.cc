@@ -5,6 +5,11 @@
 // live libuv process handle, and when a libuv zombie sits at the head of the kernel's
 // queue (hiding the orphans behind it), find the orphans through /proc instead and ask
 // the caller to try again once libuv has had its turn.
+//
+// It runs on every burst of orphans, so it costs little per call: the live pids are
+// looked up only once a peek has found an exited child, and what was reaped comes back
+// as one Int32Array rather than an object per orphan (each property an addon sets is a
+// slow lookup in V8).
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/types.h>
@@ -12,12 +17,12 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -28,7 +33,7 @@ namespace corral {
 namespace {
 
 // Bounds one call, so a fork bomb cannot keep the event loop in here.
-constexpr int kMaxReapsPerCall = 4096;
+constexpr size_t kMaxReapsPerCall = 4096;
 
 struct Reaped {
   pid_t pid;
@@ -52,22 +57,45 @@ struct Failure {
   }
 };
 
-void AddLiveProcess(uv_handle_t* handle, void* arg) {
-  if (uv_handle_get_type(handle) != UV_PROCESS || !uv_is_active(handle)) return;
-  auto* live = static_cast<std::unordered_set<pid_t>*>(arg);
-  live->insert(uv_process_get_pid(reinterpret_cast<const uv_process_t*>(handle)));
-}
+// The pids libuv still waits for: active process handles on the main loop. They are
+// walked for at most once per call, and only when a child has exited: uv_walk visits
+// every handle (a few per service), and most calls (the safety sweep, the last call of
+// a burst) find no exited child at all. Nothing in libuv changes during the call: it
+// runs on the loop thread, between two of libuv's own steps.
+class LivePids {
+ public:
+  explicit LivePids(uv_loop_t* loop) : loop_(loop) {}
 
-// The pids libuv still waits for: active process handles on the main loop. Only the
-// main thread may ask. A worker thread has a loop of its own, which holds none of the
-// main loop's children: every one of them that has exited would look like an orphan
-// here and be reaped, and libuv would then never report its exit. Node runs its main
-// thread on uv_default_loop() and gives each worker a new loop.
-bool LivePids(Napi::Env env, std::unordered_set<pid_t>& live) {
+  bool Has(pid_t pid) {
+    if (!walked_) {
+      uv_walk(loop_, Add, &pids_);
+      std::sort(pids_.begin(), pids_.end());
+      walked_ = true;
+    }
+    return std::binary_search(pids_.begin(), pids_.end(), pid);
+  }
+
+ private:
+  static void Add(uv_handle_t* handle, void* arg) {
+    if (uv_handle_get_type(handle) != UV_PROCESS || !uv_is_active(handle)) return;
+    static_cast<std::vector<pid_t>*>(arg)->push_back(uv_process_get_pid(reinterpret_cast<const uv_process_t*>(handle)));
+  }
+
+  uv_loop_t* loop_;
+  bool walked_ = false;
+  std::vector<pid_t> pids_;
+};
+
+// The main loop, or nullptr with a JS error thrown. Only the main thread may reap. A
+// worker thread has a loop of its own, which holds none of the main loop's children:
+// every one of them that has exited would look like an orphan there and be reaped, and
+// libuv would then never report its exit. Node runs its main thread on
+// uv_default_loop() and gives each worker a new loop.
+uv_loop_t* MainLoop(Napi::Env env) {
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
     Napi::Error::New(env, "reapOrphans: no libuv loop for this thread").ThrowAsJavaScriptException();
-    return false;
+    return nullptr;
   }
   if (loop != uv_default_loop()) {
     // Node's error for what a worker may not do (process.chdir() in a worker).
@@ -75,10 +103,9 @@ bool LivePids(Napi::Env env, std::unordered_set<pid_t>& live) {
         env, "reapOrphans() is not supported in workers: only the main thread's loop knows which exited children libuv still waits for");
     error.Set("code", Napi::String::New(env, "ERR_WORKER_UNSUPPORTED_OPERATION"));
     error.ThrowAsJavaScriptException();
-    return false;
+    return nullptr;
   }
-  uv_walk(loop, AddLiveProcess, &live);
-  return true;
+  return loop;
 }
 
 bool ReapOne(pid_t pid, std::vector<Reaped>& out, Failure& failure) {
@@ -98,9 +125,9 @@ bool ReapOne(pid_t pid, std::vector<Reaped>& out, Failure& failure) {
 }
 
 // Zombies whose parent is this process, from /proc/[pid]/stat. Not /proc/self/task/*/
-// children, which proc(5) says may omit children while others exit.
-// A process that exits and is reaped meanwhile is no failure: its files are gone
-// (ENOENT on open, ESRCH on read).
+// children, which proc(5) says may omit children while others exit (research note
+// pid1-in-node.md, section 2). A process that exits and is reaped meanwhile is no
+// failure: its files are gone (ENOENT on open, ESRCH on read).
 std::vector<pid_t> ZombieChildren(Failure& failure) {
   std::vector<pid_t> zombies;
   DIR* dir = opendir("/proc");
@@ -146,29 +173,37 @@ std::vector<pid_t> ZombieChildren(Failure& failure) {
   return zombies;
 }
 
-Napi::Object ToJs(Napi::Env env, const Reaped& r) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("pid", Napi::Number::New(env, r.pid));
-  o.Set("code", WIFEXITED(r.status) ? Napi::Number::New(env, WEXITSTATUS(r.status)) : env.Null());
-  o.Set("signal", WIFSIGNALED(r.status) ? Napi::Number::New(env, WTERMSIG(r.status)) : env.Null());
-  return o;
+// pid, exit code, signal for each orphan; -1 stands for "none" (no exit code when a
+// signal killed it, no signal when it exited), as neither is ever -1.
+Napi::Int32Array ToJs(Napi::Env env, const std::vector<Reaped>& reaped) {
+  Napi::Int32Array triples = Napi::Int32Array::New(env, reaped.size() * 3);
+  int32_t* out = triples.Data();
+  for (const Reaped& r : reaped) {
+    *out++ = r.pid;
+    *out++ = WIFEXITED(r.status) ? WEXITSTATUS(r.status) : -1;
+    *out++ = WIFSIGNALED(r.status) ? WTERMSIG(r.status) : -1;
+  }
+  return triples;
 }
 
 }  // namespace
 
-// reapOrphans(): { reaped: {pid, code, signal}[], retry: boolean, failure?: Error }
-// retry is true when a libuv zombie blocked the fast path or the per-call bound was hit:
-// the caller runs it again after libuv has reaped its own children. failure, when set,
-// is the first syscall that failed (as ErrnoError makes it); the rest was still done.
+// reapOrphans(): { reaped: Int32Array, retry: boolean, failure?: Error } | null
+// reaped holds pid, code, signal for each orphan reaped (see ToJs). retry is true when a
+// libuv zombie blocked the fast path or the per-call bound was hit: the caller runs it
+// again after libuv has reaped its own children. failure, when set, is the first
+// syscall that failed (as ErrnoError makes it); the rest was still done. A call with
+// none of the three returns null, and allocates nothing.
 Napi::Value ReapOrphans(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::unordered_set<pid_t> live;
-  if (!LivePids(env, live)) return env.Undefined();
+  uv_loop_t* loop = MainLoop(env);
+  if (loop == nullptr) return env.Undefined();
+  LivePids live(loop);
 
   std::vector<Reaped> reaped;
   Failure failure;
   bool retry = false;
-  int round = 0;
+  size_t round = 0;
   for (; round < kMaxReapsPerCall; ++round) {
     siginfo_t si;
     std::memset(&si, 0, sizeof si);  // si_pid stays 0 when no child has exited
@@ -178,23 +213,23 @@ Napi::Value ReapOrphans(const Napi::CallbackInfo& info) {
       break;
     }
     if (si.si_pid == 0) break;
-    if (live.count(si.si_pid) == 0) {
+    if (!live.Has(si.si_pid)) {
       if (!ReapOne(si.si_pid, reaped, failure)) break;
       continue;
     }
     // A libuv child is at the head of the queue: every peek would return it again.
     for (pid_t zombie : ZombieChildren(failure)) {
-      if (live.count(zombie) == 0) ReapOne(zombie, reaped, failure);
+      if (reaped.size() == kMaxReapsPerCall) break;
+      if (!live.Has(zombie)) ReapOne(zombie, reaped, failure);
     }
     retry = true;
     break;
   }
   if (round == kMaxReapsPerCall) retry = true;
 
-  Napi::Array list = Napi::Array::New(env, reaped.size());
-  for (uint32_t i = 0; i < reaped.size(); ++i) list.Set(i, ToJs(env, reaped[i]));
+  if (reaped.empty() && !retry && failure.syscall == nullptr) return env.Null();
   Napi::Object result = Napi::Object::New(env);
-  result.Set("reaped", list);
+  result.Set("reaped", ToJs(env, reaped));
   result.Set("retry", Napi::Boolean::New(env, retry));
   if (failure.syscall != nullptr) {
     const char* detail = failure.detail.empty() ? nullptr : failure.detail.c_str();

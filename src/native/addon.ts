@@ -17,11 +17,36 @@ export interface ReapedOrphan {
 }
 
 export interface ReapResult {
-  reaped: ReapedOrphan[];
+  /**
+   * The orphans reaped, three numbers each: pid, exit code, signal, where -1 stands for
+   * none (no exit code when a signal killed it, no signal when it exited); reapedOrphans()
+   * reads them. One array, as an object per orphan costs the addon several slow property
+   * sets in V8 on every burst of orphans.
+   */
+  reaped: Int32Array;
   /** Run it again soon: a libuv zombie hid the orphans behind it, or the per-call bound was hit. */
   retry: boolean;
   /** The first syscall that failed in the call; what it could still do, it did. */
   failure?: NativeSyscallError;
+}
+
+// What the addon itself returns: null for a call that reaped nothing and has nothing to
+// retry or report, the commonest call (the safety sweep, a service's exit), so that it
+// allocates nothing.
+type RawReapResult = ReapResult | null;
+
+// The result of every call that reaped nothing; frozen, as all of them share it.
+const NOTHING_REAPED: ReapResult = Object.freeze({ reaped: Object.freeze(new Int32Array(0)), retry: false });
+
+/** The orphans in a ReapResult's reaped array, one object each. */
+export function reapedOrphans(reaped: Int32Array): ReapedOrphan[] {
+  const orphans: ReapedOrphan[] = [];
+  for (let i = 0; i + 2 < reaped.length; i += 3) {
+    const code = reaped[i + 1]!;
+    const signal = reaped[i + 2]!;
+    orphans.push({ pid: reaped[i]!, code: code === -1 ? null : code, signal: signal === -1 ? null : signal });
+  }
+  return orphans;
 }
 
 /** One sd_notify message, e.g. "READY=1\nSTATUS=listening". */
@@ -123,14 +148,27 @@ export function errnoName(errno: number): string {
   return entry?.[0] ?? `errno ${errno}`;
 }
 
+// The module as it loads: NativeAddon, but for reapOrphans' null.
+type RawNativeAddon = Omit<NativeAddon, 'reapOrphans'> & { reapOrphans(): RawReapResult };
+
 // The addon returns reapOrphans' failure as its plain error object (not thrown: the
 // statuses reaped in the same call would be lost); it becomes a NativeSyscallError too.
-function withSyscallFailure(result: ReapResult): ReapResult {
+// An addon built before reaped became an Int32Array (an array of objects) is refused:
+// its orphans would be miscounted, and what they were told wrongly.
+function withSyscallFailure(result: RawReapResult, path: string): ReapResult {
+  if (result === null) return NOTHING_REAPED;
+  if (!(result.reaped instanceof Int32Array)) {
+    throw new NativeAddonError(
+      `corral's native addon at ${path} is older than corral: its reapOrphans() returns no Int32Array.\n` +
+        `  Rebuild it with 'npm rebuild corral' (or 'npm install' in a checkout).`,
+      'ADDON_NOT_LOADED',
+    );
+  }
   const failure: unknown = result.failure;
   return failure === undefined ? result : { ...result, failure: asSyscallError(failure) };
 }
 
-function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
+function wrapSyscallErrors(addon: RawNativeAddon, path: string): NativeAddon {
   const guard =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): R => {
@@ -141,7 +179,7 @@ function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
       }
     };
   return {
-    reapOrphans: guard(() => withSyscallFailure(addon.reapOrphans())),
+    reapOrphans: guard(() => withSyscallFailure(addon.reapOrphans(), path)),
     setChildSubreaper: guard(() => addon.setChildSubreaper()),
     isChildSubreaper: guard(() => addon.isChildSubreaper()),
     pipe: guard(() => addon.pipe()),
@@ -161,7 +199,7 @@ function wrapSyscallErrors(addon: NativeAddon): NativeAddon {
 export function loadNativeAddon(path: string = defaultAddonPath): NativeAddon {
   try {
     const require = createRequire(import.meta.url);
-    return wrapSyscallErrors(require(path) as NativeAddon);
+    return wrapSyscallErrors(require(path) as RawNativeAddon, path);
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     const reason = `${code ?? 'error'}: ${String(message).split('\n')[0]}`;

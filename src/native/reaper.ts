@@ -1,19 +1,48 @@
-// Drives the addon's orphan reaper from the event loop: on every SIGCHLD and on a 1 s
-// safety timer (SIGCHLDs coalesce, and libuv drops them when its signal pipe is full).
-// It runs on the main thread only, in the check phase (setImmediate), so libuv's own
-// SIGCHLD handler has already reaped libuv's children when we peek.
+// Drives the addon's orphan reaper from the event loop: on SIGCHLD and on a 1 s safety
+// timer (SIGCHLDs coalesce, and libuv drops them when its signal pipe is full). It runs
+// on the main thread only, always from setImmediate (the check phase, after the poll
+// phase in which libuv's own SIGCHLD handler reaped libuv's children), so a libuv zombie
+// is seldom at the head of the queue when it peeks.
+//
+// Orphans come in bursts (a service that forks a worker per job, a script's pipelines),
+// with a SIGCHLD for every one or two. The first of a burst is reaped at once. While the
+// calls keep finding orphans, the reaper stops listening to SIGCHLD and calls every
+// BATCH_MS instead: a SIGCHLD still wakes the loop (libuv's own watcher is on it), but no
+// JS runs for it, and one call reaps what BATCH_MS brought. A zombie waits at most
+// BATCH_MS longer for it. Once a call finds none, the reaper listens again, and calls once
+// more for what exited while it did not.
 import type { Logger } from '../shared/logger.js';
 import { constants } from 'node:os';
-import type { NativeAddon, NativeSyscallError, ReapedOrphan, ReapResult } from './addon.js';
+import { reapedOrphans, type NativeAddon, type NativeSyscallError, type ReapedOrphan } from './addon.js';
 
 const SAFETY_SWEEP_MS = 1000;
 const RETRY_DELAY_MS = 50;
+const BATCH_MS = 10;
 // After this many retries in a row a libuv zombie is not going away: something stole
 // its status or spawned from a worker thread. Say so once; keep reaping around it.
 const STUCK_STREAK = 40;
 
+/** How the reaper waits; a test passes its own, to fire the waits by hand. */
+export interface ReaperTimers {
+  /** Calls fn once, ms from now (0: in this turn of the loop), from the check phase. */
+  after: (fn: () => void, ms: number) => void;
+  /** Calls fn every ms, without keeping corral running. */
+  every: (fn: () => void, ms: number) => void;
+}
+
+const nodeTimers: ReaperTimers = {
+  after: (fn, ms) => {
+    if (ms === 0) setImmediate(fn);
+    else setTimeout(() => setImmediate(fn), ms);
+  },
+  every: (fn, ms) => {
+    setInterval(fn, ms).unref();
+  },
+};
+
 export class Reaper {
   private queued = false;
+  private listening = false;
   private streak = 0;
   // The failures already warned about, as "syscall code": each is told once, then at debug.
   private readonly failuresTold = new Set<string>();
@@ -23,11 +52,12 @@ export class Reaper {
   constructor(
     private readonly addon: NativeAddon,
     private readonly logger: Logger,
+    private readonly timers: ReaperTimers = nodeTimers,
   ) {}
 
   start(): void {
-    process.on('SIGCHLD', this.onSigchld);
-    setInterval(() => this.schedule(), SAFETY_SWEEP_MS).unref();
+    this.listen(true);
+    this.timers.every(() => this.schedule(), SAFETY_SWEEP_MS);
     this.schedule();
   }
 
@@ -39,23 +69,39 @@ export class Reaper {
 
   private readonly onSigchld = (): void => this.schedule();
 
+  private listen(on: boolean): void {
+    if (on === this.listening) return;
+    this.listening = on;
+    if (on) process.on('SIGCHLD', this.onSigchld);
+    else process.off('SIGCHLD', this.onSigchld);
+  }
+
   private schedule(delayMs = 0): void {
     if (this.queued) return;
     this.queued = true;
-    const run = (): void => {
+    this.timers.after(() => {
       this.queued = false;
       this.run();
-    };
-    if (delayMs === 0) setImmediate(run);
-    else setTimeout(run, delayMs);
+    }, delayMs);
   }
 
   private run(): void {
-    const { retry } = this.reap();
-    if (!retry) {
-      this.streak = 0;
+    const { reaped, retry } = this.reap();
+    if (retry) {
+      this.retry();
       return;
     }
+    this.streak = 0;
+    if (reaped > 0) {
+      this.listen(false);
+      this.schedule(BATCH_MS);
+    } else if (!this.listening) {
+      this.listen(true);
+      this.schedule();
+    }
+  }
+
+  private retry(): void {
     this.streak += 1;
     if (this.streak === STUCK_STREAK) {
       this.logger.warn(
@@ -66,15 +112,17 @@ export class Reaper {
     this.schedule(this.streak === 1 ? 0 : RETRY_DELAY_MS);
   }
 
-  private reap(): ReapResult {
+  // One call of the addon; how many orphans it reaped, and whether to call again soon.
+  private reap(): { reaped: number; retry: boolean } {
     const result = this.addon.reapOrphans();
-    this.reapedCount += result.reaped.length;
-    // Only when debug is on: each line would be built before logger.debug() drops it.
-    if (result.reaped.length > 0 && this.logger.isDebugEnabled()) {
-      for (const orphan of result.reaped) this.logger.debug(`reaped orphan pid ${orphan.pid}, ${describeOrphan(orphan)}`);
+    const reaped = result.reaped.length / 3;
+    this.reapedCount += reaped;
+    // Only when debug is on: winston formats a line before it checks its level.
+    if (reaped > 0 && this.logger.isDebugEnabled()) {
+      for (const orphan of reapedOrphans(result.reaped)) this.logger.debug(`reaped orphan pid ${orphan.pid}, ${describeOrphan(orphan)}`);
     }
     if (result.failure) this.reportFailure(result.failure);
-    return result;
+    return { reaped, retry: result.retry };
   }
 
   // A failed syscall in the reaper may leave zombies until a later sweep succeeds; it

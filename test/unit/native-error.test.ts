@@ -1,8 +1,9 @@
 // The addon's errors have the shape of Node's: a real failed syscall gives code = the
 // errno's name, errno = its negated number, syscall = the call, and Node's message form.
 import assert from 'node:assert/strict';
-import { closeSync, openSync } from 'node:fs';
-import { constants } from 'node:os';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { getSystemErrorName } from 'node:util';
 import { loadNativeAddon, NativeAddonError, NativeSyscallError } from '../../src/native/addon.js';
@@ -78,6 +79,23 @@ test('a load failure is a NativeAddonError with code ADDON_NOT_LOADED', () => {
   assert.throws(
     () => loadNativeAddon('/nonexistent/corral_native.node'),
     (error: unknown) => error instanceof NativeAddonError && !(error instanceof NativeSyscallError) && error.code === 'ADDON_NOT_LOADED',
+  );
+});
+
+test('an addon older than corral, whose reapOrphans returns an array of objects, is refused with how to rebuild it', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'corral-stale-addon-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const stale = join(dir, 'corral_native.js');
+  writeFileSync(stale, 'exports.reapOrphans = () => ({ reaped: [{ pid: 5, code: 0, signal: null }], retry: false });\n');
+  const loaded = loadNativeAddon(stale);
+  assert.throws(
+    () => loaded.reapOrphans(),
+    (error: unknown) =>
+      error instanceof NativeAddonError &&
+      error.code === 'ADDON_NOT_LOADED' &&
+      error.message ===
+        `corral's native addon at ${stale} is older than corral: its reapOrphans() returns no Int32Array.\n` +
+          "  Rebuild it with 'npm rebuild corral' (or 'npm install' in a checkout).",
   );
 });
 

@@ -1,8 +1,9 @@
 // Cuts a service's byte stream into whole lines and encodes each (see line-encoder.ts),
 // producing one buffer per chunk read so it is written with one write(): nothing else can
-// land inside a line. Works on bytes (no UTF-8 decoding) and holds at most maxLine bytes
-// of an unfinished line: a longer one is cut into pieces, the later pieces flagged as
-// continued so a reader can join them.
+// land inside a line. Works on bytes (no UTF-8 decoding: the text format's bulk path reads
+// them as latin1, one character per byte) and holds at most maxLine bytes of an unfinished
+// line: a longer one is cut into pieces, the later pieces flagged as continued so a reader
+// can join them.
 import { ByteBuilder } from './byte-builder.js';
 import type { LineEncoder } from './line-encoder.js';
 

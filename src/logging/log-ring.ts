@@ -1,8 +1,8 @@
 // A service's last lines, kept in memory for `corral logs NAME`. The log itself is
 // `docker logs`; this is the supervisorctl-tail / pm2-logs view of one service.
-// Bounded in bytes and in lines, whatever the service writes: each line is copied once
-// into one circular byte buffer (no allocation per line), and its place is kept in typed
-// arrays. The buffer starts small and doubles up to RING_BYTES, so a quiet service costs
+// Bounded in bytes and in lines, whatever the service writes: each line is copied into one
+// circular byte buffer (no allocation per line; a chunk's lines together, see addLines),
+// and its place is kept in typed arrays. The buffer starts small and doubles up to RING_BYTES, so a quiet service costs
 // a few KiB. Readers (followers) never hold lines back: what they have not read when it is
 // overwritten is gone, and its per-stream ordinal tells them how many they missed. A ring
 // belongs to a service by name, not to one runner: a reload that changes the service hands

@@ -21,13 +21,6 @@ export class ByteBuilder {
     this.length += end - start;
   }
 
-  // Text whose characters are bytes (latin1, one byte per character), e.g. a chunk's lines
-  // encoded with V8's string builtins: one copy, however many lines it holds.
-  appendLatin1(text: string): void {
-    this.reserve(text.length);
-    this.length += this.buffer.write(text, this.length, 'latin1');
-  }
-
   appendByte(byte: number): void {
     this.reserve(1);
     this.buffer[this.length++] = byte;

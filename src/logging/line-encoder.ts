@@ -21,12 +21,6 @@ export interface LineEncoder {
   startChunk(): void;
   /** Appends the line source[start, end), encoded, newline included, to out. */
   encode(source: Buffer, start: number, end: number, continued: boolean, out: ByteBuilder): void;
-  /**
-   * Offered where a line's encoding is only a fixed prefix, its bytes and a newline (text
-   * format): appends whole lines (at least one, none continued) at once, each given as its bytes
-   * decoded as latin1 (one character per byte, so any bytes come back unchanged).
-   */
-  encodeLines?(lines: readonly string[], out: ByteBuilder): void;
 }
 
 export type Clock = () => Date;
@@ -45,9 +39,6 @@ class TextLineEncoder implements LineEncoder {
   // head and tail with this chunk's time in front, built once per chunk, not per line.
   private stampedHead: Buffer;
   private stampedTail: Buffer;
-  // stampedHead as latin1 text, for encodeLines, and what goes between two lines there.
-  private headText: string;
-  private separator: string;
 
   constructor(
     origin: LineOrigin,
@@ -59,8 +50,6 @@ class TextLineEncoder implements LineEncoder {
       Buffer.from(colour ? `${paint(`${origin.label} ${separator}`, colourOf(origin.service))} ` : `${origin.label} ${separator} `);
     this.head = this.stampedHead = mark('|');
     this.tail = this.stampedTail = mark('+');
-    this.headText = this.head.toString('latin1');
-    this.separator = `\n${this.headText}`;
   }
 
   startChunk(): void {
@@ -68,16 +57,6 @@ class TextLineEncoder implements LineEncoder {
     const stamp = Buffer.from(`${this.clock().toISOString()} `);
     this.stampedHead = Buffer.concat([stamp, this.head]);
     this.stampedTail = Buffer.concat([stamp, this.tail]);
-    this.headText = this.stampedHead.toString('latin1');
-    this.separator = `\n${this.headText}`;
-  }
-
-  // One join for a whole chunk of lines: a Buffer call per line (a native transition and
-  // a view) costs more than the line's bytes do.
-  encodeLines(lines: readonly string[], out: ByteBuilder): void {
-    out.appendLatin1(this.headText);
-    out.appendLatin1(lines.join(this.separator));
-    out.appendByte(NEWLINE);
   }
 
   encode(source: Buffer, start: number, end: number, continued: boolean, out: ByteBuilder): void {

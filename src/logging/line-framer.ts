@@ -1,9 +1,8 @@
 // Cuts a service's byte stream into whole lines and encodes each (see line-encoder.ts),
 // producing one buffer per chunk read so it is written with one write(): nothing else can
-// land inside a line. Works on bytes (no UTF-8 decoding: the text format's bulk path reads
-// them as latin1, one character per byte) and holds at most maxLine bytes of an unfinished
-// line: a longer one is cut into pieces, the later pieces flagged as continued so a reader
-// can join them.
+// land inside a line. Works on bytes (no UTF-8 decoding) and holds at most maxLine bytes
+// of an unfinished line: a longer one is cut into pieces, the later pieces flagged as
+// continued so a reader can join them.
 import { ByteBuilder } from './byte-builder.js';
 import type { LineEncoder } from './line-encoder.js';
 
@@ -32,50 +31,21 @@ export class LineFramer {
     // Room for the lines and a prefix of a few dozen bytes on each of them (100-byte
     // lines); it grows if a chunk of very short lines needs more.
     const out = new ByteBuilder(chunk.length + (chunk.length >> 1) + 256);
-    let start = this.encoder.encodeLines === undefined ? 0 : this.frameWholeLines(chunk, out);
-    for (let newline = chunk.indexOf(NEWLINE, start); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
-      this.frameLine(chunk, start, newline, out);
+    let start = 0;
+    for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
+      if (this.pendingBytes === 0 && newline - start <= this.maxLine) {
+        // The common case: a whole line inside this chunk, encoded straight from it.
+        this.encoder.encode(chunk, start, newline, this.continued, out);
+        this.count.lines += 1;
+      } else {
+        this.hold(chunk.subarray(start, newline), out);
+        this.emit(this.take(), out);
+      }
+      this.continued = false;
       start = newline + 1;
     }
     if (start < chunk.length) this.hold(chunk.subarray(start), out);
     return out.result();
-  }
-
-  // Where the encoder offers it (text format): the lines that lie whole inside the chunk
-  // are encoded in one go, by V8's string builtins on the chunk decoded as latin1, which
-  // gives one character per byte and gives the bytes back unchanged. Per line, the Buffer
-  // calls (a search, a view, copies: each a native transition) cost more than its 100
-  // bytes do. A line that completes pending bytes goes first, the per-line way. Returns
-  // where per-line framing goes on: after the chunk's last newline, or earlier when a
-  // line is longer than maxLine and must be cut.
-  private frameWholeLines(chunk: Buffer, out: ByteBuilder): number {
-    const last = chunk.lastIndexOf(NEWLINE);
-    if (last === -1) return 0;
-    let start = 0;
-    if (this.pendingBytes > 0 || this.continued) {
-      const newline = chunk.indexOf(NEWLINE);
-      this.frameLine(chunk, 0, newline, out);
-      start = newline + 1;
-    }
-    if (start > last) return start;
-    const lines = chunk.toString('latin1', start, last).split('\n');
-    for (const line of lines) if (line.length > this.maxLine) return start;
-    this.encoder.encodeLines!(lines, out);
-    this.count.lines += lines.length;
-    return last + 1;
-  }
-
-  // The line chunk[start, newline), completing the pending bytes if there are any.
-  private frameLine(chunk: Buffer, start: number, newline: number, out: ByteBuilder): void {
-    if (this.pendingBytes === 0 && newline - start <= this.maxLine) {
-      // The common case: a whole line inside this chunk, encoded straight from it.
-      this.encoder.encode(chunk, start, newline, this.continued, out);
-      this.count.lines += 1;
-    } else {
-      this.hold(chunk.subarray(start, newline), out);
-      this.emit(this.take(), out);
-    }
-    this.continued = false;
   }
 
   // At EOF: the unfinished line, completed with a newline.

@@ -1,8 +1,8 @@
 // A service's last lines, kept in memory for `corral logs NAME`. The log itself is
 // `docker logs`; this is the supervisorctl-tail / pm2-logs view of one service.
-// Bounded in bytes and in lines, whatever the service writes: each line is copied into one
-// circular byte buffer (no allocation per line; a chunk's lines together, see addLines),
-// and its place is kept in typed arrays. The buffer starts small and doubles up to RING_BYTES, so a quiet service costs
+// Bounded in bytes and in lines, whatever the service writes: each line is copied once
+// into one circular byte buffer (no allocation per line), and its place is kept in typed
+// arrays. The buffer starts small and doubles up to RING_BYTES, so a quiet service costs
 // a few KiB. Readers (followers) never hold lines back: what they have not read when it is
 // overwritten is gone, and its per-stream ordinal tells them how many they missed. A ring
 // belongs to a service by name, not to one runner: a reload that changes the service hands
@@ -59,69 +59,31 @@ export class LogRing {
     return this.next;
   }
 
-  /** Bytes of line text the buffer holds now (it grows up to RING_BYTES). */
-  get capacity(): number {
-    return this.bytes.length;
-  }
-
   // Keeps source[start, end), a line without its newline. Called for every line relayed,
   // so it does one copy and a few stores.
   add(stream: StreamName, source: Buffer, start: number, end: number, continued: boolean): void {
     const length = Math.min(end - start, RING_LINE_BYTES);
     if (this.starts.length === 0) this.allocateIndex();
-    const at = this.place(stream, length, continued, this.next);
-    const room = this.bytes.length - at;
-    if (length <= room) {
-      source.copy(this.bytes, at, start, start + length);
-    } else {
-      source.copy(this.bytes, at, start, start + room);
-      source.copy(this.bytes, 0, start + room, start + length);
-    }
-    this.notify();
-  }
-
-  // Keeps whole lines (none continued) that arrived together, each given as its bytes
-  // decoded as latin1 (one character per byte), as a framer splits a chunk. The ring ends
-  // exactly as after one add() per line, but the bytes of the lines that stay are copied
-  // with one join and one write: per line, a copy's native call costs more than its bytes.
-  addLines(stream: StreamName, lines: readonly string[]): void {
-    if (lines.length === 0) return;
-    if (this.starts.length === 0) this.allocateIndex();
-    // Placed as add() would place them (evicting and growing alike), bytes not written yet.
-    const firstNew = this.next;
-    let longest = 0;
-    for (const line of lines) {
-      const length = Math.min(line.length, RING_LINE_BYTES);
-      longest = Math.max(longest, line.length);
-      this.place(stream, length, false, firstNew);
-    }
-    // The new lines still kept lie one after another from the first one's start.
-    const keptFrom = Math.max(this.first, firstNew);
-    const kept = keptFrom === firstNew ? lines : lines.slice(keptFrom - firstNew);
-    const text = (longest > RING_LINE_BYTES ? kept.map((line) => line.slice(0, RING_LINE_BYTES)) : kept).join('');
-    const written = this.bytes.write(text, this.starts[keptFrom % RING_LINES]!, 'latin1');
-    if (written < text.length) this.bytes.write(text.slice(written), 0, 'latin1');
-    this.notify();
-  }
-
-  // Makes room for a line of `length` bytes, evicting the oldest lines and growing the
-  // buffer as needed, and indexes it; returns where its bytes go. Lines from seq
-  // `unwritten` on have no bytes in the buffer yet (addLines writes them afterwards).
-  private place(stream: StreamName, length: number, continued: boolean, unwritten: number): number {
     while (this.next - this.first >= RING_LINES || this.usedBytes + length > this.bytes.length) {
-      if (this.usedBytes + length > this.bytes.length && this.bytes.length < RING_BYTES) this.grow(this.usedBytes + length, unwritten);
+      if (this.usedBytes + length > this.bytes.length && this.bytes.length < RING_BYTES) this.grow(this.usedBytes + length);
       else this.evict();
     }
-    const at = this.writeAt;
     const slot = this.next % RING_LINES;
-    this.starts[slot] = at;
+    this.starts[slot] = this.writeAt;
     this.lengths[slot] = length;
     this.ordinals[slot] = this.added[stream]++;
     this.flags[slot] = (stream === 'stderr' ? STDERR : 0) | (continued ? CONTINUED : 0);
-    this.writeAt = (at + length) % this.bytes.length;
+    const room = this.bytes.length - this.writeAt;
+    if (length <= room) {
+      source.copy(this.bytes, this.writeAt, start, start + length);
+    } else {
+      source.copy(this.bytes, this.writeAt, start, start + room);
+      source.copy(this.bytes, 0, start + room, start + length);
+    }
+    this.writeAt = (this.writeAt + length) % this.bytes.length;
     this.usedBytes += length;
     this.next += 1;
-    return at;
+    this.notify();
   }
 
   /** Why no more lines will come (its service is gone), once end() was called. */
@@ -202,8 +164,8 @@ export class LogRing {
   }
 
   // Doubles the buffer (up to RING_BYTES) until `needed` fits, the kept lines moved to
-  // its start in order (the bytes of those from seq `unwritten` on are not there yet).
-  private grow(needed: number, unwritten: number): void {
+  // its start in order.
+  private grow(needed: number): void {
     let size = this.bytes.length;
     while (size < needed && size < RING_BYTES) size *= 2;
     size = Math.min(size, RING_BYTES);
@@ -211,9 +173,10 @@ export class LogRing {
     let at = 0;
     for (let seq = this.first; seq < this.next; seq++) {
       const slot = seq % RING_LINES;
-      if (seq < unwritten) this.line(seq)!.bytes.copy(bigger, at);
+      const line = this.line(seq)!.bytes;
+      line.copy(bigger, at);
       this.starts[slot] = at;
-      at += this.lengths[slot]!;
+      at += line.length;
     }
     this.bytes = bigger;
     this.writeAt = at % size;

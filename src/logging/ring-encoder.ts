@@ -1,26 +1,16 @@
 // Puts each line a relay frames into the service's LogRing as well as encoding it for
 // corral's output: the framer already finds every line, so keeping it costs one copy and
-// no second pass over the bytes (for a chunk's whole lines in text format, one copy for
-// all of them: see LineEncoder.encodeLines).
+// no second pass over the bytes.
 import type { ByteBuilder } from './byte-builder.js';
 import type { LineEncoder } from './line-encoder.js';
 import type { LogRing, StreamName } from './log-ring.js';
 
 export function keepingLinesIn(ring: LogRing, stream: StreamName, encoder: LineEncoder): LineEncoder {
-  const keeping: LineEncoder = {
+  return {
     startChunk: () => encoder.startChunk(),
     encode(source: Buffer, start: number, end: number, continued: boolean, out: ByteBuilder): void {
       ring.add(stream, source, start, end, continued);
       encoder.encode(source, start, end, continued, out);
     },
   };
-  // Offered only where the encoder offers it, so the framer takes the same path with or
-  // without a ring.
-  if (encoder.encodeLines !== undefined) {
-    keeping.encodeLines = (lines: readonly string[], out: ByteBuilder): void => {
-      ring.addLines(stream, lines);
-      encoder.encodeLines!(lines, out);
-    };
-  }
-  return keeping;
 }

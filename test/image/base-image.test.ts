@@ -20,7 +20,7 @@ describe('the base image', () => {
     const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
     t.diagnostic(`${built.base}: ${mib(base)}; ${built.image}: ${mib(image)}; corral adds ${mib(image - base)}`);
     // corral's bundle with the worker's code cache, the addon and svexec, and no
-    // node_modules: 4.1 MiB on 2026-12-03 (12.5 MiB with node_modules, 2026-11-29).
+    // node_modules: 3.5 MiB on 2026-12-03 (12.5 MiB with node_modules, 2026-11-29).
     assert.ok(image - base < 8 * 2 ** 20, `corral adds ${mib(image - base)} to its base`);
   });
 

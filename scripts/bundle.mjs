@@ -17,7 +17,7 @@
 // from import.meta.url (../../addon/..., ../../package.json, ../config/load-worker.js)
 // hold in both layouts. No type checking here: `npm run typecheck` does that.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -28,8 +28,12 @@ const dist = join(root, 'dist');
 // Files of an older layout (tsc wrote one file per module) must not linger beside the bundle.
 rmSync(dist, { recursive: true, force: true });
 // Some dependencies are CommonJS and call require() for Node's own modules, which an
-// ES module lacks: give each output file one.
-const esmRequire = "import { createRequire as corralCreateRequire } from 'node:module';\nconst require = corralCreateRequire(import.meta.url);";
+// ES module lacks: give each output file one. Everything else is in the bundle, so it
+// only has to give Node's own modules, and process.getBuiltinModule does that without
+// loading node:module (createRequire) and the source-map support that comes with it.
+const esmRequire =
+  'const require = (id) => process.getBuiltinModule(id) ?? ' +
+  "(() => { throw new Error(`corral's bundle asked for ${id}, which is not one of Node's own modules: rebuild it with npm run build`); })();";
 await build({
   absWorkingDir: root,
   entryPoints: { 'cli/main': 'src/cli/main.ts', 'config/load-worker': 'src/config/cached-load-worker.ts' },
@@ -59,6 +63,12 @@ await build({
 });
 // The bin is run directly (its #! line gives corral's V8 flags).
 chmodSync(join(dist, 'cli', 'main.js'), 0o755);
+// Node finds each ES module's package scope by looking for package.json in its folder
+// and each one above. Without this file it tried dist/chunks/, dist/ and only then the
+// root, for each module, in both threads: enough calls to make one of Node's own functions
+// hot, so that V8 started its optimizing compiler, whose code then stayed resident, about
+// 3.5 MiB of an idle corral (issue 20).
+writeFileSync(join(dist, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
 
 // With the V8 flags of the bin's #! line, which the cache must match.
 const flags = readFileSync(join(root, 'src', 'cli', 'main.ts'), 'utf8')

@@ -18,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("unwatchReadable", Napi::Function::New(env, corral::UnwatchReadable, "unwatchReadable"));
   exports.Set("systemConstants", Napi::Function::New(env, corral::SystemConstants, "systemConstants"));
   exports.Set("peerCredentials", Napi::Function::New(env, corral::PeerCredentials, "peerCredentials"));
+  exports.Set("limitArenas", Napi::Function::New(env, corral::LimitArenas, "limitArenas"));
   exports.Set("trimMemory", Napi::Function::New(env, corral::TrimMemory, "trimMemory"));
   return exports;
 }

@@ -20,5 +20,6 @@ Napi::Value UnwatchReadable(const Napi::CallbackInfo& info);
 Napi::Value SystemConstants(const Napi::CallbackInfo& info);
 Napi::Value PeerCredentials(const Napi::CallbackInfo& info);
 Napi::Value TrimMemory(const Napi::CallbackInfo& info);
+Napi::Value LimitArenas(const Napi::CallbackInfo& info);
 
 }  // namespace corral

@@ -34,6 +34,7 @@ import { MetricsServerError } from '../control/metrics-server-error.js';
 import { startSyslog } from './syslog-setup.js';
 import { reloader } from './reload-config.js';
 import { corralEnvironment, loadRequest, startLoad, type Load } from './early-load.js';
+import { MemoryTrimmer } from '../native/memory-trimmer.js';
 
 const FLUSH_TIMEOUT_MS = 500;
 /** What must be undone however corral exits (the syslog socket's file). */
@@ -110,8 +111,9 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   // with nothing run at all. main.ts started loading them already (early-load.ts).
   const load = early ?? startLoad(request());
   const services = await load.services;
-  // The worker thread's malloc arena keeps its freed pages resident (memory.cc).
-  void load.ended.then(() => addon.trimMemory());
+  // Start-up's garbage, the load worker's arena included, is given back once it settles.
+  const trimmer = new MemoryTrimmer({ trim: () => addon.trimMemory(), logger });
+  void load.ended.then(() => trimmer.trimNow());
   const initDir = process.env.CORRAL_INIT_DIR || DEFAULT_INIT_DIR;
   const initPlan = planInitScripts(initDir, readInitDir(initDir));
   const runDir = chooseRunDir();
@@ -134,12 +136,13 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     defaultNofile: defaultNofile(),
     random: Math.random,
   };
-  const supervisor = new Supervisor({ services, mode, shutdownBudgetMs: budgetMs, context });
+  const supervisor = new Supervisor({ services, mode, shutdownBudgetMs: budgetMs, context, onChange: () => trimmer.poke() });
+  supervisor.stopping.addEventListener('abort', () => trimmer.close(), { once: true });
   // For real bugs only: every service is stopped in order within the budget, then exit 111.
   process.on('uncaughtException', (error) => supervisor.internalError(error));
   process.on('unhandledRejection', (error) => supervisor.internalError(error));
   // SIGHUP and `corral reload`: apply a valid configuration, refuse an invalid one whole.
-  const reload = reloader({ servicesDir, supervisor, logger, request, onWorkerExit: () => void addon.trimMemory() });
+  const reload = reloader({ servicesDir, supervisor, logger, request, onWorkerExit: () => trimmer.trimNow() });
   // Until it resolves, shutdown signals stop the running init script.
   const initCode = await runInitPhase({ dir: initDir, plan: initPlan, ctx: context, signals, mode, shutdownBudgetMs: budgetMs });
   if (initCode !== undefined) return initCode;

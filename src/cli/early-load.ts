@@ -7,6 +7,7 @@ import { LOAD_TIMEOUT_MS, loadInWorker, type LoadRequest } from '../config/load-
 import type { ServiceConfig } from '../config/service-config.js';
 import { ownCredentials } from '../process/credentials.js';
 import { parseCommandLine } from './args.js';
+import { loadNativeAddon } from '../native/addon.js';
 
 /** A load under way: its services, and when its worker thread has ended. */
 export interface Load {
@@ -35,7 +36,20 @@ export function startEarlyLoad(argv: string[]): Load | undefined {
     return undefined;
   }
   if (parsed.kind !== 'run') return undefined;
+  limitMallocArenas();
   return startLoad(loadRequest(parsed.servicesDir, parsed.command));
+}
+
+// Before the worker thread starts, so that it shares an arena (addon/src/memory.cc): two,
+// the main thread's and one for V8's helpers and the worker.
+const MALLOC_ARENAS = 2;
+
+function limitMallocArenas(): void {
+  try {
+    loadNativeAddon().limitArenas(MALLOC_ARENAS);
+  } catch {
+    // A missing addon is reported, with its fix, where corral loads it to run (corral.ts).
+  }
 }
 
 export function startLoad(request: LoadRequest): Load {

@@ -8,7 +8,6 @@
 // What is read is never put into a message: a problem names the variable and the path,
 // and says what is wrong with the file, not what it holds.
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import { describeReadFailure, readBoundedFile } from './bounded-read.js';
 import { LIMITS } from './limits.js';
 
@@ -87,7 +86,10 @@ export function cachedSecretReader(read: (path: string) => SecretRead = readSecr
 // What a reload compares to tell whether a secret changed since the run was launched: a
 // digest, so the values themselves are kept nowhere but in the run's environment.
 export function secretsDigest(values: Readonly<Record<string, string>>): string {
-  const hash = createHash('sha256');
+  // node:crypto is loaded on the first digest, not at start: with it come OpenSSL's
+  // start-up and some 30 of Node's modules, about 1 MiB a corral without secrets never
+  // needed (issue 20).
+  const hash = process.getBuiltinModule('node:crypto').createHash('sha256');
   for (const name of Object.keys(values).sort()) hash.update(`${name}\0${values[name]}\0`);
   return hash.digest('hex');
 }

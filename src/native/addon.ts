@@ -1,7 +1,6 @@
 // Loads corral's native addon and gives it a type. Without the addon corral can neither
 // reap orphans safely nor give services real pipes, so a load failure is fatal and its
 // message says how to fix it.
-import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { asSyscallError, NativeAddonError, type NativeSyscallError } from './native-error.js';
@@ -129,11 +128,18 @@ export interface NativeAddon {
    */
   peerCredentials(fd: number): PeerCredentials;
   /**
-   * malloc_trim(0): gives the C library's free pages back to the kernel, those a worker
-   * thread's arena keeps after the thread ended included; true when some were. Always
-   * false without glibc.
+   * A full V8 collection, then malloc_trim(0), which gives the C library's free pages back
+   * to the kernel, those a worker thread's arena keeps after the thread ended included;
+   * true when malloc_trim gave some. Blocks for the collection: a few ms for a small heap,
+   * tens with hundreds of services. Always false without glibc.
    */
   trimMemory(): boolean;
+  /**
+   * mallopt(M_ARENA_MAX, count): threads that have no malloc arena yet share the ones
+   * there are once `count` exist (addon/src/memory.cc). True when glibc took it; false
+   * without glibc. Throws a RangeError below 1.
+   */
+  limitArenas(count: number): boolean;
 }
 
 export const defaultAddonPath = fileURLToPath(new URL('../../addon/build/Release/corral_native.node', import.meta.url));
@@ -149,7 +155,7 @@ export function errnoName(errno: number): string {
 }
 
 // The module as it loads: NativeAddon, but for reapOrphans' null.
-type RawNativeAddon = Omit<NativeAddon, 'reapOrphans'> & { reapOrphans(): RawReapResult };
+export type RawNativeAddon = Omit<NativeAddon, 'reapOrphans'> & { reapOrphans(): RawReapResult };
 
 // The addon returns reapOrphans' failure as its plain error object (not thrown: the
 // statuses reaped in the same call would be lost); it becomes a NativeSyscallError too.
@@ -168,7 +174,8 @@ function withSyscallFailure(result: RawReapResult, path: string): ReapResult {
   return failure === undefined ? result : { ...result, failure: asSyscallError(failure) };
 }
 
-function wrapSyscallErrors(addon: RawNativeAddon, path: string): NativeAddon {
+// Exported for the tests, which give it a stale module (an .node file is all dlopen takes).
+export function wrapSyscallErrors(addon: RawNativeAddon, path: string): NativeAddon {
   const guard =
     <A extends unknown[], R>(fn: (...args: A) => R) =>
     (...args: A): R => {
@@ -192,14 +199,18 @@ function wrapSyscallErrors(addon: RawNativeAddon, path: string): NativeAddon {
     systemConstants: guard(() => addon.systemConstants()),
     peerCredentials: guard((fd: number) => addon.peerCredentials(fd)),
     trimMemory: guard(() => addon.trimMemory()),
+    limitArenas: guard((count: number) => addon.limitArenas(count)),
   };
 }
 
 // Loads the addon from `path`; throws NativeAddonError with the fix in its message.
 export function loadNativeAddon(path: string = defaultAddonPath): NativeAddon {
   try {
-    const require = createRequire(import.meta.url);
-    return wrapSyscallErrors(require(path) as RawNativeAddon, path);
+    // process.dlopen rather than a require() from node:module, which would load that
+    // module and the source-map support it brings, for good (issue 20).
+    const loaded = { exports: {} };
+    process.dlopen(loaded, path);
+    return wrapSyscallErrors(loaded.exports as RawNativeAddon, path);
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     const reason = `${code ?? 'error'}: ${String(message).split('\n')[0]}`;

@@ -1,7 +1,5 @@
 // One attempt of a readiness or health probe. Every probe ends by its deadline, never
 // throws, and leaves no socket or process behind, so callers can simply poll it.
-import type { get as httpsGet } from 'node:https';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import { formatDuration } from '../shared/format-duration.js';
 import { runCheck } from '../process/run-check.js';
@@ -48,8 +46,6 @@ function probeTcp(host: string, port: number, options: ProbeOptions): Promise<Pr
   });
 }
 
-const lazyRequire = createRequire(import.meta.url);
-
 function probeHttp(rawUrl: string, options: ProbeOptions): Promise<ProbeResult> {
   let url: URL;
   try {
@@ -62,7 +58,7 @@ function probeHttp(rawUrl: string, options: ProbeOptions): Promise<ProbeResult> 
   }
   // Loaded here, on the first http probe: node:http and node:https hold 2 MiB once loaded,
   // which a corral whose services have no http probe should not pay (issue 20).
-  const { get } = lazyRequire(url.protocol === 'https:' ? 'node:https' : 'node:http') as { get: typeof httpsGet };
+  const { get } = url.protocol === 'https:' ? process.getBuiltinModule('node:https') : process.getBuiltinModule('node:http');
   return settleWithin(options, (finish) => {
     // Set once the status line is in; the body is drained before finishing.
     let answer: ProbeResult | undefined;

@@ -36,6 +36,8 @@ export interface SupervisorOptions {
   mode: InitMode;
   /** CORRAL_SHUTDOWN_TIMEOUT: everything, sweep included, should be done within it. */
   shutdownBudgetMs: number;
+  /** After any service's state changed: corral trims its memory once they settle (memory-trimmer.ts). */
+  onChange?: () => void;
 }
 
 export class Supervisor {
@@ -298,6 +300,7 @@ export class Supervisor {
 
   private onChange(runner: ServiceRunner, from: ServiceState, to: ServiceState): void {
     this.logger.debug(`${runner.name}: ${from} -> ${to}`);
+    this.options.onChange?.();
     if (this.currentPhase !== 'running' || this.runners.get(runner.name) !== runner) return;
     const { main, on_failure: onFailure } = runner.config;
     const outcome = runner.lastOutcome;

@@ -1,12 +1,11 @@
 // The addon's errors have the shape of Node's: a real failed syscall gives code = the
 // errno's name, errno = its negated number, syscall = the call, and Node's message form.
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, openSync } from 'node:fs';
+import { constants } from 'node:os';
 import { test } from 'node:test';
 import { getSystemErrorName } from 'node:util';
-import { loadNativeAddon, NativeAddonError, NativeSyscallError } from '../../src/native/addon.js';
+import { loadNativeAddon, NativeAddonError, NativeSyscallError, wrapSyscallErrors, type RawNativeAddon } from '../../src/native/addon.js';
 
 const addon = loadNativeAddon();
 
@@ -82,12 +81,10 @@ test('a load failure is a NativeAddonError with code ADDON_NOT_LOADED', () => {
   );
 });
 
-test('an addon older than corral, whose reapOrphans returns an array of objects, is refused with how to rebuild it', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'corral-stale-addon-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const stale = join(dir, 'corral_native.js');
-  writeFileSync(stale, 'exports.reapOrphans = () => ({ reaped: [{ pid: 5, code: 0, signal: null }], retry: false });\n');
-  const loaded = loadNativeAddon(stale);
+test('an addon older than corral, whose reapOrphans returns an array of objects, is refused with how to rebuild it', () => {
+  const stale = '/opt/old/corral_native.node';
+  const module = { reapOrphans: () => ({ reaped: [{ pid: 5, code: 0, signal: null }], retry: false }) };
+  const loaded = wrapSyscallErrors(module as unknown as RawNativeAddon, stale);
   assert.throws(
     () => loaded.reapOrphans(),
     (error: unknown) =>

@@ -1,0 +1,42 @@
+// corral gives its memory back (src/native/memory-trimmer.ts, addon/src/memory.cc): at
+// once when the load worker ends, at start and at each reload, and once the services'
+// states settle. The debug log says when and how much; the amounts are benchmarked
+// (bench/cost-idle.ts), this checks that the trims happen when they should.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { pollFor, skipUnlessPid1, startCorral } from '../helpers/corral-process.js';
+
+const sleeper = (word: string): string => `command: "echo ${word}; while :; do sleep 1 & wait $!; done"\n`;
+const trimmed = (why: string): RegExp => new RegExp(`corral +\\| debug: memory: ${why}; collected and trimmed in \\d+ ms, RSS [\\d.]+ -> [\\d.]+ MiB$`);
+
+test('memory: trimmed when the load worker ends, once the services settle, and after a reload', async (t) => {
+  if (skipUnlessPid1(t)) return;
+  const corral = await startCorral({
+    pid1: true,
+    env: { CORRAL_LOG_LEVEL: 'debug' },
+    services: { 'a.yaml': sleeper('a up'), 'b.yaml': sleeper('b up'), 'c.yaml': 'command: "echo c done"\nrestart: never\n' },
+  });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(trimmed('the load worker ended'));
+  await corral.waitForLine(trimmed('things settled'));
+  const texts = corral.texts();
+  const settled = texts.findIndex((text) => trimmed('things settled').test(text));
+  for (const change of [/a: starting -> running/, /b: starting -> running/, /c: running -> exited/]) {
+    const at = texts.findIndex((text) => change.test(text));
+    assert.ok(at >= 0 && at < settled, `${change.source} comes before the settling trim`);
+  }
+  assert.equal(texts.filter((text) => /memory: things settled/.test(text)).length, 1, 'one trim for the whole start-up');
+
+  writeFileSync(join(corral.dir, 'd.yaml'), sleeper('d up'));
+  corral.signal('SIGHUP');
+  await corral.waitForLine(/corral +\| reload: 1 added/);
+  await corral.waitForLine(/d +\| d up/);
+  // The worker's exit, and the trim, may come just after the service it loaded has started.
+  const workerTrims = (): number => corral.texts().filter((text) => trimmed('the load worker ended').test(text)).length;
+  await pollFor('the trim after the reload worker ended', 10_000, () => (workerTrims() === 2 ? true : undefined));
+
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
+});

@@ -132,6 +132,8 @@ async function relayRound(writer: string): Promise<void> {
 }
 
 const started = performance.now();
+// How long each phase took in all, so that the run's length can be kept in check.
+const phaseSeconds = new Map<Phase, number>();
 const dir = mkdtempSync(join(tmpdir(), 'bench-cost-bin-'));
 try {
   const maker = compileBenchProgram('orphan-maker', dir);
@@ -139,18 +141,20 @@ try {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const phase of phases) {
       console.log(`round ${round}/${ROUNDS}, ${phase}:`);
+      const phaseStarted = performance.now();
       if (phase === 'startup') await startupRound();
       else if (phase === 'idle') await idleRound();
       else if (phase === 'orphans') await orphanRound(maker);
       else if (phase === 'clients') await clientRound();
       else await relayRound(writer);
+      phaseSeconds.set(phase, (phaseSeconds.get(phase) ?? 0) + (performance.now() - phaseStarted) / 1000);
     }
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
 const minutes = (performance.now() - started) / 60_000;
-console.log(`done in ${minutes.toFixed(1)} min`);
+console.log(`done in ${minutes.toFixed(1)} min (${[...phaseSeconds].map(([phase, seconds]) => `${phase} ${seconds.toFixed(0)} s`).join(', ')})`);
 
 const lines = costSection({ samples, rounds: ROUNDS, orphans: ORPHANS, idleMs: IDLE_MS, clientRuns: CLIENT_RUNS, phases, minutes, notes });
 console.log(lines.join('\n'));

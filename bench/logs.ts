@@ -70,6 +70,7 @@ try {
   const writer = compileBenchProgram('line-writer', dir);
   for (const workload of workloads.filter((candidate) => chosen === undefined || chosen.includes(candidate.key))) {
     console.log(`${workload.title}:`);
+    const workloadStarted = performance.now();
     for (const supervisor of supervisors.filter((candidate) => workload.under.includes(candidate.name))) {
       const missing = supervisor.missing();
       if (missing !== undefined) {
@@ -99,6 +100,7 @@ try {
       console.log(`  ${line}`);
       rows.push(line);
     }
+    console.log(`  (${workload.key} took ${((performance.now() - workloadStarted) / 1000).toFixed(0)} s)`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,11 @@ import { scratchDir } from '../helpers/scratch.js';
 
 const MESSAGES = 100_000;
 const SAMPLE_MS = 100;
-const MAX_GROWTH_MIB = 20;
+// Kept, the messages would add some 100 MiB. The baseline is corral just after its
+// start-up trim (memory-trimmer.ts), and any busy minute regrows what that gave back, V8's
+// young generation and pooled pages, some 8 MiB: the peak itself stayed at 69-71 MiB when
+// the trim came in, while the growth measured from the lower baseline went from 16 to 22.
+const MAX_GROWTH_MIB = 30;
 
 function rssMiB(pid: number): number {
   const kib = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];

@@ -3,7 +3,7 @@
 // cache that is missing or does not fit only costs time, never the answer.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +50,9 @@ test('the built bin is the bundle: one entry, its chunks, and the worker with it
   const run = spawnSync('find', [built, '-type', 'f', '-printf', '%P\\n'], { encoding: 'utf8' });
   const files = run.stdout.trim().split('\n').sort();
   const outside = files.filter((file) => !file.startsWith('chunks/'));
-  assert.deepEqual(outside, ['cli/main.js', 'config/load-reply.cjs', 'config/load-reply.cjs.cache', 'config/load-worker.js']);
+  assert.deepEqual(outside, ['cli/main.js', 'config/load-reply.cjs', 'config/load-reply.cjs.cache', 'config/load-worker.js', 'package.json']);
+  // Ends Node's search for each module's package scope here (scripts/bundle.mjs).
+  assert.deepEqual(JSON.parse(readFileSync(join(built, 'package.json'), 'utf8')), { type: 'module' });
 });
 
 test("with corral's V8 flags the built worker compiles its body from the code cache", (t) => {

@@ -1,8 +1,9 @@
 // corral's own memory, given back when it no longer needs it (issue 20).
 //
-// TrimMemory: first a full V8 collection (LowMemoryNotification), which frees what
-// start-up, a reload or a burst of restarts left as garbage and shrinks the young
-// generation and V8's pooled pages back; then malloc_trim(0), which gives the C library's
+// TrimMemory(collect): first, if `collect`, a full V8 collection (LowMemoryNotification),
+// which frees what start-up, a reload or a burst of restarts left as garbage and shrinks
+// the young generation and V8's pooled pages back, in tens of ms with hundreds of
+// services; then malloc_trim(0), well under a millisecond, which gives the C library's
 // free pages back to the kernel. A worker thread gets a malloc arena of its own, and when
 // the thread ends the arena's freed pages stay resident: after the thread that reads the
 // services directory (src/config/load-in-worker.ts), about 2-3 MiB that corral as PID 1
@@ -28,8 +29,12 @@
 namespace corral {
 
 Napi::Value TrimMemory(const Napi::CallbackInfo& info) {
+  if (info.Length() != 1 || !info[0].IsBoolean()) {
+    Napi::TypeError::New(info.Env(), "trimMemory(collect): collect must be a boolean").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
   // N-API has no call for this; the addon is built against this node's own headers.
-  v8::Isolate::GetCurrent()->LowMemoryNotification();
+  if (info[0].As<Napi::Boolean>().Value()) v8::Isolate::GetCurrent()->LowMemoryNotification();
 #ifdef __GLIBC__
   // 0: keep no padding at the top of the heap. Returns 1 when memory was given back.
   return Napi::Boolean::New(info.Env(), malloc_trim(0) == 1);

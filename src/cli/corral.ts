@@ -112,8 +112,8 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const load = early ?? startLoad(request());
   const services = await load.services;
   // Start-up's garbage, the load worker's arena included, is given back once it settles.
-  const trimmer = new MemoryTrimmer({ trim: () => addon.trimMemory(), logger });
-  void load.ended.then(() => trimmer.trimNow());
+  const trimmer = new MemoryTrimmer({ trim: (collect) => addon.trimMemory(collect), logger });
+  void load.ended.then(() => trimmer.trimHeap());
   const initDir = process.env.CORRAL_INIT_DIR || DEFAULT_INIT_DIR;
   const initPlan = planInitScripts(initDir, readInitDir(initDir));
   const runDir = chooseRunDir();
@@ -142,7 +142,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   process.on('uncaughtException', (error) => supervisor.internalError(error));
   process.on('unhandledRejection', (error) => supervisor.internalError(error));
   // SIGHUP and `corral reload`: apply a valid configuration, refuse an invalid one whole.
-  const reload = reloader({ servicesDir, supervisor, logger, request, onWorkerExit: () => trimmer.trimNow() });
+  const reload = reloader({ servicesDir, supervisor, logger, request, onWorkerExit: () => trimmer.trimHeap() });
   // Until it resolves, shutdown signals stop the running init script.
   const initCode = await runInitPhase({ dir: initDir, plan: initPlan, ctx: context, signals, mode, shutdownBudgetMs: budgetMs });
   if (initCode !== undefined) return initCode;

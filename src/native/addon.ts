@@ -128,12 +128,12 @@ export interface NativeAddon {
    */
   peerCredentials(fd: number): PeerCredentials;
   /**
-   * A full V8 collection, then malloc_trim(0), which gives the C library's free pages back
-   * to the kernel, those a worker thread's arena keeps after the thread ended included;
-   * true when malloc_trim gave some. Blocks for the collection: a few ms for a small heap,
-   * tens with hundreds of services. Always false without glibc.
+   * With `collect`, a full V8 collection; then malloc_trim(0), which gives the C library's
+   * free pages back to the kernel, those a worker thread's arena keeps after the thread
+   * ended included; true when malloc_trim gave some. The collection blocks: a few ms for a
+   * small heap, tens with hundreds of services. Always false without glibc.
    */
-  trimMemory(): boolean;
+  trimMemory(collect: boolean): boolean;
   /**
    * mallopt(M_ARENA_MAX, count): threads that have no malloc arena yet share the ones
    * there are once `count` exist (addon/src/memory.cc). True when glibc took it; false
@@ -198,7 +198,7 @@ export function wrapSyscallErrors(addon: RawNativeAddon, path: string): NativeAd
     unwatchReadable: guard((watch: ReadableWatch) => addon.unwatchReadable(watch)),
     systemConstants: guard(() => addon.systemConstants()),
     peerCredentials: guard((fd: number) => addon.peerCredentials(fd)),
-    trimMemory: guard(() => addon.trimMemory()),
+    trimMemory: guard((collect: boolean) => addon.trimMemory(collect)),
     limitArenas: guard((count: number) => addon.limitArenas(count)),
   };
 }

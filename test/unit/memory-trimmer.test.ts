@@ -1,5 +1,5 @@
 // MemoryTrimmer (src/native/memory-trimmer.ts): one trim once things settle, at most one
-// per interval, at once after a load worker, none after close().
+// per interval, the C heap at once after a load worker, none after close().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryTrimmer, MIN_INTERVAL_MS, SETTLE_MS } from '../../src/native/memory-trimmer.js';
@@ -11,10 +11,12 @@ function trimmer() {
   const { logger, lines } = captureLogger();
   let now = 1_000_000;
   let trims = 0;
+  const collects: boolean[] = [];
   let rss = 80 * 2 ** 20;
   const subject = new MemoryTrimmer({
-    trim: () => {
+    trim: (collect) => {
       trims++;
+      collects.push(collect);
       now += 7;
       rss -= 10 * 2 ** 20;
       return true;
@@ -25,16 +27,17 @@ function trimmer() {
     setTimer: timers.setTimer,
     clearTimer: timers.clearTimer,
   });
-  return { subject, timers, lines, trims: () => trims, advance: (ms: number) => (now += ms) };
+  return { subject, timers, lines, collects, trims: () => trims, advance: (ms: number) => (now += ms) };
 }
 
 test('pokes in a burst make one trim, SETTLE_MS after the last', () => {
-  const { subject, timers, lines, trims } = trimmer();
+  const { subject, timers, lines, collects, trims } = trimmer();
   for (let i = 0; i < 500; i++) subject.poke();
   assert.deepEqual(timers.delays(), [SETTLE_MS], 'one timer, re-armed by each poke');
   assert.equal(trims(), 0, 'nothing before things settle');
   timers.fire();
   assert.equal(trims(), 1);
+  assert.deepEqual(collects, [true], 'with a full collection');
   assert.deepEqual(lines, ['debug: memory: things settled; collected and trimmed in 7 ms, RSS 80.0 -> 70.0 MiB']);
 });
 
@@ -52,11 +55,12 @@ test('after a trim, the next waits out MIN_INTERVAL_MS', () => {
   assert.deepEqual(timers.delays(), [SETTLE_MS], 'long after, only the settling wait');
 });
 
-test('trimNow trims at once and leaves the interval alone', () => {
-  const { subject, timers, lines, trims } = trimmer();
-  subject.trimNow();
+test('trimHeap trims the C heap at once, without a collection, and leaves the interval alone', () => {
+  const { subject, timers, lines, collects, trims } = trimmer();
+  subject.trimHeap();
   assert.equal(trims(), 1);
-  assert.match(lines[0]!, /^debug: memory: the load worker ended; /);
+  assert.deepEqual(collects, [false]);
+  assert.deepEqual(lines, ['debug: memory: the load worker ended; trimmed the C heap in 7 ms, RSS 80.0 -> 70.0 MiB']);
   subject.poke();
   assert.deepEqual(timers.delays(), [SETTLE_MS], 'the settling trim still comes');
 });
@@ -67,7 +71,7 @@ test('close() cancels the pending trim and refuses later ones', () => {
   subject.close();
   assert.equal(timers.pending.size, 0);
   subject.poke();
-  subject.trimNow();
+  subject.trimHeap();
   assert.equal(timers.pending.size, 0);
   assert.equal(trims(), 0);
 });

@@ -12,14 +12,14 @@ const glibc = (process.report.getReport() as { header: { glibcVersionRuntime?: s
 test('trimMemory: a boolean, after a worker thread that allocated has ended', async () => {
   const worker = new Worker('const kept = []; for (let i = 0; i < 2000; i++) kept.push(Buffer.alloc(1024, i)); kept.length = 0;', { eval: true });
   await new Promise((resolve) => worker.once('exit', resolve));
-  const trimmed = loadNativeAddon().trimMemory();
+  const trimmed = loadNativeAddon().trimMemory(false);
   assert.equal(typeof trimmed, 'boolean');
   if (glibc === undefined) assert.equal(trimmed, false);
 });
 
-test('trimMemory: collects the JavaScript garbage there is', () => {
+test('trimMemory(true) collects the JavaScript garbage there is; trimMemory(false) does not', () => {
   const addon = loadNativeAddon();
-  addon.trimMemory();
+  addon.trimMemory(true);
   const floor = getHeapStatistics().used_heap_size;
   // Some 8 MiB of objects, garbage once the function returns.
   (() => {
@@ -28,8 +28,11 @@ test('trimMemory: collects the JavaScript garbage there is', () => {
     return garbage.length;
   })();
   assert.ok(getHeapStatistics().used_heap_size > floor + 4 * 2 ** 20, 'the garbage is in the heap');
-  addon.trimMemory();
-  assert.ok(getHeapStatistics().used_heap_size < floor + 2 ** 20, 'and collected by the trim');
+  addon.trimMemory(false);
+  assert.ok(getHeapStatistics().used_heap_size > floor + 4 * 2 ** 20, 'still there without a collection');
+  addon.trimMemory(true);
+  assert.ok(getHeapStatistics().used_heap_size < floor + 2 ** 20, 'and collected by a trim that collects');
+  assert.throws(() => addon.trimMemory(1 as unknown as boolean), TypeError);
 });
 
 test('limitArenas: glibc takes a count of 1 or more; below 1 or not a number is refused', () => {

@@ -4,7 +4,7 @@
 // records most of its idle memory beyond Node's own. esbuild (a devDependency; tsx uses
 // it too) writes:
 //   dist/cli/main.js            the bin: what every command loads first
-//   dist/config/load-worker.js  the worker thread that reads the services directory:
+//   dist/config/load-worker.cjs the worker thread that reads the services directory:
 //                               src/config/cached-load-worker.ts, which compiles
 //   dist/config/load-reply.cjs  its body (zod, yaml, the checks) from V8's code cache,
 //   dist/config/load-reply.cjs.cache  written by running it once (write-code-cache.mjs)
@@ -14,7 +14,7 @@
 // Splitting keeps import() lazy: a chunk holds the modules that the same entries reach, so
 // a client command still never loads zod, yaml or the supervisor. Every output file sits
 // two folders below the package root, as src/'s modules do, so the paths modules take
-// from import.meta.url (../../addon/..., ../../package.json, ../config/load-worker.js)
+// from import.meta.url (../../addon/..., ../../package.json, ../config/load-worker.cjs)
 // hold in both layouts. No type checking here: `npm run typecheck` does that.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ const esmRequire =
   "(() => { throw new Error(`corral's bundle asked for ${id}, which is not one of Node's own modules: rebuild it with npm run build`); })();";
 await build({
   absWorkingDir: root,
-  entryPoints: { 'cli/main': 'src/cli/main.ts', 'config/load-worker': 'src/config/cached-load-worker.ts' },
+  entryPoints: { 'cli/main': 'src/cli/main.ts' },
   outdir: dist,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -45,6 +45,22 @@ await build({
   platform: 'node',
   target: 'node20',
   banner: { js: esmRequire },
+  logLevel: 'warning',
+});
+// The worker thread's entry, as CommonJS: a worker whose entry is an ES module starts
+// Node's ES module loader first, which took it some 10 ms longer to begin reading the
+// services directory, on the way to the first service (issue 20).
+const commonJsUrl = "const corralImportMetaUrl = require('node:url').pathToFileURL(__filename).href;";
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/config/cached-load-worker.ts'],
+  outfile: join(dist, 'config', 'load-worker.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  define: { 'import.meta.url': 'corralImportMetaUrl' },
+  banner: { js: commonJsUrl },
   logLevel: 'warning',
 });
 // The worker's body as CommonJS, a script vm.Script can compile with cached data. Its
@@ -58,7 +74,7 @@ await build({
   platform: 'node',
   target: 'node20',
   define: { 'import.meta.url': 'corralImportMetaUrl' },
-  banner: { js: "const corralImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: { js: commonJsUrl },
   logLevel: 'warning',
 });
 // The bin is run directly (its #! line gives corral's V8 flags).

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-const worker = new URL('../dist/config/load-worker.js', import.meta.url);
+const worker = new URL('../dist/config/load-worker.cjs', import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'corral-code-cache-'));
 // What most service files say, so that the code for them is compiled, and cached, too.
 writeFileSync(join(dir, 'db.yaml'), 'command: [sleep, "100000"]\nready:\n  exec: ["true"]\n  timeout: 10s\nenvironment:\n  A: "${A:-1}"\n');

@@ -1,4 +1,4 @@
-// The load worker as built (scripts/bundle.mjs makes it dist/config/load-worker.js): it
+// The load worker as built (scripts/bundle.mjs makes it dist/config/load-worker.cjs): it
 // compiles dist/config/load-reply.cjs, the bundle of load-reply.ts with zod and yaml, from
 // the V8 code cache the build wrote beside it, then answers as load-worker.ts does.
 //

@@ -50,10 +50,10 @@ export class LoadWorkerError extends Error {
   readonly code = 'LOAD_WORKER';
 }
 
-// dist/config/load-worker.js, from the chunk of the bundle that holds this module in
+// dist/config/load-worker.cjs, from the chunk of the bundle that holds this module in
 // dist/chunks/ (scripts/bundle.mjs). A test that runs the .ts sources through tsx gives
 // workerUrl (test/helpers/load-worker-tsx.mjs): a worker thread does not get tsx's hooks.
-const LOAD_WORKER = new URL('../config/load-worker.js', import.meta.url);
+const LOAD_WORKER = new URL('../config/load-worker.cjs', import.meta.url);
 
 // The enabled services of request.dir, with the command's main service; rejects with a
 // ConfigError listing every problem, or a LoadWorkerError.

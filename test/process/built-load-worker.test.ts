@@ -50,13 +50,13 @@ test('the built bin is the bundle: one entry, its chunks, and the worker with it
   const run = spawnSync('find', [built, '-type', 'f', '-printf', '%P\\n'], { encoding: 'utf8' });
   const files = run.stdout.trim().split('\n').sort();
   const outside = files.filter((file) => !file.startsWith('chunks/'));
-  assert.deepEqual(outside, ['cli/main.js', 'config/load-reply.cjs', 'config/load-reply.cjs.cache', 'config/load-worker.js', 'package.json']);
+  assert.deepEqual(outside, ['cli/main.js', 'config/load-reply.cjs', 'config/load-reply.cjs.cache', 'config/load-worker.cjs', 'package.json']);
   // Ends Node's search for each module's package scope here (scripts/bundle.mjs).
   assert.deepEqual(JSON.parse(readFileSync(join(built, 'package.json'), 'utf8')), { type: 'module' });
 });
 
 test("with corral's V8 flags the built worker compiles its body from the code cache", (t) => {
-  const reply = loadWith(join(built, 'config', 'load-worker.js'), servicesDir(t));
+  const reply = loadWith(join(built, 'config', 'load-worker.cjs'), servicesDir(t));
   assert.deepEqual(
     reply.services?.map((service) => service.name),
     ['web'],
@@ -67,7 +67,7 @@ test("with corral's V8 flags the built worker compiles its body from the code ca
 test('a code cache that does not fit is rejected by V8, and the services load as without one', (t) => {
   const dist = copyOfDist(t);
   writeFileSync(join(dist, 'config', 'load-reply.cjs.cache'), Buffer.alloc(4096, 7));
-  const reply = loadWith(join(dist, 'config', 'load-worker.js'), servicesDir(t));
+  const reply = loadWith(join(dist, 'config', 'load-worker.cjs'), servicesDir(t));
   assert.deepEqual(
     reply.services?.map((service) => service.name),
     ['web'],
@@ -80,7 +80,7 @@ test('without a code cache the worker compiles its body, and problems are answer
   rmSync(join(dist, 'config', 'load-reply.cjs.cache'));
   const dir = servicesDir(t);
   writeFileSync(join(dir, 'bad.yaml'), 'command: [sleep, "1"]\nrestart: sometimes\n');
-  const reply = loadWith(join(dist, 'config', 'load-worker.js'), dir);
+  const reply = loadWith(join(dist, 'config', 'load-worker.cjs'), dir);
   assert.equal(reply.codeCache, 'absent');
   assert.equal(reply.problems?.length, 1, JSON.stringify(reply));
 });

@@ -1,5 +1,5 @@
-// Drives the addon's orphan reaper from the event loop: on SIGCHLD and on a 1 s safety
-// timer (SIGCHLDs coalesce, and libuv drops them when its signal pipe is full). It runs
+// Drives the addon's orphan reaper from the event loop: on SIGCHLD and on a safety timer
+// (SIGCHLDs coalesce, and libuv drops them when its signal pipe is full). It runs
 // on the main thread only, always from setImmediate (the check phase, after the poll
 // phase in which libuv's own SIGCHLD handler reaped libuv's children), so a libuv zombie
 // is seldom at the head of the queue when it peeks.
@@ -11,11 +11,19 @@
 // JS runs for it, and one call reaps what BATCH_MS brought. A zombie waits at most
 // BATCH_MS longer for it. Once a call finds none, the reaper listens again, and calls once
 // more for what exited while it did not.
+//
+// The safety sweep: a SIGCHLD is lost only while they come faster than the loop reads
+// them, so the sweep runs every second while children exit and for ACTIVE_FOR_MS after
+// the last one, and every IDLE_SWEEP_MS once none has for that long. An idle corral then
+// wakes for it twice a minute, not every second (issue 20: its idle CPU was supervisord's,
+// which wakes every second).
 import type { Logger } from '../shared/logger.js';
 import { constants } from 'node:os';
 import { reapedOrphans, type NativeAddon, type NativeSyscallError, type ReapedOrphan } from './addon.js';
 
 const SAFETY_SWEEP_MS = 1000;
+const ACTIVE_FOR_MS = 10_000;
+const IDLE_SWEEP_MS = 30_000;
 const RETRY_DELAY_MS = 50;
 const BATCH_MS = 10;
 // After this many retries in a row a libuv zombie is not going away: something stole
@@ -26,8 +34,9 @@ const STUCK_STREAK = 40;
 export interface ReaperTimers {
   /** Calls fn once, ms from now (0: in this turn of the loop), from the check phase. */
   after: (fn: () => void, ms: number) => void;
-  /** Calls fn every ms, without keeping corral running. */
-  every: (fn: () => void, ms: number) => void;
+  /** Calls fn once, ms from now, without keeping corral running; returns what cancels it. */
+  sweepAfter: (fn: () => void, ms: number) => () => void;
+  now: () => number;
 }
 
 const nodeTimers: ReaperTimers = {
@@ -35,15 +44,20 @@ const nodeTimers: ReaperTimers = {
     if (ms === 0) setImmediate(fn);
     else setTimeout(() => setImmediate(fn), ms);
   },
-  every: (fn, ms) => {
-    setInterval(fn, ms).unref();
+  sweepAfter: (fn, ms) => {
+    const timer = setTimeout(fn, ms).unref();
+    return () => clearTimeout(timer);
   },
+  now: () => performance.now(),
 };
 
 export class Reaper {
   private queued = false;
   private listening = false;
   private streak = 0;
+  /** When a child last exited (a SIGCHLD, or a call that reaped). */
+  private lastExit = Number.NEGATIVE_INFINITY;
+  private sweep: { due: number; cancel: () => void } | undefined;
   // The failures already warned about, as "syscall code": each is told once, then at debug.
   private readonly failuresTold = new Set<string>();
   /** Orphans reaped since start. */
@@ -57,7 +71,7 @@ export class Reaper {
 
   start(): void {
     this.listen(true);
-    this.timers.every(() => this.schedule(), SAFETY_SWEEP_MS);
+    this.armSweep();
     this.schedule();
   }
 
@@ -67,7 +81,28 @@ export class Reaper {
     if (retry) this.schedule(RETRY_DELAY_MS);
   }
 
-  private readonly onSigchld = (): void => this.schedule();
+  private readonly onSigchld = (): void => {
+    this.childExited();
+    this.schedule();
+  };
+
+  // Children are exiting: the sweep comes within a second again, if it was further off.
+  private childExited(): void {
+    this.lastExit = this.timers.now();
+    if (this.sweep !== undefined && this.sweep.due > this.lastExit + SAFETY_SWEEP_MS) this.armSweep();
+  }
+
+  private armSweep(): void {
+    this.sweep?.cancel();
+    const now = this.timers.now();
+    const delay = now - this.lastExit < ACTIVE_FOR_MS ? SAFETY_SWEEP_MS : IDLE_SWEEP_MS;
+    const cancel = this.timers.sweepAfter(() => {
+      this.sweep = undefined;
+      this.schedule();
+      this.armSweep();
+    }, delay);
+    this.sweep = { due: now + delay, cancel };
+  }
 
   private listen(on: boolean): void {
     if (on === this.listening) return;
@@ -93,6 +128,7 @@ export class Reaper {
     }
     this.streak = 0;
     if (reaped > 0) {
+      this.childExited();
       this.listen(false);
       this.schedule(BATCH_MS);
     } else if (!this.listening) {

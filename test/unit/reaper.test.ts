@@ -30,7 +30,7 @@ function addonReturning(results: ReapResult[], onCall = (): void => undefined): 
 function manualTimers(): { timers: ReaperTimers; delays: () => number[]; fire: () => void } {
   const waits: { fn: () => void; ms: number }[] = [];
   return {
-    timers: { after: (fn, ms) => waits.push({ fn, ms }), every: () => undefined },
+    timers: { after: (fn, ms) => waits.push({ fn, ms }), sweepAfter: () => () => undefined, now: () => 0 },
     delays: () => waits.map((wait) => wait.ms),
     fire: () => waits.shift()!.fn(),
   };
@@ -172,4 +172,47 @@ test("reapOrphans on a worker thread throws, so it cannot reap the main loop's c
     code: 'ERR_WORKER_UNSUPPORTED_OPERATION',
     message: "reapOrphans() is not supported in workers: only the main thread's loop knows which exited children libuv still waits for",
   });
+});
+
+test('the safety sweep: every 30 s while no child exits, every second while they do and for 10 s after', () => {
+  const { logger } = fakeLogger();
+  let now = 0;
+  const sweeps: { fn: () => void; ms: number; cancelled: boolean }[] = [];
+  const calls: number[] = [];
+  const timers: ReaperTimers = {
+    after: (fn) => {
+      calls.push(now);
+      fn();
+    },
+    sweepAfter: (fn, ms) => {
+      const sweep = { fn, ms, cancelled: false };
+      sweeps.push(sweep);
+      return () => (sweep.cancelled = true);
+    },
+    now: () => now,
+  };
+  const armed = (): number[] => sweeps.filter((sweep) => !sweep.cancelled).map((sweep) => sweep.ms);
+  const fireSweep = (at: number): void => {
+    now = at;
+    const sweep = sweeps.find((candidate) => !candidate.cancelled)!;
+    sweep.cancelled = true;
+    sweep.fn();
+  };
+  const before = process.listenerCount('SIGCHLD');
+  const reaper = new Reaper(addonReturning([]), logger, timers);
+  reaper.start();
+  assert.deepEqual(armed(), [30_000], 'no child has exited: twice a minute');
+  fireSweep(30_000);
+  assert.deepEqual(armed(), [30_000]);
+  now = 31_000;
+  process.emit('SIGCHLD');
+  assert.deepEqual(armed(), [1_000], 'a child exited: the sweep comes within a second');
+  fireSweep(32_000);
+  assert.deepEqual(armed(), [1_000]);
+  fireSweep(40_500);
+  assert.deepEqual(armed(), [1_000], 'still within 10 s of the exit');
+  fireSweep(41_500);
+  assert.deepEqual(armed(), [30_000], 'quiet for 10 s: back to twice a minute');
+  assert.deepEqual(calls, [0, 30_000, 31_000, 32_000, 40_500, 41_500], 'each sweep, and the SIGCHLD, called the addon');
+  assert.equal(process.listenerCount('SIGCHLD') - before, 1);
 });

@@ -12,7 +12,8 @@ import { becomeReaper } from './init-mode.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
 import { LIMITS } from '../config/limits.js';
-import { LoadWorkerError, type LoadRequest } from '../config/load-in-worker.js';
+import { LOAD_TIMEOUT_MS, LoaderError, type LoadRequest } from '../config/load-in-worker.js';
+import { loadHere } from '../config/load-here.js';
 import { LabelColumn } from '../logging/label-column.js';
 import { logStyleFrom, PLAIN_STYLE, type LogStyle } from '../logging/log-style.js';
 import { createLogger, EVENT_LABEL, parseLogLevel } from '../logging/logger.js';
@@ -33,7 +34,7 @@ import { formatMetricsAddress } from '../control/metrics-address.js';
 import { MetricsServerError } from '../control/metrics-server-error.js';
 import { startSyslog } from './syslog-setup.js';
 import { reloader } from './reload-config.js';
-import { corralEnvironment, loadRequest, startLoad, type Load } from './early-load.js';
+import { corralEnvironment, loadRequest } from './load-request.js';
 import { MemoryTrimmer } from '../native/memory-trimmer.js';
 
 const FLUSH_TIMEOUT_MS = 500;
@@ -96,9 +97,15 @@ function chooseRunDir(): RunDir | undefined {
   return runDir;
 }
 
-async function run(servicesDir: string, command: [string, ...string[]] | undefined, early: Load | undefined): Promise<number> {
+// Two malloc arenas: the main thread's, and one for V8's helper threads and the reload
+// workers (addon/src/memory.cc). glibc's default, eight per core, kept each worker's
+// garbage in an arena of its own.
+const MALLOC_ARENAS = 2;
+
+async function run(servicesDir: string, command: [string, ...string[]] | undefined): Promise<number> {
   if (logStyleProblem !== undefined) throw logStyleProblem;
   const addon = loadNativeAddon();
+  addon.limitArenas(MALLOC_ARENAS);
   growOutputPipes(addon, logger);
   const mode = becomeReaper(addon, logger);
   const reaper = new Reaper(addon, logger);
@@ -108,12 +115,12 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   // The environment and credentials of the moment, as loading in this thread would see them.
   const request = (): LoadRequest => loadRequest(servicesDir, command);
   // Every service file is validated before any init script runs: a bad one exits 100
-  // with nothing run at all. main.ts started loading them already (early-load.ts).
-  const load = early ?? startLoad(request());
-  const services = await load.services;
-  // Start-up's garbage, the load worker's arena included, is given back once it settles.
+  // with nothing run at all.
+  const loadStart = performance.now();
+  const { services, codeCache } = loadHere(request(), { timeoutMs: LOAD_TIMEOUT_MS });
+  logger.debug(`config: read ${servicesDir} in ${Math.round(performance.now() - loadStart)} ms (V8 code cache: ${codeCache})`);
+  // Start-up's garbage, zod and yaml included, is given back once it settles.
   const trimmer = new MemoryTrimmer({ trim: (collect) => addon.trimMemory(collect), logger });
-  void load.ended.then(() => trimmer.trimHeap());
   const initDir = process.env.CORRAL_INIT_DIR || DEFAULT_INIT_DIR;
   const initPlan = planInitScripts(initDir, readInitDir(initDir));
   const runDir = chooseRunDir();
@@ -205,7 +212,7 @@ async function main(): Promise<number> {
       stdout.write(`${version()}\n`);
       return ExitCode.ok;
     case 'run':
-      return run(command.servicesDir, command.command, earlyLoad);
+      return run(command.servicesDir, command.command);
     // Short-lived: they load zod and yaml in this thread, and only they do.
     case 'check':
       return (await import('./config-commands.js')).checkCommand(command.servicesDir, plainOutput);
@@ -227,7 +234,7 @@ function exitCodeFor(error: unknown): number {
     logger.error(`invalid configuration; nothing was started:\n${error.message}`);
     return ExitCode.config;
   }
-  if (error instanceof NativeAddonError || error instanceof MetricsServerError || error instanceof LoadWorkerError) {
+  if (error instanceof NativeAddonError || error instanceof MetricsServerError || error instanceof LoaderError) {
     logger.error(error.message);
     return ExitCode.system;
   }
@@ -236,13 +243,10 @@ function exitCodeFor(error: unknown): number {
 }
 
 let signals: SignalRouter;
-let earlyLoad: Load | undefined;
 
-// Runs corral; `router` has had its listeners since before anything could wait, and
-// `early` is the load of the services directory that main.ts started, if it runs them.
-export function runCorral(router: SignalRouter, early?: Load): void {
+// Runs corral; `router` has had its listeners since before anything could wait.
+export function runCorral(router: SignalRouter): void {
   signals = router;
-  earlyLoad = early;
   // Until the init phase attaches its own target, a shutdown signal exits as main.ts's
   // would, but with the log flushed and the syslog socket's file removed.
   router.attach({ shutdown: () => void exit(ExitCode.ok), forward: () => undefined, reload: () => undefined });

@@ -17,8 +17,6 @@ if (isClientCommand(argv)) {
 } else {
   // First, before anything can wait: a signal without a listener is dropped for PID 1.
   const signals = installSignalHandlers(() => process.exit(ExitCode.ok));
-  const { startEarlyLoad } = await import('./early-load.js');
-  const early = startEarlyLoad(argv);
   const { runCorral } = await import('./corral.js');
-  runCorral(signals, early);
+  runCorral(signals);
 }

@@ -3,7 +3,7 @@
 // load that failed, with the services left as they are.
 import type { Logger } from '../shared/logger.js';
 import { ConfigError } from '../config/config-error.js';
-import { LOAD_TIMEOUT_MS, loadInWorker, LoadWorkerError, type LoadRequest } from '../config/load-in-worker.js';
+import { LOAD_TIMEOUT_MS, loadInWorker, LoaderError, type LoadRequest } from '../config/load-in-worker.js';
 import type { ServiceConfig } from '../config/service-config.js';
 import { describeKept, summarizeReload } from '../supervisor/reload-plan.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
@@ -23,7 +23,7 @@ export interface ReloaderOptions {
 const SHUTTING_DOWN = 'corral is shutting down; nothing was reloaded';
 
 // A reload, given why (for the log); resolves with what was done, one line each, or
-// rejects with a ConfigError (the files) or a LoadWorkerError (corral), nothing changed.
+// rejects with a ConfigError (the files) or a LoaderError (corral), nothing changed.
 export function reloader(options: ReloaderOptions): (why: string) => Promise<string[]> {
   const { servicesDir, supervisor, logger, request, load = loadInWorker, onWorkerExit } = options;
   return async (why) => {
@@ -37,7 +37,7 @@ export function reloader(options: ReloaderOptions): (why: string) => Promise<str
       // Whatever went wrong reading the new configuration, the reload is refused with its
       // reason and the running services stay as they are: corral must not die of a file,
       // nor of the thread that reads it.
-      if (error instanceof LoadWorkerError) {
+      if (error instanceof LoaderError) {
         logger.error(`reload refused, nothing was changed: ${error.message}`);
         throw error;
       }

@@ -1,12 +1,14 @@
 // Loads the services directory in a worker thread that ends once it has answered
-// (load-worker.ts), for the running corral: at start and at every reload. zod and yaml
-// cost about 20 MiB of memory once loaded, and corral as PID 1 would hold them for the
-// life of the container for what takes a moment now and then (issue 20).
+// (load-worker.ts), for the running corral at every reload (the first load, at start,
+// runs in corral's own thread: load-here.ts). zod and yaml cost about 20 MiB of memory
+// once loaded, and corral as PID 1 would hold them for the life of the container for
+// what takes a moment now and then (issue 20); a reload also must not hold up the
+// services' output, which corral's thread relays.
 //
 // What comes back is plain data: the services (no class instance, no function; a
 // ready.log pattern is a RegExp, which the structured clone carries), or the problems of
 // the configuration, made into a ConfigError here. A worker that fails, or does not
-// answer within `timeoutMs`, is a LoadWorkerError: corral's own failure, never taken for
+// answer within `timeoutMs`, is a LoaderError: corral's own failure, never taken for
 // a problem of the files.
 import { Worker } from 'node:worker_threads';
 import type { Credentials } from '../process/credentials.js';
@@ -45,9 +47,11 @@ export interface LoadInWorkerOptions {
 // (a bug) before anyone would wait on a reload, whose client waits 10 minutes.
 export const LOAD_TIMEOUT_MS = 30_000;
 
-export class LoadWorkerError extends Error {
-  override name = 'LoadWorkerError';
-  readonly code = 'LOAD_WORKER';
+// The load itself failed or hung, in a worker or in corral's own thread (load-here.ts):
+// corral's failure, never a problem of the files, which are a ConfigError.
+export class LoaderError extends Error {
+  override name = 'LoaderError';
+  readonly code = 'LOADER';
 }
 
 // dist/config/load-worker.cjs, from the chunk of the bundle that holds this module in
@@ -56,7 +60,7 @@ export class LoadWorkerError extends Error {
 const LOAD_WORKER = new URL('../config/load-worker.cjs', import.meta.url);
 
 // The enabled services of request.dir, with the command's main service; rejects with a
-// ConfigError listing every problem, or a LoadWorkerError.
+// ConfigError listing every problem, or a LoaderError.
 export function loadInWorker(request: LoadRequest, options: LoadInWorkerOptions): Promise<ServiceConfig[]> {
   const { timeoutMs, signal, workerUrl = LOAD_WORKER, onExit } = options;
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
@@ -68,9 +72,9 @@ export function loadInWorker(request: LoadRequest, options: LoadInWorkerOptions)
     worker.stderr.setEncoding('utf8');
     worker.stderr.on('data', (text: string) => (stderr = (stderr + text).slice(-2000)));
     worker.stdout.resume();
-    const failed = (why: string): LoadWorkerError => {
+    const failed = (why: string): LoaderError => {
       const said = stderr.trim();
-      return new LoadWorkerError(`corral could not load ${request.dir}: ${why}${said ? ` (it wrote: ${said})` : ''}; please report it as a bug`);
+      return new LoaderError(`corral could not load ${request.dir}: ${why}${said ? ` (it wrote: ${said})` : ''}; please report it as a bug`);
     };
     const timer = setTimeout(() => settle(failed(`the worker thread that reads it did not answer within ${timeoutMs / 1000}s`)), timeoutMs);
     const onAbort = (): void => settle(signal!.reason as Error);

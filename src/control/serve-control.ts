@@ -5,7 +5,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../shared/logger.js';
 import { ConfigError } from '../config/config-error.js';
-import { LoadWorkerError } from '../config/load-in-worker.js';
+import { LoaderError } from '../config/load-in-worker.js';
 import type { NativeAddon } from '../native/addon.js';
 import type { Reaper } from '../native/reaper.js';
 import { readContainerUsage } from '../process/cgroup-usage.js';
@@ -48,7 +48,7 @@ export async function serveControl(options: ServeControlOptions): Promise<Contro
     options.reload().catch((error: unknown) => {
       if (error instanceof ConfigError)
         throw new ControlError('invalid-config', `reload refused, nothing was changed; the new configuration is invalid:\n${error.message}`);
-      if (error instanceof LoadWorkerError) throw new ControlError('refused', `reload refused, nothing was changed: ${error.message}`);
+      if (error instanceof LoaderError) throw new ControlError('refused', `reload refused, nothing was changed: ${error.message}`);
       throw error;
     });
   const handle = createHandler({ supervisor, snapshot, sampler: new UsageSampler(readUsage), reload });

@@ -9,8 +9,8 @@
 // MIN_INTERVAL_MS, and none once the shutdown has begun: a service crashing in a loop
 // costs one collection a minute at most. Nothing runs while nothing happens.
 // trimHeap() gives back only the C library's free pages, at once and in well under a
-// millisecond: for when the load worker ends, which at start is on the way to the first
-// service (a collection there delayed it by some 50 ms).
+// millisecond: for when a reload's worker ends, its isolate freed, while the services it
+// changed are starting.
 import type { Logger } from '../shared/logger.js';
 
 /** Quiet for this long after the last poke: start-up and reloads are over. */

@@ -1,6 +1,7 @@
-// The built load worker (scripts/bundle.mjs, src/config/cached-load-worker.ts): with
-// corral's own V8 flags it compiles its body from the code cache the build wrote, and a
-// cache that is missing or does not fit only costs time, never the answer.
+// The built load body (scripts/bundle.mjs, src/config/load-body.ts), run by the reload
+// worker (cached-load-worker.ts) and at start in corral's own thread (load-here.ts): with
+// corral's own V8 flags it is compiled from the code cache the build wrote, and a cache
+// that is missing or does not fit only costs time, never the answer.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { corralMain, corralNodeFlags } from '../helpers/corral-process.js';
+import { corralMain, corralNodeFlags, startCorral } from '../helpers/corral-process.js';
 
 const built = fileURLToPath(new URL('../../dist', import.meta.url));
 const addon = fileURLToPath(new URL('../../addon', import.meta.url));
@@ -83,4 +84,11 @@ test('without a code cache the worker compiles its body, and problems are answer
   const reply = loadWith(join(dist, 'config', 'load-worker.cjs'), dir);
   assert.equal(reply.codeCache, 'absent');
   assert.equal(reply.problems?.length, 1, JSON.stringify(reply));
+});
+
+test("at start, in corral's own thread, the body is compiled from the code cache too", async (t) => {
+  const corral = await startCorral({ pid1: false, env: { CORRAL_LOG_LEVEL: 'debug' }, services: { 'web.yaml': 'command: "echo web up; exec sleep 100"\n' } });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/corral +\| debug: config: read .* in \d+ ms \(V8 code cache: used\)$/);
+  await corral.waitForLine(/web +\| web up/);
 });

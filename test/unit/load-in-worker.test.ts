@@ -1,6 +1,6 @@
 // Loading the services directory in a worker thread (load-in-worker.ts) gives what
 // loading in this thread gives, to the byte, and a worker that fails or hangs is a
-// LoadWorkerError, never mistaken for a problem of the files.
+// LoaderError, never mistaken for a problem of the files.
 import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { scratchFiles } from '../helpers/scratch.js';
 import { withCommandService } from '../../src/config/command-service.js';
 import { ConfigError } from '../../src/config/config-error.js';
-import { loadInWorker, LoadWorkerError, type LoadRequest } from '../../src/config/load-in-worker.js';
+import { loadInWorker, LoaderError, type LoadRequest } from '../../src/config/load-in-worker.js';
 import { loadServices } from '../../src/config/load-services.js';
 import { ownCredentials } from '../../src/process/credentials.js';
 
@@ -122,24 +122,24 @@ describe('loadInWorker: the same as loading in this thread', () => {
 describe('loadInWorker: a worker that fails is corral’s failure, said clearly', () => {
   const request = (dir: string): LoadRequest => ({ dir, env: {}, self: ownCredentials() });
 
-  test('a worker that throws: LoadWorkerError with what it threw', async (t) => {
+  test('a worker that throws: LoaderError with what it threw', async (t) => {
     const got = await inWorker(request(scratchFiles(t, {})), worker('throw new TypeError("boom in the loader")'));
-    assert.ok(got instanceof LoadWorkerError, String(got));
+    assert.ok(got instanceof LoaderError, String(got));
     assert.match(got.message, /^corral could not load .*: the worker thread that reads it failed: TypeError: boom in the loader; please report it as a bug$/);
   });
 
-  test('a worker that ends without answering: LoadWorkerError with its exit code and last words', async (t) => {
+  test('a worker that ends without answering: LoaderError with its exit code and last words', async (t) => {
     const got = await inWorker(request(scratchFiles(t, {})), worker('process.stderr.write("dying\\n"); process.exit(7)'));
-    assert.ok(got instanceof LoadWorkerError, String(got));
+    assert.ok(got instanceof LoaderError, String(got));
     assert.match(got.message, /ended \(exit code 7\) without an answer/);
   });
 
-  test('a worker that hangs: LoadWorkerError once the bound has passed, and the worker is ended', async (t) => {
+  test('a worker that hangs: LoaderError once the bound has passed, and the worker is ended', async (t) => {
     const { source, thread } = hangingWorker(t);
     let ended = false;
     const pending = loadInWorker(request(scratchFiles(t, {})), { timeoutMs: 300, workerUrl: worker(source), onExit: () => (ended = true) });
     const got = await pending.catch((error: unknown) => error);
-    assert.ok(got instanceof LoadWorkerError, String(got));
+    assert.ok(got instanceof LoaderError, String(got));
     assert.match(got.message, /did not answer within 0\.3s/);
     // On a busy machine the bound may pass before the worker ran at all: either way it ends.
     await until(() => ended, 'the worker to end');
@@ -166,17 +166,17 @@ describe('loadInWorker: a worker that fails is corral’s failure, said clearly'
     await loadInWorker(request(dir), { timeoutMs: TIMEOUT_MS, workerUrl: LOAD_WORKER, onExit: () => ended.push('answered') });
     await until(() => ended.length === 1, 'the answering worker to end');
     const { source } = hangingWorker(t);
-    await assert.rejects(loadInWorker(request(dir), { timeoutMs: 300, workerUrl: worker(source), onExit: () => ended.push('hung') }), LoadWorkerError);
+    await assert.rejects(loadInWorker(request(dir), { timeoutMs: 300, workerUrl: worker(source), onExit: () => ended.push('hung') }), LoaderError);
     await until(() => ended.length === 2, 'the hung worker to end');
     assert.deepEqual(ended, ['answered', 'hung']);
   });
 
-  test('an answer that is not plain data: LoadWorkerError, not a crash', async (t) => {
-    // A DataCloneError in the worker arrives as an empty object: still a LoadWorkerError.
+  test('an answer that is not plain data: LoaderError, not a crash', async (t) => {
+    // A DataCloneError in the worker arrives as an empty object: still a LoaderError.
     // (load-worker.ts itself says it in words: its answer could not be sent.)
     const source = `import { parentPort } from 'node:worker_threads'; parentPort.postMessage({ services: [{ run: () => 1 }] });`;
     const got = await inWorker(request(scratchFiles(t, {})), worker(source));
-    assert.ok(got instanceof LoadWorkerError, String(got));
+    assert.ok(got instanceof LoaderError, String(got));
     assert.match(got.message, /failed: something that is not an Error \(object\)/);
   });
 });

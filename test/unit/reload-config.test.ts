@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reloader } from '../../src/cli/reload-config.js';
 import { ConfigError } from '../../src/config/config-error.js';
-import { LoadWorkerError, type LoadInWorkerOptions, type LoadRequest } from '../../src/config/load-in-worker.js';
+import { LoaderError, type LoadInWorkerOptions, type LoadRequest } from '../../src/config/load-in-worker.js';
 import type { ServiceConfig } from '../../src/config/service-config.js';
 import { ownCredentials } from '../../src/process/credentials.js';
 import { captureLogger } from '../helpers/capture-logger.js';
@@ -48,7 +48,7 @@ function fixture(load: (request: LoadRequest, options: LoadInWorkerOptions) => P
 
 describe('reloader', () => {
   test('a worker that failed: the reload is refused with its error, nothing is applied', async () => {
-    const failure = new LoadWorkerError('corral could not load /etc/corral/services.d: the worker thread that reads it failed: TypeError: x');
+    const failure = new LoaderError('corral could not load /etc/corral/services.d: the worker thread that reads it failed: TypeError: x');
     const { reload, logged, applied } = fixture(() => Promise.reject(failure));
     await assert.rejects(reload('received SIGHUP'), (error) => error === failure);
     assert.deepEqual(applied, []);

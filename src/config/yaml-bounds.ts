@@ -118,12 +118,16 @@ function checkDepth(tokens: readonly CST.Token[]): YamlBoundProblem | undefined 
     if (depth + 1 > LIMITS.yamlDepth) return { offset: token.offset, path: top, message: DEPTH_MESSAGE };
     for (const item of token.items) {
       const key = 'key' in item ? item.key : undefined;
-      const name = top ?? (key && CST.isScalar(key) ? CST.resolveAsScalar(key)?.value : undefined);
+      const name = top ?? (key && CST.isScalar(key) ? CST.resolveAsScalar(key, true, ignoreHere)?.value : undefined);
       for (const child of [key, item.value]) if (child) stack.push({ token: child, depth: depth + 1, top: name });
     }
   }
   return undefined;
 }
+
+// Without an onError, resolveAsScalar throws on a key's own mistake (an unclosed quote):
+// the composer reports that mistake, with its place, in the next step.
+function ignoreHere(): void {}
 
 class OverLimit extends Error {}
 

@@ -162,3 +162,14 @@ describe('syntax errors', () => {
     assert.match(problems[100]!.message, /^\.\.\. and \d+ more problems in this file, not shown$/);
   });
 });
+
+describe('a key with its own mistake', () => {
+  // Found by config-property.test.ts (seed -264172094): the depth check read the key of
+  // a file cut short inside a quoted key, and yaml threw instead of reporting it.
+  test('an unclosed quote in a key is a YAML syntax error at the quote, not an internal error', (t) => {
+    const problem = onlyProblemSeen(t, { 'web.yaml': 'command: x\n"": false\n"  ' });
+    assert.equal(problem.file, 'web.yaml');
+    assert.equal(problem.line, 3);
+    assert.match(problem.message, /^YAML syntax error: this " is not closed/);
+  });
+});

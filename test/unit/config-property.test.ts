@@ -126,7 +126,7 @@ function checkCase(dir: string, example: ServiceFileCase): void {
   for (const service of services) assertStarts(service, example.writer === 'yaml' ? example.data.environment : undefined);
 }
 
-// Failures found by this test, kept as fixed cases: both were accepted by corral check and
+// Failures found by this test, kept as fixed cases: the first two were accepted by corral check and
 // the variable was then dropped without a word (zod's record and a plain object both take
 // __proto__ as the prototype).
 const REGRESSIONS: ServiceFileCase[] = [
@@ -134,6 +134,9 @@ const REGRESSIONS: ServiceFileCase[] = [
   { data: { command: '_', env_file: 'web.env', environment: Object.fromEntries([['__proto__', '']]) }, writer: 'yaml', n: 0, envFile: 'A=1\n' },
   // seed 76562166, path "218:1:0:1:2:1:1:1:2:2:2:0:0:0:0:0:1"
   { data: { command: ['0'], env_file: 'web.env' }, writer: 'yaml', n: 0, envFile: '__proto__=x\n' },
+  // seed -264172094: cut short inside a quoted key, which the depth check's key reading
+  // threw on (an internal error) before the composer could report it.
+  { data: { command: '/.__', '': false, '     ': {} }, writer: 'cut short', n: 18231, envFile: 'A=1\n' },
 ];
 
 test(`corral check accepts only what starts, and describes what it refuses: ${RUNS} generated service files`, (t) => {

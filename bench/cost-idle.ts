@@ -22,17 +22,20 @@ export interface IdleCase {
 
 export interface IdleFigures {
   rssMib: number;
+  /** VmHWM at the same moment: the peak since exec, start-up included. */
+  peakMib: number;
   cpu?: CpuFigures;
 }
 
 const SERVICE_ARGV = ['sleep', '100000'];
 
-async function upAndRss(idle: IdleCase, running: Running): Promise<number> {
+async function upAndRss(idle: IdleCase, running: Running): Promise<{ rssMib: number; peakMib: number }> {
   if (idle.services > 0) await servicesUp(running, idle.key, 'sleep', idle.services);
   await sleep(RSS_AFTER_MS);
-  const rss = memoryMib(running.pid1, 'VmRSS');
-  if (rss === undefined) throw new Error(`${idle.key}: its PID 1 is gone`);
-  return rss;
+  const rssMib = memoryMib(running.pid1, 'VmRSS');
+  const peakMib = memoryMib(running.pid1, 'VmHWM');
+  if (rssMib === undefined || peakMib === undefined) throw new Error(`${idle.key}: its PID 1 is gone`);
+  return { rssMib, peakMib };
 }
 
 export async function measureIdle(cases: IdleCase[], windowMs: number): Promise<Map<string, IdleFigures>> {
@@ -47,7 +50,7 @@ export async function measureIdle(cases: IdleCase[], windowMs: number): Promise<
     const measured = started.filter(({ idle }) => idle.cpu);
     const cpus = await Promise.all(measured.map(({ running }) => cpuOver(running.pid1, windowMs)));
     const figures = new Map<string, IdleFigures>();
-    started.forEach(({ idle }, i) => figures.set(idle.key, { rssMib: rss[i]! }));
+    started.forEach(({ idle }, i) => figures.set(idle.key, rss[i]!));
     measured.forEach(({ idle }, i) => (figures.get(idle.key)!.cpu = cpus[i]));
     return figures;
   } finally {

@@ -49,10 +49,11 @@ export interface Target {
 }
 
 export function targetRow(target: Target): string {
-  const measured = Number.isFinite(target.got);
+  // Infinite (some cost where the reference has none) is measured, and missed.
+  const measured = !Number.isNaN(target.got);
   const within = target.sense === 'at most' ? target.got <= target.limit : target.got >= target.limit;
   const met = measured && within && (target.also?.holds ?? true);
-  const got = target.unit === 'x' ? `${target.got.toFixed(2)}x` : `${target.got >= 0 ? '+' : ''}${target.got.toFixed(1)} MiB`;
+  const got = target.got === Infinity ? '∞' : target.unit === 'x' ? `${target.got.toFixed(2)}x` : `${target.got >= 0 ? '+' : ''}${target.got.toFixed(1)} MiB`;
   const limit = target.unit === 'x' ? `${target.limit}x` : `+${target.limit} MiB`;
   const also = target.also === undefined ? '' : `; ${target.also.what}: ${target.also.holds ? 'yes' : 'no'}`;
   const mark = !measured ? '— not measured' : met ? '✅ met' : '❌ missed';
@@ -71,7 +72,10 @@ export function ratio(
   sense: Target['sense'] = 'at most',
 ): Target {
   const [a, b] = [samples.median(corral[0]), samples.median(reference[0])];
-  return { what, corral: samples.cell(...corral), reference: samples.cell(...reference), got: a / b, limit, unit: 'x', sense };
+  // Both exactly nothing (idle CPU from schedstat's nanoseconds: not one wakeup in the
+  // window) is equal, not unmeasured; nothing against something stays 0x or infinite.
+  const got = a === 0 && b === 0 ? 1 : a / b;
+  return { what, corral: samples.cell(...corral), reference: samples.cell(...reference), got, limit, unit: 'x', sense };
 }
 
 export function difference(samples: Samples, what: string, corral: [string, string, number?], reference: [string, string, number?], limit: number): Target {

@@ -106,6 +106,9 @@ function detailRows(s: Samples, orphans: number[]): string[] {
     void (s.has(key) && rows.push(`| ${what} | ${who} | ${s.cell(key, unit, digits)} |`));
   const everyone = ['corral', 'bare node', 'supervisord', 's6-svscan', 'tini', 'pm2-runtime'];
   for (const count of [0, 10, 20, 100, 500]) for (const who of everyone) row(`RSS (VmRSS), ${count} services`, who, `rss|${who}|${count}`, 'MiB', 1);
+  // The relay rows' peak is VmHWM too, counted from exec: this is how much of it start-up is.
+  for (const count of [0, 20])
+    for (const who of everyone) row(`peak RSS since exec (VmHWM), idle, ${count} services`, who, `rss peak|${who}|${count}`, 'MiB', 1);
   for (const count of [0, 10, 100]) for (const who of everyone) row(`idle CPU, ${count} services`, who, `cpu|${who}|${count}`, 'ms/s', 2);
   row('exec → exit', '`node -e 0`', 'start|node -e 0', 'ms');
   for (const who of everyone) row('exec → the service running, 1 service', who, `start 1|${who}`, 'ms');

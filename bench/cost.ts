@@ -86,8 +86,9 @@ async function idleRound(): Promise<void> {
       add(pid1, count, cpu);
   for (const pid1 of these('s6-svscan', 'pm2-runtime')) add(pid1, 20, false);
   const figures = await measureIdle(cases, IDLE_MS);
-  for (const [key, { rssMib, cpu }] of figures) {
+  for (const [key, { rssMib, peakMib, cpu }] of figures) {
     samples.add(`rss|${key}`, rssMib);
+    samples.add(`rss peak|${key}`, peakMib);
     if (cpu !== undefined) samples.add(`cpu|${key}`, cpu.schedMsPerSecond);
     log(`${key}: RSS ${rssMib.toFixed(1)} MiB${cpu === undefined ? '' : `, idle CPU ${cpu.schedMsPerSecond.toFixed(2)} ms/s`}`);
   }

@@ -1,12 +1,23 @@
 // One growing buffer that a chunk's encoded lines are copied into, so a chunk of
 // hundreds of lines costs one allocation and makes almost no garbage (per-line Buffer
 // views and a final concat would; at a million lines a second that is most of the work).
+// Given a pool, it starts in one of the pool's buffers when the capacity fits, and lends
+// its result out of the pool (see buffer-pool.ts).
+import type { BufferPool } from './buffer-pool.js';
+
 export class ByteBuilder {
   private buffer: Buffer;
   private length = 0;
+  /** The pool the buffer came from, while it is the pool's. */
+  private pool: BufferPool | undefined;
 
-  constructor(capacity: number) {
-    this.buffer = Buffer.allocUnsafe(capacity);
+  constructor(capacity: number, pool?: BufferPool) {
+    if (pool !== undefined && capacity <= pool.bufferBytes) {
+      this.pool = pool;
+      this.buffer = pool.get();
+    } else {
+      this.buffer = Buffer.allocUnsafe(capacity);
+    }
   }
 
   append(bytes: Buffer): void {
@@ -26,15 +37,26 @@ export class ByteBuilder {
     this.buffer[this.length++] = byte;
   }
 
-  /** What was appended, or undefined if nothing was. */
+  /** What was appended, or undefined if nothing was. The builder is done with after this. */
   result(): Buffer | undefined {
-    return this.length === 0 ? undefined : this.buffer.subarray(0, this.length);
+    if (this.length === 0) {
+      this.pool?.put(this.buffer);
+      this.pool = undefined;
+      return undefined;
+    }
+    const bytes = this.buffer.subarray(0, this.length);
+    this.pool?.lend(bytes);
+    this.pool = undefined;
+    return bytes;
   }
 
   private reserve(bytes: number): void {
     if (this.length + bytes <= this.buffer.length) return;
     const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.length + bytes));
     this.buffer.copy(grown, 0, 0, this.length);
+    // The pool's buffer was never handed on: it can serve the next chunk.
+    this.pool?.put(this.buffer);
+    this.pool = undefined;
     this.buffer = grown;
   }
 }

@@ -5,6 +5,7 @@
 // least every REPORT_EVERY_MS while it does not keep up).
 // One queue serves every run of the service, so restarts do not multiply the budget.
 // Every encoded line ends with its one newline.
+import { detach, release } from './buffer-pool.js';
 import type { OutputSink, OutputSource } from './output-sink.js';
 
 const NEWLINE = 0x0a;
@@ -89,17 +90,23 @@ export class DropQueue implements OutputSource {
   private add(encoded: Buffer): void {
     const room = this.budget - this.waitingBytes;
     const keep = encoded.length <= room ? encoded.length : room > 0 ? encoded.lastIndexOf(NEWLINE, room - 1) + 1 : 0;
+    if (keep === encoded.length) {
+      // A relay's buffer from its pool is copied to its size (see buffer-pool.ts).
+      this.waiting.push(detach(encoded));
+      this.waitingBytes += keep;
+      return;
+    }
     if (keep > 0) {
-      // A copy of a kept part, so the dropped rest is not held in memory through it.
-      this.waiting.push(keep === encoded.length ? encoded : Buffer.from(encoded.subarray(0, keep)));
+      // A copy of the kept part, so the dropped rest is not held in memory through it.
+      this.waiting.push(Buffer.from(encoded.subarray(0, keep)));
       this.waitingBytes += keep;
     }
-    if (keep < encoded.length) {
-      const lines = countLines(encoded, keep);
-      this.dropped.lines += lines;
-      this.droppedLines += lines;
-      this.dropped.bytes += encoded.length - keep;
-    }
+    const lines = countLines(encoded, keep);
+    this.dropped.lines += lines;
+    this.droppedLines += lines;
+    this.dropped.bytes += encoded.length - keep;
+    // Nothing refers to it any more: a pool buffer serves the next chunk.
+    release(encoded);
   }
 
   // Reports the loss once output flows again (the queue is written out), or every

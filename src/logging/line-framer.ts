@@ -2,7 +2,9 @@
 // producing one buffer per chunk read so it is written with one write(): nothing else can
 // land inside a line. Works on bytes (no UTF-8 decoding) and holds at most maxLine bytes
 // of an unfinished line: a longer one is cut into pieces, the later pieces flagged as
-// continued so a reader can join them.
+// continued so a reader can join them. A chunk is only read during push(): what is kept
+// of it is copied, so the relay can read every pipe into one buffer.
+import type { BufferPool } from './buffer-pool.js';
 import { ByteBuilder } from './byte-builder.js';
 import type { LineEncoder } from './line-encoder.js';
 
@@ -22,6 +24,8 @@ export class LineFramer {
     private readonly encoder: LineEncoder,
     private readonly maxLine: number,
     private readonly count: LineCount = { lines: 0 },
+    /** Where push() takes its output buffer from (see buffer-pool.ts). */
+    private readonly pool?: BufferPool,
   ) {}
 
   // The encoded lines completed by `chunk` (with pieces of over-long lines), or
@@ -30,7 +34,7 @@ export class LineFramer {
     this.encoder.startChunk();
     // Room for the lines and a prefix of a few dozen bytes on each of them (100-byte
     // lines); it grows if a chunk of very short lines needs more.
-    const out = new ByteBuilder(chunk.length + (chunk.length >> 1) + 256);
+    const out = new ByteBuilder(chunk.length + (chunk.length >> 1) + 256, this.pool);
     let start = 0;
     for (let newline = chunk.indexOf(NEWLINE); newline !== -1; newline = chunk.indexOf(NEWLINE, start)) {
       if (this.pendingBytes === 0 && newline - start <= this.maxLine) {
@@ -70,7 +74,8 @@ export class LineFramer {
       rest = rest.subarray(room);
     }
     if (rest.length > 0) {
-      this.pending.push(rest);
+      // A copy: the chunk it is part of may be overwritten by the next read.
+      this.pending.push(Buffer.from(rest));
       this.pendingBytes += rest.length;
     }
   }

@@ -11,6 +11,7 @@
 // then on, and the sources keep flowing. Anything else (ENOSPC on a full disk, EDQUOT,
 // EIO, EAGAIN) may pass: what failed is dropped and counted, every later write tries
 // again, and the first that succeeds ends the episode, which watchers are told about.
+import { release } from './buffer-pool.js';
 import { countLines } from './drop-queue.js';
 import { fileOutputFor, OutputWriteError } from './file-output.js';
 import { errorCode } from '../shared/system-error.js';
@@ -117,6 +118,7 @@ export class OutputSink {
   // (their lines fail too, and are counted, until writes succeed again).
   private settle(bytes: Buffer | string, error: Error | null | undefined): void {
     if (!error) {
+      release(bytes);
       if (this.failing === undefined) return;
       const { code, lines, bytes: lost } = this.failing;
       this.failing = undefined;
@@ -137,6 +139,7 @@ export class OutputSink {
       this.failing.lines += countLines(unwritten, 0);
       this.failing.bytes += unwritten.length;
     }
+    release(bytes);
     if (this.full) {
       this.full = false;
       this.pump();

@@ -6,7 +6,11 @@
 // - Drop mode: lines go to the service's DropQueue, and the relay never stops reading.
 // Without a sink (log: {stdout: discard}) the stream is still read, so the service never
 // blocks on it, and the tap still sees it, so ready: {log: ...} works on a discarded stream.
-import { Socket } from 'node:net';
+// Every relay reads into one buffer (READ_BUFFER) and writes its encoded lines from the
+// pool of output buffers (buffer-pool.ts): a buffer allocated per read and per chunk was
+// garbage V8 collected late, and raised the peak RSS while relaying by tens of MiB.
+import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
+import { BufferPool, detach } from './buffer-pool.js';
 import type { DropQueue } from './drop-queue.js';
 import type { LineEncoder } from './line-encoder.js';
 import { LineFramer, type LineCount } from './line-framer.js';
@@ -17,13 +21,24 @@ export interface RelayOptions {
   maxLine: number;
   /** undefined: read and discard. */
   sink: OutputSink | undefined;
-  /** Sees every chunk read, e.g. a LineWatcher waiting for a ready line. */
+  /** Sees every chunk read, e.g. a LineWatcher waiting for a ready line. The chunk is
+   * valid only during the call: the next read overwrites it. */
   tap?: (chunk: Buffer) => void;
   /** Drop mode: the service's queue for this stream, shared by all its runs. */
   drop?: DropQueue;
   /** Counts the lines framed (each piece of a cut line is one). */
   count?: LineCount;
 }
+
+/** What one read takes at most: as much as libuv reads into a buffer of its own. */
+const READ_BYTES = 64 * 1024;
+// Read into by every relay in turn: a read's callback runs before the next read, and
+// keeps nothing of the chunk that it did not copy.
+const READ_BUFFER = Buffer.allocUnsafeSlow(READ_BYTES);
+// A chunk's encoded lines take at most 1.5 times its size and a little (line-framer.ts).
+// Eight buffers serve a sink that falls behind by a few writes; under more load than that
+// the rest are allocated, and collected, as before.
+const ENCODED = new BufferPool(128 * 1024, 8);
 
 export class PipeRelay implements OutputSource {
   private readonly socket: Socket;
@@ -44,18 +59,28 @@ export class PipeRelay implements OutputSource {
     private readonly options: RelayOptions,
   ) {
     const { sink, tap } = options;
-    this.framer = new LineFramer(options.encoder, options.maxLine, options.count);
-    this.socket = new Socket({ fd: readFd, readable: true, writable: false });
+    this.framer = new LineFramer(options.encoder, options.maxLine, options.count, ENCODED);
+    // true: the relay pauses the socket itself when its sink is busy (forward()).
+    const onRead = (length: number): boolean => {
+      const chunk = READ_BUFFER.subarray(0, length);
+      this.lastRead = Date.now();
+      tap?.(chunk);
+      if (sink !== undefined) this.forward(this.framer.push(chunk));
+      return true;
+    };
+    // Node takes onread in the constructor as in connect(); its types list it only there.
+    const socketOptions: SocketConstructorOpts & { onread: OnReadOpts } = {
+      fd: readFd,
+      readable: true,
+      writable: false,
+      onread: { buffer: READ_BUFFER, callback: onRead },
+    };
+    this.socket = new Socket(socketOptions);
     this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
     this.flushed = new Promise((resolve) => (this.onFlushed = resolve));
     void this.closed.then(() => {
       this.isClosed = true;
       this.checkFlushed();
-    });
-    this.socket.on('data', (chunk: Buffer) => {
-      this.lastRead = Date.now();
-      tap?.(chunk);
-      if (sink !== undefined) this.forward(this.framer.push(chunk));
     });
     this.socket.on('end', () => this.forward(this.framer.end()));
     this.socket.on('error', () => this.forward(this.framer.end()));
@@ -115,7 +140,9 @@ export class PipeRelay implements OutputSource {
     } else if (!sink.isBusy && this.held.length === 0) {
       sink.write(bytes);
     } else {
-      this.held.push(bytes);
+      // Held for a while: a chunk that fills less than half of a pool buffer is copied
+      // out, or 500 stalled services could hold 128 KiB each for a few lines.
+      this.held.push(bytes.length * 2 <= bytes.buffer.byteLength ? detach(bytes) : bytes);
       this.socket.pause();
       sink.enqueue(this);
     }

@@ -150,3 +150,18 @@ describe('LineFramer', () => {
     assert.ok(Buffer.concat(payloads).equals(input), 'the pieces put together are the input');
   });
 });
+
+describe('LineFramer with a reused read buffer', () => {
+  test('an unfinished line is kept as a copy: overwriting the chunk after push changes nothing', () => {
+    const framer = plainFramer('web', 1024);
+    const shared = Buffer.alloc(64);
+    const read = (s: string): Buffer => {
+      shared.fill(0x58);
+      shared.write(s, 'latin1');
+      return shared.subarray(0, s.length);
+    };
+    assert.equal(str(framer.push(read('one\ntw'))), 'web | one\n');
+    assert.equal(str(framer.push(read('o\nthr'))), 'web | two\n');
+    assert.equal(str(framer.push(read('ee\n'))), 'web | three\n');
+  });
+});

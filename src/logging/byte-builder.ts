@@ -2,7 +2,7 @@
 // hundreds of lines costs one allocation and makes almost no garbage (per-line Buffer
 // views and a final concat would; at a million lines a second that is most of the work).
 // Given a pool, it starts in one of the pool's buffers when the capacity fits, and lends
-// its result out of the pool (see buffer-pool.ts).
+// its result out of the pool when it fills at least half of it (see buffer-pool.ts).
 import type { BufferPool } from './buffer-pool.js';
 
 export class ByteBuilder {
@@ -45,8 +45,19 @@ export class ByteBuilder {
       return undefined;
     }
     const bytes = this.buffer.subarray(0, this.length);
-    this.pool?.lend(bytes);
+    const pool = this.pool;
     this.pool = undefined;
+    if (pool === undefined) return bytes;
+    // Lent, a view pins its whole pool buffer until its write is done, and Node's stream
+    // queues up to 16 KiB of writes: a few lines must not hold 128 KiB each. Less than
+    // half a buffer is copied out to its size, and the buffer is free again at once.
+    if (this.length * 2 < pool.bufferBytes) {
+      const copy = Buffer.allocUnsafe(this.length);
+      this.buffer.copy(copy, 0, 0, this.length);
+      pool.put(this.buffer);
+      return copy;
+    }
+    pool.lend(bytes);
     return bytes;
   }
 

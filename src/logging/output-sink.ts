@@ -85,6 +85,7 @@ export class OutputSink {
   write(bytes: Buffer | string): void {
     if (this.closed) {
       this.droppedBytes += bytes.length;
+      release(bytes);
       return;
     }
     if (!this.output.write(bytes, (error) => this.settle(bytes, error))) this.full = true;

@@ -10,7 +10,7 @@
 // pool of output buffers (buffer-pool.ts): a buffer allocated per read and per chunk was
 // garbage V8 collected late, and raised the peak RSS while relaying by tens of MiB.
 import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
-import { BufferPool, detach } from './buffer-pool.js';
+import { BufferPool } from './buffer-pool.js';
 import type { DropQueue } from './drop-queue.js';
 import type { LineEncoder } from './line-encoder.js';
 import { LineFramer, type LineCount } from './line-framer.js';
@@ -69,6 +69,8 @@ export class PipeRelay implements OutputSource {
       return true;
     };
     // Node takes onread in the constructor as in connect(); its types list it only there.
+    // No 'data' or 'readable' listener and no read() on this socket: with onread, those
+    // would start reading again while the relay holds lines for a busy sink.
     const socketOptions: SocketConstructorOpts & { onread: OnReadOpts } = {
       fd: readFd,
       readable: true,
@@ -140,9 +142,8 @@ export class PipeRelay implements OutputSource {
     } else if (!sink.isBusy && this.held.length === 0) {
       sink.write(bytes);
     } else {
-      // Held for a while: a chunk that fills less than half of a pool buffer is copied
-      // out, or 500 stalled services could hold 128 KiB each for a few lines.
-      this.held.push(bytes.length * 2 <= bytes.buffer.byteLength ? detach(bytes) : bytes);
+      // A lent pool buffer is held as it is: it is at least half full (byte-builder.ts).
+      this.held.push(bytes);
       this.socket.pause();
       sink.enqueue(this);
     }

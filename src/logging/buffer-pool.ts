@@ -42,7 +42,7 @@ export class BufferPool {
     }
   }
 
-  /** `view` (of a buffer from get()) is handed on, to come back through giveBack(). */
+  /** `view` (of a buffer from get()) is handed on, to come back through release() or detach(). */
   lend(view: Buffer): void {
     lent.set(view.buffer as ArrayBuffer, { view, pool: this });
   }
@@ -57,29 +57,33 @@ export class BufferPool {
   }
 }
 
+// The pool a lent view goes back to, no longer counted as lent; undefined for anything
+// that is not exactly a lent view.
+function reclaim(bytes: Buffer): BufferPool | undefined {
+  const memory = bytes.buffer as ArrayBuffer;
+  const out = lent.get(memory);
+  if (out === undefined || out.view !== bytes) return undefined;
+  lent.delete(memory);
+  return out.pool;
+}
+
 // Called with what a write was given once the write is done with it, or by whoever holds
 // a lent view and is done with it: a lent view goes back to its pool; anything else is
 // left alone.
 export function release(bytes: Buffer | string): void {
   if (typeof bytes === 'string') return;
-  const memory = bytes.buffer as ArrayBuffer;
-  const out = lent.get(memory);
-  if (out === undefined || out.view !== bytes) return;
-  lent.delete(memory);
-  out.pool.giveBack(memory);
+  reclaim(bytes)?.giveBack(bytes.buffer as ArrayBuffer);
 }
 
-// For bytes that are about to be held rather than written (a drop-mode queue, a relay
-// waiting for its turn): a lent view is copied out, to exactly its size, and its memory
-// goes back to the pool at once. Held, a view would keep a whole pool buffer for what may
-// be a few bytes, and a queue counts the bytes it holds, not the buffers under them.
-// Only the holder of the exact view may call this: it must be the one reference to it.
+// For bytes that are about to be held rather than written (a drop-mode queue): a lent
+// view is copied out, to exactly its size, and its memory goes back to the pool at once.
+// Held, a view would keep a whole pool buffer, and a queue counts the bytes it holds, not
+// the buffers under them. Only the holder of the exact view may call this: it must be the
+// one reference to it.
 export function detach(bytes: Buffer): Buffer {
-  const memory = bytes.buffer as ArrayBuffer;
-  const out = lent.get(memory);
-  if (out === undefined || out.view !== bytes) return bytes;
+  const pool = reclaim(bytes);
+  if (pool === undefined) return bytes;
   const copy = Buffer.from(bytes);
-  lent.delete(memory);
-  out.pool.giveBack(memory);
+  pool.giveBack(bytes.buffer as ArrayBuffer);
   return copy;
 }

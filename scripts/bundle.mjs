@@ -65,12 +65,18 @@ await build({
 });
 // The worker's body as CommonJS, a script vm.Script can compile with cached data. Its
 // import.meta.url (the addon's path) is the file's own URL, as in the ES modules.
+// Without its whitespace and with its syntax shortened (names are kept, so errors read
+// the same): V8 holds the source, and what it derives from it, while the first load
+// runs, and that load is corral's peak RSS at start (VmHWM 57.9 -> 55.2 MiB with 20
+// services). The main bundle is left readable: minified, it saved nothing measurable.
 await build({
   absWorkingDir: root,
   entryPoints: ['src/config/load-reply.ts'],
   outfile: join(dist, 'config', 'load-reply.cjs'),
   bundle: true,
   format: 'cjs',
+  minifyWhitespace: true,
+  minifySyntax: true,
   platform: 'node',
   target: 'node20',
   define: { 'import.meta.url': 'corralImportMetaUrl' },

@@ -37,9 +37,7 @@ export class BufferPool {
 
   /** A buffer from get() that was never lent: nothing refers to it any more. */
   put(buffer: Buffer): void {
-    if (buffer.byteLength === this.bufferBytes && buffer.byteOffset === 0 && this.free.length < this.keep) {
-      this.free.push(buffer.buffer as ArrayBuffer);
-    }
+    if (buffer.byteLength === this.bufferBytes && buffer.byteOffset === 0) this.giveBack(buffer.buffer as ArrayBuffer);
   }
 
   /** `view` (of a buffer from get()) is handed on, to come back through release() or detach(). */
@@ -52,6 +50,7 @@ export class BufferPool {
     return this.free.length;
   }
 
+  /** Memory of one of the pool's buffers that nothing refers to any more. */
   giveBack(memory: ArrayBuffer): void {
     if (this.free.length < this.keep) this.free.push(memory);
   }

@@ -20,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("peerCredentials", Napi::Function::New(env, corral::PeerCredentials, "peerCredentials"));
   exports.Set("limitArenas", Napi::Function::New(env, corral::LimitArenas, "limitArenas"));
   exports.Set("trimMemory", Napi::Function::New(env, corral::TrimMemory, "trimMemory"));
+  exports.Set("frameLines", Napi::Function::New(env, corral::FrameLines, "frameLines"));
   return exports;
 }
 

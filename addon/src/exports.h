@@ -21,5 +21,6 @@ Napi::Value SystemConstants(const Napi::CallbackInfo& info);
 Napi::Value PeerCredentials(const Napi::CallbackInfo& info);
 Napi::Value TrimMemory(const Napi::CallbackInfo& info);
 Napi::Value LimitArenas(const Napi::CallbackInfo& info);
+Napi::Value FrameLines(const Napi::CallbackInfo& info);
 
 }  // namespace corral

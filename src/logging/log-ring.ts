@@ -59,31 +59,89 @@ export class LogRing {
     return this.next;
   }
 
-  // Keeps source[start, end), a line without its newline. Called for every line relayed,
-  // so it does one copy and a few stores.
+  // Keeps source[start, end), a line without its newline. Each line takes its length and
+  // one byte more in the buffer, the newline's place, so that addLines() can copy a run
+  // of lines, newlines and all, in one go.
   add(stream: StreamName, source: Buffer, start: number, end: number, continued: boolean): void {
     const length = Math.min(end - start, RING_LINE_BYTES);
+    this.makeRoom(1, length + 1);
+    const at = this.place(stream, length, continued);
+    const room = this.bytes.length - at;
+    if (length <= room) {
+      this.bytes.set(source.subarray(start, start + length), at);
+    } else {
+      this.bytes.set(source.subarray(start, start + room), at);
+      this.bytes.set(source.subarray(start + room, start + length), 0);
+    }
+    this.writeAt = (at + length + 1) % this.bytes.length;
+    this.usedBytes += length + 1;
+    this.notify();
+  }
+
+  // Keeps `count` whole lines of one chunk (see LineKeeper in line-framer.ts): the first
+  // starts at `start`, line i ends at ends[i], its newline. Called for every chunk the
+  // relay frames in one go, so the run of lines is copied at once, and only the newest
+  // that the ring can hold: the older would be evicted by the newer at once.
+  addLines(stream: StreamName, source: Buffer, start: number, ends: Int32Array, count: number): void {
+    if (count === 0) return;
+    const startOf = (i: number): number => (i === 0 ? start : ends[i - 1]! + 1);
+    const runEnd = ends[count - 1]! + 1;
+    let first = Math.max(0, count - RING_LINES);
+    while (runEnd - startOf(first) > RING_BYTES) first += 1;
+    for (let i = first; i < count; i++) {
+      if (ends[i]! - startOf(i) > RING_LINE_BYTES) {
+        // Kept as its start (log.max_line above RING_LINE_BYTES): one by one.
+        for (let j = 0; j < count; j++) this.add(stream, source, startOf(j), ends[j]!, false);
+        return;
+      }
+    }
+    if (first > 0) {
+      // The run fills the ring: every line kept so far, and the run's older lines, go.
+      this.added[stream] += first;
+      this.next += first;
+      this.first = this.next;
+      this.usedBytes = 0;
+    }
+    const runStart = startOf(first);
+    const runBytes = runEnd - runStart;
+    this.makeRoom(count - first, runBytes);
+    const at = this.writeAt;
+    for (let i = first; i < count; i++) {
+      const lineAt = (at + startOf(i) - runStart) % this.bytes.length;
+      this.place(stream, ends[i]! - startOf(i), false, lineAt);
+    }
+    const room = this.bytes.length - at;
+    if (runBytes <= room) {
+      this.bytes.set(source.subarray(runStart, runEnd), at);
+    } else {
+      this.bytes.set(source.subarray(runStart, runStart + room), at);
+      this.bytes.set(source.subarray(runStart + room, runEnd), 0);
+    }
+    this.writeAt = (at + runBytes) % this.bytes.length;
+    this.usedBytes += runBytes;
+    this.notify();
+  }
+
+  // Evicts the oldest lines (and grows the buffer, up to RING_BYTES) until `lines` more
+  // lines of `bytes` in all fit.
+  private makeRoom(lines: number, bytes: number): void {
     if (this.starts.length === 0) this.allocateIndex();
-    while (this.next - this.first >= RING_LINES || this.usedBytes + length > this.bytes.length) {
-      if (this.usedBytes + length > this.bytes.length && this.bytes.length < RING_BYTES) this.grow(this.usedBytes + length);
+    while (this.next - this.first + lines > RING_LINES || this.usedBytes + bytes > this.bytes.length) {
+      if (this.usedBytes + bytes > this.bytes.length && this.bytes.length < RING_BYTES) this.grow(this.usedBytes + bytes);
       else this.evict();
     }
+  }
+
+  // Indexes the next line, of `length` bytes at `at` (by default where the next goes), and
+  // returns where it starts.
+  private place(stream: StreamName, length: number, continued: boolean, at = this.writeAt): number {
     const slot = this.next % RING_LINES;
-    this.starts[slot] = this.writeAt;
+    this.starts[slot] = at;
     this.lengths[slot] = length;
     this.ordinals[slot] = this.added[stream]++;
     this.flags[slot] = (stream === 'stderr' ? STDERR : 0) | (continued ? CONTINUED : 0);
-    const room = this.bytes.length - this.writeAt;
-    if (length <= room) {
-      source.copy(this.bytes, this.writeAt, start, start + length);
-    } else {
-      source.copy(this.bytes, this.writeAt, start, start + room);
-      source.copy(this.bytes, 0, start + room, start + length);
-    }
-    this.writeAt = (this.writeAt + length) % this.bytes.length;
-    this.usedBytes += length;
     this.next += 1;
-    this.notify();
+    return at;
   }
 
   /** Why no more lines will come (its service is gone), once end() was called. */
@@ -159,7 +217,7 @@ export class LogRing {
   }
 
   private evict(): void {
-    this.usedBytes -= this.lengths[this.first % RING_LINES]!;
+    this.usedBytes -= this.lengths[this.first % RING_LINES]! + 1;
     this.first += 1;
   }
 
@@ -174,9 +232,9 @@ export class LogRing {
     for (let seq = this.first; seq < this.next; seq++) {
       const slot = seq % RING_LINES;
       const line = this.line(seq)!.bytes;
-      line.copy(bigger, at);
+      bigger.set(line, at);
       this.starts[slot] = at;
-      at += line.length;
+      at += line.length + 1;
     }
     this.bytes = bigger;
     this.writeAt = at % size;

@@ -13,7 +13,8 @@ import { Socket, type OnReadOpts, type SocketConstructorOpts } from 'node:net';
 import { BufferPool } from './buffer-pool.js';
 import type { DropQueue } from './drop-queue.js';
 import type { LineEncoder } from './line-encoder.js';
-import { LineFramer, type LineCount } from './line-framer.js';
+import type { FrameLines } from './frame-lines.js';
+import { LineFramer, type LineCount, type LineKeeper } from './line-framer.js';
 import type { OutputSink, OutputSource } from './output-sink.js';
 
 export interface RelayOptions {
@@ -28,6 +29,10 @@ export interface RelayOptions {
   drop?: DropQueue;
   /** Counts the lines framed (each piece of a cut line is one). */
   count?: LineCount;
+  /** Sees every line framed: the service's LogRing (ring-keeper.ts). */
+  keeper?: LineKeeper;
+  /** The addon's frameLines; without it, frameLinesInJs. */
+  frameLines?: FrameLines;
 }
 
 /** What one read takes at most: as much as libuv reads into a buffer of its own. */
@@ -59,7 +64,8 @@ export class PipeRelay implements OutputSource {
     private readonly options: RelayOptions,
   ) {
     const { sink, tap } = options;
-    this.framer = new LineFramer(options.encoder, options.maxLine, options.count, ENCODED);
+    const { count, keeper, frameLines } = options;
+    this.framer = new LineFramer(options.encoder, options.maxLine, { count, keeper, frameLines, pool: ENCODED });
     // true: the relay pauses the socket itself when its sink is busy (forward()).
     const onRead = (length: number): boolean => {
       const chunk = READ_BUFFER.subarray(0, length);

@@ -140,6 +140,16 @@ export interface NativeAddon {
    * without glibc. Throws a RangeError below 1.
    */
   limitArenas(count: number): boolean;
+  /**
+   * The relay's common case in one call per chunk (addon/src/frame.cc): for each line
+   * that ends in source[start, end), in order, copies head, the line and its newline to
+   * out from outAt, and records the newline's index in ends. Stops before a line longer
+   * than maxLine or one that does not fit in out, when ends is full, or when no newline
+   * is left; returns the number of lines written. frameLinesInJs
+   * (src/logging/frame-lines.ts) is the same in JavaScript. Throws a RangeError for a
+   * start, end or outAt outside its buffer.
+   */
+  frameLines: (source: Uint8Array, start: number, end: number, maxLine: number, head: Uint8Array, out: Uint8Array, outAt: number, ends: Int32Array) => number;
 }
 
 export const defaultAddonPath = fileURLToPath(new URL('../../addon/build/Release/corral_native.node', import.meta.url));
@@ -200,17 +210,31 @@ export function wrapSyscallErrors(addon: RawNativeAddon, path: string): NativeAd
     peerCredentials: guard((fd: number) => addon.peerCredentials(fd)),
     trimMemory: guard((collect: boolean) => addon.trimMemory(collect)),
     limitArenas: guard((count: number) => addon.limitArenas(count)),
+    // As it is: it makes no syscall, and runs once per chunk a service writes.
+    frameLines: addon.frameLines,
   };
+}
+
+// An addon built before corral's newest function, which a `git pull` without a rebuild
+// leaves behind: refused at load with how to rebuild, not a TypeError mid-relay.
+export function checkAddonIsCurrent(exports: object, path: string): RawNativeAddon {
+  if (typeof (exports as Partial<RawNativeAddon>).frameLines !== 'function') {
+    throw new NativeAddonError(
+      `corral's native addon at ${path} is older than corral: it has no frameLines().\n` +
+        `  Rebuild it with 'npm rebuild corral' (or 'npm install' in a checkout).`,
+      'ADDON_NOT_LOADED',
+    );
+  }
+  return exports as RawNativeAddon;
 }
 
 // Loads the addon from `path`; throws NativeAddonError with the fix in its message.
 export function loadNativeAddon(path: string = defaultAddonPath): NativeAddon {
+  const loaded = { exports: {} };
   try {
     // process.dlopen rather than a require() from node:module, which would load that
     // module and the source-map support it brings, for good (issue 20).
-    const loaded = { exports: {} };
     process.dlopen(loaded, path);
-    return wrapSyscallErrors(loaded.exports as RawNativeAddon, path);
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     const reason = `${code ?? 'error'}: ${String(message).split('\n')[0]}`;
@@ -223,4 +247,5 @@ export function loadNativeAddon(path: string = defaultAddonPath): NativeAddon {
       { cause: error },
     );
   }
+  return wrapSyscallErrors(checkAddonIsCurrent(loaded.exports, path), path);
 }

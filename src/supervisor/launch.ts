@@ -11,7 +11,7 @@ import { createLineEncoder } from '../logging/line-encoder.js';
 import type { LineCount } from '../logging/line-framer.js';
 import type { LogRing } from '../logging/log-ring.js';
 import { PipeRelay } from '../logging/pipe-relay.js';
-import { keepingLinesIn } from '../logging/ring-encoder.js';
+import { ringKeeper } from '../logging/ring-keeper.js';
 import { errnoName } from '../native/addon.js';
 import { describeShimFailure, parseShimStatus, shimArgv } from '../process/exec-shim.js';
 import type { ExitOutcome } from '../process/exit-outcome.js';
@@ -102,7 +102,9 @@ function relay(
   const origin = { service: config.name, label: ctx.labels.pad(config.log.prefix), stream, pid };
   const encoder = createLineEncoder(ctx.logStyle, origin, destination !== 'discard' && ctx.logStyle.colour[destination]);
   return new PipeRelay(readFd, {
-    encoder: options.ring === undefined ? encoder : keepingLinesIn(options.ring, stream, encoder),
+    encoder,
+    keeper: options.ring === undefined ? undefined : ringKeeper(options.ring, stream),
+    frameLines: ctx.addon.frameLines,
     maxLine: config.log.max_line,
     sink,
     tap: options.tap,

@@ -1,5 +1,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { frameLinesInJs, type FrameLines } from '../../src/logging/frame-lines.js';
+import { createLineEncoder, type LineEncoder } from '../../src/logging/line-encoder.js';
+import { LineFramer } from '../../src/logging/line-framer.js';
+import { LogRing, type StreamName } from '../../src/logging/log-ring.js';
+import { PLAIN_STYLE } from '../../src/logging/log-style.js';
+import { ringKeeper } from '../../src/logging/ring-keeper.js';
+import { loadNativeAddon } from '../../src/native/addon.js';
 import { plainFramer } from '../helpers/plain-framer.js';
 
 const text = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -163,5 +171,71 @@ describe('LineFramer with a reused read buffer', () => {
     assert.equal(str(framer.push(read('one\ntw'))), 'web | one\n');
     assert.equal(str(framer.push(read('o\nthr'))), 'web | two\n');
     assert.equal(str(framer.push(read('ee\n'))), 'web | three\n');
+  });
+});
+
+// Whole lines go many at a time through frameLines (the addon's in corral); every other
+// line one at a time. For generated streams cut into generated chunks, a framer that
+// batches writes, counts and keeps (in a LogRing) exactly what one that encodes every
+// line on its own does.
+describe('LineFramer, lines in batches', () => {
+  const native = loadNativeAddon().frameLines;
+  const seed = process.env.CORRAL_FC_SEED === undefined ? undefined : Number(process.env.CORRAL_FC_SEED);
+  const origin = { service: 'web', label: 'web', stream: 'stdout', pid: 1 } as const;
+
+  function frameAll(chunks: Uint8Array[], maxLine: number, batched: FrameLines | undefined, stream: StreamName) {
+    const plain = createLineEncoder(PLAIN_STYLE, origin, false);
+    // Without a common head every line is encoded on its own: the reference.
+    const encoder: LineEncoder =
+      batched === undefined ? { startChunk: () => plain.startChunk(), encode: plain.encode.bind(plain), wholeLineHead: () => undefined } : plain;
+    const ring = new LogRing();
+    const count = { lines: 0 };
+    const framer = new LineFramer(encoder, maxLine, { count, frameLines: batched, keeper: ringKeeper(ring, stream) });
+    const out = [...chunks.map((chunk) => framer.push(Buffer.from(chunk))), framer.end()].map((bytes) => bytes?.toString('latin1'));
+    const kept = [];
+    for (let seq = ring.firstSeq; seq < ring.nextSeq; seq++) {
+      const line = ring.line(seq)!;
+      kept.push({ ...line, bytes: line.bytes.toString('latin1') });
+    }
+    return { out, lines: count.lines, kept, first: ring.firstSeq, next: ring.nextSeq };
+  }
+
+  const bytes = fc.oneof({ arbitrary: fc.constant(0x0a), weight: 1 }, { arbitrary: fc.integer({ min: 0x20, max: 0x7e }), weight: 6 });
+  const stream = fc.record({
+    chunks: fc.array(
+      fc.array(bytes, { maxLength: 400 }).map((b) => Uint8Array.from(b)),
+      { maxLength: 12 },
+    ),
+    maxLine: fc.integer({ min: 1, max: 60 }),
+    stream: fc.constantFrom<StreamName>('stdout', 'stderr'),
+  });
+
+  test('the addon and frameLinesInJs write, count and keep what encoding line by line does', () => {
+    fc.assert(
+      fc.property(stream, ({ chunks, maxLine, stream: name }) => {
+        const expected = frameAll(chunks, maxLine, undefined, name);
+        assert.deepEqual(frameAll(chunks, maxLine, native, name), expected);
+        assert.deepEqual(frameAll(chunks, maxLine, frameLinesInJs, name), expected);
+      }),
+      { numRuns: 1500, seed, includeErrorInReport: true },
+    );
+  });
+
+  test('a chunk of more lines than one call records (4096) and of more than the ring keeps', () => {
+    const chunk = Buffer.from(Array.from({ length: 9000 }, (_, i) => `${i}\n`).join(''));
+    const expected = frameAll([chunk, chunk], 64, undefined, 'stdout');
+    assert.deepEqual(frameAll([chunk, chunk], 64, native, 'stdout'), expected);
+    assert.equal(expected.lines, 18000);
+    assert.equal(expected.kept.at(-1)!.bytes, '8999');
+  });
+
+  test('a run of long lines fills the ring by its bytes: the newest are kept, the ordinals go on', () => {
+    const line = (i: number): string => `${i}:`.padEnd(5000, 'x');
+    const chunk = Buffer.from(Array.from({ length: 30 }, (_, i) => `${line(i)}\n`).join(''));
+    const expected = frameAll([chunk], 6000, undefined, 'stderr');
+    const batched = frameAll([chunk], 6000, native, 'stderr');
+    assert.deepEqual(batched, expected);
+    assert.ok(batched.first > 0 && batched.kept.length < 30);
+    assert.equal(batched.kept.at(-1)!.ordinal, 29);
   });
 });

@@ -5,7 +5,7 @@ import { closeSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { test } from 'node:test';
 import { getSystemErrorName } from 'node:util';
-import { loadNativeAddon, NativeAddonError, NativeSyscallError, wrapSyscallErrors, type RawNativeAddon } from '../../src/native/addon.js';
+import { checkAddonIsCurrent, loadNativeAddon, NativeAddonError, NativeSyscallError, wrapSyscallErrors, type RawNativeAddon } from '../../src/native/addon.js';
 
 const addon = loadNativeAddon();
 
@@ -94,6 +94,20 @@ test('an addon older than corral, whose reapOrphans returns an array of objects,
         `corral's native addon at ${stale} is older than corral: its reapOrphans() returns no Int32Array.\n` +
           "  Rebuild it with 'npm rebuild corral' (or 'npm install' in a checkout).",
   );
+});
+
+test('an addon older than corral, without frameLines, is refused at load with how to rebuild it', () => {
+  const stale = '/opt/old/corral_native.node';
+  const { frameLines: _, ...older } = loadNativeAddon();
+  assert.throws(
+    () => checkAddonIsCurrent(older, stale),
+    (error: unknown) =>
+      error instanceof NativeAddonError &&
+      error.code === 'ADDON_NOT_LOADED' &&
+      error.message ===
+        `corral's native addon at ${stale} is older than corral: it has no frameLines().\n  Rebuild it with 'npm rebuild corral' (or 'npm install' in a checkout).`,
+  );
+  assert.doesNotThrow(() => checkAddonIsCurrent({ ...older, frameLines: () => 0 }, stale));
 });
 
 // A wrong argument is Node's TypeError (or RangeError), with Node's code and wording,

@@ -183,6 +183,8 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const keepAlive = setInterval(() => undefined, 2 ** 30);
   void supervisor.finished.then(() => clearInterval(keepAlive));
   supervisor.start();
+  // Once the services that wait for none are spawned, which start() set going.
+  setImmediate(() => trimmer.collectStartGarbage());
   return supervisor.finished;
 }
 

@@ -75,3 +75,15 @@ test('close() cancels the pending trim and refuses later ones', () => {
   assert.equal(timers.pending.size, 0);
   assert.equal(trims(), 0);
 });
+
+test('collectStartGarbage collects at once, the settling trim still comes, and after close() it does nothing', () => {
+  const { subject, timers, lines, collects, trims } = trimmer();
+  subject.collectStartGarbage();
+  assert.deepEqual(collects, [true]);
+  assert.deepEqual(lines, ['debug: memory: the first services are started; collected and trimmed in 7 ms, RSS 80.0 -> 70.0 MiB']);
+  subject.poke();
+  assert.deepEqual(timers.delays(), [SETTLE_MS], 'the settling trim still comes');
+  subject.close();
+  subject.collectStartGarbage();
+  assert.equal(trims(), 1);
+});

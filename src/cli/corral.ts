@@ -36,6 +36,7 @@ import { startSyslog } from './syslog-setup.js';
 import { reloader } from './reload-config.js';
 import { corralEnvironment, loadRequest } from './load-request.js';
 import { MemoryTrimmer } from '../native/memory-trimmer.js';
+import { monotonicMs } from '../shared/monotonic-ms.js';
 
 const FLUSH_TIMEOUT_MS = 500;
 /** What must be undone however corral exits (the syslog socket's file). */
@@ -116,9 +117,9 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const request = (): LoadRequest => loadRequest(servicesDir, command);
   // Every service file is validated before any init script runs: a bad one exits 100
   // with nothing run at all.
-  const loadStart = performance.now();
+  const loadStart = monotonicMs();
   const { services, codeCache } = loadHere(request(), { timeoutMs: LOAD_TIMEOUT_MS });
-  logger.debug(`config: read ${servicesDir} in ${Math.round(performance.now() - loadStart)} ms (V8 code cache: ${codeCache})`);
+  logger.debug(`config: read ${servicesDir} in ${Math.round(monotonicMs() - loadStart)} ms (V8 code cache: ${codeCache})`);
   // Start-up's garbage, zod and yaml included, is given back once it settles.
   const trimmer = new MemoryTrimmer({ trim: (collect) => addon.trimMemory(collect), logger });
   const initDir = process.env.CORRAL_INIT_DIR || DEFAULT_INIT_DIR;

@@ -10,7 +10,6 @@
 // the configuration, made into a ConfigError here. A worker that fails, or does not
 // answer within `timeoutMs`, is a LoaderError: corral's own failure, never taken for
 // a problem of the files.
-import { Worker } from 'node:worker_threads';
 import type { Credentials } from '../process/credentials.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import type { ServiceConfig } from './service-config.js';
@@ -66,6 +65,9 @@ export function loadInWorker(request: LoadRequest, options: LoadInWorkerOptions)
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
   return new Promise((resolve, reject) => {
     // Its stderr is kept, not shown: a crash's last words go into the error.
+    // node:worker_threads (and the half-dozen modules of Node's it loads) only once a
+    // reload asks for it, not on every start-up (issue 20).
+    const { Worker } = process.getBuiltinModule('node:worker_threads');
     const worker = new Worker(workerUrl, { workerData: request, stdout: true, stderr: true });
     if (onExit) worker.once('exit', onExit);
     let stderr = '';

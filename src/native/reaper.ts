@@ -20,6 +20,7 @@
 import type { Logger } from '../shared/logger.js';
 import { constants } from 'node:os';
 import { reapedOrphans, type NativeAddon, type NativeSyscallError, type ReapedOrphan } from './addon.js';
+import { monotonicMs } from '../shared/monotonic-ms.js';
 
 const SAFETY_SWEEP_MS = 1000;
 const ACTIVE_FOR_MS = 10_000;
@@ -48,7 +49,7 @@ const nodeTimers: ReaperTimers = {
     const timer = setTimeout(fn, ms).unref();
     return () => clearTimeout(timer);
   },
-  now: () => performance.now(),
+  now: monotonicMs,
 };
 
 export class Reaper {

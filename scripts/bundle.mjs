@@ -34,24 +34,9 @@ rmSync(dist, { recursive: true, force: true });
 const esmRequire =
   'const require = (id) => process.getBuiltinModule(id) ?? ' +
   "(() => { throw new Error(`corral's bundle asked for ${id}, which is not one of Node's own modules: rebuild it with npm run build`); })();";
-// Node's own modules as CommonJS, through process.getBuiltinModule, not ES imports: an
-// ES import of a built-in builds a module facade with every export of it, reading each
-// one, and reading fs.promises alone loads fs/promises, readline and half a dozen more of
-// Node's modules, on the way to the first service (issue 20).
-const builtinsAsCommonJs = {
-  name: 'builtins-as-commonjs',
-  setup(builder) {
-    builder.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: 'builtin' }));
-    builder.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-      contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
-      loader: 'js',
-    }));
-  },
-};
 await build({
   absWorkingDir: root,
   entryPoints: { 'cli/main': 'src/cli/main.ts' },
-  plugins: [builtinsAsCommonJs],
   outdir: dist,
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

@@ -1,10 +1,9 @@
 // What the built corral loads of Node's own modules on its way to the first service
 // (issue 20): each costs start-up time, and some stay resident. A reload's worker thread
-// (node:worker_threads), timing through the global `performance` (perf_hooks and a dozen
-// more), and ES module facades of the built-ins (a facade reads every export, and net's
-// BlockList, util's MIMEType, buffer's File each load a module of their own) are kept off
-// that path; scripts/bundle.mjs and src/shared/monotonic-ms.ts say why. The modules are
-// read as corral exits after its main service, from process.moduleLoadList.
+// (node:worker_threads) and timing through the global `performance` (perf_hooks and a
+// dozen more) are kept off that path; src/config/load-in-worker.ts and
+// src/shared/monotonic-ms.ts say why. The modules are read as corral exits after its main
+// service, from process.moduleLoadList.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +12,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { corralMain, corralNodeFlags } from '../helpers/corral-process.js';
 
-test('the built corral starts a service without loading worker_threads, perf_hooks or the ES facades of built-ins', (t) => {
+test('the built corral starts a service without loading worker_threads or perf_hooks', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'corral-start-modules-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const services = join(dir, 'services.d');
@@ -35,7 +34,7 @@ test('the built corral starts a service without loading worker_threads, perf_hoo
   assert.match(run.stderr, /main started/);
   const loaded = new Set(spawnSync('cat', [out], { encoding: 'utf8' }).stdout.split('\n'));
   assert.ok(loaded.has('child_process') && loaded.has('vm'), 'the probe saw what corral needs');
-  for (const module of ['worker_threads', 'perf_hooks', 'internal/blocklist', 'internal/mime', 'internal/file']) {
+  for (const module of ['worker_threads', 'perf_hooks', 'internal/perf/performance', 'internal/worker']) {
     assert.ok(!loaded.has(module), `corral loaded ${module} on its way to the first service`);
   }
 });

@@ -31,7 +31,10 @@ export type Clock = () => Date;
 
 const NEWLINE = 0x0a;
 
-export function createLineEncoder(style: LogStyle, origin: LineOrigin, colour: boolean, clock: Clock = () => new Date()): LineEncoder {
+// One for every encoder (a default parameter's arrow would be a closure per encoder).
+const wallClock: Clock = () => new Date();
+
+export function createLineEncoder(style: LogStyle, origin: LineOrigin, colour: boolean, clock: Clock = wallClock): LineEncoder {
   return style.format === 'json' ? new JsonLineEncoder(origin, clock) : new TextLineEncoder(origin, style.timestamps, colour, clock);
 }
 

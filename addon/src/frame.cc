@@ -28,6 +28,10 @@ bool BytesArg(const Napi::CallbackInfo& info, size_t index, const char* name, ui
 
 constexpr int32_t kMaxIndex = 0x7fffffff;
 
+bool Overlap(const uint8_t* a, size_t aLength, const uint8_t* b, size_t bLength) {
+  return a < b + bLength && b < a + aLength;
+}
+
 }  // namespace
 
 // frameLines(source, start, end, maxLine, head, out, outAt, ends): for each line that ends
@@ -60,6 +64,14 @@ Napi::Value FrameLines(const Napi::CallbackInfo& info) {
   Napi::Value endsValue = info[7];
   if (!endsValue.IsTypedArray() || endsValue.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
     ThrowInvalidArgType(env, "ends", "an instance of Int32Array", endsValue);
+    return env.Undefined();
+  }
+  // memcpy between overlapping bytes is undefined: a caller's mistake must not corrupt
+  // what corral relays.
+  if (Overlap(out, outLength, source, sourceLength) || Overlap(out, outLength, head, headLength)) {
+    Napi::RangeError error = Napi::RangeError::New(env, "frameLines: out must not share memory with source or head");
+    error.Set("code", Napi::String::New(env, "ERR_OUT_OF_RANGE"));
+    error.ThrowAsJavaScriptException();
     return env.Undefined();
   }
   Napi::Int32Array endsArray = endsValue.As<Napi::Int32Array>();

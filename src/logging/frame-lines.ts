@@ -13,6 +13,10 @@ export const frameLinesInJs: FrameLines = (source, start, end, maxLine, head, ou
   if (!(start >= 0 && start <= end && end <= source.length))
     throw new RangeError(`frameLines: [${start}, ${end}) is not within a source of ${source.length} bytes`);
   if (!(outAt >= 0 && outAt <= out.length)) throw new RangeError(`frameLines: outAt ${outAt} is not within an out of ${out.length} bytes`);
+  if (out.buffer === source.buffer || out.buffer === head.buffer) {
+    const overlap = (a: Uint8Array, b: Uint8Array): boolean => a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length;
+    if (overlap(out, source) || overlap(out, head)) throw new RangeError('frameLines: out must not share memory with source or head');
+  }
   let lines = 0;
   let at = outAt;
   let lineStart = start;

@@ -111,6 +111,16 @@ for (const [name, frame] of [
     assert.throws(args(0, 2, -1), RangeError);
     assert.equal(args(2, 2, 4)(), 0);
   });
+
+  test(`frameLines (${name}): an out that shares memory with source or head is a RangeError; beside them it is not`, () => {
+    const memory = Buffer.alloc(64);
+    const source = memory.subarray(0, 16).fill(0x0a);
+    const head = memory.subarray(16, 20);
+    const ends = new Int32Array(4);
+    assert.throws(() => frame(source, 0, 16, 10, head, memory.subarray(8, 40), 0, ends), RangeError);
+    assert.throws(() => frame(source, 0, 16, 10, head, memory.subarray(18, 40), 0, ends), RangeError);
+    assert.equal(frame(source, 0, 16, 10, head, memory.subarray(20, 64), 0, ends), 4);
+  });
 }
 
 test('frameLines (the addon): an argument of the wrong type is a TypeError naming it', () => {

@@ -28,8 +28,11 @@ bool BytesArg(const Napi::CallbackInfo& info, size_t index, const char* name, ui
 
 constexpr int32_t kMaxIndex = 0x7fffffff;
 
-bool Overlap(const uint8_t* a, size_t aLength, const uint8_t* b, size_t bLength) {
-  return a < b + bLength && b < a + aLength;
+// As addresses: comparing pointers into different objects with < is unspecified in C++.
+bool Overlap(const void* a, size_t aLength, const void* b, size_t bLength) {
+  const uintptr_t aStart = reinterpret_cast<uintptr_t>(a);
+  const uintptr_t bStart = reinterpret_cast<uintptr_t>(b);
+  return aLength > 0 && bLength > 0 && aStart < bStart + bLength && bStart < aStart + aLength;
 }
 
 }  // namespace
@@ -66,17 +69,20 @@ Napi::Value FrameLines(const Napi::CallbackInfo& info) {
     ThrowInvalidArgType(env, "ends", "an instance of Int32Array", endsValue);
     return env.Undefined();
   }
-  // memcpy between overlapping bytes is undefined: a caller's mistake must not corrupt
-  // what corral relays.
-  if (Overlap(out, outLength, source, sourceLength) || Overlap(out, outLength, head, headLength)) {
-    Napi::RangeError error = Napi::RangeError::New(env, "frameLines: out must not share memory with source or head");
+  Napi::Int32Array endsArray = endsValue.As<Napi::Int32Array>();
+  int32_t* ends = endsArray.Data();
+  const size_t endsLength = endsArray.ElementLength();
+  // memcpy between overlapping bytes is undefined, and an ends that shares memory with
+  // the others would be overwritten by them or change what is read: a caller's mistake
+  // must not corrupt what corral relays.
+  const size_t endsBytes = endsLength * sizeof(int32_t);
+  if (Overlap(out, outLength, source, sourceLength) || Overlap(out, outLength, head, headLength) || Overlap(ends, endsBytes, out, outLength) ||
+      Overlap(ends, endsBytes, source, sourceLength) || Overlap(ends, endsBytes, head, headLength)) {
+    Napi::RangeError error = Napi::RangeError::New(env, "frameLines: out and ends must not share memory with each other, source or head");
     error.Set("code", Napi::String::New(env, "ERR_OUT_OF_RANGE"));
     error.ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  Napi::Int32Array endsArray = endsValue.As<Napi::Int32Array>();
-  int32_t* ends = endsArray.Data();
-  const size_t endsLength = endsArray.ElementLength();
 
   size_t lines = 0;
   size_t at = static_cast<size_t>(outAt);
@@ -88,7 +94,7 @@ Napi::Value FrameLines(const Napi::CallbackInfo& info) {
     const uint8_t* newline = static_cast<const uint8_t*>(found);
     const size_t length = static_cast<size_t>(newline - lineStart);
     if (length > static_cast<size_t>(maxLine) || headLength + length + 1 > outLength - at) break;
-    memcpy(out + at, head, headLength);
+    if (headLength > 0) memcpy(out + at, head, headLength);  // an empty Buffer's data may be null
     memcpy(out + at + headLength, lineStart, length + 1);
     at += headLength + length + 1;
     ends[lines++] = static_cast<int32_t>(newline - source);

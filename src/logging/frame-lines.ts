@@ -13,9 +13,10 @@ export const frameLinesInJs: FrameLines = (source, start, end, maxLine, head, ou
   if (!(start >= 0 && start <= end && end <= source.length))
     throw new RangeError(`frameLines: [${start}, ${end}) is not within a source of ${source.length} bytes`);
   if (!(outAt >= 0 && outAt <= out.length)) throw new RangeError(`frameLines: outAt ${outAt} is not within an out of ${out.length} bytes`);
-  if (out.buffer === source.buffer || out.buffer === head.buffer) {
-    const overlap = (a: Uint8Array, b: Uint8Array): boolean => a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length;
-    if (overlap(out, source) || overlap(out, head)) throw new RangeError('frameLines: out must not share memory with source or head');
+  const shares = (a: Uint8Array | Int32Array, b: Uint8Array | Int32Array): boolean =>
+    a.buffer === b.buffer && a.byteLength > 0 && b.byteLength > 0 && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+  if (shares(out, source) || shares(out, head) || shares(ends, out) || shares(ends, source) || shares(ends, head)) {
+    throw Object.assign(new RangeError('frameLines: out and ends must not share memory with each other, source or head'), { code: 'ERR_OUT_OF_RANGE' });
   }
   let lines = 0;
   let at = outAt;

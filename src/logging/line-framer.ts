@@ -25,7 +25,8 @@ export interface LineKeeper {
   /** The line source[start, end), without its newline. */
   add(source: Buffer, start: number, end: number, continued: boolean): void;
   /** `count` whole lines: the first starts at `start`, line i ends at ends[i] (its
-   * newline), and the next starts after it. */
+   * newline), and the next starts after it. `source` and `ends` are valid only during
+   * the call (the next read and the next push() overwrite them). */
   addLines(source: Buffer, start: number, ends: Int32Array, count: number): void;
 }
 

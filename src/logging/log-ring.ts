@@ -9,7 +9,8 @@
 // it to the new runner, so history and followers carry over; one that removes the service
 // ends it.
 
-/** Bytes of line text kept per service: 100 services stay under 7.5 MiB with the index. */
+/** Bytes of line text kept per service, a byte for each line's newline included: 100
+ * services stay under 7.5 MiB with the index. */
 export const RING_BYTES = 64 * 1024;
 /** Lines kept per service, whatever their length. */
 export const RING_LINES = 1000;
@@ -95,14 +96,16 @@ export class LogRing {
     const runEnd = ends[count - 1]! + 1;
     let first = Math.max(0, count - RING_LINES);
     let runStart = first === 0 ? start : ends[first - 1]! + 1;
-    while (runEnd - runStart > RING_BYTES) runStart = ends[first++]! + 1;
+    // A line longer than RING_LINE_BYTES (log.max_line above it) is kept as its start, so
+    // it takes less room than its length: such a run is kept one line at a time. Checked
+    // before the run is cut to what fits, which counts whole lengths.
     for (let i = first, lineStart = runStart; i < count; lineStart = ends[i++]! + 1) {
       if (ends[i]! - lineStart > RING_LINE_BYTES) {
-        // Kept as its start (log.max_line above RING_LINE_BYTES): one by one.
         for (let j = 0, from = start; j < count; from = ends[j++]! + 1) this.add(stream, source, from, ends[j]!, false);
         return;
       }
     }
+    while (runEnd - runStart > RING_BYTES) runStart = ends[first++]! + 1;
     if (first > 0) {
       // The run fills the ring: every line kept so far, and the run's older lines, go.
       this.added[stream] += first;

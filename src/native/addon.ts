@@ -147,7 +147,8 @@ export interface NativeAddon {
    * than maxLine or one that does not fit in out, when ends is full, or when no newline
    * is left; returns the number of lines written. frameLinesInJs
    * (src/logging/frame-lines.ts) is the same in JavaScript. Throws a RangeError for a
-   * start, end or outAt outside its buffer.
+   * start, end or outAt outside its buffer, and for an out or ends that shares memory
+   * with each other, source or head.
    */
   frameLines: (source: Uint8Array, start: number, end: number, maxLine: number, head: Uint8Array, out: Uint8Array, outAt: number, ends: Int32Array) => number;
 }

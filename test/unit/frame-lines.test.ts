@@ -120,6 +120,12 @@ for (const [name, frame] of [
     assert.throws(() => frame(source, 0, 16, 10, head, memory.subarray(8, 40), 0, ends), RangeError);
     assert.throws(() => frame(source, 0, 16, 10, head, memory.subarray(18, 40), 0, ends), RangeError);
     assert.equal(frame(source, 0, 16, 10, head, memory.subarray(20, 64), 0, ends), 4);
+    // ends over out, over source: its entries would be overwritten, or change what is read.
+    const shared = new ArrayBuffer(128);
+    const bytes = new Uint8Array(shared, 0, 64).fill(0x0a);
+    assert.throws(() => frame(bytes.subarray(0, 16), 0, 16, 10, Buffer.alloc(0), bytes.subarray(16, 64), 0, new Int32Array(shared, 32, 4)), RangeError);
+    assert.throws(() => frame(bytes.subarray(0, 16), 0, 16, 10, Buffer.alloc(0), Buffer.alloc(64), 0, new Int32Array(shared, 0, 4)), RangeError);
+    assert.equal(frame(bytes.subarray(0, 16), 0, 16, 10, Buffer.alloc(0), bytes.subarray(16, 64), 0, new Int32Array(shared, 64, 4)), 4);
   });
 }
 

@@ -4,6 +4,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { LogFollowers, RingReader } from '../../src/control/log-follower.js';
 import { LogRing, RING_BYTES, RING_LINE_BYTES, RING_LINES } from '../../src/logging/log-ring.js';
 
@@ -97,4 +98,61 @@ test('log ring: end() wakes its followers once, keeps the first reason, and a fo
     '{"stream":"stderr","line":"last words"}',
     '{"ended":"web was removed by a reload"}',
   ]);
+});
+
+// addLines keeps a chunk's run of whole lines at once (the relay's batches, line-framer.ts):
+// for generated runs, mixed with lines added one by one, the ring holds exactly what
+// adding every line on its own gives, lines longer than RING_LINE_BYTES and runs longer
+// than the ring included.
+test('log ring: addLines keeps what adding each line does, for generated runs of lines', () => {
+  const seed = process.env.CORRAL_FC_SEED === undefined ? undefined : Number(process.env.CORRAL_FC_SEED);
+  const length = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 200 }), weight: 8 }, { arbitrary: fc.integer({ min: 200, max: 70_000 }), weight: 1 });
+  const step = fc.record({
+    batch: fc.boolean(),
+    stream: fc.constantFrom<'stdout' | 'stderr'>('stdout', 'stderr'),
+    lengths: fc.array(length, { minLength: 1, maxLength: 30 }),
+  });
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 12 }), (steps) => {
+      const batched = new LogRing();
+      const single = new LogRing();
+      let n = 0;
+      for (const { batch, stream, lengths } of steps) {
+        const lines = lengths.map((len) => `${n++}:`.padEnd(len, 'x').slice(0, Math.max(len, 0)));
+        const chunk = Buffer.from(`<${lines.join('\n')}\n`);
+        const ends = new Int32Array(lines.length);
+        let at = 1;
+        lines.forEach((line, i) => {
+          single.add(stream, chunk, at, at + Buffer.byteLength(line), false);
+          at += Buffer.byteLength(line);
+          ends[i] = at;
+          at += 1;
+        });
+        if (batch) batched.addLines(stream, chunk, 1, ends, lines.length);
+        else for (let i = 0, from = 1; i < lines.length; from = ends[i++]! + 1) batched.add(stream, chunk, from, ends[i]!, false);
+      }
+      assert.equal(batched.firstSeq, single.firstSeq);
+      assert.equal(batched.nextSeq, single.nextSeq);
+      for (let seq = single.firstSeq; seq < single.nextSeq; seq++) {
+        const [a, b] = [batched.line(seq)!, single.line(seq)!];
+        assert.deepEqual({ ...a, bytes: a.bytes.toString() }, { ...b, bytes: b.bytes.toString() });
+      }
+    }),
+    { numRuns: 300, seed, includeErrorInReport: true },
+  );
+});
+
+test('log ring: a run whose older line is longer than RING_LINE_BYTES keeps its start and what came before', () => {
+  const chunk = Buffer.from(`${'a'.repeat(60_000)}\n${'b'.repeat(10_000)}\n`);
+  const batched = new LogRing();
+  const single = new LogRing();
+  for (const ring of [batched, single]) add(ring, 'stdout', 'before');
+  batched.addLines('stdout', chunk, 0, Int32Array.of(60_000, 70_001), 2);
+  single.add('stdout', chunk, 0, 60_000, false);
+  single.add('stdout', chunk, 60_001, 70_001, false);
+  assert.deepEqual(texts(batched), texts(single));
+  assert.deepEqual(
+    texts(batched).map((text) => text.length),
+    [6, RING_LINE_BYTES, 10_000],
+  );
 });

@@ -32,8 +32,9 @@ export interface LineKeeper {
 
 export interface FramerOptions {
   count?: LineCount;
-  /** Where push() takes its output buffer from (see buffer-pool.ts). */
-  pool?: BufferPool;
+  /** Where push() takes its output buffer from (see buffer-pool.ts): the first, smallest,
+   * whose buffers hold what a chunk may need. */
+  pools?: readonly BufferPool[];
   /** The addon's frameLines in corral; frameLinesInJs without it. */
   frameLines?: FrameLines;
   keeper?: LineKeeper;
@@ -42,6 +43,18 @@ export interface FramerOptions {
 // Where frameLines records the lines of one call; push() runs to its end before another
 // starts, so every framer shares it. A chunk with more lines takes more calls.
 const ENDS = new Int32Array(4096);
+
+/** The room push() asks for to encode a chunk of `bytes`: the lines and a prefix of a few
+ * dozen bytes on each of them (100-byte lines); it grows if a chunk of very short lines
+ * needs more. */
+export function encodedCapacity(bytes: number): number {
+  return bytes + (bytes >> 1) + 256;
+}
+
+function poolFor(pools: readonly BufferPool[] | undefined, capacity: number): BufferPool | undefined {
+  if (pools !== undefined) for (const pool of pools) if (capacity <= pool.bufferBytes) return pool;
+  return undefined;
+}
 
 export class LineFramer {
   private pending: Buffer[] = [];
@@ -65,9 +78,8 @@ export class LineFramer {
   push(chunk: Buffer): Buffer | undefined {
     this.encoder.startChunk();
     const head = this.encoder.wholeLineHead();
-    // Room for the lines and a prefix of a few dozen bytes on each of them (100-byte
-    // lines); it grows if a chunk of very short lines needs more.
-    const out = new ByteBuilder(chunk.length + (chunk.length >> 1) + 256, this.options.pool);
+    const capacity = encodedCapacity(chunk.length);
+    const out = new ByteBuilder(capacity, poolFor(this.options.pools, capacity));
     let start = 0;
     while (start < chunk.length) {
       if (head !== undefined && this.pendingBytes === 0 && !this.continued) {

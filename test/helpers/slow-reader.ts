@@ -11,7 +11,9 @@ export class SlowReader extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
-    this.received.push(chunk);
+    // A copy, as a reader that has taken the bytes has them: once a write's callback ran,
+    // its buffer may go back to a pool (buffer-pool.ts) and be written again.
+    this.received.push(Buffer.from(chunk));
     this.pending.push(callback);
   }
 
@@ -23,6 +25,11 @@ export class SlowReader extends Writable {
       for (const callback of callbacks) callback();
       await new Promise((resolve) => setImmediate(resolve));
     }
+  }
+
+  /** Each write as it came. */
+  chunks(): Buffer[] {
+    return [...this.received];
   }
 
   text(): string {

@@ -6,7 +6,7 @@
 // service, from process.moduleLoadList.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -22,7 +22,7 @@ test('the built corral starts a service without loading worker_threads or perf_h
     probe,
     "process.on('exit', () => require('node:fs').writeFileSync(process.env.PROBE_OUT, process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join('\\n')));\n",
   );
-  spawnSync('mkdir', [services]);
+  mkdirSync(services);
   writeFileSync(join(services, 'web.yaml'), 'command: [sleep, "100"]\n');
   const out = join(dir, 'modules.txt');
   const run = spawnSync(process.execPath, [...corralNodeFlags, '--require', probe, corralMain, '--services', services, '--', '/bin/true'], {
@@ -32,7 +32,7 @@ test('the built corral starts a service without loading worker_threads or perf_h
   });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stderr, /main started/);
-  const loaded = new Set(spawnSync('cat', [out], { encoding: 'utf8' }).stdout.split('\n'));
+  const loaded = new Set(readFileSync(out, 'utf8').split('\n'));
   assert.ok(loaded.has('child_process') && loaded.has('vm'), 'the probe saw what corral needs');
   for (const module of ['worker_threads', 'perf_hooks', 'internal/perf/performance', 'internal/worker']) {
     assert.ok(!loaded.has(module), `corral loaded ${module} on its way to the first service`);

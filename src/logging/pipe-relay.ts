@@ -45,10 +45,13 @@ const READ_BUFFER = Buffer.allocUnsafeSlow(READ_BYTES);
 export const SMALL_READ_BYTES = 16 * 1024;
 const SMALL_READ_BUFFER = Buffer.allocUnsafeSlow(SMALL_READ_BYTES);
 // A chunk's encoded lines take at most 1.5 times its size and a little (line-framer.ts).
-// Eight buffers serve a sink that falls behind by a few writes; under more load than that
-// the rest are allocated, and collected, as before. The small ones serve the small reads,
-// whose lines would otherwise be copied out of a large buffer into garbage.
-const ENCODED = [new BufferPool(encodedCapacity(SMALL_READ_BYTES), 8), new BufferPool(128 * 1024, 8)];
+// Eight large buffers serve a sink that falls behind by a few writes; under more load
+// than that the rest are allocated, and collected, as before. The small ones serve the
+// small reads, whose lines would otherwise be copied out of a large buffer into garbage:
+// each relay waiting for its turn holds one, so there are enough for 64 services waiting
+// at once (1.5 MiB, kept once a burst made them; with 8, a burst of 50 services writing
+// at once allocated some 500 of them, and the peak RSS was 1.5-2 MiB higher).
+const ENCODED = [new BufferPool(encodedCapacity(SMALL_READ_BYTES), 64), new BufferPool(128 * 1024, 8)];
 
 export class PipeRelay implements OutputSource {
   private readonly socket: Socket;
@@ -108,11 +111,14 @@ export class PipeRelay implements OutputSource {
     return this.held.length > 0;
   }
 
-  // The sink's turn: everything held (at most about one read), then reading resumes.
+  // The sink's turn: the oldest batch held, and once none is left reading resumes. One
+  // batch a turn, not all of them joined: a join was a new buffer for each turn, and the
+  // pool buffers joined never went back to their pool (buffer-pool.ts), only to the
+  // garbage collector.
   take(): Buffer | undefined {
-    const bytes = this.held.length <= 1 ? this.held[0] : Buffer.concat(this.held);
-    this.held = [];
+    const bytes = this.held.shift();
     this.lastRead = Date.now();
+    if (this.held.length > 0) return bytes;
     if (!this.socket.destroyed) this.socket.resume();
     this.checkFlushed();
     return bytes;

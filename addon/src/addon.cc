@@ -21,6 +21,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("limitArenas", Napi::Function::New(env, corral::LimitArenas, "limitArenas"));
   exports.Set("trimMemory", Napi::Function::New(env, corral::TrimMemory, "trimMemory"));
   exports.Set("frameLines", Napi::Function::New(env, corral::FrameLines, "frameLines"));
+  exports.Set("setOptimizer", Napi::Function::New(env, corral::SetOptimizer, "setOptimizer"));
   return exports;
 }
 

@@ -22,5 +22,6 @@ Napi::Value PeerCredentials(const Napi::CallbackInfo& info);
 Napi::Value TrimMemory(const Napi::CallbackInfo& info);
 Napi::Value LimitArenas(const Napi::CallbackInfo& info);
 Napi::Value FrameLines(const Napi::CallbackInfo& info);
+Napi::Value SetOptimizer(const Napi::CallbackInfo& info);
 
 }  // namespace corral

@@ -36,6 +36,7 @@ import { startSyslog } from './syslog-setup.js';
 import { reloader } from './reload-config.js';
 import { corralEnvironment, loadRequest } from './load-request.js';
 import { MemoryTrimmer } from '../native/memory-trimmer.js';
+import { BUSY_OUTPUT_BYTES, OptimizerGate } from '../native/optimizer-gate.js';
 import { monotonicMs } from '../shared/monotonic-ms.js';
 
 const FLUSH_TIMEOUT_MS = 500;
@@ -117,8 +118,12 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const request = (): LoadRequest => loadRequest(servicesDir, command);
   // Every service file is validated before any init script runs: a bad one exits 100
   // with nothing run at all.
+  // V8's optimizing compiler waits until start-up is over, or corral is busy relaying;
+  // it is turned off once the load's code is compiled from its cache (see compileLoadBody).
+  const optimizer = new OptimizerGate({ setOptimizer: (on) => addon.setOptimizer(on), logger });
+  for (const sink of [stdout, stderr]) sink.onVolume(BUSY_OUTPUT_BYTES, () => optimizer.release(`${BUSY_OUTPUT_BYTES / 2 ** 20} MiB written to ${sink.name}`));
   const loadStart = monotonicMs();
-  const { services, codeCache } = loadHere(request(), { timeoutMs: LOAD_TIMEOUT_MS });
+  const { services, codeCache } = loadHere(request(), { timeoutMs: LOAD_TIMEOUT_MS, compiled: () => optimizer.hold() });
   logger.debug(`config: read ${servicesDir} in ${Math.round(monotonicMs() - loadStart)} ms (V8 code cache: ${codeCache})`);
   // Start-up's garbage, zod and yaml included, is given back once it settles.
   const trimmer = new MemoryTrimmer({ trim: (collect) => addon.trimMemory(collect), logger });
@@ -144,7 +149,16 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
     defaultNofile: defaultNofile(),
     random: Math.random,
   };
-  const supervisor = new Supervisor({ services, mode, shutdownBudgetMs: budgetMs, context, onChange: () => trimmer.poke() });
+  const supervisor = new Supervisor({
+    services,
+    mode,
+    shutdownBudgetMs: budgetMs,
+    context,
+    onChange: () => {
+      trimmer.poke();
+      optimizer.poke();
+    },
+  });
   supervisor.stopping.addEventListener('abort', () => trimmer.close(), { once: true });
   // For real bugs only: every service is stopped in order within the budget, then exit 111.
   process.on('uncaughtException', (error) => supervisor.internalError(error));
@@ -184,6 +198,7 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const keepAlive = setInterval(() => undefined, 2 ** 30);
   void supervisor.finished.then(() => clearInterval(keepAlive));
   supervisor.start();
+  optimizer.poke();
   // Once the services that wait for none are spawned, which start() set going.
   setImmediate(() => trimmer.collectStartGarbage());
   return supervisor.finished;

@@ -34,11 +34,15 @@ function builtinRequire(id: string): unknown {
 
 export const codeCacheFile = (body: string): string => `${body}.cache`;
 
-export function compileLoadBody(body = LOAD_BODY): LoadBody {
+// compiled() is called once the body is compiled, before it runs: V8 takes a code cache
+// only while its flags are those the cache was made with (their hash is part of it), so
+// a flag changed for the load (optimizer-gate.ts) is changed from there.
+export function compileLoadBody(body = LOAD_BODY, compiled?: () => void): LoadBody {
   const source = readFileSync(body, 'utf8');
   const cached = readCache(codeCacheFile(body));
   // CommonJS's own wrapper, so that the bundle sees require, module and __filename.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: body, cachedData: cached });
+  compiled?.();
   const loaded = { exports: {} as { loadReply?: LoadBody['loadReply'] } };
   (script.runInThisContext() as (...args: unknown[]) => void)(loaded.exports, builtinRequire, loaded, body, dirname(body));
   const { loadReply } = loaded.exports;

@@ -24,6 +24,8 @@ export interface LoadHereOptions {
   timeoutMs: number;
   /** dist/config/load-reply.cjs; a test gives a body that hangs or fails. */
   body?: string;
+  /** Called once the body is compiled, before it runs (see compileLoadBody). */
+  compiled?: () => void;
 }
 
 // vm's timeout bounds a script run with runInThisContext, and what it calls: this one
@@ -40,14 +42,14 @@ export interface LoadedHere {
 // The enabled services of request.dir, with the command's main service; throws a
 // ConfigError listing every problem, or a LoaderError.
 export function loadHere(request: LoadRequest, options: LoadHereOptions): LoadedHere {
-  const { timeoutMs, body = LOAD_BODY } = options;
+  const { timeoutMs, body = LOAD_BODY, compiled } = options;
   const failed = (why: string): LoaderError => new LoaderError(`corral could not load ${request.dir}: ${why}; please report it as a bug`);
   let reply: LoadReply;
   const global = globalThis as unknown as Record<PropertyKey, unknown>;
   const globalsBefore = new Set(Reflect.ownKeys(globalThis));
   try {
     global[CALL] = (): LoadReply => {
-      const { loadReply, codeCache } = compileLoadBody(body);
+      const { loadReply, codeCache } = compileLoadBody(body, compiled);
       return { ...loadReply(request), codeCache };
     };
     reply = structuredClone(callScript.runInThisContext({ timeout: timeoutMs }) as LoadReply);

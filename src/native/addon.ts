@@ -151,6 +151,12 @@ export interface NativeAddon {
    * with each other, source or head.
    */
   frameLines: (source: Uint8Array, start: number, end: number, maxLine: number, head: Uint8Array, out: Uint8Array, outAt: number, ends: Int32Array) => number;
+  /**
+   * Turns V8's optimizing compiler (TurboFan) off or back on, from its next decision on
+   * (addon/src/optimizer.cc): what is optimized already stays so. Throws a TypeError for
+   * anything but a boolean.
+   */
+  setOptimizer(on: boolean): void;
 }
 
 export const defaultAddonPath = fileURLToPath(new URL('../../addon/build/Release/corral_native.node', import.meta.url));
@@ -213,15 +219,20 @@ export function wrapSyscallErrors(addon: RawNativeAddon, path: string): NativeAd
     limitArenas: guard((count: number) => addon.limitArenas(count)),
     // As it is: it makes no syscall, and runs once per chunk a service writes.
     frameLines: addon.frameLines,
+    setOptimizer: guard((on: boolean) => addon.setOptimizer(on)),
   };
 }
 
-// An addon built before corral's newest function, which a `git pull` without a rebuild
+// The addon's newest functions, newest last: an addon without one of them is older.
+const NEWEST_FUNCTIONS = ['frameLines', 'setOptimizer'] as const;
+
+// An addon built before corral's newest functions, which a `git pull` without a rebuild
 // leaves behind: refused at load with how to rebuild, not a TypeError mid-relay.
 export function checkAddonIsCurrent(exports: object, path: string): RawNativeAddon {
-  if (typeof (exports as Partial<RawNativeAddon>).frameLines !== 'function') {
+  const missing = NEWEST_FUNCTIONS.find((name) => typeof (exports as Partial<RawNativeAddon>)[name] !== 'function');
+  if (missing !== undefined) {
     throw new NativeAddonError(
-      `corral's native addon at ${path} is older than corral: it has no frameLines().\n` +
+      `corral's native addon at ${path} is older than corral: it has no ${missing}().\n` +
         `  Rebuild it with 'npm rebuild corral' (or 'npm install' in a checkout).`,
       'ADDON_NOT_LOADED',
     );

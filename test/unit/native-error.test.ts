@@ -96,19 +96,21 @@ test('an addon older than corral, whose reapOrphans returns an array of objects,
   );
 });
 
-test('an addon older than corral, without frameLines, is refused at load with how to rebuild it', () => {
-  const stale = '/opt/old/corral_native.node';
-  const { frameLines: _, ...older } = loadNativeAddon();
-  assert.throws(
-    () => checkAddonIsCurrent(older, stale),
-    (error: unknown) =>
-      error instanceof NativeAddonError &&
-      error.code === 'ADDON_NOT_LOADED' &&
-      error.message ===
-        `corral's native addon at ${stale} is older than corral: it has no frameLines().\n  Rebuild it with 'npm rebuild corral' (or 'npm install' in a checkout).`,
-  );
-  assert.doesNotThrow(() => checkAddonIsCurrent({ ...older, frameLines: () => 0 }, stale));
-});
+for (const name of ['frameLines', 'setOptimizer'] as const) {
+  test(`an addon older than corral, without ${name}, is refused at load with how to rebuild it`, () => {
+    const stale = '/opt/old/corral_native.node';
+    const { [name]: _, ...older } = loadNativeAddon();
+    assert.throws(
+      () => checkAddonIsCurrent(older, stale),
+      (error: unknown) =>
+        error instanceof NativeAddonError &&
+        error.code === 'ADDON_NOT_LOADED' &&
+        error.message ===
+          `corral's native addon at ${stale} is older than corral: it has no ${name}().\n  Rebuild it with 'npm rebuild corral' (or 'npm install' in a checkout).`,
+    );
+    assert.doesNotThrow(() => checkAddonIsCurrent({ ...older, [name]: () => 0 }, stale));
+  });
+}
 
 // A wrong argument is Node's TypeError (or RangeError), with Node's code and wording,
 // whichever function it is given to; the loader passes it on as it is.
@@ -119,6 +121,13 @@ const badArguments: [string, () => unknown, typeof TypeError | typeof RangeError
     TypeError,
     'ERR_INVALID_ARG_TYPE',
     `The "fd" argument must be of type number. Received type string ('3')`,
+  ],
+  [
+    'setOptimizer(on: number)',
+    () => addon.setOptimizer(1 as unknown as boolean),
+    TypeError,
+    'ERR_INVALID_ARG_TYPE',
+    'The "on" argument must be of type boolean. Received type number (1)',
   ],
   [
     'readDatagrams()',

@@ -74,6 +74,11 @@ export class OutputSink {
     });
   }
 
+  /** Sources waiting for their turn. */
+  get waiting(): number {
+    return this.turns.length;
+  }
+
   /** A source may write directly only when this is false; otherwise it must enqueue. */
   get isBusy(): boolean {
     return this.full || this.turns.length > 0;

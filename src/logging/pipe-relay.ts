@@ -41,7 +41,7 @@ const READ_BYTES = 64 * 1024;
 // Read into by every relay in turn: a read's callback runs before the next read, and
 // keeps nothing of the chunk that it did not copy.
 const READ_BUFFER = Buffer.allocUnsafeSlow(READ_BYTES);
-// Read into instead while the sink is busy (see the constructor).
+// Read into instead while many relays wait for the sink (see the constructor).
 export const SMALL_READ_BYTES = 16 * 1024;
 const SMALL_READ_BUFFER = Buffer.allocUnsafeSlow(SMALL_READ_BYTES);
 // A chunk's encoded lines take at most 1.5 times its size and a little (line-framer.ts).
@@ -51,7 +51,8 @@ const SMALL_READ_BUFFER = Buffer.allocUnsafeSlow(SMALL_READ_BYTES);
 // each relay waiting for its turn holds one, so there are enough for 64 services waiting
 // at once (1.5 MiB, kept once a burst made them; with 8, a burst of 50 services writing
 // at once allocated some 500 of them, and the peak RSS was 1.5-2 MiB higher).
-const ENCODED = [new BufferPool(encodedCapacity(SMALL_READ_BYTES), 64), new BufferPool(128 * 1024, 8)];
+export const LARGE_POOL_BUFFERS = 8;
+const ENCODED = [new BufferPool(encodedCapacity(SMALL_READ_BYTES), 64), new BufferPool(128 * 1024, LARGE_POOL_BUFFERS)];
 
 export class PipeRelay implements OutputSource {
   private readonly socket: Socket;
@@ -74,11 +75,14 @@ export class PipeRelay implements OutputSource {
     const { sink, tap } = options;
     const { count, keeper, frameLines } = options;
     this.framer = new LineFramer(options.encoder, options.maxLine, { count, keeper, frameLines, pools: ENCODED });
-    // Node asks for the buffer of each read after the one before. While the sink is busy
-    // what is read is only held until the relay's turn, so then it reads little: with 50
-    // services writing at once, 50 reads of 16 KiB wait, not 50 of 64 KiB (corral's peak
-    // RSS relaying 50 x 20,000 lines went from 78-83 to 67-72 MiB, at the same rate).
-    const nextBuffer = (): Buffer => (sink !== undefined && options.drop === undefined && sink.isBusy ? SMALL_READ_BUFFER : READ_BUFFER);
+    // Node asks for the buffer of each read after the one before. What is read while
+    // others wait for the sink is only held until the relay's turn, so when more wait
+    // than the large pool has buffers for, it reads little: with 50 services writing at
+    // once, 50 reads of 16 KiB wait, not 50 of 64 KiB (corral's peak RSS relaying 50 x
+    // 20,000 lines went from 78-83 to 67-72 MiB, at the same rate). A few relays read
+    // large reads all the same, busy sink or not: with 2 services writing at once, small
+    // reads had cost a fifth of the rate (400-460 MB/s, 480-525 without).
+    const nextBuffer = (): Buffer => (sink !== undefined && options.drop === undefined && sink.waiting >= LARGE_POOL_BUFFERS ? SMALL_READ_BUFFER : READ_BUFFER);
     // true: the relay pauses the socket itself when its sink is busy (forward()).
     const onRead = (length: number, buffer: Uint8Array): boolean => {
       const chunk = (buffer === SMALL_READ_BUFFER ? SMALL_READ_BUFFER : READ_BUFFER).subarray(0, length);

@@ -1,15 +1,15 @@
-// PipeRelay (src/logging/pipe-relay.ts) on a real pipe: while its sink is busy it reads
-// little, so that many services blocked on a slow log reader hold little of corral's
-// memory each; with the sink free it reads what the pipe holds at once. Every line comes
-// through whole and in order either way.
+// PipeRelay (src/logging/pipe-relay.ts) on a real pipe: while many relays wait for its
+// sink it reads little, so that many services blocked on a slow log reader hold little of
+// corral's memory each; with the sink free, or only a few waiting, it reads what the pipe
+// holds at once. Every line comes through whole and in order either way.
 import assert from 'node:assert/strict';
 import { closeSync, writeSync } from 'node:fs';
 import { test } from 'node:test';
 import { createLineEncoder } from '../../src/logging/line-encoder.js';
 import { encodedCapacity } from '../../src/logging/line-framer.js';
 import { PLAIN_STYLE } from '../../src/logging/log-style.js';
-import { OutputSink } from '../../src/logging/output-sink.js';
-import { PipeRelay, SMALL_READ_BYTES } from '../../src/logging/pipe-relay.js';
+import { OutputSink, type OutputSource } from '../../src/logging/output-sink.js';
+import { LARGE_POOL_BUFFERS, PipeRelay, SMALL_READ_BYTES } from '../../src/logging/pipe-relay.js';
 import { loadNativeAddon } from '../../src/native/addon.js';
 import { pollFor } from '../helpers/corral-process.js';
 import { SlowReader } from '../helpers/slow-reader.js';
@@ -20,14 +20,30 @@ const LINES = 600;
 const line = (i: number): string => `${String(i).padStart(6, '0')} ${'x'.repeat(92)}\n`;
 const expected = Array.from({ length: LINES }, (_, i) => `web | ${line(i)}`).join('');
 
-async function relayOnePipe(busy: boolean): Promise<Buffer[]> {
+// Another service's relay, which has a line waiting for its turn at each of its next 50
+// turns: more than this relay takes for its lines.
+const waitingSource = (name: string): OutputSource => {
+  let left = 50;
+  return {
+    take: () => (left-- > 0 ? Buffer.from(`${name} | waiting\n`) : undefined),
+    get hasMore() {
+      return left > 0;
+    },
+  };
+};
+
+// busy: the sink's stream is full (a reader that takes 4 bytes at a time), and `waiting`
+// other relays wait for their turn.
+async function relayOnePipe(busy: boolean, waiting = 0): Promise<Buffer[]> {
   const [readFd, writeFd] = addon.pipe();
   writeSync(writeFd, Array.from({ length: LINES }, (_, i) => line(i)).join(''));
   closeSync(writeFd);
   const reader = new SlowReader(4);
   const sink = new OutputSink('stdout', reader);
   if (busy) sink.write('corral | busy\n');
+  for (let i = 0; i < waiting; i++) sink.enqueue(waitingSource(`other${i}`));
   assert.equal(sink.isBusy, busy);
+  assert.equal(sink.waiting, waiting);
   const encoder = createLineEncoder(PLAIN_STYLE, { service: 'web', label: 'web', stream: 'stdout', pid: 1 }, false);
   const relay = new PipeRelay(readFd, { encoder, maxLine: 16 * 1024, sink });
   let flushed = false;
@@ -43,13 +59,18 @@ async function relayOnePipe(busy: boolean): Promise<Buffer[]> {
   return chunks;
 }
 
-test('with its sink busy, a relay reads a small read at a time and holds no more', async () => {
-  const chunks = await relayOnePipe(true);
+test('with as many relays waiting as the large pool has buffers, a relay reads a small read at a time and holds no more', async () => {
+  const chunks = await relayOnePipe(true, LARGE_POOL_BUFFERS);
   assert.ok(chunks.length >= Math.ceil((LINES * 100) / SMALL_READ_BYTES), `${chunks.length} writes`);
   for (const chunk of chunks) assert.ok(chunk.length <= encodedCapacity(SMALL_READ_BYTES), `a write of ${chunk.length} bytes`);
 });
 
 test('with its sink free, a relay reads what the pipe holds at once', async () => {
   const chunks = await relayOnePipe(false);
+  assert.ok(chunks[0]!.length > encodedCapacity(SMALL_READ_BYTES), `the first write has ${chunks[0]!.length} bytes`);
+});
+
+test('with its sink busy but fewer relays waiting, a relay still reads what the pipe holds at once', async () => {
+  const chunks = await relayOnePipe(true, LARGE_POOL_BUFFERS - 2);
   assert.ok(chunks[0]!.length > encodedCapacity(SMALL_READ_BYTES), `the first write has ${chunks[0]!.length} bytes`);
 });

@@ -12,6 +12,7 @@
 // millisecond: for when a reload's worker ends, its isolate freed, while the services it
 // changed are starting.
 import type { Logger } from '../shared/logger.js';
+import { clearUnrefTimeout, setUnrefTimeout } from '../shared/unref-timer.js';
 
 /** Quiet for this long after the last poke: start-up and reloads are over. */
 export const SETTLE_MS = 1_000;
@@ -30,9 +31,6 @@ export interface MemoryTrimmerOptions {
   clearTimer?: (timer: unknown) => void;
 }
 
-const unrefTimer = (callback: () => void, ms: number): unknown => setTimeout(callback, ms).unref();
-const clearUnrefTimer = (timer: unknown): void => clearTimeout(timer as NodeJS.Timeout);
-
 export class MemoryTrimmer {
   private timer: unknown;
   private lastTrim = Number.NEGATIVE_INFINITY;
@@ -45,8 +43,8 @@ export class MemoryTrimmer {
   constructor(private readonly options: MemoryTrimmerOptions) {
     this.rss = options.rss ?? (() => process.memoryUsage.rss());
     this.now = options.now ?? Date.now;
-    this.setTimer = options.setTimer ?? unrefTimer;
-    this.clearTimer = options.clearTimer ?? clearUnrefTimer;
+    this.setTimer = options.setTimer ?? setUnrefTimeout;
+    this.clearTimer = options.clearTimer ?? clearUnrefTimeout;
   }
 
   /** Something allocated and let go: trim once it has been quiet for SETTLE_MS. */

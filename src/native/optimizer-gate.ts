@@ -13,6 +13,7 @@
 // Until then the code runs in V8's interpreter and baseline tier, which is how most of
 // start-up runs anyway: it is too short to get hot.
 import type { Logger } from '../shared/logger.js';
+import { clearUnrefTimeout, setUnrefTimeout } from '../shared/unref-timer.js';
 
 /** Quiet for this long after the last service change: start-up is over. */
 export const SETTLE_MS = 1_000;
@@ -31,9 +32,6 @@ export interface OptimizerGateOptions {
   clearTimer?: (timer: unknown) => void;
 }
 
-const unrefTimer = (callback: () => void, ms: number): unknown => setTimeout(callback, ms).unref();
-const clearUnrefTimer = (timer: unknown): void => clearTimeout(timer as NodeJS.Timeout);
-
 export class OptimizerGate {
   private state: 'open' | 'held' | 'released' = 'open';
   private heldAt = 0;
@@ -45,8 +43,8 @@ export class OptimizerGate {
 
   constructor(private readonly options: OptimizerGateOptions) {
     this.now = options.now ?? Date.now;
-    this.setTimer = options.setTimer ?? unrefTimer;
-    this.clearTimer = options.clearTimer ?? clearUnrefTimer;
+    this.setTimer = options.setTimer ?? setUnrefTimeout;
+    this.clearTimer = options.clearTimer ?? clearUnrefTimeout;
   }
 
   get isHeld(): boolean {

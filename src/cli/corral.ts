@@ -164,7 +164,16 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   process.on('uncaughtException', (error) => supervisor.internalError(error));
   process.on('unhandledRejection', (error) => supervisor.internalError(error));
   // SIGHUP and `corral reload`: apply a valid configuration, refuse an invalid one whole.
-  const reload = reloader({ servicesDir, supervisor, logger, request, onWorkerExit: () => trimmer.trimHeap() });
+  const reload = reloader({
+    servicesDir,
+    supervisor,
+    logger,
+    request,
+    onWorkerExit: () => trimmer.trimHeap(),
+    // A worker compiles Node's own modules from their code caches, which V8 takes only
+    // under the flags they were made with: start-up is over anyway once a reload comes.
+    onWorkerStart: () => optimizer.release('a reload began'),
+  });
   // Until it resolves, shutdown signals stop the running init script.
   const initCode = await runInitPhase({ dir: initDir, plan: initPlan, ctx: context, signals, mode, shutdownBudgetMs: budgetMs });
   if (initCode !== undefined) return initCode;

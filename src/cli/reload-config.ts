@@ -16,6 +16,8 @@ export interface ReloaderOptions {
   request: () => LoadRequest;
   /** loadInWorker; a test gives one that fails. */
   load?: typeof loadInWorker;
+  /** Called before each load's worker thread starts. */
+  onWorkerStart?: () => void;
   /** Called once each load's worker thread has ended. */
   onWorkerExit?: () => void;
 }
@@ -25,9 +27,10 @@ const SHUTTING_DOWN = 'corral is shutting down; nothing was reloaded';
 // A reload, given why (for the log); resolves with what was done, one line each, or
 // rejects with a ConfigError (the files) or a LoaderError (corral), nothing changed.
 export function reloader(options: ReloaderOptions): (why: string) => Promise<string[]> {
-  const { servicesDir, supervisor, logger, request, load = loadInWorker, onWorkerExit } = options;
+  const { servicesDir, supervisor, logger, request, load = loadInWorker, onWorkerStart, onWorkerExit } = options;
   return async (why) => {
     logger.info(`${why}: reloading ${servicesDir}`);
+    onWorkerStart?.();
     let next: ServiceConfig[];
     try {
       // A shutdown ends the wait: nothing would be reloaded anyway.

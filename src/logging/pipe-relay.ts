@@ -76,8 +76,8 @@ export class PipeRelay implements OutputSource {
     const { count, keeper, frameLines } = options;
     this.framer = new LineFramer(options.encoder, options.maxLine, { count, keeper, frameLines, pools: ENCODED });
     // Node asks for the buffer of each read after the one before. What is read while
-    // others wait for the sink is only held until the relay's turn, so when more wait
-    // than the large pool has buffers for, it reads little: with 50 services writing at
+    // others wait for the sink is only held until the relay's turn, so when as many wait
+    // as the large pool has buffers (or more), it reads little: with 50 services writing at
     // once, 50 reads of 16 KiB wait, not 50 of 64 KiB (corral's peak RSS relaying 50 x
     // 20,000 lines went from 78-83 to 67-72 MiB, at the same rate). A few relays read
     // large reads all the same, busy sink or not: with 2 services writing at once, small

@@ -3,15 +3,20 @@
 // with hundreds of services V8 optimizes it just before it is never run again, and the
 // first optimization is what brings the compiler's own code and zones into memory: some
 // 5.5 MiB that corral then holds for the life of the container (500 idle services: RSS
-// 59.8 MiB with it, 54.4 without). Work that goes on being hot is optimized all the same,
+// 58.8 MiB with it, 53.1 without). Work that goes on being hot is optimized all the same,
 // only later: the compiler comes back on at the first of
-// - start-up is over: no service changed state for SETTLE_MS;
+// - start-up is over: once the services are started, none changed state for SETTLE_MS;
 // - corral is busy relaying: BUSY_OUTPUT_BYTES written to stdout or stderr, where
 //   optimized code pays for itself at once;
+// - a reload begins (its worker thread would compile Node's own modules without their
+//   code caches, which V8 takes only under the flags they were made with);
 // - MAX_HOLD_MS after it was held, whatever happens (a service that crashes in a loop
-//   changes state for ever).
+//   changes state for ever; init scripts may take long).
 // Until then the code runs in V8's interpreter and baseline tier, which is how most of
-// start-up runs anyway: it is too short to get hot.
+// start-up runs anyway: it is too short to get hot. The one cost: a module of Node's
+// that corral loads only when a configuration needs it (node:http for http probes,
+// node:crypto for secret files, the metrics server) is compiled without its code cache
+// if it loads during the hold, some ms more.
 import type { Logger } from '../shared/logger.js';
 import { clearUnrefTimeout, setUnrefTimeout } from '../shared/unref-timer.js';
 

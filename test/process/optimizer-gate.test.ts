@@ -36,3 +36,18 @@ test('optimizing compiler: back on at once when a service writes a MiB, before s
   assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
   assert.equal(corral.texts().filter((text) => compilerOn.test(text)).length, 1);
 });
+
+test('optimizing compiler: back on when a reload begins, before its worker thread starts', async (t) => {
+  // A service that fails every 100 ms keeps start-up from being over (no second without a
+  // change), so only the reload can turn the compiler on here.
+  const flapping = 'command: "exit 3"\nbackoff: {initial: 100ms, max: 100ms, jitter: 0}\n';
+  const corral = await startCorral({ pid1: false, env: { CORRAL_LOG_LEVEL: 'debug' }, services: { 'flap.yaml': flapping } });
+  t.after(() => corral.dispose());
+  await corral.waitForLine(/flap: running -> (exited|backoff)/);
+  corral.signal('SIGHUP');
+  const line = await corral.waitForLine(compilerOn);
+  assert.equal(compilerOn.exec(line)![1], 'a reload began');
+  await corral.waitForLine(/corral +\| reload/);
+  corral.signal('SIGTERM');
+  assert.deepEqual(await corral.waitExit(5000), { code: 0, signal: null });
+});

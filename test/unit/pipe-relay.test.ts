@@ -74,3 +74,27 @@ test('with its sink busy but fewer relays waiting, a relay still reads what the 
   const chunks = await relayOnePipe(true, LARGE_POOL_BUFFERS - 2);
   assert.ok(chunks[0]!.length > encodedCapacity(SMALL_READ_BYTES), `the first write has ${chunks[0]!.length} bytes`);
 });
+
+test('two batches held for a busy sink (the last, an unfinished line cut off by drain): taken oldest first, one a turn; flushed after the last', async () => {
+  const [readFd, writeFd] = addon.pipe();
+  // The write end stays open: the service's grandchild holds it, and drain() cuts it off.
+  writeSync(writeFd, 'one\ntwo\nunfinished');
+  const reader = new SlowReader(4);
+  const sink = new OutputSink('stdout', reader);
+  sink.write('corral | busy\n');
+  const encoder = createLineEncoder(PLAIN_STYLE, { service: 'web', label: 'web', stream: 'stdout', pid: 1 }, false);
+  const relay = new PipeRelay(readFd, { encoder, maxLine: 16 * 1024, sink });
+  let flushed = false;
+  void relay.flushed.then(() => (flushed = true));
+  await pollFor('the relay to hold its first lines', 10_000, () => (relay.hasMore ? true : undefined));
+  await relay.drain(20, true);
+  assert.equal(flushed, false, 'not flushed while its lines wait for their turn');
+  assert.equal(sink.waiting, 1, 'the relay waits once, with both batches');
+  await pollFor('every line to be written', 10_000, async () => {
+    await reader.release();
+    return flushed ? true : undefined;
+  });
+  closeSync(writeFd);
+  const writes = reader.chunks().map((chunk) => chunk.toString());
+  assert.deepEqual(writes, ['corral | busy\n', 'web | one\nweb | two\n', 'web | unfinished\n'], 'one write per batch, oldest first');
+});

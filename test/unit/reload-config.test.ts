@@ -18,12 +18,15 @@ interface Fixture {
   applied: (readonly ServiceConfig[])[];
   shutdown: AbortController;
   loads: LoadInWorkerOptions[];
+  /** What happened, in order: 'worker start' (onWorkerStart) and 'load'. */
+  events: string[];
 }
 
 function fixture(load: (request: LoadRequest, options: LoadInWorkerOptions) => Promise<ServiceConfig[]>): Fixture {
   const { logger, lines: logged } = captureLogger();
   const applied: (readonly ServiceConfig[])[] = [];
   const loads: LoadInWorkerOptions[] = [];
+  const events: string[] = [];
   const shutdown = new AbortController();
   const supervisor = {
     stopping: shutdown.signal,
@@ -38,12 +41,14 @@ function fixture(load: (request: LoadRequest, options: LoadInWorkerOptions) => P
     logger,
     request: () => ({ dir: '/etc/corral/services.d', env: {}, self: ownCredentials() }),
     onWorkerExit: trimMemory,
+    onWorkerStart: () => events.push('worker start'),
     load: (request, options) => {
       loads.push(options);
+      events.push('load');
       return load(request, options);
     },
   });
-  return { reload, logged, applied, shutdown, loads };
+  return { reload, logged, applied, shutdown, loads, events };
 }
 
 describe('reloader', () => {
@@ -75,6 +80,13 @@ describe('reloader', () => {
     shutdown.abort(new Error('corral is shutting down'));
     assert.deepEqual(await result, ['corral is shutting down; nothing was reloaded']);
     assert.deepEqual(applied, []);
+  });
+
+  test('onWorkerStart is called before each load starts its worker', async () => {
+    const { reload, events } = fixture(() => Promise.resolve([]));
+    await reload('received SIGHUP');
+    await reload('corral reload');
+    assert.deepEqual(events, ['worker start', 'load', 'worker start', 'load']);
   });
 
   test('a valid configuration is applied', async () => {

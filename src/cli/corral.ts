@@ -116,12 +116,12 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   const metricsAddress = metricsAddressFrom(process.env);
   // The environment and credentials of the moment, as loading in this thread would see them.
   const request = (): LoadRequest => loadRequest(servicesDir, command);
-  // Every service file is validated before any init script runs: a bad one exits 100
-  // with nothing run at all.
   // V8's optimizing compiler waits until start-up is over, or corral is busy relaying;
   // it is turned off once the load's code is compiled from its cache (see compileLoadBody).
   const optimizer = new OptimizerGate({ setOptimizer: (on) => addon.setOptimizer(on), logger });
   for (const sink of [stdout, stderr]) sink.onVolume(BUSY_OUTPUT_BYTES, () => optimizer.release(`${BUSY_OUTPUT_BYTES / 2 ** 20} MiB written to ${sink.name}`));
+  // Every service file is validated before any init script runs: a bad one exits 100
+  // with nothing run at all.
   const loadStart = monotonicMs();
   const { services, codeCache } = loadHere(request(), { timeoutMs: LOAD_TIMEOUT_MS, compiled: () => optimizer.hold() });
   logger.debug(`config: read ${servicesDir} in ${Math.round(monotonicMs() - loadStart)} ms (V8 code cache: ${codeCache})`);

@@ -19,9 +19,11 @@
 // if it loads during the hold, some ms more.
 import type { Logger } from '../shared/logger.js';
 import { clearUnrefTimeout, setUnrefTimeout } from '../shared/unref-timer.js';
+// Start-up is over when the memory trimmer takes it to be: quiet this long after the last
+// service change.
+import { SETTLE_MS } from './memory-trimmer.js';
 
-/** Quiet for this long after the last service change: start-up is over. */
-export const SETTLE_MS = 1_000;
+export { SETTLE_MS };
 /** Held at most this long. */
 export const MAX_HOLD_MS = 10_000;
 /** Output written to one stream that makes corral busy enough to optimize for. */
@@ -50,10 +52,6 @@ export class OptimizerGate {
     this.now = options.now ?? Date.now;
     this.setTimer = options.setTimer ?? setUnrefTimeout;
     this.clearTimer = options.clearTimer ?? clearUnrefTimeout;
-  }
-
-  get isHeld(): boolean {
-    return this.state === 'held';
   }
 
   /** Turns the compiler off, until release(); once only, before start-up's work. */

@@ -22,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("trimMemory", Napi::Function::New(env, corral::TrimMemory, "trimMemory"));
   exports.Set("frameLines", Napi::Function::New(env, corral::FrameLines, "frameLines"));
   exports.Set("setOptimizer", Napi::Function::New(env, corral::SetOptimizer, "setOptimizer"));
+  exports.Set("indexLines", Napi::Function::New(env, corral::IndexLines, "indexLines"));
   return exports;
 }
 

@@ -23,5 +23,6 @@ Napi::Value TrimMemory(const Napi::CallbackInfo& info);
 Napi::Value LimitArenas(const Napi::CallbackInfo& info);
 Napi::Value FrameLines(const Napi::CallbackInfo& info);
 Napi::Value SetOptimizer(const Napi::CallbackInfo& info);
+Napi::Value IndexLines(const Napi::CallbackInfo& info);
 
 }  // namespace corral

@@ -8,6 +8,7 @@
 // belongs to a service by name, not to one runner: a reload that changes the service hands
 // it to the new runner, so history and followers carry over; one that removes the service
 // ends it.
+import { indexLinesInJs, type IndexLines } from './ring-index.js';
 
 /** Bytes of line text kept per service, a byte for each line's newline included: 100
  * services stay under 7.5 MiB with the index. */
@@ -59,6 +60,9 @@ export class LogRing {
   private readonly listeners = new Set<() => void>();
   private notifyScheduled = false;
   private endReason: string | undefined;
+
+  /** indexLines: the addon's in corral (ring-index.ts). */
+  constructor(private readonly indexLines: IndexLines = indexLinesInJs) {}
 
   get firstSeq(): number {
     return this.first;
@@ -117,25 +121,25 @@ export class LogRing {
     this.makeRoom(count - first, runBytes);
     const at = this.writeAt;
     const size = this.bytes.length;
-    // The index of each line, in a loop that allocates nothing and calls nothing: it runs
-    // for every line relayed.
+    // The index of each line, in one call: it runs for every line relayed (ring-index.ts).
     const { starts, lengths, ordinals, flags } = this;
-    const flag = stream === 'stderr' ? STDERR : 0;
-    let ordinal = this.added[stream];
-    let slot = this.next % RING_LINES;
-    let lineAt = at;
-    for (let i = first, lineStart = runStart; i < count; i++) {
-      const end = ends[i]!;
-      starts[slot] = lineAt;
-      lengths[slot] = end - lineStart;
-      ordinals[slot] = ordinal++;
-      flags[slot] = flag;
-      lineAt += end + 1 - lineStart;
-      if (lineAt >= size) lineAt -= size;
-      lineStart = end + 1;
-      if (++slot === RING_LINES) slot = 0;
-    }
-    this.added[stream] = ordinal;
+    const ordinal = this.added[stream];
+    this.indexLines(
+      ends,
+      first,
+      count,
+      runStart,
+      at,
+      size,
+      this.next % RING_LINES,
+      ordinal,
+      stream === 'stderr' ? STDERR : 0,
+      starts,
+      lengths,
+      ordinals,
+      flags,
+    );
+    this.added[stream] = ordinal + count - first;
     this.next += count - first;
     const room = size - at;
     if (runBytes <= room) {
@@ -150,13 +154,40 @@ export class LogRing {
   }
 
   // Evicts the oldest lines (and grows the buffer, up to RING_BYTES) until `lines` more
-  // lines of `bytes` in all fit.
+  // lines (at most RING_LINES) of `bytes` in all (at most RING_BYTES) fit. Without a loop
+  // over the lines evicted: a chunk relayed evicts as many lines as it brings, and the
+  // kept lines lie one after another, so those from a seq on take the bytes from its start
+  // to writeAt. The lines over the count go at once; those over the bytes are found by
+  // bisection.
   private makeRoom(lines: number, bytes: number): void {
     if (this.starts.length === 0) this.allocateIndex();
-    while (this.next - this.first + lines > RING_LINES || this.usedBytes + bytes > this.bytes.length) {
-      if (this.usedBytes + bytes > this.bytes.length && this.bytes.length < RING_BYTES) this.grow(this.usedBytes + bytes);
-      else this.evict();
+    this.evictTo(Math.min(this.next, Math.max(this.first, this.next + lines - RING_LINES)));
+    if (this.usedBytes + bytes > this.bytes.length && this.bytes.length < RING_BYTES) this.grow(this.usedBytes + bytes);
+    if (this.usedBytes + bytes <= this.bytes.length) return;
+    const room = this.bytes.length - bytes;
+    let low = this.first + 1;
+    let high = this.next;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if (this.bytesFrom(middle) <= room) high = middle;
+      else low = middle + 1;
     }
+    this.evictTo(low);
+  }
+
+  // The bytes the kept lines from `seq` on take, up to writeAt.
+  private bytesFrom(seq: number): number {
+    if (seq >= this.next) return 0;
+    const size = this.bytes.length;
+    const bytes = (this.writeAt - this.starts[seq % RING_LINES]! + size) % size;
+    // A line takes a byte at least, so 0 is the whole buffer, not none.
+    return bytes === 0 ? size : bytes;
+  }
+
+  private evictTo(seq: number): void {
+    if (seq === this.first) return;
+    this.usedBytes = this.bytesFrom(seq);
+    this.first = seq;
   }
 
   // Indexes the next line, of `length` bytes where the next goes, and returns where that is.
@@ -241,11 +272,6 @@ export class LogRing {
     this.ordinals = new Float64Array(RING_LINES);
     this.flags = new Uint8Array(RING_LINES);
     this.bytes = Buffer.allocUnsafe(INITIAL_BYTES);
-  }
-
-  private evict(): void {
-    this.usedBytes -= this.lengths[this.first % RING_LINES]! + 1;
-    this.first += 1;
   }
 
   // Doubles the buffer (up to RING_BYTES) until `needed` fits, the kept lines moved to

@@ -157,6 +157,33 @@ export interface NativeAddon {
    * anything but a boolean.
    */
   setOptimizer(on: boolean): void;
+  /**
+   * The index entries of a run of lines a LogRing keeps, one call per chunk
+   * (addon/src/ring-index.cc): for each line i in [from, count), which starts at
+   * lineStart (the first) or after the newline ends[i - 1] and ends at its newline
+   * ends[i], sets starts[slot] = lineAt (its place in a ring buffer of `size` bytes; the
+   * next line's is after this one's newline, wrapping at size), lengths[slot] = its
+   * length, ordinals[slot] = ordinal (one more for each line) and flags[slot] = flag,
+   * slot moving on by one and wrapping at the arrays' length. indexLinesInJs
+   * (src/logging/ring-index.ts) is the same in JavaScript. Throws a RangeError, having
+   * written nothing, for arguments out of range, arrays of different lengths, and ends
+   * that do not increase from lineStart or hold a line longer than size with its newline.
+   */
+  indexLines: (
+    ends: Int32Array,
+    from: number,
+    count: number,
+    lineStart: number,
+    lineAt: number,
+    size: number,
+    slot: number,
+    ordinal: number,
+    flag: number,
+    starts: Int32Array,
+    lengths: Int32Array,
+    ordinals: Float64Array,
+    flags: Uint8Array,
+  ) => void;
 }
 
 export const defaultAddonPath = fileURLToPath(new URL('../../addon/build/Release/corral_native.node', import.meta.url));
@@ -220,11 +247,13 @@ export function wrapSyscallErrors(addon: RawNativeAddon, path: string): NativeAd
     // As it is: it makes no syscall, and runs once per chunk a service writes.
     frameLines: addon.frameLines,
     setOptimizer: guard((on: boolean) => addon.setOptimizer(on)),
+    // As it is, like frameLines.
+    indexLines: addon.indexLines,
   };
 }
 
 // The addon's newest functions, newest last: an addon without one of them is older.
-const NEWEST_FUNCTIONS = ['frameLines', 'setOptimizer'] as const;
+const NEWEST_FUNCTIONS = ['frameLines', 'setOptimizer', 'indexLines'] as const;
 
 // An addon built before corral's newest functions, which a `git pull` without a rebuild
 // leaves behind: refused at load with how to rebuild, not a TypeError mid-relay.

@@ -29,7 +29,7 @@ export abstract class RunnerFacts {
     private settings: ServiceConfig,
     protected readonly ctx: RunnerContext,
     /** Its last lines over all runs, for corral logs: the previous runner's after a reload changed the service. */
-    readonly logRing: LogRing = new LogRing(),
+    readonly logRing: LogRing = new LogRing(ctx.addon.indexLines),
   ) {
     this.dropQueues = dropQueuesFor(settings, ctx);
   }

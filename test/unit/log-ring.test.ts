@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { LogFollowers, RingReader } from '../../src/control/log-follower.js';
 import { LogRing, RING_BYTES, RING_LINE_BYTES, RING_LINES } from '../../src/logging/log-ring.js';
+import { indexLinesInJs } from '../../src/logging/ring-index.js';
+import { loadNativeAddon } from '../../src/native/addon.js';
 
 function add(ring: LogRing, stream: 'stdout' | 'stderr', text: string, continued = false): void {
   // Inside a larger chunk, as the framer hands lines over.
@@ -156,3 +158,66 @@ test('log ring: a run whose older line is longer than RING_LINE_BYTES keeps its 
     [6, RING_LINE_BYTES, 10_000],
   );
 });
+
+// What the ring must hold after any sequence of adds, checked against a plain list: the
+// newest lines (each cut to RING_LINE_BYTES) that fit RING_LINES and RING_BYTES with a
+// byte for each newline, every one with its stream's ordinal. With the addon's indexLines
+// and with indexLinesInJs; the evictions and the growth of the buffer are the ring's own.
+for (const [name, indexLines] of [
+  ['indexLinesInJs', indexLinesInJs],
+  ['the addon', loadNativeAddon().indexLines],
+] as const) {
+  test(`log ring (${name}): keeps the newest lines that fit its bounds, for generated adds`, () => {
+    const seed = process.env.CORRAL_FC_SEED === undefined ? undefined : Number(process.env.CORRAL_FC_SEED);
+    // Three kinds of run: short lines, where RING_LINES binds; lines of about
+    // RING_BYTES / RING_LINES, where either bound may, and a run often fills the ring to
+    // the byte; and any length, RING_LINE_BYTES and long runs included.
+    const any = fc.oneof(
+      { arbitrary: fc.integer({ min: 0, max: 120 }), weight: 20 },
+      { arbitrary: fc.integer({ min: 120, max: 9000 }), weight: 2 },
+      { arbitrary: fc.integer({ min: RING_LINE_BYTES - 2, max: RING_LINE_BYTES + 2 }), weight: 1 },
+    );
+    const perLine = Math.floor(RING_BYTES / RING_LINES);
+    const lengths = fc.oneof(
+      fc.array(fc.integer({ min: 0, max: 20 }), { minLength: 1, maxLength: 700, size: 'max' }),
+      fc.array(fc.integer({ min: perLine - 3, max: perLine + 1 }), { minLength: 1, maxLength: 700, size: 'max' }),
+      fc.array(any, { minLength: 1, maxLength: 400, size: 'max' }),
+    );
+    const step = fc.record({ batch: fc.boolean(), stream: fc.constantFrom<'stdout' | 'stderr'>('stdout', 'stderr'), lengths });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 10 }), (steps) => {
+        const ring = new LogRing(indexLines);
+        const model: { text: string; stream: string; ordinal: number }[] = [];
+        const added = { stdout: 0, stderr: 0 };
+        let n = 0;
+        for (const { batch, stream, lengths } of steps) {
+          const lines = lengths.map((len) => `${n++}:`.padEnd(len, 'x').slice(0, len));
+          const chunk = Buffer.from(`<${lines.join('\n')}\n`);
+          const ends = new Int32Array(lines.length);
+          let at = 1;
+          lines.forEach((line, i) => {
+            at += line.length;
+            ends[i] = at;
+            at += 1;
+            model.push({ text: line.slice(0, RING_LINE_BYTES), stream, ordinal: added[stream]++ });
+          });
+          if (batch) ring.addLines(stream, chunk, 1, ends, lines.length);
+          else for (let i = 0, from = 1; i < lines.length; from = ends[i++]! + 1) ring.add(stream, chunk, from, ends[i]!, false);
+        }
+        let keep = 0;
+        for (let bytes = 0; keep < Math.min(model.length, RING_LINES); keep++) {
+          bytes += model[model.length - 1 - keep]!.text.length + 1;
+          if (bytes > RING_BYTES) break;
+        }
+        assert.equal(ring.nextSeq, model.length);
+        assert.equal(ring.firstSeq, model.length - keep);
+        for (let seq = ring.firstSeq; seq < ring.nextSeq; seq++) {
+          const line = ring.line(seq)!;
+          assert.deepEqual({ text: line.bytes.toString(), stream: line.stream, ordinal: line.ordinal }, model[seq]);
+        }
+      }),
+      // Shrinking runs of hundreds of lines takes minutes: the first failure is reported as it is.
+      { numRuns: 200, seed, includeErrorInReport: true, endOnFailure: true },
+    );
+  });
+}

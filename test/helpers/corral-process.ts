@@ -3,12 +3,14 @@
 // deadline, and kills everything it started when the test ends or its deadline passes.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { PRIVATE_DEV_SCRIPT } from './private-dev.js';
+import { loadNativeAddon } from '../../src/native/addon.js';
 
 export const corralMain = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -37,6 +39,8 @@ export interface StartOptions {
   args?: string[];
   /** Everything is killed and the test fails after this long. */
   deadlineMs?: number;
+  /** corral's stdout a real pipe, not a socket pair; child.stdout reads it all the same. */
+  realStdout?: boolean;
   /** PID 1 only: a /dev of its own (private-dev.ts), where corral may bind /dev/log. */
   privateDev?: boolean;
   /** Prepended to corral's command (not with pid1), e.g. setpriv to run it as another user. */
@@ -267,11 +271,17 @@ export async function startCorral(options: StartOptions): Promise<CorralProcess>
     : options.wrapper
       ? [options.wrapper[0]!, [...options.wrapper.slice(1), process.execPath, ...corralArgs]]
       : [process.execPath, corralArgs];
+  // A real pipe, as Docker and Kubernetes give: Node's 'pipe' is a socket pair.
+  const stdoutPipe = options.realStdout ? loadNativeAddon().pipe() : undefined;
   const child = spawn(command, args, {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', stdoutPipe?.[1] ?? 'pipe', 'pipe'],
     // Its own run directory, so notify sockets of parallel tests never collide.
     env: { ...process.env, CORRAL_RUN_DIR: join(dir, 'run'), CORRAL_INIT_DIR: initDir, ...options.env },
   });
+  if (stdoutPipe !== undefined) {
+    closeSync(stdoutPipe[1]);
+    Object.assign(child, { stdout: new Socket({ fd: stdoutPipe[0], readable: true, writable: false }) });
+  }
   const corral = new CorralProcess(dir, child, options.deadlineMs ?? 20_000);
   corral.hostPid = options.pid1 ? await pollFor('corral to start inside the namespace', 5000, () => childrenOf(child.pid!)[0]?.pid) : child.pid!;
   return corral;

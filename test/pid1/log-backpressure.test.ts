@@ -60,27 +60,34 @@ function numbered(corral: CorralProcess, label: RegExp, fillerLength = LINE_BYTE
   return numbers;
 }
 
-test('block mode: a stopped reader makes the service wait in write(); after it resumes every line arrives in order', async (t) => {
-  if (skipUnlessPid1(t)) return;
-  const corral = await startCorral({ pid1: true, services: { 'steady.yaml': writer('steady') }, deadlineMs: 60_000 });
-  t.after(() => corral.dispose());
-  corral.child.stdout!.pause();
-  const perl = await pollFor('the writer to start', 5000, () => pidOf(corral, 'perl', 'printf'));
-  const blockedAt = await waitUntilBlocked(perl);
-  assert.ok(blockedAt < 2 * 1024 * 1024, `blocked after ${blockedAt} bytes of ${LINES * LINE_BYTES}: nothing piles up in corral`);
-  assert.ok(!corral.texts('stderr').some((line) => /steady done/.test(line)), 'it has not finished');
-  corral.child.stdout!.resume();
-  await corral.waitForLine(/steady exited with code 0/, 30_000);
-  corral.signal('SIGTERM');
-  await corral.waitExit(10_000);
-  const numbers = numbered(corral, /^steady \| /);
-  assert.equal(numbers.length, LINES, 'every line arrived');
-  assert.ok(
-    numbers.every((n, i) => n === i + 1),
-    'in order',
-  );
-  t.diagnostic(`the writer blocked after ${blockedAt} bytes`);
-});
+// On a socket pair (Node's 'pipe') corral writes through Node's stream; on a real pipe, as
+// under Docker, with write(2) until the pipe is full, then through the stream (pipe-output.ts).
+for (const [what, realStdout] of [
+  ['a socket pair', false],
+  ['a real pipe', true],
+] as const) {
+  test(`block mode, stdout ${what}: a stopped reader makes the service wait in write(); after it resumes every line arrives in order`, async (t) => {
+    if (skipUnlessPid1(t)) return;
+    const corral = await startCorral({ pid1: true, services: { 'steady.yaml': writer('steady') }, deadlineMs: 60_000, realStdout });
+    t.after(() => corral.dispose());
+    corral.child.stdout!.pause();
+    const perl = await pollFor('the writer to start', 5000, () => pidOf(corral, 'perl', 'printf'));
+    const blockedAt = await waitUntilBlocked(perl);
+    assert.ok(blockedAt < 2 * 1024 * 1024, `blocked after ${blockedAt} bytes of ${LINES * LINE_BYTES}: nothing piles up in corral`);
+    assert.ok(!corral.texts('stderr').some((line) => /steady done/.test(line)), 'it has not finished');
+    corral.child.stdout!.resume();
+    await corral.waitForLine(/steady exited with code 0/, 30_000);
+    corral.signal('SIGTERM');
+    await corral.waitExit(10_000);
+    const numbers = numbered(corral, /^steady \| /);
+    assert.equal(numbers.length, LINES, 'every line arrived');
+    assert.ok(
+      numbers.every((n, i) => n === i + 1),
+      'in order',
+    );
+    t.diagnostic(`the writer blocked after ${blockedAt} bytes`);
+  });
+}
 
 test('block mode: a service that exits while its last lines wait for a stopped reader loses none of them', async (t) => {
   if (skipUnlessPid1(t)) return;

@@ -83,13 +83,14 @@ export class PipeRelay implements OutputSource {
     // large reads all the same, busy sink or not: with 2 services writing at once, small
     // reads had cost a fifth of the rate (400-460 MB/s, 480-525 without).
     const nextBuffer = (): Buffer => (sink !== undefined && options.drop === undefined && sink.waiting >= LARGE_POOL_BUFFERS ? SMALL_READ_BUFFER : READ_BUFFER);
-    // true: the relay pauses the socket itself when its sink is busy (forward()).
+    // false stops reading, when the relay holds lines for a busy sink; take() resumes it.
+    // Node then stops its handle at once: socket.pause() would go through the Readable's
+    // state, and the resume() after it through a tick and a read(0), on every turn.
     const onRead = (length: number, buffer: Uint8Array): boolean => {
       const chunk = (buffer === SMALL_READ_BUFFER ? SMALL_READ_BUFFER : READ_BUFFER).subarray(0, length);
       this.lastRead = Date.now();
       tap?.(chunk);
-      if (sink !== undefined) this.forward(this.framer.push(chunk));
-      return true;
+      return sink === undefined || !this.forward(this.framer.push(chunk));
     };
     // Node takes onread in the constructor as in connect(); its types list it only there.
     // No 'data' or 'readable' listener and no read() on this socket: with onread, those
@@ -160,18 +161,23 @@ export class PipeRelay implements OutputSource {
     }
   }
 
-  private forward(bytes: Buffer | undefined): void {
+  // Writes or holds `bytes`; true when it holds them, and reading must stop until take().
+  private forward(bytes: Buffer | undefined): boolean {
     const { sink, drop } = this.options;
-    if (bytes === undefined || sink === undefined) return;
+    if (bytes === undefined || sink === undefined) return false;
     if (drop !== undefined) {
       drop.forward(bytes);
-    } else if (!sink.isBusy && this.held.length === 0) {
-      sink.write(bytes);
-    } else {
-      // A lent pool buffer is held as it is: it is at least half full (byte-builder.ts).
-      this.held.push(bytes);
-      this.socket.pause();
-      sink.enqueue(this);
+      return false;
     }
+    if (!sink.isBusy && this.held.length === 0) {
+      sink.write(bytes);
+      return false;
+    }
+    // A lent pool buffer is held as it is: it is at least half full (byte-builder.ts).
+    this.held.push(bytes);
+    sink.enqueue(this);
+    // The sink may have taken them at once, in enqueue(): then reading goes on, as
+    // take() found it going.
+    return this.held.length > 0;
   }
 }

@@ -36,7 +36,7 @@ import { startSyslog } from './syslog-setup.js';
 import { reloader } from './reload-config.js';
 import { corralEnvironment, loadRequest } from './load-request.js';
 import { MemoryTrimmer } from '../native/memory-trimmer.js';
-import { BUSY_OUTPUT_BYTES, OptimizerGate } from '../native/optimizer-gate.js';
+import { OptimizerGate } from '../native/optimizer-gate.js';
 import { monotonicMs } from '../shared/monotonic-ms.js';
 
 const FLUSH_TIMEOUT_MS = 500;
@@ -119,7 +119,6 @@ async function run(servicesDir: string, command: [string, ...string[]] | undefin
   // V8's optimizing compiler waits until start-up is over, or corral is busy relaying;
   // it is turned off once the load's code is compiled from its cache (see compileLoadBody).
   const optimizer = new OptimizerGate({ setOptimizer: (on) => addon.setOptimizer(on), logger });
-  for (const sink of [stdout, stderr]) sink.onVolume(BUSY_OUTPUT_BYTES, () => optimizer.release(`${BUSY_OUTPUT_BYTES / 2 ** 20} MiB written to ${sink.name}`));
   // Every service file is validated before any init script runs: a bad one exits 100
   // with nothing run at all.
   const loadStart = monotonicMs();

@@ -54,10 +54,6 @@ export class OutputSink {
   private readonly watchers: ((trouble: OutputTrouble) => void)[] = [];
   /** Bytes never written: the reader was gone, or the write failed. */
   droppedBytes = 0;
-  /** Bytes (a string's characters) given to write() so far. */
-  private handed = 0;
-  /** What onVolume() waits for: handed reaching `at`. */
-  private volume: { at: number; callback: () => void } | undefined;
 
   constructor(
     readonly name: 'stdout' | 'stderr',
@@ -91,19 +87,8 @@ export class OutputSink {
     this.watchers.push(watcher);
   }
 
-  // Calls `callback` once, soon after `bytes` more were given to write(), written or
-  // not: a measure of how busy corral is relaying (optimizer-gate.ts). One at a time.
-  onVolume(bytes: number, callback: () => void): void {
-    this.volume = { at: this.handed + bytes, callback };
-  }
-
   // Writes at once, queue or not: for a source's fast path and plain command output.
   write(bytes: Buffer | string): void {
-    this.handed += bytes.length;
-    if (this.volume !== undefined && this.handed >= this.volume.at) {
-      queueMicrotask(this.volume.callback);
-      this.volume = undefined;
-    }
     if (this.closed) {
       this.droppedBytes += bytes.length;
       release(bytes);

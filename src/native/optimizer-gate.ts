@@ -6,14 +6,16 @@
 // 58.8 MiB with it, 53.1 without). Work that goes on being hot is optimized all the same,
 // only later: the compiler comes back on at the first of
 // - start-up is over: once the services are started, none changed state for SETTLE_MS;
-// - corral is busy relaying: BUSY_OUTPUT_BYTES written to stdout or stderr, where
-//   optimized code pays for itself at once;
 // - a reload begins (its worker thread would compile Node's own modules without their
 //   code caches, which V8 takes only under the flags they were made with);
 // - MAX_HOLD_MS after it was held, whatever happens (a service that crashes in a loop
 //   changes state for ever; init scripts may take long).
 // Until then the code runs in V8's interpreter and baseline tier, which is how most of
-// start-up runs anyway: it is too short to get hot. The one cost: a module of Node's
+// start-up runs anyway: it is too short to get hot. Relaying does not bring it back on
+// either: what relaying does per line is native code (frame.cc, ring-index.cc), and with
+// 50 services writing at once, the compiler's work on the relay's few functions cost
+// more CPU than it saved, and 8 MiB of peak RSS more (issue 20); a relay that goes on
+// past start-up is optimized once start-up is over. The one cost: a module of Node's
 // that corral loads only when a configuration needs it (node:http for http probes,
 // node:crypto for secret files, the metrics server) is compiled without its code cache
 // if it loads during the hold, some ms more.
@@ -26,8 +28,6 @@ import { SETTLE_MS } from './memory-trimmer.js';
 export { SETTLE_MS };
 /** Held at most this long. */
 export const MAX_HOLD_MS = 10_000;
-/** Output written to one stream that makes corral busy enough to optimize for. */
-export const BUSY_OUTPUT_BYTES = 1024 * 1024;
 
 export interface OptimizerGateOptions {
   /** addon.setOptimizer. */

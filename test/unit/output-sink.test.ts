@@ -30,24 +30,6 @@ class OneBatch implements OutputSource {
 }
 
 describe('OutputSink', () => {
-  test('onVolume: called once, soon after the bytes given to write() reach the volume, written or not', async () => {
-    const reader = new SlowReader(16);
-    const sink = new OutputSink('stdout', reader);
-    sink.write('before\n');
-    let calls = 0;
-    sink.onVolume(10, () => calls++);
-    sink.write('12345\n');
-    await Promise.resolve();
-    assert.equal(calls, 0, '6 of 10 bytes');
-    sink.write('1234\n');
-    assert.equal(calls, 0, 'not from inside the write');
-    await Promise.resolve();
-    assert.equal(calls, 1, 'at 11 of 10, though the reader took only 16 bytes so far');
-    sink.write('more\n');
-    await Promise.resolve();
-    assert.equal(calls, 1, 'once');
-  });
-
   test('not busy: writes go straight to the stream', async () => {
     const reader = new SlowReader(1024);
     const sink = new OutputSink('stdout', reader);

@@ -15,6 +15,8 @@ namespace corral {
 
 namespace {
 
+// info[index] as a typed array of T: its first element (byte offset included; any
+// backing store, a SharedArrayBuffer's too) and its length.
 template <typename T>
 bool TypedArg(const Napi::CallbackInfo& info, size_t index, const char* name, napi_typedarray_type type, const char* expected,
               T*& data, size_t& length) {
@@ -23,10 +25,11 @@ bool TypedArg(const Napi::CallbackInfo& info, size_t index, const char* name, na
     ThrowInvalidArgType(info.Env(), name, expected, value);
     return false;
   }
-  Napi::TypedArray array = value.As<Napi::TypedArray>();
-  data = reinterpret_cast<T*>(static_cast<uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset());
+  Napi::TypedArrayOf<T> array = value.As<Napi::TypedArrayOf<T>>();
+  data = array.Data();
   length = array.ElementLength();
-  return true;
+  // An empty array's data may be null; it is never read or written.
+  return data != nullptr || length == 0;
 }
 
 void ThrowRange(Napi::Env env, const std::string& message) {
@@ -98,20 +101,21 @@ Napi::Value IndexLines(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   // Checked before anything is written: a caller's mistake must not leave half an index.
-  for (int32_t i = from, start = lineStart; i < count; start = ends[i++] + 1) {
-    if (ends[i] < start || static_cast<int64_t>(ends[i]) - start + 1 > size) {
+  // In 64 bits: an end of 2^31 - 1 would overflow the next line's start.
+  for (int64_t i = from, start = lineStart; i < count; start = static_cast<int64_t>(ends[i++]) + 1) {
+    if (ends[i] < start || ends[i] - start + 1 > size) {
       ThrowRange(env, "indexLines: ends must increase from lineStart, each line with its newline at most size bytes");
       return env.Undefined();
     }
   }
-  for (int32_t i = from, start = lineStart; i < count; i++) {
-    const int32_t end = ends[i];
+  for (int64_t i = from, start = lineStart; i < count; i++) {
+    const int64_t end = ends[i];
     starts[slot] = lineAt;
-    lengths[slot] = end - start;
+    lengths[slot] = static_cast<int32_t>(end - start);
     ordinals[slot] = ordinal++;
     flags[slot] = static_cast<uint8_t>(flag);
-    // Both below size, so no overflow: the sum is below 2^32.
-    int64_t next = static_cast<int64_t>(lineAt) + (end + 1 - start);
+    // lineAt and the line are both below size: the sum is below 2^32.
+    int64_t next = lineAt + (end + 1 - start);
     if (next >= size) next -= size;
     lineAt = static_cast<int32_t>(next);
     start = end + 1;

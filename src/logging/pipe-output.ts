@@ -8,7 +8,7 @@
 // corral to relay fast (issue 20).
 import { fstatSync, writeSync } from 'node:fs';
 import type { OutputStream } from './output-sink.js';
-import type { WriteFd } from './file-output.js';
+import { OutputWriteError, type WriteFd } from './file-output.js';
 import { errorCode } from '../shared/system-error.js';
 
 export class PipeOutput implements OutputStream {
@@ -40,7 +40,11 @@ export class PipeOutput implements OutputStream {
       callback(null);
       return true;
     }
-    return this.stream.write(bytes.subarray(written), callback);
+    if (written === 0) return this.stream.write(bytes, callback);
+    // A failure of the rest is told with what went out directly, so it is not counted as dropped.
+    return this.stream.write(bytes.subarray(written), (error) =>
+      callback(error ? new OutputWriteError(errorCode(error) ?? 'EIO', written, { cause: error }) : error),
+    );
   }
 
   on(event: 'drain', listener: () => void): this;

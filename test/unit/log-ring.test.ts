@@ -159,6 +159,24 @@ test('log ring: a run whose older line is longer than RING_LINE_BYTES keeps its 
   );
 });
 
+type ModelLine = { text: string; stream: string; ordinal: number };
+
+// The ring holds the newest lines of `model` that fit RING_LINES and RING_BYTES (with a
+// byte for each newline), in order, each with its stream and ordinal.
+function holdsTheNewest(ring: LogRing, model: ModelLine[]): void {
+  let keep = 0;
+  for (let bytes = 0; keep < Math.min(model.length, RING_LINES); keep++) {
+    bytes += model[model.length - 1 - keep]!.text.length + 1;
+    if (bytes > RING_BYTES) break;
+  }
+  assert.equal(ring.nextSeq, model.length);
+  assert.equal(ring.firstSeq, model.length - keep);
+  for (let seq = ring.firstSeq; seq < ring.nextSeq; seq++) {
+    const line = ring.line(seq)!;
+    assert.deepEqual({ text: line.bytes.toString(), stream: line.stream, ordinal: line.ordinal }, model[seq]);
+  }
+}
+
 // What the ring must hold after any sequence of adds, checked against a plain list: the
 // newest lines (each cut to RING_LINE_BYTES) that fit RING_LINES and RING_BYTES with a
 // byte for each newline, every one with its stream's ordinal. With the addon's indexLines
@@ -187,7 +205,7 @@ for (const [name, indexLines] of [
     fc.assert(
       fc.property(fc.array(step, { maxLength: 10 }), (steps) => {
         const ring = new LogRing(indexLines);
-        const model: { text: string; stream: string; ordinal: number }[] = [];
+        const model: ModelLine[] = [];
         const added = { stdout: 0, stderr: 0 };
         let n = 0;
         for (const { batch, stream, lengths } of steps) {
@@ -203,21 +221,53 @@ for (const [name, indexLines] of [
           });
           if (batch) ring.addLines(stream, chunk, 1, ends, lines.length);
           else for (let i = 0, from = 1; i < lines.length; from = ends[i++]! + 1) ring.add(stream, chunk, from, ends[i]!, false);
-        }
-        let keep = 0;
-        for (let bytes = 0; keep < Math.min(model.length, RING_LINES); keep++) {
-          bytes += model[model.length - 1 - keep]!.text.length + 1;
-          if (bytes > RING_BYTES) break;
-        }
-        assert.equal(ring.nextSeq, model.length);
-        assert.equal(ring.firstSeq, model.length - keep);
-        for (let seq = ring.firstSeq; seq < ring.nextSeq; seq++) {
-          const line = ring.line(seq)!;
-          assert.deepEqual({ text: line.bytes.toString(), stream: line.stream, ordinal: line.ordinal }, model[seq]);
+          holdsTheNewest(ring, model);
         }
       }),
       // Shrinking runs of hundreds of lines takes minutes: the first failure is reported as it is.
       { numRuns: 200, seed, includeErrorInReport: true, endOnFailure: true },
     );
+  });
+}
+
+// The byte bound at its edge: the kept lines and the new ones fill the ring to the byte
+// (nothing more goes), or one byte past it (the oldest line goes, and only it), one line
+// at a time and as a run, before the buffer wraps and after.
+for (const [name, indexLines] of [
+  ['indexLinesInJs', indexLinesInJs],
+  ['the addon', loadNativeAddon().indexLines],
+] as const) {
+  test(`log ring (${name}): lines that fill RING_BYTES exactly all stay; one byte more evicts the oldest line only`, () => {
+    const lineBytes = 1023; // with its newline, 1 KiB: 64 fill the ring
+    for (const batch of [false, true]) {
+      for (const extra of [0, 1]) {
+        for (const before of [0, 5]) {
+          const ring = new LogRing(indexLines);
+          const model: ModelLine[] = [];
+          const added = { stdout: 0, stderr: 0 };
+          // `before` lines first, so the edge is met after the buffer wrapped.
+          const lengths = [...new Array<number>(before).fill(lineBytes), ...new Array<number>(RING_BYTES / 1024 - 1).fill(lineBytes), lineBytes + extra];
+          let n = 0;
+          const addAll = (run: number[]): void => {
+            const lines = run.map((len) => `${n++}:`.padEnd(len, 'y'));
+            const chunk = Buffer.from(`${lines.join('\n')}\n`);
+            const ends = new Int32Array(lines.length);
+            let at = 0;
+            lines.forEach((line, i) => {
+              at += line.length;
+              ends[i] = at++;
+              model.push({ text: line, stream: 'stdout', ordinal: added.stdout++ });
+            });
+            if (batch) ring.addLines('stdout', chunk, 0, ends, lines.length);
+            else for (let i = 0, from = 0; i < lines.length; from = ends[i++]! + 1) ring.add('stdout', chunk, from, ends[i]!, false);
+            holdsTheNewest(ring, model);
+          };
+          addAll(lengths.slice(0, before));
+          addAll(lengths.slice(before, -1));
+          addAll(lengths.slice(-1));
+          assert.equal(ring.nextSeq - ring.firstSeq, RING_BYTES / 1024 - extra, `batch ${batch}, ${extra} byte(s) over, ${before} before`);
+        }
+      }
+    }
   });
 }

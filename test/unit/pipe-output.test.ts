@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { closeSync, openSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import type { WriteFd } from '../../src/logging/file-output.js';
+import { OutputWriteError, type WriteFd } from '../../src/logging/file-output.js';
 import { PipeOutput, pipeOutputFor } from '../../src/logging/pipe-output.js';
 import { loadNativeAddon } from '../../src/native/addon.js';
 
@@ -19,6 +19,7 @@ function pipeAndStream(room: number): {
   flushStream: () => void;
   streamHas: () => number;
   fail: (code: string | undefined) => void;
+  failStream: (code: string) => void;
 } {
   const written: Buffer[] = [];
   let left = room;
@@ -56,6 +57,9 @@ function pipeAndStream(room: number): {
     },
     streamHas: () => stream.writableLength,
     fail: (code) => (failure = code),
+    failStream: (code) => {
+      for (const { callback } of queued.splice(0)) callback(Object.assign(new Error(`${code}: write`), { code }));
+    },
   };
 }
 
@@ -130,4 +134,14 @@ test('pipe output: only a pipe gets one, not a file, a stream without a descript
   } finally {
     for (const fd of [readFd, writeFd, file]) closeSync(fd);
   }
+});
+
+test('pipe output: when the rest of a short write fails, the failure says how much went out directly', () => {
+  const pipe = pipeAndStream(3);
+  const outcomes: (Error | null | undefined)[] = [];
+  pipe.output.write(Buffer.from('a | one\n'), (error) => outcomes.push(error));
+  pipe.failStream('EPIPE');
+  assert.ok(outcomes[0] instanceof OutputWriteError);
+  assert.equal((outcomes[0]).written, 3);
+  assert.equal((outcomes[0]).code, 'EPIPE');
 });

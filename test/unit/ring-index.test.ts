@@ -165,6 +165,48 @@ for (const [name, index] of [
   });
 }
 
+test('indexLines: arrays that are views at an offset, or on a SharedArrayBuffer, are written where they lie, the same by both', () => {
+  for (const index of [indexLinesInJs, native]) {
+    const shared = new SharedArrayBuffer(256);
+    const ends = new Int32Array(shared, 16, 3);
+    ends.set([3, 7, 8]);
+    const memory = new ArrayBuffer(512);
+    const starts = new Int32Array(memory, 8, 4);
+    const lengths = new Int32Array(shared, 64, 4);
+    const ordinals = new Float64Array(memory, 64, 4);
+    const flags = new Uint8Array(shared, 200, 4);
+    index(ends, 0, 3, 0, 98, 100, 1, 5, 1, starts, lengths, ordinals, flags);
+    assert.deepEqual(
+      [[...starts], [...lengths], [...ordinals], [...flags]],
+      [
+        [0, 98, 2, 6],
+        [0, 3, 3, 0],
+        [0, 5, 6, 7],
+        [0, 1, 1, 1],
+      ],
+    );
+    assert.deepEqual([...new Int32Array(memory, 0, 2), ...new Int32Array(memory, 24, 10)], new Array(12).fill(0), 'nothing written around starts');
+  }
+});
+
+test('indexLines: ends near 2^31 are checked without overflow, and refused the same by both', () => {
+  const call: Call = {
+    ends: [2 ** 31 - 1, -(2 ** 31)],
+    from: 0,
+    count: 2,
+    lineStart: 2 ** 31 - 6,
+    lineAt: 0,
+    size: 100,
+    slot: 0,
+    ordinal: 0,
+    flag: 0,
+    slots: 4,
+  };
+  assert.equal(outcome(indexLinesInJs, call), 'RangeError ERR_OUT_OF_RANGE');
+  assert.equal(outcome(native, call), 'RangeError ERR_OUT_OF_RANGE');
+  assert.deepEqual(outcome(native, { ...call, ends: [2 ** 31 - 1], count: 1 }), outcome(indexLinesInJs, { ...call, ends: [2 ** 31 - 1], count: 1 }));
+});
+
 test('indexLines (the addon): an argument of the wrong type is a TypeError naming it', () => {
   const arrays = [new Int32Array(2), new Int32Array(2), new Float64Array(2), new Uint8Array(2)] as const;
   assert.throws(() => native(new Uint32Array(2) as unknown as Int32Array, 0, 0, 0, 0, 10, 0, 0, 0, ...arrays), {

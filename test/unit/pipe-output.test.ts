@@ -142,6 +142,6 @@ test('pipe output: when the rest of a short write fails, the failure says how mu
   pipe.output.write(Buffer.from('a | one\n'), (error) => outcomes.push(error));
   pipe.failStream('EPIPE');
   assert.ok(outcomes[0] instanceof OutputWriteError);
-  assert.equal((outcomes[0]).written, 3);
-  assert.equal((outcomes[0]).code, 'EPIPE');
+  assert.equal(outcomes[0].written, 3);
+  assert.equal(outcomes[0].code, 'EPIPE');
 });

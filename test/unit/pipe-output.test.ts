@@ -20,6 +20,9 @@ function pipeAndStream(room: number): {
   streamHas: () => number;
   fail: (code: string | undefined) => void;
   failStream: (code: string) => void;
+  /** Writes `text` as a Buffer; its outcome goes to `outcomes` when it comes. */
+  write: (text: string) => boolean;
+  outcomes: (Error | null | undefined)[];
 } {
   const written: Buffer[] = [];
   let left = room;
@@ -45,8 +48,12 @@ function pipeAndStream(room: number): {
       return this;
     },
   };
+  const output = new PipeOutput(stream, 99, writeFd);
+  const outcomes: (Error | null | undefined)[] = [];
   return {
-    output: new PipeOutput(stream, 99, writeFd),
+    output,
+    outcomes,
+    write: (text) => output.write(Buffer.from(text), (error) => outcomes.push(error)),
     written: () => Buffer.concat(written).toString(),
     drain: (bytes) => (left += bytes),
     flushStream: () => {
@@ -65,11 +72,8 @@ function pipeAndStream(room: number): {
 
 test('pipe output: a write the pipe takes is done before write() returns, and the stream is not used', () => {
   const pipe = pipeAndStream(100);
-  const outcomes: (Error | null | undefined)[] = [];
-  assert.equal(
-    pipe.output.write(Buffer.from('a | one\n'), (error) => outcomes.push(error)),
-    true,
-  );
+  const { outcomes } = pipe;
+  assert.equal(pipe.write('a | one\n'), true);
   assert.deepEqual(outcomes, [null]);
   assert.equal(pipe.written(), 'a | one\n');
   assert.equal(pipe.streamHas(), 0);
@@ -77,21 +81,18 @@ test('pipe output: a write the pipe takes is done before write() returns, and th
 
 test('pipe output: the rest of a short write, and what follows while the stream holds it, go through the stream in order', () => {
   const pipe = pipeAndStream(5);
-  const outcomes: (Error | null | undefined)[] = [];
-  assert.equal(
-    pipe.output.write(Buffer.from('a | one\n'), (error) => outcomes.push(error)),
-    false,
-  );
+  const { outcomes } = pipe;
+  assert.equal(pipe.write('a | one\n'), false);
   assert.equal(pipe.written(), 'a | o');
   assert.equal(pipe.streamHas(), 3);
   pipe.drain(100);
   // The pipe has room again, but the stream still holds bytes: this write must wait behind them.
-  pipe.output.write(Buffer.from('b | two\n'), (error) => outcomes.push(error));
+  pipe.write('b | two\n');
   assert.equal(outcomes.length, 0, 'not yet written');
   pipe.flushStream();
   assert.equal(outcomes.join(), ',', 'both written');
   assert.equal(pipe.written(), 'a | one\nb | two\n');
-  pipe.output.write(Buffer.from('c\n'), (error) => outcomes.push(error));
+  pipe.write('c\n');
   assert.equal(pipe.written(), 'a | one\nb | two\nc\n', 'direct again once the stream is empty');
   assert.equal(outcomes.length, 3);
   assert.ok(outcomes.every((outcome) => outcome === null));
@@ -99,8 +100,8 @@ test('pipe output: the rest of a short write, and what follows while the stream 
 
 test('pipe output: a full pipe (EAGAIN) hands the whole write to the stream', () => {
   const pipe = pipeAndStream(0);
-  const outcomes: (Error | null | undefined)[] = [];
-  pipe.output.write(Buffer.from('line\n'), (error) => outcomes.push(error));
+  const { outcomes } = pipe;
+  pipe.write('line\n');
   assert.equal(outcomes.length, 0, 'not yet written');
   assert.equal(pipe.streamHas(), 5);
   pipe.flushStream();
@@ -111,11 +112,8 @@ test('pipe output: a full pipe (EAGAIN) hands the whole write to the stream', ()
 test('pipe output: EPIPE is the outcome of the write, at once; strings go through the stream', () => {
   const pipe = pipeAndStream(100);
   pipe.fail('EPIPE');
-  const outcomes: (Error | null | undefined)[] = [];
-  assert.equal(
-    pipe.output.write(Buffer.from('line\n'), (error) => outcomes.push(error)),
-    true,
-  );
+  const { outcomes } = pipe;
+  assert.equal(pipe.write('line\n'), true);
   assert.equal((outcomes[0] as NodeJS.ErrnoException).code, 'EPIPE');
   assert.equal(pipe.streamHas(), 0);
   pipe.fail(undefined);
@@ -138,8 +136,8 @@ test('pipe output: only a pipe gets one, not a file, a stream without a descript
 
 test('pipe output: when the rest of a short write fails, the failure says how much went out directly', () => {
   const pipe = pipeAndStream(3);
-  const outcomes: (Error | null | undefined)[] = [];
-  pipe.output.write(Buffer.from('a | one\n'), (error) => outcomes.push(error));
+  const { outcomes } = pipe;
+  pipe.write('a | one\n');
   pipe.failStream('EPIPE');
   assert.ok(outcomes[0] instanceof OutputWriteError);
   assert.equal(outcomes[0].written, 3);

@@ -5,8 +5,7 @@
 // line is glued to the piece. For such a descriptor the sink writes itself, synchronously
 // as Node would, and keeps lines apart: a short write is continued, and a line that a
 // failure left cut is ended with a newline before the next write that succeeds.
-import { fstatSync, writeSync } from 'node:fs';
-import { isatty } from 'node:tty';
+import { writeSync } from 'node:fs';
 import type { OutputStream } from './output-sink.js';
 import { errorCode } from '../shared/system-error.js';
 
@@ -70,19 +69,5 @@ export class FileOutput implements OutputStream {
       return { written, error };
     }
     return { written };
-  }
-}
-
-// A FileOutput for Node's stream on a file descriptor that is a file or a character device
-// other than a terminal; undefined for pipes, sockets and terminals (Node writes those
-// asynchronously, or whole) and for streams without a descriptor.
-export function fileOutputFor(stream: object): FileOutput | undefined {
-  const fd = (stream as { fd?: unknown }).fd;
-  if (typeof fd !== 'number') return undefined;
-  try {
-    const stat = fstatSync(fd);
-    return (stat.isFile() || stat.isCharacterDevice()) && !isatty(fd) ? new FileOutput(fd) : undefined;
-  } catch {
-    return undefined;
   }
 }

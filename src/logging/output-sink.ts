@@ -13,8 +13,8 @@
 // again, and the first that succeeds ends the episode, which watchers are told about.
 import { release } from './buffer-pool.js';
 import { countLines } from './drop-queue.js';
-import { fileOutputFor, OutputWriteError } from './file-output.js';
-import { pipeOutputFor } from './pipe-output.js';
+import { directOutputFor } from './direct-output.js';
+import { OutputWriteError } from './file-output.js';
 import { errorCode } from '../shared/system-error.js';
 
 export interface OutputSource {
@@ -59,7 +59,7 @@ export class OutputSink {
     readonly name: 'stdout' | 'stderr',
     stream: OutputStream,
   ) {
-    this.output = fileOutputFor(stream) ?? pipeOutputFor(stream) ?? stream;
+    this.output = directOutputFor(stream);
     // Each write's callback accounts for its bytes. Node emits 'error' as well, which
     // would throw without a listener; a stream that only emits it is taken as closed.
     stream.on('error', (error: Error) => {

@@ -6,7 +6,7 @@
 // Writable, its callback a tick later, async hooks) cost more per write than the
 // syscall, and was a good part of what V8's optimizing compiler had to compile for
 // corral to relay fast (issue 20).
-import { fstatSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import type { OutputStream } from './output-sink.js';
 import { OutputWriteError, type WriteFd } from './file-output.js';
 import { errorCode } from '../shared/system-error.js';
@@ -40,9 +40,8 @@ export class PipeOutput implements OutputStream {
       callback(null);
       return true;
     }
-    if (written === 0) return this.stream.write(bytes, callback);
     // A failure of the rest is told with what went out directly, so it is not counted as dropped.
-    return this.stream.write(bytes.subarray(written), (error) =>
+    return this.stream.write(written === 0 ? bytes : bytes.subarray(written), (error) =>
       callback(error ? new OutputWriteError(errorCode(error) ?? 'EIO', written, { cause: error }) : error),
     );
   }
@@ -52,17 +51,5 @@ export class PipeOutput implements OutputStream {
   on(event: 'drain' | 'error', listener: (() => void) & ((error: Error) => void)): this {
     this.stream.on(event as 'drain', listener);
     return this;
-  }
-}
-
-// A PipeOutput for Node's stream on a file descriptor that is a pipe; undefined for
-// anything else (sockets and terminals stay with the stream, files with FileOutput).
-export function pipeOutputFor(stream: OutputStream): PipeOutput | undefined {
-  const fd = (stream as { fd?: unknown }).fd;
-  if (typeof fd !== 'number') return undefined;
-  try {
-    return fstatSync(fd).isFIFO() ? new PipeOutput(stream, fd) : undefined;
-  } catch {
-    return undefined;
   }
 }

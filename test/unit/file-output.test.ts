@@ -1,14 +1,12 @@
 // corral's stdout or stderr on a file: short writes are continued, a line a failure left
-// cut is ended before the next one, /dev/full fails without a throw, and only files and
-// character devices (not pipes, not streams without a descriptor) get a FileOutput.
+// cut is ended before the next one, and /dev/full fails without a throw (which descriptors
+// get a FileOutput: direct-output.test.ts).
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { describe, test } from 'node:test';
-import { FileOutput, fileOutputFor, OutputWriteError, type WriteFd } from '../../src/logging/file-output.js';
+import { FileOutput, OutputWriteError, type WriteFd } from '../../src/logging/file-output.js';
 import { OutputSink, type OutputTrouble } from '../../src/logging/output-sink.js';
-import { loadNativeAddon } from '../../src/native/addon.js';
-import { scratchDir } from '../helpers/scratch.js';
 
 // A file system in memory: accepts at most `perCall` bytes a write, and fails with
 // ENOSPC once `room` bytes are taken, until the test makes room again.
@@ -75,26 +73,6 @@ describe('FileOutput', () => {
       assert.equal(sink.droppedBytes, 14);
     } finally {
       closeSync(fd);
-    }
-  });
-});
-
-describe('fileOutputFor', () => {
-  test('a regular file and /dev/null get one; a pipe and a stream without a descriptor do not', (t) => {
-    const path = `${scratchDir(t)}/out.log`;
-    const file = openSync(path, 'w');
-    const devNull = openSync('/dev/null', 'w');
-    const [readEnd, writeEnd] = loadNativeAddon().pipe();
-    try {
-      const output = fileOutputFor({ fd: file });
-      assert.ok(output instanceof FileOutput);
-      output.write('written by the sink\n', () => undefined);
-      assert.equal(readFileSync(path, 'utf8'), 'written by the sink\n');
-      assert.ok(fileOutputFor({ fd: devNull }) instanceof FileOutput);
-      assert.equal(fileOutputFor({ fd: writeEnd }), undefined);
-      assert.equal(fileOutputFor(new Writable()), undefined);
-    } finally {
-      for (const fd of [file, devNull, readEnd, writeEnd]) closeSync(fd);
     }
   });
 });

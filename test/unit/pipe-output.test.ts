@@ -1,14 +1,11 @@
 // corral's stdout or stderr on a pipe: written with write(2) at once while Node's stream
 // holds nothing; what the pipe does not take (a short write, EAGAIN) goes through the
 // stream, and so does everything after it until the stream is empty again, so the order
-// holds. EPIPE is the write's outcome, at once. Only pipes get a PipeOutput.
+// holds. EPIPE is the write's outcome, at once.
 import assert from 'node:assert/strict';
-import { closeSync, openSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { OutputWriteError, type WriteFd } from '../../src/logging/file-output.js';
-import { PipeOutput, pipeOutputFor } from '../../src/logging/pipe-output.js';
-import { loadNativeAddon } from '../../src/native/addon.js';
+import { PipeOutput } from '../../src/logging/pipe-output.js';
 
 // A pipe with `room` bytes free, which the test drains; and the stream behind it, which
 // holds what it is given until the test lets it write.
@@ -119,19 +116,6 @@ test('pipe output: EPIPE is the outcome of the write, at once; strings go throug
   pipe.fail(undefined);
   pipe.output.write('text\n', () => {});
   assert.equal(pipe.streamHas(), 5);
-});
-
-test('pipe output: only a pipe gets one, not a file, a stream without a descriptor, or a closed descriptor', () => {
-  const [readFd, writeFd] = loadNativeAddon().pipe();
-  const file = openSync('/dev/null', 'w');
-  try {
-    assert.ok(pipeOutputFor(Object.assign(new Writable(), { fd: writeFd })) instanceof PipeOutput);
-    assert.equal(pipeOutputFor(Object.assign(new Writable(), { fd: file })), undefined);
-    assert.equal(pipeOutputFor(new Writable()), undefined);
-    assert.equal(pipeOutputFor(Object.assign(new Writable(), { fd: 1_000_000 })), undefined);
-  } finally {
-    for (const fd of [readFd, writeFd, file]) closeSync(fd);
-  }
 });
 
 test('pipe output: when the rest of a short write fails, the failure says how much went out directly', () => {
